@@ -1,0 +1,1 @@
+//! The simulation: pure Rust, no web dependencies, no I/O, no wall clock.

@@ -1,0 +1,1 @@
+//! The scenario model, presets and share links.

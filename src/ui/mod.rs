@@ -1,0 +1,1 @@
+//! Yew components: they render engine state and send it commands.
