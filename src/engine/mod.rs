@@ -1,1 +1,63 @@
 //! The simulation: pure Rust, no web dependencies, no I/O, no wall clock.
+//!
+//! A deterministic discrete-event simulation of MySQL-style replication. Database
+//! [`node`]s, the application [`router`] with its workload clients and the failover
+//! [`manager`] exchange [`message`]s over a simulated [`net`]work; one queue ordered by
+//! (time, insertion sequence) drives them, one seed feeds every random draw.
+//!
+//! Three nodes, crash the primary, a replica takes over:
+//!
+//! ```
+//! use replication_playground::engine::{config::*, Command, World, time::secs};
+//!
+//! let node = |name: &str, source: Option<&str>| NodeConfig {
+//!     name: name.into(),
+//!     source: source.map(Into::into),
+//!     read_only: source.is_some(),
+//!     replica_net_timeout_s: 4,
+//!     source_connect_retry_s: 1,
+//!     ..NodeConfig::default()
+//! };
+//! let mut world = World::new(ClusterConfig {
+//!     seed: 7,
+//!     nodes: vec![node("db1", None), node("db2", Some("db1")), node("db3", Some("db1"))],
+//!     primary: "db1".into(),
+//!     failover: FailoverConfig { instance_poll_ms: 1_000, ..FailoverConfig::default() },
+//!     clients: vec![ClientConfig::default()],
+//!     ..ClusterConfig::default()
+//! })
+//! .unwrap();
+//! world.run_until(secs(5));
+//! world.apply(Command::Crash { node: "db1".into(), power_loss: false }).unwrap();
+//! world.run_until(secs(30));
+//! let promoted = world.manager.recoveries[0].promoted.unwrap();
+//! assert_ne!(world.name(promoted.into()), "db1");
+//! assert!(!world.node(promoted).unwrap().read_only);
+//! ```
+
+pub mod binlog;
+pub mod checker;
+pub mod command;
+pub mod config;
+pub mod effects;
+pub mod gtid;
+pub mod history;
+pub mod ids;
+pub mod manager;
+pub mod message;
+pub mod net;
+pub mod node;
+pub mod report;
+pub mod rng;
+pub mod router;
+pub mod rows;
+pub mod status;
+pub mod time;
+pub mod trace;
+pub mod world;
+
+pub use command::{Command, CommandError};
+pub use config::ClusterConfig;
+pub use ids::{Addr, NodeId};
+pub use report::Report;
+pub use world::World;

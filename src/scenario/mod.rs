@@ -1,1 +1,9 @@
-//! The scenario model, presets and share links.
+//! The scenario model: a versioned document that says everything about a run — the
+//! cluster, its settings, the network, the workload, a timeline of timed actions and how
+//! long to run. JSON is its file format (`assets/scenarios/*.json`); see `docs/scenario-format.md`.
+
+mod format;
+mod topology;
+
+pub use format::{CURRENT_VERSION, Scenario, ScenarioError, TimedAction, Workload};
+pub use topology::{DualMode, Topology};

@@ -1,0 +1,405 @@
+//! The binary log: transactions in commit order, in numbered files, with byte positions.
+//!
+//! Each entry is one whole transaction (Gtid, Query BEGIN, Table_map, rows, Xid events):
+//! a transaction never straddles files, so it is the unit replicas receive, ack and apply.
+//! Positions use plausible byte sizes; what matters for teaching is that they grow
+//! monotonically and look like `binlog.000003:1234`.
+
+use super::gtid::{Gtid, GtidSet};
+use super::rows::RowEvent;
+use super::time::Micros;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+
+/// Where the first transaction of a file starts in MySQL 8.0 (after the magic number,
+/// Format_description and an empty Previous_gtids event): the familiar `binlog.000001:157`.
+pub const FIRST_EVENT_POS: u64 = 157;
+
+/// A binlog coordinate: file number and byte offset (`binlog.000007:4711`).
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize,
+)]
+pub struct BinlogPos {
+    pub file: u32,
+    pub pos: u64,
+}
+
+impl fmt::Display for BinlogPos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "binlog.{:06}:{}", self.file, self.pos)
+    }
+}
+
+/// One committed transaction as written by the server that originated it. Replicas log it
+/// again (log_replica_updates) with the same GTID, origin server_id and timestamp.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trx {
+    pub gtid: Gtid,
+    /// server_id of the originating server: replicas drop their own events by it (loop prevention).
+    pub server_id: u32,
+    /// When the originating server ran it; feeds Seconds_Behind_Source.
+    pub timestamp: Micros,
+    pub rows: Vec<RowEvent>,
+}
+
+impl Trx {
+    /// Bytes the transaction takes in a binlog: Gtid (79) + Query BEGIN (75) + Table_map (50)
+    /// + one rows event (header 19 + 10 + 18 per row image) + Xid (31).
+    pub fn size(&self) -> u64 {
+        79 + 75 + 50 + 29 + 18 * self.rows.len() as u64 + 31
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BinlogEntry {
+    pub trx: Arc<Trx>,
+    /// Position just after this transaction in this server's binlog.
+    pub end: BinlogPos,
+    /// Sequence number of the entry in this server's binlog since it was created.
+    pub idx: u64,
+}
+
+#[derive(Clone, Debug)]
+struct BinlogFile {
+    number: u32,
+    /// GTIDs logged in all earlier files: where a GTID dump starts its scan.
+    previous_gtids: GtidSet,
+    first_idx: u64,
+    /// When the file was closed by a rotation (purge age counts from then).
+    closed_at: Option<Micros>,
+}
+
+/// Why a dump request cannot be served from this binlog (both are MySQL's fatal 1236).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DumpStartError {
+    NoSuchFile(u32),
+    BadPosition(BinlogPos),
+}
+
+#[derive(Clone, Debug)]
+pub struct Binlog {
+    files: VecDeque<BinlogFile>,
+    entries: VecDeque<BinlogEntry>,
+    next_idx: u64,
+    end: BinlogPos,
+    /// Every GTID ever logged here, purged or not.
+    logged: GtidSet,
+    max_file_size: u64,
+}
+
+impl Binlog {
+    pub fn new(max_file_size: u64) -> Self {
+        let first = BinlogFile {
+            number: 1,
+            previous_gtids: GtidSet::new(),
+            first_idx: 0,
+            closed_at: None,
+        };
+        Binlog {
+            files: VecDeque::from([first]),
+            entries: VecDeque::new(),
+            next_idx: 0,
+            end: BinlogPos {
+                file: 1,
+                pos: FIRST_EVENT_POS,
+            },
+            logged: GtidSet::new(),
+            max_file_size: max_file_size.max(FIRST_EVENT_POS + 1),
+        }
+    }
+
+    /// Appends a transaction (flush stage: written to the OS, not yet fsynced) and
+    /// rotates afterwards if the file has grown past `max_binlog_size`.
+    pub fn append(&mut self, trx: Arc<Trx>, now: Micros) -> u64 {
+        let idx = self.next_idx;
+        self.end.pos += trx.size();
+        self.logged.insert(trx.gtid);
+        self.entries.push_back(BinlogEntry {
+            trx,
+            end: self.end,
+            idx,
+        });
+        self.next_idx += 1;
+        if self.end.pos > self.max_file_size {
+            self.rotate(now);
+        }
+        idx
+    }
+
+    /// Closes the active file and opens the next (FLUSH LOGS, size limit, or restart).
+    pub fn rotate(&mut self, now: Micros) {
+        if let Some(active) = self.files.back_mut() {
+            active.closed_at = Some(now);
+        }
+        let number = self.end.file + 1;
+        self.files.push_back(BinlogFile {
+            number,
+            previous_gtids: self.logged.clone(),
+            first_idx: self.next_idx,
+            closed_at: None,
+        });
+        self.end = BinlogPos {
+            file: number,
+            pos: FIRST_EVENT_POS,
+        };
+    }
+
+    /// Deletes closed files older than `expire` (binlog_expire_logs_seconds); their GTIDs
+    /// become `gtid_purged`. Returns how many files went.
+    /// Files a dump thread still reads from (`in_use_from` and later) are kept, as MySQL's
+    /// PURGE skips files in use.
+    pub fn purge_older_than(&mut self, now: Micros, expire: Micros, in_use_from: u64) -> u32 {
+        let mut purged = 0;
+        while self.files.len() > 1 {
+            let old_enough = self.files[0]
+                .closed_at
+                .is_some_and(|t| now.saturating_sub(t) >= expire);
+            if !old_enough || self.files[1].first_idx > in_use_from {
+                break;
+            }
+            self.files.pop_front();
+            let keep_from = self.files[0].first_idx;
+            while self.entries.front().is_some_and(|e| e.idx < keep_from) {
+                self.entries.pop_front();
+            }
+            purged += 1;
+        }
+        purged
+    }
+
+    pub fn gtid_purged(&self) -> &GtidSet {
+        &self.files[0].previous_gtids
+    }
+
+    pub fn logged(&self) -> &GtidSet {
+        &self.logged
+    }
+
+    pub fn end(&self) -> BinlogPos {
+        self.end
+    }
+
+    /// End position of entry `idx`, or the current end if it is not retained.
+    pub fn end_of(&self, idx: u64) -> BinlogPos {
+        self.get(idx).map_or(self.end, |e| e.end)
+    }
+
+    /// End of the last transaction written (rotation does not move it).
+    pub fn last_end(&self) -> BinlogPos {
+        self.entries.back().map_or(self.end, |e| e.end)
+    }
+
+    pub fn next_idx(&self) -> u64 {
+        self.next_idx
+    }
+
+    pub fn first_file(&self) -> u32 {
+        self.files[0].number
+    }
+
+    pub fn file_count(&self) -> u32 {
+        self.files.len() as u32
+    }
+
+    fn base_idx(&self) -> u64 {
+        self.entries.front().map_or(self.next_idx, |e| e.idx)
+    }
+
+    pub fn get(&self, idx: u64) -> Option<&BinlogEntry> {
+        let base = self.base_idx();
+        if idx < base {
+            return None;
+        }
+        self.entries.get((idx - base) as usize)
+    }
+
+    /// Retained entries, oldest first (for the inspector).
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &BinlogEntry> + ExactSizeIterator {
+        self.entries.iter()
+    }
+
+    /// End position of the entry before `idx` (or the file header if it is first).
+    pub fn pos_before(&self, idx: u64) -> BinlogPos {
+        if idx > 0
+            && let Some(e) = self.get(idx - 1)
+        {
+            return e.end;
+        }
+        BinlogPos {
+            file: self.first_file(),
+            pos: FIRST_EVENT_POS,
+        }
+    }
+
+    /// First entry to send a replica that already has `have` (GTID auto-positioning):
+    /// scan from the oldest file whose Previous_gtids ⊆ `have`; the caller skips entries
+    /// whose GTID the replica has.
+    pub fn gtid_start(&self, have: &GtidSet) -> u64 {
+        self.files
+            .iter()
+            .rev()
+            .find(|f| f.previous_gtids.is_subset_of(have))
+            .map_or(self.files[0].first_idx, |f| f.first_idx)
+    }
+
+    /// First entry to send for a `COM_BINLOG_DUMP(file, pos)` request.
+    pub fn position_start(&self, at: BinlogPos) -> Result<u64, DumpStartError> {
+        let Some(file) = self.files.iter().find(|f| f.number == at.file) else {
+            return Err(DumpStartError::NoSuchFile(at.file));
+        };
+        if at.pos < 4 {
+            return Err(DumpStartError::BadPosition(at));
+        }
+        let mut idx = file.first_idx;
+        let mut pos = FIRST_EVENT_POS;
+        while let Some(e) = self.get(idx).filter(|e| e.end.file == at.file) {
+            if pos >= at.pos {
+                break;
+            }
+            pos = e.end.pos;
+            idx += 1;
+        }
+        if pos != at.pos && at.pos > FIRST_EVENT_POS {
+            return Err(DumpStartError::BadPosition(at));
+        }
+        Ok(idx)
+    }
+
+    /// Crash recovery: drops every entry from `idx` on (the non-durable tail) and rebuilds
+    /// the set of logged GTIDs from what survived.
+    pub fn truncate_from(&mut self, idx: u64) {
+        if idx >= self.next_idx {
+            return;
+        }
+        while self.entries.back().is_some_and(|e| e.idx >= idx) {
+            self.entries.pop_back();
+        }
+        while self.files.len() > 1 && self.files.back().is_some_and(|f| f.first_idx > idx) {
+            self.files.pop_back();
+        }
+        if let Some(active) = self.files.back_mut() {
+            active.closed_at = None;
+        }
+        self.next_idx = idx.max(self.base_idx());
+        let mut logged = self.files[0].previous_gtids.clone();
+        for e in &self.entries {
+            logged.insert(e.trx.gtid);
+        }
+        self.logged = logged;
+        let file = self.files.back().map_or(1, |f| f.number);
+        let pos = self
+            .entries
+            .back()
+            .filter(|e| e.end.file == file)
+            .map_or(FIRST_EVENT_POS, |e| e.end.pos);
+        self.end = BinlogPos { file, pos };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::gtid::Uuid;
+
+    fn trx(gno: u64) -> Arc<Trx> {
+        Arc::new(Trx {
+            gtid: Gtid {
+                uuid: Uuid::from_u128(7),
+                gno,
+            },
+            server_id: 1,
+            timestamp: gno,
+            rows: vec![RowEvent::Write {
+                key: gno,
+                after: gno,
+            }],
+        })
+    }
+
+    #[test]
+    fn positions_grow_and_files_rotate_past_the_size_limit() {
+        let mut b = Binlog::new(1_000);
+        let mut last = b.end();
+        for g in 1..=20 {
+            b.append(trx(g), g);
+            assert!(b.end() > last);
+            last = b.end();
+        }
+        assert!(b.file_count() > 3);
+        assert_eq!(b.get(0).unwrap().trx.gtid.gno, 1);
+        assert!(b.get(19).is_some());
+        assert!(b.get(20).is_none());
+    }
+
+    #[test]
+    fn purge_moves_gtids_into_gtid_purged() {
+        let mut b = Binlog::new(1_000);
+        for g in 1..=20 {
+            b.append(trx(g), 0);
+        }
+        assert!(b.gtid_purged().is_empty());
+        let files = b.file_count();
+        assert!(b.purge_older_than(100, 50, u64::MAX) > 0);
+        assert_eq!(b.file_count(), 1);
+        assert!(files > 1);
+        assert!(b.gtid_purged().count() > 0);
+        let first_kept = b.entries().next().map(|e| e.trx.gtid.gno);
+        assert!(first_kept.is_none_or(|g| g == b.gtid_purged().count() + 1));
+    }
+
+    #[test]
+    fn gtid_start_skips_files_the_replica_already_has() {
+        let mut b = Binlog::new(1_000);
+        for g in 1..=20 {
+            b.append(trx(g), 0);
+        }
+        let have: GtidSet = (1..=12)
+            .map(|g| Gtid {
+                uuid: Uuid::from_u128(7),
+                gno: g,
+            })
+            .collect();
+        let start = b.gtid_start(&have);
+        assert!(start > 0 && start <= 12);
+        assert_eq!(b.gtid_start(&GtidSet::new()), 0);
+    }
+
+    #[test]
+    fn truncation_forgets_the_lost_tail() {
+        let mut b = Binlog::new(1_000_000);
+        for g in 1..=5 {
+            b.append(trx(g), 0);
+        }
+        b.truncate_from(3);
+        assert_eq!(b.next_idx(), 3);
+        assert_eq!(b.logged().count(), 3);
+        assert_eq!(b.end(), b.get(2).unwrap().end);
+        let idx = b.append(trx(4), 1);
+        assert_eq!(idx, 3);
+    }
+
+    #[test]
+    fn position_requests_are_validated() {
+        let mut b = Binlog::new(1_000_000);
+        for g in 1..=3 {
+            b.append(trx(g), 0);
+        }
+        assert_eq!(b.position_start(BinlogPos { file: 1, pos: 4 }), Ok(0));
+        let after_first = b.get(0).unwrap().end;
+        assert_eq!(b.position_start(after_first), Ok(1));
+        assert_eq!(
+            b.position_start(BinlogPos { file: 9, pos: 4 }),
+            Err(DumpStartError::NoSuchFile(9))
+        );
+        assert!(b.position_start(BinlogPos { file: 1, pos: 2 }).is_err());
+        assert!(
+            b.position_start(BinlogPos {
+                file: 1,
+                pos: after_first.pos + 1
+            })
+            .is_err()
+        );
+    }
+}

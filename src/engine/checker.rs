@@ -1,0 +1,541 @@
+//! The checker: reads the history and the nodes and reports what went wrong, in words a
+//! student understands. It works incrementally — each completed operation and each
+//! engine note is consumed once — so an hour-long run needs no full history.
+
+use super::gtid::{Gtid, GtidSet};
+use super::history::{Op, OpKind, Outcome};
+use super::ids::NodeId;
+use super::node::Node;
+use super::rows::{Key, Value};
+use super::time::{Micros, fmt_secs};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Findings kept in full; beyond this only the counts grow.
+const MAX_FINDINGS: usize = 500;
+/// Acknowledged writes remembered with their values (for explanations).
+const ACKED_WINDOW: usize = 200_000;
+/// Writes remembered per key for stale-read judgement.
+const WRITES_PER_KEY: usize = 8;
+/// Two writable nodes taking client writes within this much of each other overlap.
+const SPLIT_BRAIN_WINDOW: Micros = 5_000_000;
+/// Repeated stale reads from one node are summarised at most this often.
+const READ_FINDING_EVERY: Micros = 10_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    LostWrite,
+    Divergence,
+    ErrantGtid,
+    SplitBrain,
+    StaleRead,
+    ReadYourWrites,
+    ReplicationError,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 7] = [
+        FindingKind::LostWrite,
+        FindingKind::Divergence,
+        FindingKind::ErrantGtid,
+        FindingKind::SplitBrain,
+        FindingKind::StaleRead,
+        FindingKind::ReadYourWrites,
+        FindingKind::ReplicationError,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::LostWrite => "lost_write",
+            FindingKind::Divergence => "divergence",
+            FindingKind::ErrantGtid => "errant_gtid",
+            FindingKind::SplitBrain => "split_brain",
+            FindingKind::StaleRead => "stale_read",
+            FindingKind::ReadYourWrites => "read_your_writes",
+            FindingKind::ReplicationError => "replication_error",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub at_us: Micros,
+    pub nodes: Vec<NodeId>,
+    pub detail: String,
+    /// How many individual cases this finding stands for (stale reads are summarised).
+    pub count: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct AckedWrite {
+    key: Key,
+    value: Value,
+    ack_us: Micros,
+    node: Option<NodeId>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct KeyWrite {
+    value: Option<Value>,
+    invoke_us: Micros,
+    ack_us: Micros,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct ReadTally {
+    last_report_us: Option<Micros>,
+    since_report: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Checker {
+    names: Vec<String>,
+    active_active: Vec<NodeId>,
+    pub findings: Vec<Finding>,
+    pub counts: BTreeMap<FindingKind, u64>,
+    acked: GtidSet,
+    acked_writes: BTreeMap<Gtid, AckedWrite>,
+    acked_order: VecDeque<Gtid>,
+    key_writes: BTreeMap<Key, VecDeque<KeyWrite>>,
+    session_writes: BTreeMap<(u32, Key), KeyWrite>,
+    reported_lost: GtidSet,
+    diverged: BTreeSet<(NodeId, NodeId)>,
+    errant_reported: BTreeMap<NodeId, GtidSet>,
+    last_client_commit: BTreeMap<NodeId, Micros>,
+    split_reported: BTreeMap<(NodeId, NodeId), Micros>,
+    stale: BTreeMap<(FindingKind, NodeId), ReadTally>,
+}
+
+impl Checker {
+    pub fn new(names: Vec<String>, active_active: Vec<NodeId>) -> Self {
+        Checker {
+            names,
+            active_active,
+            findings: Vec::new(),
+            counts: BTreeMap::new(),
+            acked: GtidSet::new(),
+            acked_writes: BTreeMap::new(),
+            acked_order: VecDeque::new(),
+            key_writes: BTreeMap::new(),
+            session_writes: BTreeMap::new(),
+            reported_lost: GtidSet::new(),
+            diverged: BTreeSet::new(),
+            errant_reported: BTreeMap::new(),
+            last_client_commit: BTreeMap::new(),
+            split_reported: BTreeMap::new(),
+            stale: BTreeMap::new(),
+        }
+    }
+
+    fn name(&self, n: NodeId) -> &str {
+        self.names.get(n.index()).map_or("?", |s| s.as_str())
+    }
+
+    fn report(
+        &mut self,
+        kind: FindingKind,
+        at_us: Micros,
+        nodes: Vec<NodeId>,
+        detail: String,
+        count: u64,
+    ) {
+        *self.counts.entry(kind).or_default() += count.max(1);
+        if self.findings.len() < MAX_FINDINGS {
+            self.findings.push(Finding {
+                kind,
+                at_us,
+                nodes,
+                detail,
+                count: count.max(1),
+            });
+        }
+    }
+
+    pub fn count(&self, kind: FindingKind) -> u64 {
+        self.counts.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Acknowledged GTIDs (every write a client was told OK for).
+    pub fn acked(&self) -> &GtidSet {
+        &self.acked
+    }
+
+    /// Consumes one completed client operation.
+    pub fn on_op(&mut self, op: &Op) {
+        let Outcome::Ok { gtid, value } = &op.outcome else {
+            return;
+        };
+        match op.kind {
+            OpKind::Write {
+                key: Some(key),
+                value: v,
+            } => {
+                let w = KeyWrite {
+                    value: Some(v),
+                    invoke_us: op.invoke_us,
+                    ack_us: op.complete_us,
+                };
+                self.remember_write(op.client, key, w);
+                if let Some(g) = gtid {
+                    self.remember_ack(
+                        *g,
+                        AckedWrite {
+                            key,
+                            value: v,
+                            ack_us: op.complete_us,
+                            node: op.node,
+                        },
+                    );
+                }
+            }
+            OpKind::Delete { key } => {
+                if gtid.is_some() {
+                    let w = KeyWrite {
+                        value: None,
+                        invoke_us: op.invoke_us,
+                        ack_us: op.complete_us,
+                    };
+                    self.remember_write(op.client, key, w);
+                }
+            }
+            OpKind::Read { key } => self.judge_read(op, key, *value),
+            OpKind::Write { key: None, .. } => {}
+        }
+    }
+
+    fn remember_write(&mut self, client: u32, key: Key, w: KeyWrite) {
+        let list = self.key_writes.entry(key).or_default();
+        if list.len() == WRITES_PER_KEY {
+            list.pop_front();
+        }
+        list.push_back(w);
+        self.session_writes.insert((client, key), w);
+    }
+
+    fn remember_ack(&mut self, g: Gtid, w: AckedWrite) {
+        self.acked.insert(g);
+        self.acked_writes.insert(g, w);
+        self.acked_order.push_back(g);
+        if self.acked_order.len() > ACKED_WINDOW
+            && let Some(old) = self.acked_order.pop_front()
+        {
+            self.acked_writes.remove(&old);
+        }
+    }
+
+    /// A read is stale if some write to its key was acknowledged before the read began and
+    /// the value returned is older than that write (it was acknowledged before that write
+    /// was even invoked), or the row is missing although it was written.
+    fn judge_read(&mut self, op: &Op, key: Key, got: Option<Value>) {
+        let Some(node) = op.node else { return };
+        let writes = self.key_writes.get(&key);
+        let before: Vec<KeyWrite> = writes
+            .map(|l| {
+                l.iter()
+                    .filter(|w| w.ack_us < op.invoke_us)
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(latest) = before.last().copied() else {
+            return;
+        };
+        let returned =
+            writes.and_then(|l| l.iter().find(|w| w.value == got && got.is_some()).copied());
+        let stale = match (got, returned) {
+            (None, _) => latest.value.is_some() && before.iter().all(|w| w.value.is_some()),
+            (Some(_), Some(w)) => before.iter().any(|b| w.ack_us < b.invoke_us),
+            (Some(_), None) => false,
+        };
+        if stale {
+            self.tally_read(FindingKind::StaleRead, op, node, key, latest);
+        }
+        if let Some(mine) = self.session_writes.get(&(op.client, key)).copied()
+            && mine.ack_us < op.invoke_us
+            && mine.value != got
+            && returned.is_none_or(|w| w.ack_us < mine.invoke_us)
+        {
+            self.tally_read(FindingKind::ReadYourWrites, op, node, key, mine);
+        }
+    }
+
+    fn tally_read(
+        &mut self,
+        kind: FindingKind,
+        op: &Op,
+        node: NodeId,
+        key: Key,
+        expected: KeyWrite,
+    ) {
+        let now = op.complete_us;
+        let tally = self.stale.entry((kind, node)).or_default();
+        tally.since_report += 1;
+        let due = tally
+            .last_report_us
+            .is_none_or(|t| now >= t + READ_FINDING_EVERY);
+        if !due {
+            return;
+        }
+        let count = tally.since_report;
+        tally.since_report = 0;
+        tally.last_report_us = Some(now);
+        let name = self.name(node).to_string();
+        let detail = match kind {
+            FindingKind::ReadYourWrites => format!(
+                "client {} wrote key {key} (acknowledged at {}) and then read it from {name}, which did not have the write yet ({count} such reads)",
+                op.client + 1,
+                fmt_secs(expected.ack_us)
+            ),
+            _ => format!(
+                "{name} returned an old value of key {key} at {}, although a newer write was acknowledged at {} ({count} stale reads since the last report)",
+                fmt_secs(now),
+                fmt_secs(expected.ack_us)
+            ),
+        };
+        self.report(kind, now, vec![node], detail, count);
+    }
+
+    /// Acknowledged writes the given node does not have, at the moment it becomes the
+    /// primary: they are lost to the cluster from now on.
+    pub fn on_promotion(&mut self, now: Micros, promoted: &Node) {
+        let missing = self
+            .acked
+            .subtract(&promoted.gtid_executed)
+            .subtract(&self.reported_lost);
+        if missing.is_empty() {
+            return;
+        }
+        self.reported_lost.union_with(&missing);
+        let why = format!(
+            "{} was promoted at {} without them",
+            promoted.name(),
+            fmt_secs(now)
+        );
+        self.report_lost(now, &missing, promoted.id, &why);
+    }
+
+    /// Crash recovery rolled transactions back; those a client was told OK for are lost.
+    pub fn on_rolled_back(&mut self, now: Micros, node: &Node, gtids: &GtidSet) {
+        let missing = gtids
+            .intersection(&self.acked)
+            .subtract(&self.reported_lost);
+        if missing.is_empty() {
+            return;
+        }
+        self.reported_lost.union_with(&missing);
+        let why = format!(
+            "{} crashed at {} and its recovery rolled them back (sync_binlog={}, innodb_flush_log_at_trx_commit={})",
+            node.name(),
+            fmt_secs(now),
+            node.cfg.sync_binlog,
+            node.cfg.innodb_flush_log_at_trx_commit
+        );
+        self.report_lost(now, &missing, node.id, &why);
+    }
+
+    fn report_lost(&mut self, now: Micros, missing: &GtidSet, at: NodeId, why: &str) {
+        let total = missing.count();
+        for g in missing.iter().take(20) {
+            let detail = match self.acked_writes.get(&g).copied() {
+                Some(w) => {
+                    let by = w.node.map_or("?".to_string(), |n| self.name(n).to_string());
+                    format!(
+                        "write #{} to key {}, acknowledged at {} by {by}, is missing: {why}",
+                        w.value & 0xFF_FFFF_FFFF,
+                        w.key,
+                        fmt_secs(w.ack_us)
+                    )
+                }
+                None => format!("acknowledged transaction {g} is missing: {why}"),
+            };
+            let mut nodes = vec![at];
+            if let Some(n) = self.acked_writes.get(&g).and_then(|w| w.node)
+                && n != at
+            {
+                nodes.insert(0, n);
+            }
+            self.report(FindingKind::LostWrite, now, nodes, detail, 1);
+        }
+        if total > 20 {
+            let detail = format!(
+                "… and {} more acknowledged writes lost the same way",
+                total - 20
+            );
+            self.report(FindingKind::LostWrite, now, vec![at], detail, total - 20);
+        }
+    }
+
+    pub fn on_replication_error(
+        &mut self,
+        now: Micros,
+        node: NodeId,
+        sql: bool,
+        errno: u16,
+        message: &str,
+    ) {
+        let fatal_io = !sql && matches!(errno, 1236 | 1593);
+        if !sql && !fatal_io {
+            return;
+        }
+        let thread = if sql {
+            "applier (SQL thread)"
+        } else {
+            "receiver (IO thread)"
+        };
+        let detail = format!(
+            "{}'s {thread} stopped with error {errno}: {message}. It stays stopped until an operator acts.",
+            self.name(node)
+        );
+        self.report(FindingKind::ReplicationError, now, vec![node], detail, 1);
+    }
+
+    /// A client transaction committed on `node`: two writable primaries taking writes
+    /// within the same few seconds is a split brain.
+    pub fn on_client_commit(&mut self, now: Micros, node: NodeId, nodes: &[Node]) {
+        self.last_client_commit.insert(node, now);
+        let both_active = |a: NodeId, b: NodeId| {
+            self.active_active.contains(&a) && self.active_active.contains(&b)
+        };
+        let others: Vec<NodeId> = self
+            .last_client_commit
+            .iter()
+            .filter(|(other, t)| **other != node && now.saturating_sub(**t) <= SPLIT_BRAIN_WINDOW)
+            .map(|(o, _)| *o)
+            .filter(|o| {
+                nodes
+                    .get(o.index())
+                    .is_some_and(|n| n.is_running() && !n.read_only)
+            })
+            .filter(|o| !both_active(node, *o))
+            .collect();
+        for other in others {
+            let pair = if node < other {
+                (node, other)
+            } else {
+                (other, node)
+            };
+            if self
+                .split_reported
+                .get(&pair)
+                .is_some_and(|t| now < t + 30_000_000)
+            {
+                continue;
+            }
+            self.split_reported.insert(pair, now);
+            let detail = format!(
+                "split brain: both {} and {} are writable and accepted client writes within {} of each other; each has writes the other lacks",
+                self.name(pair.0),
+                self.name(pair.1),
+                fmt_secs(SPLIT_BRAIN_WINDOW)
+            );
+            self.report(
+                FindingKind::SplitBrain,
+                now,
+                vec![pair.0, pair.1],
+                detail,
+                1,
+            );
+        }
+    }
+
+    /// Periodic state checks: errant GTIDs and divergence between a replica and its source.
+    pub fn check_nodes(&mut self, now: Micros, nodes: &[Node]) {
+        for r in nodes {
+            let Some(src) = r.channel.as_ref().and_then(|c| nodes.get(c.source.index())) else {
+                continue;
+            };
+            if !r.is_running() || !src.is_running() {
+                continue;
+            }
+            self.check_errant(now, r, src, nodes);
+            self.check_divergence(now, r, src);
+        }
+    }
+
+    fn check_errant(&mut self, now: Micros, r: &Node, src: &Node, nodes: &[Node]) {
+        let ancestors = ancestors(src, nodes);
+        // Co-primaries: a node's own writes are not errant on the other side of the ring.
+        let co_primary = src.channel.as_ref().is_some_and(|c| c.source == r.id);
+        let errant = r
+            .gtid_executed
+            .retain_uuids(|u| !(ancestors.contains(&u) || (co_primary && u == r.uuid)))
+            .subtract(&src.gtid_executed);
+        let seen = self.errant_reported.entry(r.id).or_default();
+        let new = errant.subtract(seen);
+        if new.is_empty() {
+            return;
+        }
+        seen.union_with(&new);
+        let detail = format!(
+            "{} has transactions its source {} never executed: {new}. If {} is promoted they are shipped to every replica (or break replication if purged)",
+            r.name(),
+            src.name(),
+            r.name()
+        );
+        self.report(
+            FindingKind::ErrantGtid,
+            now,
+            vec![r.id, src.id],
+            detail,
+            new.count(),
+        );
+    }
+
+    fn check_divergence(&mut self, now: Micros, r: &Node, src: &Node) {
+        let pair = (r.id, src.id);
+        let same_trx = r.gtid_executed == src.gtid_executed;
+        let differs = same_trx && r.data.checksum() != src.data.checksum();
+        if !differs {
+            if same_trx {
+                self.diverged.remove(&pair);
+            }
+            return;
+        }
+        if !self.diverged.insert(pair) {
+            return;
+        }
+        let sample = src
+            .data
+            .iter()
+            .find(|(k, v)| r.data.get(*k) != Some(*v))
+            .map(|(k, _)| k)
+            .or_else(|| {
+                r.data
+                    .iter()
+                    .find(|(k, _)| src.data.get(*k).is_none())
+                    .map(|(k, _)| k)
+            });
+        let detail = format!(
+            "{} and its source {} executed the same transactions but hold different data{}",
+            r.name(),
+            src.name(),
+            sample
+                .map(|k| format!(" (first difference at key {k})"))
+                .unwrap_or_default()
+        );
+        self.report(FindingKind::Divergence, now, vec![r.id, src.id], detail, 1);
+    }
+}
+
+/// UUIDs of a node and every node up its chain of sources.
+fn ancestors(start: &Node, nodes: &[Node]) -> Vec<super::gtid::Uuid> {
+    let mut out = vec![start.uuid];
+    let mut cur = start;
+    for _ in 0..nodes.len() {
+        let Some(next) = cur
+            .channel
+            .as_ref()
+            .and_then(|c| nodes.get(c.source.index()))
+        else {
+            break;
+        };
+        if out.contains(&next.uuid) {
+            break;
+        }
+        out.push(next.uuid);
+        cur = next;
+    }
+    out
+}

@@ -1,0 +1,214 @@
+//! Every fault and operator action is a `Command`, through one door (`World::apply`), so a
+//! run — including what a user did by hand — is (scenario, seed, commands) and replays.
+//! Commands name nodes as users do (`db1`); the network endpoints are also `router` and
+//! `manager`.
+
+use super::config::PromotionRule;
+use serde::{Deserialize, Serialize};
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// Kill mysqld; with `power_loss` the host dies too (no TCP resets, page cache lost).
+    Crash {
+        node: String,
+        #[serde(default)]
+        power_loss: bool,
+    },
+    Restart {
+        node: String,
+    },
+    /// Cut the link from `from` to `to` (and back, if `both_ways`).
+    CutLink {
+        from: String,
+        to: String,
+        #[serde(default = "yes")]
+        both_ways: bool,
+    },
+    HealLink {
+        from: String,
+        to: String,
+        #[serde(default = "yes")]
+        both_ways: bool,
+    },
+    /// Cut every link between these endpoints and all the others.
+    Partition {
+        nodes: Vec<String>,
+    },
+    HealAll,
+    SetLink {
+        from: String,
+        to: String,
+        latency_us: u64,
+        #[serde(default)]
+        jitter_us: u64,
+        #[serde(default)]
+        loss_permille: u32,
+        #[serde(default = "yes")]
+        both_ways: bool,
+    },
+    StopReplica {
+        node: String,
+    },
+    StartReplica {
+        node: String,
+    },
+    /// Multiply the time the node's applier takes per transaction (1 = normal).
+    SlowApplier {
+        node: String,
+        factor: u32,
+    },
+    /// A DBA with SUPER writes directly on the node (an errant transaction on a replica).
+    DirectWrite {
+        node: String,
+        key: u64,
+        value: u64,
+    },
+    SetReadOnly {
+        node: String,
+        read_only: bool,
+        #[serde(default)]
+        super_read_only: bool,
+    },
+    /// Skip the transaction the applier failed on (inject an empty transaction).
+    SkipTransaction {
+        node: String,
+    },
+    ChangeSource {
+        node: String,
+        source: String,
+    },
+    /// Planned, lossless switchover to a replica (graceful takeover).
+    Switchover {
+        to: String,
+    },
+    /// Promote a node by hand, now: stop its replication, make it writable, send writes to it.
+    Promote {
+        node: String,
+    },
+    SetPromotionRule {
+        node: String,
+        rule: PromotionRule,
+    },
+    SetAutomaticFailover {
+        enabled: bool,
+    },
+    /// Lift the anti-flapping block after a recovery.
+    AcknowledgeRecoveries,
+    SetWorkload {
+        client: u32,
+        writes_per_s: u32,
+        reads_per_s: u32,
+    },
+}
+
+impl Command {
+    /// A short label for timelines and logs.
+    pub fn label(&self) -> String {
+        match self {
+            Command::Crash {
+                node,
+                power_loss: true,
+            } => format!("power off {node}"),
+            Command::Crash { node, .. } => format!("crash {node}"),
+            Command::Restart { node } => format!("restart {node}"),
+            Command::CutLink {
+                from,
+                to,
+                both_ways,
+            } => format!("cut {from} {} {to}", arrow(*both_ways)),
+            Command::HealLink {
+                from,
+                to,
+                both_ways,
+            } => format!("heal {from} {} {to}", arrow(*both_ways)),
+            Command::Partition { nodes } => format!("partition {{{}}}", nodes.join(", ")),
+            Command::HealAll => "heal all links".into(),
+            Command::SetLink {
+                from,
+                to,
+                latency_us,
+                loss_permille,
+                ..
+            } => {
+                format!(
+                    "link {from}–{to}: {} ms, {}‰ loss",
+                    latency_us / 1_000,
+                    loss_permille
+                )
+            }
+            Command::StopReplica { node } => format!("STOP REPLICA on {node}"),
+            Command::StartReplica { node } => format!("START REPLICA on {node}"),
+            Command::SlowApplier { node, factor } => format!("slow {node}'s applier ×{factor}"),
+            Command::DirectWrite { node, key, value } => {
+                format!("direct write {key}={value} on {node}")
+            }
+            Command::SetReadOnly {
+                node,
+                read_only,
+                super_read_only,
+            } => {
+                format!(
+                    "{node}: read_only={} super_read_only={}",
+                    on_off(*read_only),
+                    on_off(*super_read_only)
+                )
+            }
+            Command::SkipTransaction { node } => format!("skip failed transaction on {node}"),
+            Command::ChangeSource { node, source } => format!("{node} replicates from {source}"),
+            Command::Switchover { to } => format!("switchover to {to}"),
+            Command::Promote { node } => format!("promote {node}"),
+            Command::SetPromotionRule { node, rule } => {
+                format!("{node}: promotion rule {}", rule.name())
+            }
+            Command::SetAutomaticFailover { enabled } => {
+                format!("automatic failover {}", on_off(*enabled))
+            }
+            Command::AcknowledgeRecoveries => "acknowledge recoveries".into(),
+            Command::SetWorkload {
+                client,
+                writes_per_s,
+                reads_per_s,
+            } => {
+                format!("client {client}: {writes_per_s} writes/s, {reads_per_s} reads/s")
+            }
+        }
+    }
+
+    /// Whether this is a fault (drawn as a fault marker on the timeline).
+    pub fn is_fault(&self) -> bool {
+        matches!(
+            self,
+            Command::Crash { .. }
+                | Command::CutLink { .. }
+                | Command::Partition { .. }
+                | Command::SetLink { .. }
+                | Command::SlowApplier { .. }
+                | Command::DirectWrite { .. }
+        )
+    }
+}
+
+fn arrow(both: bool) -> &'static str {
+    if both { "↔" } else { "→" }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "ON" } else { "OFF" }
+}
+
+/// Why a command could not be carried out; the run is left exactly as it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandError(pub String);
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CommandError {}

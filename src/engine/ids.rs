@@ -1,0 +1,57 @@
+//! Small `Copy` identities for everything on the simulated network.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A database node (a `mysqld` on its own host). Index into the world's node list.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Where a process stands on the network. The router host also runs the workload clients
+/// (an application server with its proxy beside it), so partitioning it cuts the application off.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+pub enum Addr {
+    Node(NodeId),
+    Router,
+    Manager,
+}
+
+impl Addr {
+    /// A small stable number for the trace: nodes are 0.., the router and manager sit above them.
+    pub fn code(self) -> u32 {
+        match self {
+            Addr::Node(n) => n.0,
+            Addr::Router => 0xFFFF_FF00,
+            Addr::Manager => 0xFFFF_FF01,
+        }
+    }
+
+    pub fn node(self) -> Option<NodeId> {
+        match self {
+            Addr::Node(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Addr::Node(n) => write!(f, "node{}", n.0),
+            Addr::Router => f.write_str("router"),
+            Addr::Manager => f.write_str("manager"),
+        }
+    }
+}
+
+impl From<NodeId> for Addr {
+    fn from(n: NodeId) -> Addr {
+        Addr::Node(n)
+    }
+}

@@ -1,0 +1,218 @@
+//! The simulated network: per-direction latency, jitter and loss; links cut one way or both.
+//!
+//! Links form a dense matrix over every address (nodes, then router, then manager). Each
+//! direction keeps TCP's in-order delivery: a message never overtakes an earlier one on
+//! the same link. A cut drops what is sent and what is still in flight; `cut_gen` lets
+//! the world recognise a message that was in flight when its link was cut, even if the
+//! link has healed by the time it would arrive.
+
+use super::config::LinkConfig;
+use super::ids::{Addr, NodeId};
+use super::rng::SimRng;
+use super::time::Micros;
+
+/// TCP's minimum retransmission timeout on Linux: what a lost packet costs.
+const RETRANSMIT_US: Micros = 200_000;
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub cfg: LinkConfig,
+    pub cut: bool,
+    pub cut_gen: u32,
+    last_delivery: Micros,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transmission {
+    pub departs: Micros,
+    pub arrive: Micros,
+    pub cut_gen: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    nodes: u32,
+    links: Vec<Link>,
+}
+
+impl Network {
+    pub fn new(nodes: u32, default: LinkConfig) -> Self {
+        let n = (nodes + 2) as usize;
+        let link = Link {
+            cfg: default,
+            cut: false,
+            cut_gen: 0,
+            last_delivery: 0,
+        };
+        Network {
+            nodes,
+            links: vec![link; n * n],
+        }
+    }
+
+    pub fn addr_count(&self) -> u32 {
+        self.nodes + 2
+    }
+
+    pub fn index(&self, a: Addr) -> usize {
+        match a {
+            Addr::Node(NodeId(i)) => i as usize,
+            Addr::Router => self.nodes as usize,
+            Addr::Manager => self.nodes as usize + 1,
+        }
+    }
+
+    pub fn addr(&self, index: u32) -> Addr {
+        match index.checked_sub(self.nodes) {
+            None => Addr::Node(NodeId(index)),
+            Some(0) => Addr::Router,
+            Some(_) => Addr::Manager,
+        }
+    }
+
+    pub fn contains(&self, a: Addr) -> bool {
+        match a {
+            Addr::Node(NodeId(i)) => i < self.nodes,
+            _ => true,
+        }
+    }
+
+    fn slot(&self, from: Addr, to: Addr) -> usize {
+        self.index(from) * (self.nodes as usize + 2) + self.index(to)
+    }
+
+    pub fn link(&self, from: Addr, to: Addr) -> &Link {
+        &self.links[self.slot(from, to)]
+    }
+
+    pub fn link_mut(&mut self, from: Addr, to: Addr) -> &mut Link {
+        let s = self.slot(from, to);
+        &mut self.links[s]
+    }
+
+    /// When a message sent now would leave the sending host and when it would arrive, or
+    /// `None` if the link is cut. A lost packet waits in the sender's buffer for its
+    /// retransmission: it leaves later (and dies with the host if the power goes first).
+    pub fn transmit(
+        &mut self,
+        now: Micros,
+        from: Addr,
+        to: Addr,
+        rng: &mut SimRng,
+    ) -> Option<Transmission> {
+        let link = self.link_mut(from, to);
+        if link.cut {
+            return None;
+        }
+        let mut held = 0;
+        let mut rto = RETRANSMIT_US;
+        let mut tries = 0;
+        while tries < 6 && rng.chance(u64::from(link.cfg.loss_permille), 1_000) {
+            held += rto;
+            rto *= 2;
+            tries += 1;
+        }
+        let flight = link.cfg.latency_us + rng.between(0, link.cfg.jitter_us);
+        let arrive = (now + held + flight.max(1)).max(link.last_delivery);
+        link.last_delivery = arrive;
+        Some(Transmission {
+            departs: now + held,
+            arrive,
+            cut_gen: link.cut_gen,
+        })
+    }
+
+    /// Whether a message sent with `cut_gen_at_send` still arrives.
+    pub fn arrives(&self, from: Addr, to: Addr, cut_gen_at_send: u32) -> bool {
+        let link = self.link(from, to);
+        !link.cut && link.cut_gen == cut_gen_at_send
+    }
+
+    pub fn set_cut(&mut self, from: Addr, to: Addr, cut: bool) {
+        let link = self.link_mut(from, to);
+        if cut && !link.cut {
+            link.cut_gen = link.cut_gen.wrapping_add(1);
+        }
+        link.cut = cut;
+    }
+
+    pub fn heal_all(&mut self) {
+        for l in &mut self.links {
+            l.cut = false;
+        }
+    }
+
+    /// Every address pair whose link is cut (for the UI and the report).
+    pub fn cuts(&self) -> Vec<(Addr, Addr)> {
+        let n = self.addr_count();
+        let mut out = Vec::new();
+        for a in 0..n {
+            for b in 0..n {
+                if a != b && self.links[(a * n + b) as usize].cut {
+                    out.push((self.addr(a), self.addr(b)));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::Stream;
+
+    #[test]
+    fn messages_on_a_link_never_overtake() {
+        let mut net = Network::new(
+            2,
+            LinkConfig {
+                latency_us: 1_000,
+                jitter_us: 5_000,
+                loss_permille: 0,
+            },
+        );
+        let mut rng = SimRng::new(3, Stream::Network);
+        let (a, b) = (Addr::Node(NodeId(0)), Addr::Node(NodeId(1)));
+        let mut last = 0;
+        for t in 0..200 {
+            let at = net.transmit(t * 10, a, b, &mut rng).unwrap().arrive;
+            assert!(at >= last);
+            last = at;
+        }
+    }
+
+    #[test]
+    fn a_cut_drops_messages_in_flight_even_after_healing() {
+        let mut net = Network::new(1, LinkConfig::default());
+        let mut rng = SimRng::new(3, Stream::Network);
+        let (a, b) = (Addr::Node(NodeId(0)), Addr::Router);
+        let cut_gen_at_send = net.transmit(0, a, b, &mut rng).unwrap().cut_gen;
+        net.set_cut(a, b, true);
+        assert!(net.transmit(1, a, b, &mut rng).is_none());
+        net.set_cut(a, b, false);
+        assert!(!net.arrives(a, b, cut_gen_at_send));
+        let gen2 = net.transmit(2, a, b, &mut rng).unwrap().cut_gen;
+        assert!(net.arrives(a, b, gen2));
+        assert!(net.arrives(b, a, 0));
+        assert_eq!(net.cuts(), vec![]);
+    }
+
+    #[test]
+    fn loss_costs_retransmissions_not_messages() {
+        let mut net = Network::new(
+            1,
+            LinkConfig {
+                latency_us: 100,
+                jitter_us: 0,
+                loss_permille: 1_000,
+            },
+        );
+        let mut rng = SimRng::new(3, Stream::Network);
+        let at = net
+            .transmit(0, Addr::Router, Addr::Manager, &mut rng)
+            .unwrap()
+            .arrive;
+        assert!(at > RETRANSMIT_US);
+    }
+}

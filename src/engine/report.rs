@@ -1,0 +1,231 @@
+//! The JSON report `rplay run` prints: the run's outcome, node by node, with every
+//! failover and finding. Field names are an interface (tests and teachers read them).
+
+use super::checker::FindingKind;
+use super::history::Totals;
+use super::ids::{Addr, NodeId};
+use super::node::{Node, Process};
+use super::status::IoRunning;
+use super::world::World;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub seed: u64,
+    pub simulated_ms: u64,
+    pub events: u64,
+    pub trace_hash: String,
+    pub nodes: Vec<NodeReport>,
+    pub failovers: Vec<FailoverReport>,
+    pub findings: Vec<FindingReport>,
+    pub finding_counts: BTreeMap<&'static str, u64>,
+    pub clients: Totals,
+    pub writer: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeReport {
+    pub name: String,
+    pub role: Role,
+    pub alive: bool,
+    pub read_only: bool,
+    pub super_read_only: bool,
+    pub server_id: u32,
+    pub server_uuid: String,
+    pub gtid_executed: String,
+    pub binlog_position: String,
+    pub binlog_files: u32,
+    pub rows: u64,
+    pub data_checksum: String,
+    pub semi_sync_source: Option<bool>,
+    pub channels: Vec<ChannelReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChannelReport {
+    pub source: String,
+    pub io_running: IoRunning,
+    pub sql_running: bool,
+    pub last_io_errno: Option<u16>,
+    pub last_io_error: Option<String>,
+    pub last_sql_errno: Option<u16>,
+    pub last_sql_error: Option<String>,
+    pub read_source_pos: String,
+    pub exec_source_pos: String,
+    pub retrieved_gtid_set: String,
+    pub seconds_behind_source: Option<u64>,
+    pub relay_log_pending: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FailoverReport {
+    pub at_ms: u64,
+    pub finished_ms: Option<u64>,
+    pub planned: bool,
+    pub analysis: String,
+    pub failed: String,
+    pub promoted: Option<String>,
+    pub success: bool,
+    pub reasons: Vec<String>,
+    pub candidates: Vec<CandidateReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CandidateReport {
+    pub node: String,
+    pub chosen: bool,
+    pub eligible: bool,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FindingReport {
+    pub kind: FindingKind,
+    pub at_ms: u64,
+    pub nodes: Vec<String>,
+    pub detail: String,
+    pub count: u64,
+}
+
+/// What a node is in the topology right now, derived from its channels, never configured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Primary,
+    Replica,
+    Intermediate,
+    CoPrimary,
+    Standalone,
+}
+
+pub fn role(world: &World, n: &Node) -> Role {
+    let replicas = world
+        .nodes
+        .iter()
+        .filter(|r| r.channel.as_ref().is_some_and(|c| c.source == n.id))
+        .count();
+    match &n.channel {
+        Some(c) => {
+            let co = world
+                .nodes
+                .get(c.source.index())
+                .and_then(|s| s.channel.as_ref())
+                .is_some_and(|sc| sc.source == n.id);
+            if co {
+                Role::CoPrimary
+            } else if replicas > 0 {
+                Role::Intermediate
+            } else {
+                Role::Replica
+            }
+        }
+        None if replicas > 0 || !n.read_only => Role::Primary,
+        None => Role::Standalone,
+    }
+}
+
+impl Report {
+    pub fn of(world: &World) -> Report {
+        let name = |id: NodeId| world.name(Addr::Node(id));
+        let now = world.now();
+        let nodes = world
+            .nodes
+            .iter()
+            .map(|n| node_report(world, n, now))
+            .collect();
+        let failovers = world
+            .manager
+            .recoveries
+            .iter()
+            .map(|r| FailoverReport {
+                at_ms: r.started_us / 1_000,
+                finished_ms: r.finished_us.map(|t| t / 1_000),
+                planned: r.planned,
+                analysis: format!("{:?}", r.analysis),
+                failed: name(r.failed),
+                promoted: r.promoted.map(name),
+                success: r.success,
+                reasons: r.steps.clone(),
+                candidates: r
+                    .candidates
+                    .iter()
+                    .map(|c| CandidateReport {
+                        node: name(c.node),
+                        chosen: c.chosen,
+                        eligible: c.kept,
+                        reasons: c.reasons.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let findings = world
+            .checker
+            .findings
+            .iter()
+            .map(|f| FindingReport {
+                kind: f.kind,
+                at_ms: f.at_us / 1_000,
+                nodes: f.nodes.iter().map(|n| name(*n)).collect(),
+                detail: f.detail.clone(),
+                count: f.count,
+            })
+            .collect();
+        let finding_counts = FindingKind::ALL
+            .iter()
+            .map(|k| (k.name(), world.checker.count(*k)))
+            .collect();
+        Report {
+            seed: world.seed(),
+            simulated_ms: now / 1_000,
+            events: world.events(),
+            trace_hash: world.trace.hash_hex(),
+            nodes,
+            failovers,
+            findings,
+            finding_counts,
+            clients: world.history.totals_with(world.router.totals),
+            writer: world.router.writer.map(name),
+        }
+    }
+}
+
+fn node_report(world: &World, n: &Node, now: u64) -> NodeReport {
+    let channels = n
+        .channel
+        .iter()
+        .map(|c| {
+            let st = c.status(now, n.is_running());
+            ChannelReport {
+                source: world.name(Addr::Node(c.source)),
+                io_running: st.io_running,
+                sql_running: st.sql_running,
+                last_io_errno: st.last_io_error.as_ref().map(|e| e.errno),
+                last_io_error: st.last_io_error.map(|e| e.message),
+                last_sql_errno: st.last_sql_error.as_ref().map(|e| e.errno),
+                last_sql_error: st.last_sql_error.map(|e| e.message),
+                read_source_pos: st.read_source_pos.to_string(),
+                exec_source_pos: st.exec_source_pos.to_string(),
+                retrieved_gtid_set: st.retrieved_gtid_set.to_string(),
+                seconds_behind_source: st.seconds_behind_source_us.map(|us| us / 1_000_000),
+                relay_log_pending: st.relay_log_pending,
+            }
+        })
+        .collect();
+    NodeReport {
+        name: n.name().to_string(),
+        role: role(world, n),
+        alive: n.process == Process::Running,
+        read_only: n.read_only,
+        super_read_only: n.super_read_only,
+        server_id: n.server_id,
+        server_uuid: n.uuid.to_string(),
+        gtid_executed: n.gtid_executed.to_string(),
+        binlog_position: n.binlog.end().to_string(),
+        binlog_files: n.binlog.file_count(),
+        rows: n.data.len(),
+        data_checksum: format!("{:016x}", n.data.checksum()),
+        semi_sync_source: n.semi_sync.enabled.then_some(n.semi_sync.on),
+        channels,
+    }
+}

@@ -1,0 +1,440 @@
+//! The application host: workload clients and the proxy they send through (ProxySQL-like).
+//!
+//! Writes go to the current writer; reads go round-robin to replicas whose lag, as the
+//! proxy's own monitor last saw it, is within the limit — otherwise to the writer. With
+//! read-your-writes, a read waits on the replica for the session's last GTID. The proxy
+//! knows the cluster only through its monitor probes and what the failover manager tells
+//! it, so a partition between it and the nodes changes what it does.
+
+use super::config::{ClientConfig, InsertMode, RouterConfig, WriterSource};
+use super::effects::{Effects, RouterTimer, Timer};
+use super::gtid::Gtid;
+use super::history::{Op, OpKind, Outcome, Totals};
+use super::ids::{Addr, NodeId};
+use super::message::{Msg, QueryResult, Statement};
+use super::rng::{SimRng, Stream};
+use super::status::NodeStatus;
+use super::time::Micros;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub cfg: ClientConfig,
+    pub inflight: u32,
+    /// The session's last acknowledged write, for read-your-writes.
+    pub last_write: Option<Gtid>,
+    pin_writes: Option<NodeId>,
+    next_seq: u64,
+}
+
+/// What the proxy's monitor knows of a backend.
+#[derive(Clone, Debug, Default)]
+pub struct Backend {
+    pub reachable: bool,
+    pub read_only: bool,
+    /// Seconds_Behind_Source as last seen (None = NULL or not a replica).
+    pub lag_us: Option<u64>,
+    pub is_replica: bool,
+    probe_outstanding: Option<u64>,
+}
+
+#[derive(Clone, Debug)]
+struct Pending {
+    op: Op,
+    node: NodeId,
+}
+
+#[derive(Clone, Debug)]
+pub struct Router {
+    pub cfg: RouterConfig,
+    pub clients: Vec<Client>,
+    pub writer: Option<NodeId>,
+    pub backends: Vec<Backend>,
+    pending: BTreeMap<u64, Pending>,
+    next_req: u64,
+    next_op: u64,
+    rr: u64,
+    rng: SimRng,
+    pub totals: Totals,
+}
+
+impl Router {
+    pub fn new(
+        cfg: RouterConfig,
+        clients: Vec<(ClientConfig, Option<NodeId>)>,
+        writer: Option<NodeId>,
+        nodes: u32,
+        seed: u64,
+    ) -> Self {
+        let clients = clients
+            .into_iter()
+            .map(|(cfg, pin_writes)| Client {
+                cfg,
+                inflight: 0,
+                last_write: None,
+                pin_writes,
+                next_seq: 0,
+            })
+            .collect();
+        // Until the first monitor round the proxy trusts its configuration: all backends up.
+        let backends = (0..nodes)
+            .map(|_| Backend {
+                reachable: true,
+                ..Backend::default()
+            })
+            .collect();
+        Router {
+            cfg,
+            clients,
+            writer,
+            backends,
+            pending: BTreeMap::new(),
+            next_req: 1,
+            next_op: 1,
+            rr: 0,
+            rng: SimRng::new(seed, Stream::Workload),
+            totals: Totals::default(),
+        }
+    }
+
+    pub fn start(&mut self, now: Micros, fx: &mut Effects) {
+        fx.timer(now, Addr::Router, Timer::Router(RouterTimer::Monitor));
+        for i in 0..self.clients.len() {
+            self.schedule_client(now, i as u32, fx);
+        }
+    }
+
+    pub fn inflight(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn schedule_client(&mut self, now: Micros, client: u32, fx: &mut Effects) {
+        let c = &self.clients[client as usize];
+        let rate = u64::from(c.cfg.writes_per_s) + u64::from(c.cfg.reads_per_s);
+        if rate == 0 {
+            return;
+        }
+        let mean = (1_000_000 / rate).max(1);
+        // ±25 % jitter so clients do not march in lock step.
+        let gap = self.rng.between(mean - mean / 4, mean + mean / 4).max(1);
+        fx.timer(
+            now + gap,
+            Addr::Router,
+            Timer::Router(RouterTimer::ClientOp { client }),
+        );
+    }
+
+    pub fn on_timer(&mut self, now: Micros, t: RouterTimer, fx: &mut Effects, done: &mut Vec<Op>) {
+        match t {
+            RouterTimer::Monitor => self.monitor(now, fx),
+            RouterTimer::ClientOp { client } => {
+                self.client_op(now, client, fx, done);
+                self.schedule_client(now, client, fx);
+            }
+            RouterTimer::QueryTimeout { req } => {
+                if let Some(p) = self.pending.remove(&req) {
+                    let reason = "no answer within the query timeout".to_string();
+                    let outcome = if p.op.kind.is_read() {
+                        Outcome::Fail {
+                            errno: 2013,
+                            message: reason,
+                        }
+                    } else {
+                        Outcome::Unknown { reason }
+                    };
+                    self.complete(now, p, outcome, done);
+                }
+            }
+        }
+    }
+
+    fn client_op(&mut self, now: Micros, client: u32, fx: &mut Effects, done: &mut Vec<Op>) {
+        let c = &self.clients[client as usize];
+        if c.inflight >= c.cfg.max_inflight {
+            self.totals.throttled += 1;
+            return;
+        }
+        let (w, r) = (u64::from(c.cfg.writes_per_s), u64::from(c.cfg.reads_per_s));
+        let key_space = c.cfg.key_space.max(1);
+        let is_write = self.rng.chance(w, w + r);
+        let key = self.rng.between(1, key_space);
+        let c = &mut self.clients[client as usize];
+        c.next_seq += 1;
+        // Every written value is unique: client number in the high bits, sequence below.
+        let value = (u64::from(client) + 1) << 40 | c.next_seq;
+        let (kind, stmt) = if !is_write {
+            (OpKind::Read { key }, Statement::Read { key, after: None })
+        } else if self.rng.chance(u64::from(c.cfg.delete_permille), 1_000) {
+            (OpKind::Delete { key }, Statement::Delete { key })
+        } else if c.cfg.insert_mode == InsertMode::AutoIncrement {
+            (
+                OpKind::Write { key: None, value },
+                Statement::InsertAuto { value },
+            )
+        } else {
+            (
+                OpKind::Write {
+                    key: Some(key),
+                    value,
+                },
+                Statement::Upsert { key, value },
+            )
+        };
+        let op = Op {
+            id: self.next_op,
+            client,
+            kind,
+            node: None,
+            invoke_us: now,
+            complete_us: now,
+            outcome: Outcome::Unknown {
+                reason: String::new(),
+            },
+        };
+        self.next_op += 1;
+        self.totals.invoked += 1;
+        self.dispatch(now, op, stmt, fx, done);
+    }
+
+    /// Sends an operation to a backend chosen by the routing rules.
+    fn dispatch(
+        &mut self,
+        now: Micros,
+        mut op: Op,
+        mut stmt: Statement,
+        fx: &mut Effects,
+        done: &mut Vec<Op>,
+    ) {
+        let client = &self.clients[op.client as usize];
+        let target = if let Statement::Read { key, .. } = stmt {
+            if self.cfg.read_your_writes {
+                stmt = Statement::Read {
+                    key,
+                    after: client.last_write,
+                };
+            }
+            self.pick_reader().or_else(|| self.pick_writer())
+        } else {
+            client.pin_writes.or_else(|| self.pick_writer())
+        };
+        let Some(node) = target else {
+            let message = "no healthy writer in the hostgroup".to_string();
+            let p = Pending {
+                op,
+                node: NodeId(u32::MAX),
+            };
+            return self.complete(
+                now,
+                p,
+                Outcome::Fail {
+                    errno: 9001,
+                    message,
+                },
+                done,
+            );
+        };
+        op.node = Some(node);
+        let req = self.next_req;
+        self.next_req += 1;
+        self.clients[op.client as usize].inflight += 1;
+        self.pending.insert(req, Pending { op, node });
+        fx.send(Addr::Router, Addr::Node(node), Msg::Query { req, stmt });
+        let timeout = self.cfg.query_timeout_ms.saturating_mul(1_000).max(1);
+        fx.timer(
+            now + timeout,
+            Addr::Router,
+            Timer::Router(RouterTimer::QueryTimeout { req }),
+        );
+    }
+
+    fn pick_writer(&mut self) -> Option<NodeId> {
+        match self.cfg.writer_source {
+            WriterSource::Manager => self.writer,
+            WriterSource::ReadOnlyFlag => {
+                let writers: Vec<NodeId> = (0..self.backends.len() as u32)
+                    .filter(|&i| {
+                        self.backends[i as usize].reachable && !self.backends[i as usize].read_only
+                    })
+                    .map(NodeId)
+                    .collect();
+                if writers.is_empty() {
+                    return None;
+                }
+                self.rr += 1;
+                Some(writers[(self.rr % writers.len() as u64) as usize])
+            }
+        }
+    }
+
+    fn pick_reader(&mut self) -> Option<NodeId> {
+        let max_lag = self.cfg.max_replication_lag_s.saturating_mul(1_000_000);
+        let null_lag = self.cfg.lag_when_null_s.saturating_mul(1_000_000);
+        let writer = self.writer;
+        let readers: Vec<NodeId> = (0..self.backends.len() as u32)
+            .filter(|&i| {
+                let b = &self.backends[i as usize];
+                b.reachable
+                    && b.is_replica
+                    && b.read_only
+                    && Some(NodeId(i)) != writer
+                    && b.lag_us.unwrap_or(null_lag) <= max_lag
+            })
+            .map(NodeId)
+            .collect();
+        if readers.is_empty() {
+            return None;
+        }
+        self.rr += 1;
+        Some(readers[(self.rr % readers.len() as u64) as usize])
+    }
+
+    fn complete(&mut self, now: Micros, p: Pending, outcome: Outcome, done: &mut Vec<Op>) {
+        let mut op = p.op;
+        if let Some(c) = self.clients.get_mut(op.client as usize) {
+            if op.node.is_some() {
+                c.inflight = c.inflight.saturating_sub(1);
+            }
+            if let Outcome::Ok { gtid: Some(g), .. } = outcome {
+                c.last_write = Some(g);
+            }
+        }
+        op.complete_us = now;
+        op.outcome = outcome;
+        match op.outcome {
+            Outcome::Ok { .. } => self.totals.ok += 1,
+            Outcome::Fail { .. } => self.totals.failed += 1,
+            Outcome::Unknown { .. } => self.totals.unknown += 1,
+        }
+        done.push(op);
+    }
+
+    pub fn on_message(&mut self, now: Micros, from: Addr, msg: Msg, done: &mut Vec<Op>) {
+        match msg {
+            Msg::QueryOk { req, result } => {
+                let Some(mut p) = self.pending.remove(&req) else {
+                    return;
+                };
+                let outcome = match result {
+                    QueryResult::Written { gtid, key } => {
+                        if let OpKind::Write { key: k @ None, .. } = &mut p.op.kind {
+                            *k = Some(key);
+                        }
+                        Outcome::Ok {
+                            gtid: Some(gtid),
+                            value: None,
+                        }
+                    }
+                    QueryResult::Read { value } => Outcome::Ok { gtid: None, value },
+                    QueryResult::Unchanged { .. } => Outcome::Ok {
+                        gtid: None,
+                        value: None,
+                    },
+                };
+                self.complete(now, p, outcome, done);
+            }
+            Msg::QueryErr {
+                req,
+                errno,
+                message,
+            } => {
+                if let Some(p) = self.pending.remove(&req) {
+                    self.complete(now, p, Outcome::Fail { errno, message }, done);
+                }
+            }
+            Msg::Refused { req } => {
+                if let Some(p) = self.pending.remove(&req) {
+                    let message =
+                        format!("Can't connect to MySQL server on '{from}' (connection refused)");
+                    self.complete(
+                        now,
+                        p,
+                        Outcome::Fail {
+                            errno: 2003,
+                            message,
+                        },
+                        done,
+                    );
+                }
+                if let Some(b) = from.node().and_then(|n| self.backends.get_mut(n.index())) {
+                    b.reachable = false;
+                }
+            }
+            Msg::ConnReset => self.on_conn_reset(now, from, done),
+            Msg::ProbeReply { req, status } => self.on_probe_reply(req, &status),
+            Msg::SetWriter { node } => self.writer = Some(node),
+            _ => {}
+        }
+    }
+
+    /// The node's mysqld died: every query in flight on it is lost. A write may or may
+    /// not have committed, so its outcome is unknown; a read simply failed.
+    fn on_conn_reset(&mut self, now: Micros, from: Addr, done: &mut Vec<Op>) {
+        let Some(node) = from.node() else { return };
+        let lost: Vec<u64> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.node == node)
+            .map(|(r, _)| *r)
+            .collect();
+        for req in lost {
+            if let Some(p) = self.pending.remove(&req) {
+                let reason = "Lost connection to MySQL server during query".to_string();
+                let outcome = if p.op.kind.is_read() {
+                    Outcome::Fail {
+                        errno: 2013,
+                        message: reason,
+                    }
+                } else {
+                    Outcome::Unknown { reason }
+                };
+                self.complete(now, p, outcome, done);
+            }
+        }
+        if let Some(b) = self.backends.get_mut(node.index()) {
+            b.reachable = false;
+        }
+    }
+
+    /// One monitor round: a probe whose answer has not come back since the last round
+    /// marks the backend unreachable; every backend is probed again.
+    fn monitor(&mut self, now: Micros, fx: &mut Effects) {
+        for i in 0..self.backends.len() {
+            let b = &mut self.backends[i];
+            if b.probe_outstanding.is_some() {
+                b.reachable = false;
+            }
+            let req = self.next_req;
+            self.next_req += 1;
+            b.probe_outstanding = Some(req);
+            fx.send(
+                Addr::Router,
+                Addr::Node(NodeId(i as u32)),
+                Msg::Probe { req },
+            );
+        }
+        let every = self
+            .cfg
+            .monitor_interval_ms
+            .saturating_mul(1_000)
+            .max(1_000);
+        fx.timer(
+            now + every,
+            Addr::Router,
+            Timer::Router(RouterTimer::Monitor),
+        );
+    }
+
+    fn on_probe_reply(&mut self, req: u64, s: &NodeStatus) {
+        let Some(b) = self.backends.get_mut(s.node.index()) else {
+            return;
+        };
+        if b.probe_outstanding != Some(req) {
+            return;
+        }
+        b.probe_outstanding = None;
+        b.reachable = true;
+        b.read_only = s.read_only;
+        b.is_replica = s.replica.is_some();
+        b.lag_us = s.replica.as_ref().and_then(|r| r.seconds_behind_source_us);
+    }
+}

@@ -1,0 +1,66 @@
+//! What `SHOW REPLICA STATUS` and a few globals tell: the view a probe returns, the UI
+//! draws and the report prints. Orchestrator, VTOrc and students all reason in these terms.
+
+use super::binlog::BinlogPos;
+use super::gtid::{GtidSet, Uuid};
+use super::ids::NodeId;
+use serde::Serialize;
+
+/// Replica_IO_Running: only `Yes` counts as replicating (orchestrator treats `Connecting` as not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum IoRunning {
+    Yes,
+    Connecting,
+    No,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ThreadError {
+    pub errno: u16,
+    pub message: String,
+    pub at_us: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplicaStatus {
+    pub source: NodeId,
+    pub auto_position: bool,
+    pub io_running: IoRunning,
+    pub sql_running: bool,
+    pub last_io_error: Option<ThreadError>,
+    pub last_sql_error: Option<ThreadError>,
+    /// Read_Source_Log_Pos: the last byte received, in the source's binlog coordinates.
+    pub read_source_pos: BinlogPos,
+    /// Exec_Source_Log_Pos: the end of the last applied transaction, in source coordinates.
+    pub exec_source_pos: BinlogPos,
+    pub retrieved_gtid_set: GtidSet,
+    /// Seconds_Behind_Source as MySQL computes it (None is NULL); kept in microseconds.
+    pub seconds_behind_source_us: Option<u64>,
+    /// Transactions received but not yet applied.
+    pub relay_log_pending: u64,
+    pub semi_sync: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeStatus {
+    pub node: NodeId,
+    pub server_id: u32,
+    pub server_uuid: Uuid,
+    pub read_only: bool,
+    pub super_read_only: bool,
+    pub gtid_executed: GtidSet,
+    pub binlog_end: BinlogPos,
+    pub log_replica_updates: bool,
+    /// Rpl_semi_sync_source_status.
+    pub semi_sync_source_on: bool,
+    pub replica: Option<ReplicaStatus>,
+}
+
+impl NodeStatus {
+    /// Replicating in orchestrator's sense: IO = Yes and SQL = Yes.
+    pub fn replicating(&self) -> bool {
+        self.replica
+            .as_ref()
+            .is_some_and(|r| r.io_running == IoRunning::Yes && r.sql_running)
+    }
+}

@@ -1,0 +1,163 @@
+//! The trace: every processed event, hashed, with a window of recent lines kept for the UI.
+//!
+//! The trace hash is FNV-1a (64-bit) over each event's fixed little-endian record:
+//! `at_us: u64, seq: u64, kind: u8, from: u32, to: u32, code: u8, detail: u64`.
+//! Same scenario and seed give the same hash natively and in wasm; any change in what
+//! happens, or in what order, changes it.
+
+use super::time::Micros;
+use std::collections::VecDeque;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Lines kept for the event log; older ones are only in the hash.
+pub const TRACE_WINDOW: usize = 4_096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceKind {
+    Deliver = 1,
+    Drop = 2,
+    Timer = 3,
+    Command = 4,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TraceLine {
+    pub at_us: Micros,
+    pub seq: u64,
+    pub kind: TraceKind,
+    pub from: u32,
+    pub to: u32,
+    pub code: u8,
+    pub detail: u64,
+}
+
+impl TraceLine {
+    /// The fixed-column one-line form: `   4.200000 #12345 deliver 0->1 c3 d42`.
+    pub fn render(&self) -> String {
+        let kind = match self.kind {
+            TraceKind::Deliver => "deliver",
+            TraceKind::Drop => "drop",
+            TraceKind::Timer => "timer",
+            TraceKind::Command => "command",
+        };
+        format!(
+            "{:>5}.{:06} #{:<8} {:<7} {:>10}->{:<10} c{:<3} d{}",
+            self.at_us / 1_000_000,
+            self.at_us % 1_000_000,
+            self.seq,
+            kind,
+            self.from,
+            self.to,
+            self.code,
+            self.detail
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Trace {
+    hash: u64,
+    count: u64,
+    recent: VecDeque<TraceLine>,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            hash: FNV_OFFSET,
+            count: 0,
+            recent: VecDeque::with_capacity(TRACE_WINDOW),
+        }
+    }
+}
+
+impl Trace {
+    pub fn record(&mut self, line: TraceLine) {
+        let mut h = self.hash;
+        let mut eat = |bytes: &[u8]| {
+            for b in bytes {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(FNV_PRIME);
+            }
+        };
+        eat(&line.at_us.to_le_bytes());
+        eat(&line.seq.to_le_bytes());
+        eat(&[line.kind as u8]);
+        eat(&line.from.to_le_bytes());
+        eat(&line.to.to_le_bytes());
+        eat(&[line.code]);
+        eat(&line.detail.to_le_bytes());
+        self.hash = h;
+        self.count += 1;
+        if self.recent.len() == TRACE_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(line);
+    }
+
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// The hash as the report prints it: 16 lowercase hex digits.
+    pub fn hash_hex(&self) -> String {
+        format!("{:016x}", self.hash)
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    pub fn recent(&self) -> impl DoubleEndedIterator<Item = &TraceLine> {
+        self.recent.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_fnv1a_over_the_fixed_record() {
+        let t = Trace::default();
+        assert_eq!(t.hash(), FNV_OFFSET);
+        let mut t = Trace::default();
+        let line = TraceLine {
+            at_us: 1,
+            seq: 2,
+            kind: TraceKind::Timer,
+            from: 3,
+            to: 4,
+            code: 5,
+            detail: 6,
+        };
+        t.record(line);
+        let mut u = Trace::default();
+        u.record(TraceLine { detail: 7, ..line });
+        assert_ne!(t.hash(), u.hash());
+        assert_eq!(t.count(), 1);
+        assert_eq!(t.hash_hex().len(), 16);
+        assert!(line.render().contains("timer"));
+    }
+
+    #[test]
+    fn window_is_bounded() {
+        let mut t = Trace::default();
+        for i in 0..(TRACE_WINDOW as u64 + 10) {
+            t.record(TraceLine {
+                at_us: i,
+                seq: i,
+                kind: TraceKind::Deliver,
+                from: 0,
+                to: 1,
+                code: 3,
+                detail: 0,
+            });
+        }
+        assert_eq!(t.recent().count(), TRACE_WINDOW);
+        assert_eq!(t.recent().next().unwrap().seq, 10);
+    }
+}

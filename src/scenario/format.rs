@@ -1,0 +1,246 @@
+//! Scenario format version 1 and its loader. Files are untrusted: every failure is a
+//! `ScenarioError` naming the field, never a panic, and every size is bounded.
+
+use super::topology::Topology;
+use crate::engine::command::Command;
+use crate::engine::config::{
+    ClientConfig, ClusterConfig, FailoverConfig, LinkConfig, NodeConfig, RouterConfig,
+};
+use crate::engine::time::Micros;
+use crate::engine::world::{MAX_CLIENTS, MAX_NODES};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub const CURRENT_VERSION: u32 = 1;
+/// Largest scenario file accepted.
+pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
+pub const MAX_TIMELINE: usize = 1_000;
+/// Longest run: one simulated day.
+pub const MAX_RUN_MS: u64 = 24 * 3_600 * 1_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// Where in the document (`timeline[2].node`), empty for the whole document.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() || self.path == "." {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn err<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, ScenarioError> {
+    Err(ScenarioError {
+        path: path.into(),
+        message: message.into(),
+    })
+}
+
+/// A timed action: `{"at_ms": 8000, "action": "crash", "node": "db1"}`. (Unknown fields
+/// are still rejected: by the action, which receives every key but `at_ms`.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedAction {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub action: Command,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Workload {
+    pub clients: Vec<ClientConfig>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub seed: u64,
+    pub topology: Topology,
+    /// Any node setting (a `NodeConfig` field), for every node.
+    #[serde(default)]
+    pub defaults: Map<String, Value>,
+    /// Per-node settings by name, over the defaults.
+    #[serde(default)]
+    pub nodes: BTreeMap<String, Map<String, Value>>,
+    #[serde(default)]
+    pub network: LinkConfig,
+    #[serde(default)]
+    pub router: RouterConfig,
+    #[serde(default)]
+    pub failover: FailoverConfig,
+    #[serde(default)]
+    pub workload: Workload,
+    #[serde(default)]
+    pub timeline: Vec<TimedAction>,
+    pub run_ms: u64,
+}
+
+impl Scenario {
+    /// Parses and validates a scenario document.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return err(
+                "",
+                format!(
+                    "the scenario is {} KB; the limit is {} KB",
+                    text.len() / 1024,
+                    MAX_SCENARIO_BYTES / 1024
+                ),
+            );
+        }
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| ScenarioError {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    fn validate(&self) -> Result<(), ScenarioError> {
+        if self.version != CURRENT_VERSION {
+            return err(
+                "version",
+                format!(
+                    "version {} is not known (this playground reads version {CURRENT_VERSION})",
+                    self.version
+                ),
+            );
+        }
+        if self.name.len() > 200 || self.description.len() > 20_000 {
+            return err("name", "name or description is too long");
+        }
+        let n = self.topology.node_count();
+        if n == 0 || n > MAX_NODES as u64 {
+            return err(
+                "topology",
+                format!("a cluster has 1 to {MAX_NODES} nodes (this one has {n})"),
+            );
+        }
+        if self.workload.clients.len() > MAX_CLIENTS {
+            return err("workload.clients", format!("at most {MAX_CLIENTS} clients"));
+        }
+        if self.timeline.len() > MAX_TIMELINE {
+            return err("timeline", format!("at most {MAX_TIMELINE} actions"));
+        }
+        if self.run_ms == 0 || self.run_ms > MAX_RUN_MS {
+            return err(
+                "run_ms",
+                format!("must be between 1 and {MAX_RUN_MS} (one day)"),
+            );
+        }
+        if let Some((i, a)) = self
+            .timeline
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.at_ms > MAX_RUN_MS)
+        {
+            return err(
+                format!("timeline[{i}].at_ms"),
+                format!("{} is past the longest possible run", a.at_ms),
+            );
+        }
+        self.cluster().map(|_| ())
+    }
+
+    /// The engine configuration this scenario describes.
+    pub fn cluster(&self) -> Result<ClusterConfig, ScenarioError> {
+        let (shapes, primary, active_active) = self.topology.expand();
+        for name in self.nodes.keys() {
+            if !shapes.iter().any(|s| &s.name == name) {
+                return err(
+                    format!("nodes.{name}"),
+                    format!("there is no node called '{name}' in this topology"),
+                );
+            }
+        }
+        let mut nodes = Vec::with_capacity(shapes.len());
+        for shape in &shapes {
+            let mut merged = self.defaults.clone();
+            if let Some(o) = self.nodes.get(&shape.name) {
+                merged.extend(o.clone());
+            }
+            let path = if self.nodes.contains_key(&shape.name) {
+                format!("nodes.{}", shape.name)
+            } else {
+                "defaults".to_string()
+            };
+            let mut cfg: NodeConfig = serde_path_to_error::deserialize(Value::Object(merged))
+                .map_err(|e| ScenarioError {
+                    path: format!("{path}.{}", e.path()),
+                    message: e.inner().to_string(),
+                })?;
+            let explicit_read_only = self
+                .nodes
+                .get(&shape.name)
+                .is_some_and(|o| o.contains_key("read_only"));
+            let read_only = cfg.read_only;
+            shape.apply(&mut cfg);
+            if explicit_read_only {
+                cfg.read_only = read_only;
+            }
+            nodes.push(cfg);
+        }
+        let cluster = ClusterConfig {
+            seed: self.seed,
+            nodes,
+            primary,
+            active_active,
+            network: self.network,
+            router: self.router.clone(),
+            failover: self.failover.clone(),
+            clients: self.workload.clients.clone(),
+        };
+        crate::engine::World::new(cluster.clone()).map_err(|e| ScenarioError {
+            path: "topology".into(),
+            message: e.0,
+        })?;
+        Ok(cluster)
+    }
+
+    /// The timeline in engine time.
+    pub fn actions(&self) -> Vec<(Micros, Command)> {
+        self.timeline
+            .iter()
+            .map(|a| (a.at_ms.saturating_mul(1_000), a.action.clone()))
+            .collect()
+    }
+
+    /// Builds the world with the timeline scheduled, ready to run.
+    pub fn world(&self) -> Result<crate::engine::World, ScenarioError> {
+        let mut w = crate::engine::World::new(self.cluster()?).map_err(|e| ScenarioError {
+            path: "topology".into(),
+            message: e.0,
+        })?;
+        for (at, cmd) in self.actions() {
+            w.schedule(at, cmd);
+        }
+        Ok(w)
+    }
+
+    /// Runs the scenario to its end and reports.
+    pub fn run(&self) -> Result<crate::engine::Report, ScenarioError> {
+        let mut w = self.world()?;
+        w.run_until(self.run_ms.saturating_mul(1_000));
+        Ok(crate::engine::Report::of(&w))
+    }
+}

@@ -1,0 +1,148 @@
+//! Topology shorthands: each expands to plain node configurations with sources. The
+//! engine never special-cases a topology: these only decide names, sources and settings.
+
+use crate::engine::config::NodeConfig;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DualMode {
+    /// Both co-primaries take writes (auto_increment_increment=2, offsets 1 and 2).
+    ActiveActive,
+    /// Only the first takes writes; the second is read_only until a takeover.
+    ActivePassive,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Topology {
+    /// db1 is the primary; db2.. replicate from it.
+    PrimaryReplicas { replicas: u32 },
+    /// db1 ← db2 (intermediate source) ← db3..; plus `replicas` more directly under db1.
+    Chained {
+        intermediate_replicas: u32,
+        #[serde(default)]
+        replicas: u32,
+    },
+    /// db1 ⇄ db2 replicate from each other; `replicas` more replicate from db1.
+    DualPrimary {
+        mode: DualMode,
+        #[serde(default)]
+        replicas: u32,
+    },
+    /// Any shape: nodes by name with their source, and which one is the primary.
+    Custom {
+        nodes: Vec<CustomNode>,
+        primary: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomNode {
+    pub name: String,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// One node of an expanded topology, before scenario settings are applied.
+pub(super) struct Shape {
+    pub name: String,
+    pub source: Option<String>,
+    pub read_only: bool,
+    pub auto_increment: Option<(u64, u64)>,
+}
+
+fn db(i: u32) -> String {
+    format!("db{i}")
+}
+
+impl Topology {
+    pub fn node_count(&self) -> u64 {
+        match self {
+            Topology::PrimaryReplicas { replicas } => 1 + u64::from(*replicas),
+            Topology::Chained {
+                intermediate_replicas,
+                replicas,
+            } => 2 + u64::from(*intermediate_replicas) + u64::from(*replicas),
+            Topology::DualPrimary { replicas, .. } => 2 + u64::from(*replicas),
+            Topology::Custom { nodes, .. } => nodes.len() as u64,
+        }
+    }
+
+    /// The nodes, the initial primary, and the nodes meant to take writes together.
+    pub(super) fn expand(&self) -> (Vec<Shape>, String, Vec<String>) {
+        let replica = |i: u32, src: &str| Shape {
+            name: db(i),
+            source: Some(src.to_string()),
+            read_only: true,
+            auto_increment: None,
+        };
+        let primary = Shape {
+            name: db(1),
+            source: None,
+            read_only: false,
+            auto_increment: None,
+        };
+        match self {
+            Topology::PrimaryReplicas { replicas } => {
+                let mut v = vec![primary];
+                v.extend((2..=replicas + 1).map(|i| replica(i, "db1")));
+                (v, db(1), vec![])
+            }
+            Topology::Chained {
+                intermediate_replicas,
+                replicas,
+            } => {
+                let mut v = vec![primary, replica(2, "db1")];
+                v.extend((3..3 + intermediate_replicas).map(|i| replica(i, "db2")));
+                let next = 3 + intermediate_replicas;
+                v.extend((next..next + replicas).map(|i| replica(i, "db1")));
+                (v, db(1), vec![])
+            }
+            Topology::DualPrimary { mode, replicas } => {
+                let active = *mode == DualMode::ActiveActive;
+                let a = Shape {
+                    name: db(1),
+                    source: Some(db(2)),
+                    read_only: false,
+                    auto_increment: Some((2, 1)),
+                };
+                let b = Shape {
+                    name: db(2),
+                    source: Some(db(1)),
+                    read_only: !active,
+                    auto_increment: Some((2, 2)),
+                };
+                let mut v = vec![a, b];
+                v.extend((3..3 + replicas).map(|i| replica(i, "db1")));
+                let writers = if active { vec![db(1), db(2)] } else { vec![] };
+                (v, db(1), writers)
+            }
+            Topology::Custom { nodes, primary } => {
+                let v = nodes
+                    .iter()
+                    .map(|n| Shape {
+                        name: n.name.clone(),
+                        source: n.source.clone(),
+                        read_only: &n.name != primary,
+                        auto_increment: None,
+                    })
+                    .collect();
+                (v, primary.clone(), vec![])
+            }
+        }
+    }
+}
+
+impl Shape {
+    pub(super) fn apply(&self, cfg: &mut NodeConfig) {
+        cfg.name = self.name.clone();
+        cfg.source = self.source.clone();
+        cfg.read_only = self.read_only;
+        if let Some((inc, off)) = self.auto_increment {
+            cfg.auto_increment_increment = inc;
+            cfg.auto_increment_offset = off;
+        }
+    }
+}

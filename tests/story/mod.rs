@@ -1,0 +1,147 @@
+//! A tiny story DSL shared by the engine's scenario tests.
+#![allow(dead_code)]
+
+use replication_playground::engine::checker::FindingKind;
+use replication_playground::engine::config::*;
+use replication_playground::engine::node::Node;
+use replication_playground::engine::status::IoRunning;
+use replication_playground::engine::time::secs;
+use replication_playground::engine::{Command, Report, World};
+
+/// Classroom timings: orchestrator's recommended replica_net_timeout=4, retry 1 s, poll 1 s.
+pub fn node(name: &str, source: Option<&str>) -> NodeConfig {
+    NodeConfig {
+        name: name.into(),
+        source: source.map(Into::into),
+        read_only: source.is_some(),
+        replica_net_timeout_s: 4,
+        source_connect_retry_s: 1,
+        ..NodeConfig::default()
+    }
+}
+
+/// db1 with `replicas` replicas, one client writing `writes` per second.
+pub fn primary_with(replicas: u32, writes: u32) -> ClusterConfig {
+    let mut nodes = vec![node("db1", None)];
+    for i in 0..replicas {
+        nodes.push(node(&format!("db{}", i + 2), Some("db1")));
+    }
+    ClusterConfig {
+        seed: 11,
+        nodes,
+        primary: "db1".into(),
+        failover: FailoverConfig {
+            instance_poll_ms: 1_000,
+            ..FailoverConfig::default()
+        },
+        clients: vec![ClientConfig {
+            writes_per_s: writes,
+            reads_per_s: 0,
+            key_space: 10_000,
+            ..ClientConfig::default()
+        }],
+        ..ClusterConfig::default()
+    }
+}
+
+pub struct Story {
+    pub w: World,
+}
+
+impl Story {
+    pub fn new(cfg: ClusterConfig) -> Story {
+        Story {
+            w: World::new(cfg).expect("valid cluster"),
+        }
+    }
+
+    pub fn run_to(&mut self, s: f64) -> &mut Self {
+        self.w.run_until((s * 1_000_000.0) as u64);
+        self
+    }
+
+    pub fn run_for(&mut self, s: f64) -> &mut Self {
+        let t = self.w.now() + (s * 1_000_000.0) as u64;
+        self.w.run_until(t);
+        self
+    }
+
+    pub fn act(&mut self, c: Command) -> &mut Self {
+        self.w
+            .apply(c.clone())
+            .unwrap_or_else(|e| panic!("{c:?} failed: {e}"));
+        self
+    }
+
+    pub fn crash(&mut self, n: &str) -> &mut Self {
+        self.act(Command::Crash {
+            node: n.into(),
+            power_loss: false,
+        })
+    }
+
+    pub fn power_off(&mut self, n: &str) -> &mut Self {
+        self.act(Command::Crash {
+            node: n.into(),
+            power_loss: true,
+        })
+    }
+
+    pub fn restart(&mut self, n: &str) -> &mut Self {
+        self.act(Command::Restart { node: n.into() })
+    }
+
+    pub fn node(&self, n: &str) -> &Node {
+        self.w
+            .node(self.w.node_id(n).expect("node exists"))
+            .unwrap()
+    }
+
+    pub fn io(&self, n: &str) -> IoRunning {
+        self.node(n)
+            .channel
+            .as_ref()
+            .map_or(IoRunning::No, |c| c.io)
+    }
+
+    pub fn count(&self, k: FindingKind) -> u64 {
+        self.w.checker.count(k)
+    }
+
+    pub fn report(&self) -> Report {
+        Report::of(&self.w)
+    }
+
+    pub fn promoted(&self) -> Vec<String> {
+        self.w
+            .manager
+            .recoveries
+            .iter()
+            .filter(|r| r.success)
+            .filter_map(|r| r.promoted)
+            .map(|p| self.w.name(p.into()))
+            .collect()
+    }
+
+    pub fn audit(&self) -> String {
+        self.w
+            .manager
+            .audit
+            .iter()
+            .map(|a| format!("{} {} {}\n", a.at_us, a.kind, a.text))
+            .collect()
+    }
+
+    pub fn findings(&self) -> String {
+        self.w
+            .checker
+            .findings
+            .iter()
+            .map(|f| format!("{:?} {}\n", f.kind, f.detail))
+            .collect()
+    }
+}
+
+pub fn at(s: u64) -> u64 {
+    secs(s)
+}
