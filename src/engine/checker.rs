@@ -162,6 +162,11 @@ impl Checker {
         &self.acked
     }
 
+    /// Acknowledged GTIDs already reported as lost.
+    pub fn reported_lost(&self) -> &GtidSet {
+        &self.reported_lost
+    }
+
     /// Consumes one completed client operation.
     pub fn on_op(&mut self, op: &Op) {
         let Outcome::Ok { gtid, value } = &op.outcome else {
@@ -249,14 +254,30 @@ impl Checker {
             (Some(_), Some(w)) => before.iter().any(|b| w.ack_us < b.invoke_us),
             (Some(_), None) => false,
         };
+        let deletes: Vec<Micros> = writes
+            .map(|l| {
+                l.iter()
+                    .filter(|w| w.value.is_none())
+                    .map(|w| w.invoke_us)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let older_than = |mine: KeyWrite| match (got, returned) {
+            (Some(_), Some(w)) => w.ack_us < mine.invoke_us,
+            // A value no known write produced cannot be judged.
+            (Some(_), None) => false,
+            // Missing although this session wrote it, and nobody deleted it since.
+            (None, _) => !deletes.iter().any(|&t| t >= mine.invoke_us),
+        };
+        let ryw = self
+            .session_writes
+            .get(&(op.client, key))
+            .copied()
+            .filter(|mine| mine.ack_us < op.invoke_us && mine.value != got && older_than(*mine));
         if stale {
             self.tally_read(FindingKind::StaleRead, op, node, key, latest);
         }
-        if let Some(mine) = self.session_writes.get(&(op.client, key)).copied()
-            && mine.ack_us < op.invoke_us
-            && mine.value != got
-            && returned.is_none_or(|w| w.ack_us < mine.invoke_us)
-        {
+        if let Some(mine) = ryw {
             self.tally_read(FindingKind::ReadYourWrites, op, node, key, mine);
         }
     }
@@ -394,6 +415,10 @@ impl Checker {
     /// A client transaction committed on `node`: two writable primaries taking writes
     /// within the same few seconds is a split brain.
     pub fn on_client_commit(&mut self, now: Micros, node: NodeId, nodes: &[Node]) {
+        // A DBA's write on a read-only replica is an errant transaction, not a second primary.
+        if nodes.get(node.index()).is_none_or(|n| n.read_only) {
+            return;
+        }
         self.last_client_commit.insert(node, now);
         let both_active = |a: NodeId, b: NodeId| {
             self.active_active.contains(&a) && self.active_active.contains(&b)

@@ -207,6 +207,13 @@ impl Manager {
         match t {
             ManagerTimer::Poll => {
                 self.probe_all(now, fx);
+                // Service discovery is refreshed every poll (like a Consul KV the proxy
+                // watches), so a router cut off during a failover learns the writer later.
+                if let (Some(p), None) = (self.primary, &self.run)
+                    && !self.recoveries.is_empty()
+                {
+                    fx.send(Addr::Manager, Addr::Router, Msg::SetWriter { node: p });
+                }
                 let every = self.cfg.instance_poll_ms.saturating_mul(1_000).max(100_000);
                 fx.timer(
                     now + every,

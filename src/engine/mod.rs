@@ -43,6 +43,7 @@ pub mod effects;
 pub mod gtid;
 pub mod history;
 pub mod ids;
+pub mod invariants;
 pub mod manager;
 pub mod message;
 pub mod net;

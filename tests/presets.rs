@@ -1,0 +1,221 @@
+//! Every preset in assets/scenarios tells its story: run it and check the outcome the
+//! model states. A preset that stops showing its lesson fails here.
+#![cfg(not(target_arch = "wasm32"))]
+
+use replication_playground::engine::checker::FindingKind;
+use replication_playground::engine::{Report, World};
+use replication_playground::scenario::Scenario;
+use std::path::Path;
+
+fn load(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/scenarios")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Scenario::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn run(name: &str) -> (World, Report) {
+    let s = load(name);
+    let mut w = s.world().unwrap();
+    w.run_until(s.run_ms * 1_000);
+    let r = Report::of(&w);
+    (w, r)
+}
+
+fn count(r: &Report, k: FindingKind) -> u64 {
+    r.finding_counts[k.name()]
+}
+
+fn promoted(r: &Report) -> Vec<String> {
+    r.failovers
+        .iter()
+        .filter(|f| f.success)
+        .filter_map(|f| f.promoted.clone())
+        .collect()
+}
+
+fn node<'a>(r: &'a Report, n: &str) -> &'a replication_playground::engine::report::NodeReport {
+    r.nodes.iter().find(|x| x.name == n).unwrap()
+}
+
+#[test]
+fn every_preset_loads_and_is_deterministic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let s = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let short = |s: &Scenario| {
+            let mut w = s.world().unwrap();
+            w.run_until(s.run_ms.min(5_000) * 1_000);
+            w.trace.hash()
+        };
+        assert_eq!(short(&s), short(&s), "{}", path.display());
+        n += 1;
+    }
+    assert!(n >= 13, "one preset per story of the model: found {n}");
+}
+
+#[test]
+fn async_lag_serves_stale_reads() {
+    let (_, r) = run("async-lag");
+    assert!(count(&r, FindingKind::StaleRead) > 0);
+    assert!(r.failovers.is_empty());
+}
+
+#[test]
+fn async_failover_loses_writes() {
+    let (_, r) = run("async-failover-loses-writes");
+    assert_eq!(promoted(&r).len(), 1);
+    assert!(count(&r, FindingKind::LostWrite) > 0);
+}
+
+#[test]
+fn semi_sync_after_sync_keeps_them() {
+    let (_, r) = run("semi-sync-after-sync");
+    assert_eq!(promoted(&r).len(), 1);
+    assert_eq!(count(&r, FindingKind::LostWrite), 0);
+}
+
+#[test]
+fn semi_sync_timeout_falls_back_and_returns() {
+    let (w, _) = run("semi-sync-timeout-fallback");
+    let log: Vec<&str> = w.log.iter().map(|e| e.text.as_str()).collect();
+    let off = log
+        .iter()
+        .position(|t| t.contains("semi-sync timed out"))
+        .expect("fell back");
+    assert!(
+        log[off..]
+            .iter()
+            .any(|t| t.contains("semi-sync is ON again")),
+        "{log:?}"
+    );
+}
+
+#[test]
+fn sync_binlog_power_loss_loses_writes_and_breaks_the_replica() {
+    let (_, r) = run("sync-binlog-power-loss");
+    assert!(count(&r, FindingKind::LostWrite) > 0);
+    assert_eq!(node(&r, "db2").channels[0].last_io_errno, Some(1236));
+}
+
+#[test]
+fn errant_gtid_is_shipped_after_promotion() {
+    let (w, r) = run("errant-gtid");
+    assert!(count(&r, FindingKind::ErrantGtid) >= 1);
+    assert_eq!(promoted(&r), vec!["db2"]);
+    let db2 = w.node(w.node_id("db2").unwrap()).unwrap();
+    let db3 = w.node(w.node_id("db3").unwrap()).unwrap();
+    assert!(
+        db2.gtid_executed
+            .retain_uuids(|u| u == db2.uuid)
+            .is_subset_of(&db3.gtid_executed)
+    );
+}
+
+#[test]
+fn dual_primary_conflict_stops_both_appliers() {
+    let (_, r) = run("dual-primary-conflict");
+    for n in ["db1", "db2"] {
+        assert_eq!(node(&r, n).channels[0].last_sql_errno, Some(1062), "{n}");
+    }
+    assert_eq!(count(&r, FindingKind::SplitBrain), 0);
+}
+
+#[test]
+fn dual_primary_active_passive_takes_over() {
+    let (_, r) = run("dual-primary-active-passive");
+    assert_eq!(promoted(&r), vec!["db2"]);
+    assert_eq!(r.writer.as_deref(), Some("db2"));
+}
+
+#[test]
+fn partition_without_fencing_is_a_split_brain() {
+    let (_, r) = run("partition-split-brain");
+    assert_eq!(promoted(&r), vec!["db3"]);
+    assert!(count(&r, FindingKind::SplitBrain) >= 1);
+    assert!(count(&r, FindingKind::LostWrite) > 0);
+    assert!(
+        node(&r, "db1").alive && !node(&r, "db1").read_only,
+        "db1 was never fenced"
+    );
+}
+
+#[test]
+fn semi_sync_minority_keeps_committing() {
+    let (_, r) = run("semi-sync-minority-split-brain");
+    assert!(count(&r, FindingKind::SplitBrain) >= 1);
+}
+
+#[test]
+fn silent_partition_waits_for_replica_net_timeout() {
+    let (_, r) = run("silent-partition-default-timeouts");
+    assert_eq!(r.failovers.len(), 1);
+    assert!(
+        r.failovers[0].at_ms >= 5_000 + 60_000,
+        "failover at {} ms",
+        r.failovers[0].at_ms
+    );
+}
+
+#[test]
+fn manager_cut_causes_no_failover() {
+    let (w, r) = run("manager-cut-no-failover");
+    assert!(r.failovers.is_empty());
+    assert!(
+        w.manager
+            .audit
+            .iter()
+            .any(|a| a.text.contains("UnreachableMaster"))
+    );
+}
+
+#[test]
+fn mysqld_crash_is_detected_within_a_poll() {
+    let (_, r) = run("mysqld-crash");
+    assert_eq!(r.failovers.len(), 1);
+    assert!(r.failovers[0].at_ms <= 6_000 + 6_000);
+}
+
+#[test]
+fn relay_log_discarded_loses_acknowledged_writes() {
+    let (_, r) = run("relay-log-discarded");
+    assert!(count(&r, FindingKind::LostWrite) > 0);
+}
+
+#[test]
+fn anti_flapping_blocks_until_acknowledged() {
+    let (w, r) = run("anti-flapping");
+    assert_eq!(r.failovers.len(), 2);
+    assert!(r.failovers[1].at_ms >= 30_000);
+    assert!(
+        w.manager
+            .audit
+            .iter()
+            .any(|a| a.text.contains("anti-flapping"))
+    );
+}
+
+#[test]
+fn planned_switchover_loses_nothing() {
+    let (_, r) = run("planned-switchover");
+    assert_eq!(promoted(&r), vec!["db2"]);
+    assert!(r.failovers[0].planned);
+    assert_eq!(count(&r, FindingKind::LostWrite), 0);
+    assert_eq!(node(&r, "db1").channels[0].source, "db2");
+}
+
+#[test]
+fn chained_replica_moves_up_when_the_intermediate_dies() {
+    let (_, r) = run("chained-replica");
+    assert_eq!(node(&r, "db3").channels[0].source, "db1");
+}
+
+#[test]
+fn read_your_writes_mode_has_no_violations() {
+    let (_, r) = run("read-your-writes");
+    assert_eq!(count(&r, FindingKind::ReadYourWrites), 0);
+}
