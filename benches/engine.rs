@@ -1,1 +1,95 @@
-fn main() {}
+//! Engine throughput: events per second and simulated seconds per wall-clock second.
+//!
+//! `make bench` (criterion) measures the two reference clusters of the engine issue:
+//! a 5-node asynchronous cluster at 1,000 writes/s and a 9-node semi-synchronous one.
+//! After criterion, a plain summary prints the figures README.md quotes.
+#![allow(clippy::disallowed_methods)] // a benchmark measures wall time by definition
+
+use criterion::{Criterion, Throughput, criterion_group};
+use replication_playground::engine::World;
+use replication_playground::engine::config::*;
+use std::time::{Duration, Instant};
+
+fn cluster(nodes: usize, semi_sync: bool, writes_per_s: u32) -> ClusterConfig {
+    let mut cfg: Vec<NodeConfig> = (1..=nodes)
+        .map(|i| NodeConfig {
+            name: format!("db{i}"),
+            source: (i > 1).then(|| "db1".to_string()),
+            read_only: i > 1,
+            rpl_semi_sync_source_enabled: semi_sync,
+            rpl_semi_sync_replica_enabled: semi_sync,
+            replica_net_timeout_s: 4,
+            source_connect_retry_s: 1,
+            ..NodeConfig::default()
+        })
+        .collect();
+    cfg[0].read_only = false;
+    ClusterConfig {
+        seed: 1,
+        nodes: cfg,
+        primary: "db1".into(),
+        failover: FailoverConfig {
+            instance_poll_ms: 1_000,
+            ..FailoverConfig::default()
+        },
+        clients: vec![ClientConfig {
+            writes_per_s,
+            reads_per_s: writes_per_s / 4,
+            key_space: 100_000,
+            max_inflight: 256,
+            ..ClientConfig::default()
+        }],
+        ..ClusterConfig::default()
+    }
+}
+
+const CASES: [(&str, usize, bool); 2] = [
+    ("async_5_nodes_1000_wps", 5, false),
+    ("semisync_9_nodes_1000_wps", 9, true),
+];
+const SIM_SECONDS: u64 = 10;
+
+fn run(nodes: usize, semi: bool) -> u64 {
+    let mut w = World::new(cluster(nodes, semi, 1_000)).unwrap();
+    w.run_until(SIM_SECONDS * 1_000_000);
+    w.events()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engine");
+    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    for (name, nodes, semi) in CASES {
+        g.throughput(Throughput::Elements(run(nodes, semi)));
+        g.bench_function(name, |b| b.iter(|| run(nodes, semi)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+
+/// The figures README quotes: best of three runs of 60 simulated seconds each.
+fn summary() {
+    println!("\nengine summary (60 simulated seconds, best of 3):");
+    for (name, nodes, semi) in CASES {
+        let mut best = f64::MAX;
+        let mut events = 0;
+        for _ in 0..3 {
+            let mut w = World::new(cluster(nodes, semi, 1_000)).unwrap();
+            let t = Instant::now();
+            w.run_until(60_000_000);
+            best = best.min(t.elapsed().as_secs_f64());
+            events = w.events();
+        }
+        println!(
+            "  {name:<28} {:>6.2} M events/s  {:>7.0} simulated s per wall s  ({events} events)",
+            events as f64 / best / 1e6,
+            60.0 / best
+        );
+    }
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    summary();
+}

@@ -16,7 +16,7 @@ const MAX_FINDINGS: usize = 500;
 /// Acknowledged writes remembered with their values (for explanations).
 const ACKED_WINDOW: usize = 200_000;
 /// Writes remembered per key for stale-read judgement.
-const WRITES_PER_KEY: usize = 8;
+const WRITES_PER_KEY: usize = 4;
 /// Two writable nodes taking client writes within this much of each other overlap.
 const SPLIT_BRAIN_WINDOW: Micros = 5_000_000;
 /// Repeated stale reads from one node are summarised at most this often.
@@ -83,6 +83,42 @@ struct KeyWrite {
     ack_us: Micros,
 }
 
+/// The last few writes of a key, oldest first, in a fixed array (no allocation per key).
+#[derive(Clone, Copy, Debug)]
+struct KeyWrites {
+    items: [KeyWrite; WRITES_PER_KEY],
+    len: u8,
+}
+
+impl Default for KeyWrites {
+    fn default() -> Self {
+        KeyWrites {
+            items: [KeyWrite {
+                value: None,
+                invoke_us: 0,
+                ack_us: 0,
+            }; WRITES_PER_KEY],
+            len: 0,
+        }
+    }
+}
+
+impl KeyWrites {
+    fn push(&mut self, w: KeyWrite) {
+        if usize::from(self.len) == WRITES_PER_KEY {
+            self.items.copy_within(1.., 0);
+            self.items[WRITES_PER_KEY - 1] = w;
+        } else {
+            self.items[usize::from(self.len)] = w;
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &KeyWrite> {
+        self.items[..usize::from(self.len)].iter()
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct ReadTally {
     last_report_us: Option<Micros>,
@@ -98,7 +134,7 @@ pub struct Checker {
     acked: GtidSet,
     acked_writes: BTreeMap<Gtid, AckedWrite>,
     acked_order: VecDeque<Gtid>,
-    key_writes: BTreeMap<Key, VecDeque<KeyWrite>>,
+    key_writes: BTreeMap<Key, KeyWrites>,
     session_writes: BTreeMap<(u32, Key), KeyWrite>,
     reported_lost: GtidSet,
     diverged: BTreeSet<(NodeId, NodeId)>,
@@ -211,11 +247,7 @@ impl Checker {
     }
 
     fn remember_write(&mut self, client: u32, key: Key, w: KeyWrite) {
-        let list = self.key_writes.entry(key).or_default();
-        if list.len() == WRITES_PER_KEY {
-            list.pop_front();
-        }
-        list.push_back(w);
+        self.key_writes.entry(key).or_default().push(w);
         self.session_writes.insert((client, key), w);
     }
 

@@ -266,26 +266,36 @@ impl Router {
         }
     }
 
+    /// Round robin over the replicas whose lag is within the limit (no allocation: this
+    /// runs for every read).
     fn pick_reader(&mut self) -> Option<NodeId> {
         let max_lag = self.cfg.max_replication_lag_s.saturating_mul(1_000_000);
         let null_lag = self.cfg.lag_when_null_s.saturating_mul(1_000_000);
         let writer = self.writer;
-        let readers: Vec<NodeId> = (0..self.backends.len() as u32)
-            .filter(|&i| {
-                let b = &self.backends[i as usize];
-                b.reachable
-                    && b.is_replica
-                    && b.read_only
-                    && Some(NodeId(i)) != writer
-                    && b.lag_us.unwrap_or(null_lag) <= max_lag
-            })
-            .map(NodeId)
-            .collect();
-        if readers.is_empty() {
+        let eligible = |i: usize, b: &Backend| {
+            b.reachable
+                && b.is_replica
+                && b.read_only
+                && Some(NodeId(i as u32)) != writer
+                && b.lag_us.unwrap_or(null_lag) <= max_lag
+        };
+        let count = self
+            .backends
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| eligible(*i, b))
+            .count() as u64;
+        if count == 0 {
             return None;
         }
         self.rr += 1;
-        Some(readers[(self.rr % readers.len() as u64) as usize])
+        let nth = (self.rr % count) as usize;
+        self.backends
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| eligible(*i, b))
+            .nth(nth)
+            .map(|(i, _)| NodeId(i as u32))
     }
 
     fn complete(&mut self, now: Micros, p: Pending, outcome: Outcome, done: &mut Vec<Op>) {

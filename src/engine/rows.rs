@@ -133,26 +133,36 @@ impl Table {
     /// primary key, non-key columns of the before image are not compared, so an update of a
     /// row whose value already differs silently overwrites it (model §2.3).
     pub fn apply(&mut self, ev: &RowEvent) -> Result<Option<Value>, ApplyError> {
-        match *ev {
-            RowEvent::Write { key, after } => {
-                if self.rows.contains_key(&key) {
-                    return Err(ApplyError::DuplicateKey(key));
-                }
-                Ok(self.put(key, Some(after)))
+        use std::collections::btree_map::Entry;
+        let (key, after) = match *ev {
+            RowEvent::Write { key, after } | RowEvent::Update { key, after, .. } => {
+                (key, Some(after))
             }
-            RowEvent::Update { key, after, .. } => {
-                if !self.rows.contains_key(&key) {
-                    return Err(ApplyError::KeyNotFound(key));
-                }
-                Ok(self.put(key, Some(after)))
+            RowEvent::Delete { key, .. } => (key, None),
+        };
+        let old = match (self.rows.entry(key), ev) {
+            (Entry::Occupied(_), RowEvent::Write { .. }) => {
+                return Err(ApplyError::DuplicateKey(key));
             }
-            RowEvent::Delete { key, .. } => {
-                if !self.rows.contains_key(&key) {
-                    return Err(ApplyError::KeyNotFound(key));
-                }
-                Ok(self.put(key, None))
+            (Entry::Vacant(_), RowEvent::Update { .. } | RowEvent::Delete { .. }) => {
+                return Err(ApplyError::KeyNotFound(key));
             }
+            (Entry::Vacant(v), _) => {
+                v.insert(after.unwrap_or_default());
+                None
+            }
+            (Entry::Occupied(mut o), _) => match after {
+                Some(a) => Some(std::mem::replace(o.get_mut(), a)),
+                None => Some(o.remove()),
+            },
+        };
+        if let Some(o) = old {
+            self.checksum ^= row_hash(key, o);
         }
+        if let Some(a) = after {
+            self.checksum ^= row_hash(key, a);
+        }
+        Ok(old)
     }
 }
 

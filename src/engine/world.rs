@@ -48,11 +48,54 @@ enum Event {
     Command(Command),
 }
 
-#[derive(Clone, Debug)]
+/// A queue entry: small, so the heap moves 24 bytes, not whole events; the event waits
+/// in a slab slot.
+#[derive(Clone, Copy, Debug)]
 struct Queued {
     at: Micros,
     seq: u64,
-    event: Event,
+    slot: u32,
+}
+
+/// The event queue: a binary heap ordered by (time, insertion sequence) over a slab.
+#[derive(Clone, Debug, Default)]
+struct EventQueue {
+    heap: BinaryHeap<Queued>,
+    slab: Vec<Option<Event>>,
+    free: Vec<u32>,
+}
+
+impl EventQueue {
+    fn push(&mut self, at: Micros, seq: u64, event: Event) {
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slab[s as usize] = Some(event);
+                s
+            }
+            None => {
+                self.slab.push(Some(event));
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.heap.push(Queued { at, seq, slot });
+    }
+
+    fn peek_at(&self) -> Option<Micros> {
+        self.heap.peek().map(|q| q.at)
+    }
+
+    fn pop(&mut self) -> Option<(Micros, u64, Event)> {
+        let q = self.heap.pop()?;
+        let event = self.slab[q.slot as usize].take()?;
+        self.free.push(q.slot);
+        Some((q.at, q.seq, event))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Micros, &Event)> + '_ {
+        self.heap
+            .iter()
+            .filter_map(|q| self.slab[q.slot as usize].as_ref().map(|e| (q.at, e)))
+    }
 }
 
 impl PartialEq for Queued {
@@ -106,7 +149,7 @@ pub struct World {
     pub config: ClusterConfig,
     now: Micros,
     seq: u64,
-    queue: BinaryHeap<Queued>,
+    queue: EventQueue,
     pub nodes: Vec<Node>,
     pub router: Router,
     pub manager: Manager,
@@ -182,7 +225,7 @@ impl World {
         let mut world = World {
             now: 0,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             nodes,
             router,
             manager,
@@ -248,16 +291,12 @@ impl World {
     }
 
     pub fn next_event_at(&self) -> Option<Micros> {
-        self.queue.peek().map(|q| q.at)
+        self.queue.peek_at()
     }
 
     fn push(&mut self, at: Micros, event: Event) {
         self.seq += 1;
-        self.queue.push(Queued {
-            at: at.max(self.now),
-            seq: self.seq,
-            event,
-        });
+        self.queue.push(at.max(self.now), self.seq, event);
     }
 
     /// Schedules a command for later (the scenario's timeline).
@@ -267,12 +306,12 @@ impl World {
 
     /// Processes the next event. Returns false when nothing is left to do.
     pub fn step(&mut self) -> bool {
-        let Some(q) = self.queue.pop() else {
+        let Some((at, seq, event)) = self.queue.pop() else {
             return false;
         };
-        self.run_checks_until(q.at);
-        self.now = q.at;
-        match q.event {
+        self.run_checks_until(at);
+        self.now = at;
+        match event {
             Event::Deliver {
                 from,
                 to,
@@ -280,13 +319,13 @@ impl World {
                 cut_gen_at_send,
                 sent_us,
                 departs_us,
-            } => self.deliver(q.seq, from, to, msg, cut_gen_at_send, (sent_us, departs_us)),
-            Event::Timer { owner, timer } => self.fire(q.seq, owner, timer),
+            } => self.deliver(seq, from, to, msg, cut_gen_at_send, (sent_us, departs_us)),
+            Event::Timer { owner, timer } => self.fire(seq, owner, timer),
             Event::Command(cmd) => {
                 let code = 0;
                 self.trace.record(TraceLine {
                     at_us: self.now,
-                    seq: q.seq,
+                    seq,
                     kind: TraceKind::Command,
                     from: 0,
                     to: 0,
@@ -307,7 +346,7 @@ impl World {
 
     /// Runs every event up to and including `until`, then sets the clock to it.
     pub fn run_until(&mut self, until: Micros) {
-        while self.queue.peek().is_some_and(|q| q.at <= until) {
+        while self.queue.peek_at().is_some_and(|at| at <= until) {
             self.step();
         }
         self.run_checks_until(until);
@@ -318,7 +357,7 @@ impl World {
     /// The UI uses this to fast-forward in slices without freezing the page.
     pub fn run_until_bounded(&mut self, until: Micros, max_events: u64) -> bool {
         for _ in 0..max_events {
-            if self.queue.peek().is_none_or(|q| q.at > until) {
+            if self.queue.peek_at().is_none_or(|at| at > until) {
                 self.run_checks_until(until);
                 self.now = self.now.max(until);
                 return true;
@@ -603,7 +642,7 @@ impl World {
 
     /// Messages in flight, for drawing (no allocation in the engine's hot path: this walks the queue).
     pub fn in_flight(&self) -> impl Iterator<Item = InFlight> + '_ {
-        self.queue.iter().filter_map(|q| match &q.event {
+        self.queue.iter().filter_map(|(at, e)| match e {
             Event::Deliver {
                 from,
                 to,
@@ -615,7 +654,7 @@ impl World {
                 to: *to,
                 kind: msg.kind(),
                 sent_us: *departs_us,
-                arrive_us: q.at,
+                arrive_us: at,
             }),
             _ => None,
         })
