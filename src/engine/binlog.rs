@@ -9,6 +9,7 @@ use super::gtid::{Gtid, GtidSet};
 use super::rows::RowEvent;
 use super::time::Micros;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
@@ -41,7 +42,8 @@ pub struct Trx {
     pub server_id: u32,
     /// When the originating server ran it; feeds Seconds_Behind_Source.
     pub timestamp: Micros,
-    pub rows: Vec<RowEvent>,
+    /// Almost every transaction changes one row: kept inline, no allocation.
+    pub rows: SmallVec<[RowEvent; 1]>,
 }
 
 impl Trx {
@@ -52,13 +54,24 @@ impl Trx {
     }
 }
 
+/// A retained transaction. Its end position is packed in 8 bytes (file number and offset:
+/// a file never exceeds max_binlog_size, at most 1 GiB, by more than one transaction), so
+/// an hour of binlog across nine servers stays small.
 #[derive(Clone, Debug)]
 pub struct BinlogEntry {
     pub trx: Arc<Trx>,
+    end_file: u32,
+    end_pos: u32,
+}
+
+impl BinlogEntry {
     /// Position just after this transaction in this server's binlog.
-    pub end: BinlogPos,
-    /// Sequence number of the entry in this server's binlog since it was created.
-    pub idx: u64,
+    pub fn end(&self) -> BinlogPos {
+        BinlogPos {
+            file: self.end_file,
+            pos: u64::from(self.end_pos),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -116,10 +129,11 @@ impl Binlog {
         let idx = self.next_idx;
         self.end.pos += trx.size();
         self.logged.insert(trx.gtid);
+        let end_pos = u32::try_from(self.end.pos).unwrap_or(u32::MAX);
         self.entries.push_back(BinlogEntry {
             trx,
-            end: self.end,
-            idx,
+            end_file: self.end.file,
+            end_pos,
         });
         self.next_idx += 1;
         if self.end.pos > self.max_file_size {
@@ -161,7 +175,7 @@ impl Binlog {
             }
             self.files.pop_front();
             let keep_from = self.files[0].first_idx;
-            while self.entries.front().is_some_and(|e| e.idx < keep_from) {
+            while !self.entries.is_empty() && self.base_idx() < keep_from {
                 self.entries.pop_front();
             }
             purged += 1;
@@ -183,12 +197,12 @@ impl Binlog {
 
     /// End position of entry `idx`, or the current end if it is not retained.
     pub fn end_of(&self, idx: u64) -> BinlogPos {
-        self.get(idx).map_or(self.end, |e| e.end)
+        self.get(idx).map_or(self.end, |e| e.end())
     }
 
     /// End of the last transaction written (rotation does not move it).
     pub fn last_end(&self) -> BinlogPos {
-        self.entries.back().map_or(self.end, |e| e.end)
+        self.entries.back().map_or(self.end, |e| e.end())
     }
 
     pub fn next_idx(&self) -> u64 {
@@ -204,7 +218,7 @@ impl Binlog {
     }
 
     fn base_idx(&self) -> u64 {
-        self.entries.front().map_or(self.next_idx, |e| e.idx)
+        self.next_idx - self.entries.len() as u64
     }
 
     pub fn get(&self, idx: u64) -> Option<&BinlogEntry> {
@@ -225,7 +239,7 @@ impl Binlog {
         if idx > 0
             && let Some(e) = self.get(idx - 1)
         {
-            return e.end;
+            return e.end();
         }
         BinlogPos {
             file: self.first_file(),
@@ -254,11 +268,11 @@ impl Binlog {
         }
         let mut idx = file.first_idx;
         let mut pos = FIRST_EVENT_POS;
-        while let Some(e) = self.get(idx).filter(|e| e.end.file == at.file) {
+        while let Some(e) = self.get(idx).filter(|e| e.end_file == at.file) {
             if pos >= at.pos {
                 break;
             }
-            pos = e.end.pos;
+            pos = u64::from(e.end_pos);
             idx += 1;
         }
         if pos != at.pos && at.pos > FIRST_EVENT_POS {
@@ -273,16 +287,15 @@ impl Binlog {
         if idx >= self.next_idx {
             return;
         }
-        while self.entries.back().is_some_and(|e| e.idx >= idx) {
-            self.entries.pop_back();
-        }
+        let base = self.base_idx();
+        self.entries.truncate(idx.saturating_sub(base) as usize);
         while self.files.len() > 1 && self.files.back().is_some_and(|f| f.first_idx > idx) {
             self.files.pop_back();
         }
         if let Some(active) = self.files.back_mut() {
             active.closed_at = None;
         }
-        self.next_idx = idx.max(self.base_idx());
+        self.next_idx = base + self.entries.len() as u64;
         let mut logged = self.files[0].previous_gtids.clone();
         for e in &self.entries {
             logged.insert(e.trx.gtid);
@@ -292,8 +305,8 @@ impl Binlog {
         let pos = self
             .entries
             .back()
-            .filter(|e| e.end.file == file)
-            .map_or(FIRST_EVENT_POS, |e| e.end.pos);
+            .filter(|e| e.end_file == file)
+            .map_or(FIRST_EVENT_POS, |e| u64::from(e.end_pos));
         self.end = BinlogPos { file, pos };
     }
 }
@@ -311,7 +324,7 @@ mod tests {
             },
             server_id: 1,
             timestamp: gno,
-            rows: vec![RowEvent::Write {
+            rows: smallvec::smallvec![RowEvent::Write {
                 key: gno,
                 after: gno,
             }],
@@ -375,7 +388,7 @@ mod tests {
         b.truncate_from(3);
         assert_eq!(b.next_idx(), 3);
         assert_eq!(b.logged().count(), 3);
-        assert_eq!(b.end(), b.get(2).unwrap().end);
+        assert_eq!(b.end(), b.get(2).unwrap().end());
         let idx = b.append(trx(4), 1);
         assert_eq!(idx, 3);
     }
@@ -387,7 +400,7 @@ mod tests {
             b.append(trx(g), 0);
         }
         assert_eq!(b.position_start(BinlogPos { file: 1, pos: 4 }), Ok(0));
-        let after_first = b.get(0).unwrap().end;
+        let after_first = b.get(0).unwrap().end();
         assert_eq!(b.position_start(after_first), Ok(1));
         assert_eq!(
             b.position_start(BinlogPos { file: 9, pos: 4 }),

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// Findings kept in full; beyond this only the counts grow.
 const MAX_FINDINGS: usize = 500;
 /// Acknowledged writes remembered with their values (for explanations).
-const ACKED_WINDOW: usize = 200_000;
+const ACKED_WINDOW: usize = 50_000;
 /// Writes remembered per key for stale-read judgement.
 const WRITES_PER_KEY: usize = 4;
 /// Two writable nodes taking client writes within this much of each other overlap.

@@ -59,7 +59,7 @@ pub struct NodeConfig {
     pub auto_increment_offset: u64,
     /// Playground default 256 KiB so students see rotation (MySQL: 1 GiB).
     pub max_binlog_size: u64,
-    /// Playground default 600 s so long runs stay small (MySQL: 30 days).
+    /// Playground default 300 s so long runs stay small (MySQL: 30 days).
     pub binlog_expire_logs_seconds: u64,
     pub rpl_semi_sync_source_enabled: bool,
     pub rpl_semi_sync_replica_enabled: bool,
@@ -104,7 +104,7 @@ impl Default for NodeConfig {
             auto_increment_increment: 1,
             auto_increment_offset: 1,
             max_binlog_size: 256 * 1024,
-            binlog_expire_logs_seconds: 600,
+            binlog_expire_logs_seconds: 300,
             rpl_semi_sync_source_enabled: false,
             rpl_semi_sync_replica_enabled: false,
             rpl_semi_sync_source_timeout_ms: 10_000,

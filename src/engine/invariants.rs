@@ -47,13 +47,14 @@ fn check_node_deep(n: &Node) -> Result<(), String> {
     // binlog_positions_increase
     let mut last = None;
     for e in n.binlog.entries() {
-        if last.is_some_and(|p| e.end <= p) {
+        if last.is_some_and(|p| e.end() <= p) {
             return Err(format!(
                 "binlog_positions_increase: {} after {:?}",
-                e.end, last
+                e.end(),
+                last
             ));
         }
-        last = Some(e.end);
+        last = Some(e.end());
     }
     // checksum_matches_rows: the incremental checksum equals one computed from scratch.
     let fresh = n.data.iter().fold(0u64, |acc, (k, v)| acc ^ row_hash(k, v));

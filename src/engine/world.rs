@@ -1028,6 +1028,11 @@ fn validate(c: &ClusterConfig) -> Result<(), ConfigError> {
                 "nodes[{i}].innodb_flush_log_at_trx_commit: must be 0, 1 or 2"
             ));
         }
+        if !(4_096..=1 << 30).contains(&n.max_binlog_size) {
+            return err(format!(
+                "nodes[{i}].max_binlog_size: must be between 4096 and 1073741824 (1 GiB, MySQL's limit)"
+            ));
+        }
         if n.server_id == Some(0) {
             return err(format!("nodes[{i}].server_id: must be at least 1"));
         }

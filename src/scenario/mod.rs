@@ -3,6 +3,7 @@
 //! long to run. JSON is its file format (`assets/scenarios/*.json`); see `docs/scenario-format.md`.
 
 mod format;
+pub mod presets;
 mod topology;
 
 pub use format::{CURRENT_VERSION, Scenario, ScenarioError, TimedAction, Workload};

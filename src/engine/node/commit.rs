@@ -222,7 +222,7 @@ impl Node {
                 gtid,
                 server_id: self.server_id,
                 timestamp: now,
-                rows: vec![row],
+                rows: smallvec::smallvec![row],
             });
             let end = BinlogPos::default();
             trxs.push(GroupTrx {

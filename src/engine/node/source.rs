@@ -191,7 +191,7 @@ impl Node {
                     conn,
                     seq: d.seq,
                     trx: e.trx.clone(),
-                    end: e.end,
+                    end: e.end(),
                 },
             );
             d.seq += 1;

@@ -1,0 +1,45 @@
+//! Shared by the native determinism test and the browser test: a fixed set of runs whose
+//! trace hashes are pinned in `trace-hashes.json`. Native and wasm must both match it.
+#![allow(dead_code)]
+
+use replication_playground::scenario::Scenario;
+use replication_playground::scenario::presets::PRESETS;
+
+pub const GOLDEN: &str = include_str!("trace-hashes.json");
+
+/// Presets, seeds and how long to run each (kept short: the browser runs them in debug).
+pub const SEEDS: [u64; 2] = [1, 2];
+pub const RUN_MS: u64 = 4_000;
+
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Run {
+    pub scenario: String,
+    pub seed: u64,
+    pub run_ms: u64,
+    pub events: u64,
+    pub trace_hash: String,
+}
+
+pub fn compute() -> Vec<Run> {
+    let mut out = Vec::new();
+    for (name, json) in PRESETS {
+        for seed in SEEDS {
+            let mut s = Scenario::from_json(json).expect("preset parses");
+            s.seed = seed;
+            let mut w = s.world().expect("preset builds");
+            w.run_until(RUN_MS * 1_000);
+            out.push(Run {
+                scenario: name.to_string(),
+                seed,
+                run_ms: RUN_MS,
+                events: w.events(),
+                trace_hash: w.trace.hash_hex(),
+            });
+        }
+    }
+    out
+}
+
+pub fn expected() -> Vec<Run> {
+    serde_json::from_str(GOLDEN).expect("golden file parses")
+}
