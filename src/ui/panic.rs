@@ -17,8 +17,10 @@ pub fn describe(info: &PanicHookInfo<'_>) -> String {
     }
 }
 
+/// Installs the hook through Yew, which would otherwise replace any hook set before it
+/// with its own console-only one when the app starts.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let text = describe(info);
         web_sys::console::error_1(&format!("Replication Playground panicked: {text}").into());
         show_overlay(&text);
@@ -43,7 +45,7 @@ pub fn show_overlay(text: &str) {
     let _ = overlay.set_attribute("aria-labelledby", "panic-title");
     let html = format!(
         "<div class=\"panic-box\"><h2 id=\"panic-title\">The playground hit an internal error</h2>\
-         <p>This is a bug in Replication Playground, not in your scenario. Your last autosaved run is kept.</p>\
+         <p>This is a bug in Replication Playground, not in your scenario. Reload to start the playground again.</p>\
          <pre class=\"panic-text\">{}</pre>\
          <button type=\"button\" class=\"panic-reload\" onclick=\"location.reload()\">Reload</button></div>",
         escape(text)

@@ -1,0 +1,16 @@
+# The two commands of the README: `make serve` and `make test`. Each installs what it needs.
+.PHONY: serve test dist bench
+
+serve:
+	bash scripts/tools.sh serve
+	. scripts/tools.sh && trunk serve --offline --address 127.0.0.1 --port 8080
+
+test:
+	bash scripts/test.sh
+
+dist:
+	bash scripts/tools.sh serve
+	. scripts/tools.sh && trunk build --release --offline && bash scripts/bundle-size.sh
+
+bench:
+	cargo bench --bench engine
