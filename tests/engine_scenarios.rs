@@ -675,3 +675,67 @@ fn chained_replica_receives_through_the_intermediate() {
     assert_eq!(s.node("db3").gtid_executed, s.node("db1").gtid_executed);
     assert_eq!(s.node("db3").data.checksum(), s.node("db1").data.checksum());
 }
+
+/// §3.1 check (b): a replica away for longer than the binlog retention asks for purged
+/// GTIDs and stops with 1236 ER_MASTER_HAS_PURGED_REQUIRED_GTIDS.
+#[test]
+fn a_replica_that_needs_purged_binlogs_stops_with_1236() {
+    let mut cfg = primary_with(1, 300);
+    for n in &mut cfg.nodes {
+        n.max_binlog_size = 8 * 1024;
+        n.binlog_expire_logs_seconds = 5;
+    }
+    let mut s = Story::new(cfg);
+    s.run_to(1.0)
+        .act(Command::StopReplica { node: "db2".into() })
+        .run_to(20.0);
+    assert!(
+        !s.node("db1").binlog.gtid_purged().is_empty(),
+        "old binlogs were purged"
+    );
+    s.act(Command::StartReplica { node: "db2".into() })
+        .run_to(22.0);
+    let err = s
+        .node("db2")
+        .channel
+        .as_ref()
+        .unwrap()
+        .last_io_error
+        .clone()
+        .expect("IO error");
+    assert_eq!(err.errno, 1236);
+    assert!(err.message.contains("purged"), "{}", err.message);
+    assert!(s.count(FindingKind::ReplicationError) >= 1);
+}
+
+/// File:position replication (no GTID auto-positioning) reconnects from where it stopped
+/// reading and catches up exactly.
+#[test]
+fn file_position_replica_reconnects_from_its_read_position() {
+    let mut cfg = primary_with(1, 200);
+    cfg.nodes[1].auto_position = false;
+    let mut s = Story::new(cfg);
+    s.run_to(2.0)
+        .act(Command::CutLink {
+            from: "db1".into(),
+            to: "db2".into(),
+            both_ways: true,
+        })
+        .run_to(8.0);
+    assert_eq!(s.io("db2"), IoRunning::Connecting);
+    s.act(Command::HealLink {
+        from: "db1".into(),
+        to: "db2".into(),
+        both_ways: true,
+    })
+    .run_to(12.0);
+    s.act(Command::SetWorkload {
+        client: 0,
+        writes_per_s: 0,
+        reads_per_s: 0,
+    })
+    .run_to(14.0);
+    assert_eq!(s.io("db2"), IoRunning::Yes);
+    assert_eq!(s.node("db2").gtid_executed, s.node("db1").gtid_executed);
+    assert_eq!(s.node("db2").data.checksum(), s.node("db1").data.checksum());
+}

@@ -179,6 +179,32 @@ impl Command {
         }
     }
 
+    /// The node or endpoint names this command refers to (for validating a scenario).
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Command::Crash { node, .. }
+            | Command::Restart { node }
+            | Command::StopReplica { node }
+            | Command::StartReplica { node }
+            | Command::SlowApplier { node, .. }
+            | Command::DirectWrite { node, .. }
+            | Command::SetReadOnly { node, .. }
+            | Command::SkipTransaction { node }
+            | Command::Promote { node }
+            | Command::SetPromotionRule { node, .. } => vec![node],
+            Command::ChangeSource { node, source } => vec![node, source],
+            Command::Switchover { to } => vec![to],
+            Command::CutLink { from, to, .. }
+            | Command::HealLink { from, to, .. }
+            | Command::SetLink { from, to, .. } => vec![from, to],
+            Command::Partition { nodes } => nodes.iter().map(String::as_str).collect(),
+            Command::HealAll
+            | Command::SetAutomaticFailover { .. }
+            | Command::AcknowledgeRecoveries
+            | Command::SetWorkload { .. } => vec![],
+        }
+    }
+
     /// Whether this is a fault (drawn as a fault marker on the timeline).
     pub fn is_fault(&self) -> bool {
         matches!(

@@ -1043,7 +1043,7 @@ fn validate(c: &ClusterConfig) -> Result<(), ConfigError> {
     for (i, cl) in c.clients.iter().enumerate() {
         if cl.writes_per_s > MAX_RATE_PER_S || cl.reads_per_s > MAX_RATE_PER_S {
             return err(format!(
-                "workload.clients[{i}]: rates are limited to {MAX_RATE_PER_S} per second"
+                "workload.clients[{i}].writes_per_s/reads_per_s: rates are limited to {MAX_RATE_PER_S} per second"
             ));
         }
         if cl.key_space == 0 {

@@ -90,6 +90,15 @@ pub struct Scenario {
     pub run_ms: u64,
 }
 
+fn names(c: &ClusterConfig) -> String {
+    c.nodes
+        .iter()
+        .map(|n| n.name.as_str())
+        .chain(["router", "manager"])
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Scenario {
     /// Parses and validates a scenario document.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
@@ -159,7 +168,22 @@ impl Scenario {
                 format!("{} is past the longest possible run", a.at_ms),
             );
         }
-        self.cluster().map(|_| ())
+        let cluster = self.cluster()?;
+        let known = |n: &str| {
+            matches!(n, "router" | "manager") || cluster.nodes.iter().any(|c| c.name == n)
+        };
+        for (i, a) in self.timeline.iter().enumerate() {
+            if let Some(bad) = a.action.names().into_iter().find(|n| !known(n)) {
+                return err(
+                    format!("timeline[{i}]"),
+                    format!(
+                        "there is no node called '{bad}' (nodes: {})",
+                        names(&cluster)
+                    ),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The engine configuration this scenario describes.
@@ -211,7 +235,7 @@ impl Scenario {
             clients: self.workload.clients.clone(),
         };
         crate::engine::World::new(cluster.clone()).map_err(|e| ScenarioError {
-            path: "topology".into(),
+            path: String::new(), // the engine names its own fields
             message: e.0,
         })?;
         Ok(cluster)
@@ -228,7 +252,7 @@ impl Scenario {
     /// Builds the world with the timeline scheduled, ready to run.
     pub fn world(&self) -> Result<crate::engine::World, ScenarioError> {
         let mut w = crate::engine::World::new(self.cluster()?).map_err(|e| ScenarioError {
-            path: "topology".into(),
+            path: String::new(),
             message: e.0,
         })?;
         for (at, cmd) in self.actions() {

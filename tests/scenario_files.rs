@@ -1,0 +1,107 @@
+//! Scenario files are untrusted: every bad file gets an error naming the field, never a panic.
+#![cfg(not(target_arch = "wasm32"))]
+
+use replication_playground::scenario::Scenario;
+
+const GOOD: &str =
+    r#"{"version":1,"name":"t","topology":{"kind":"primary_replicas","replicas":2},"run_ms":1000}"#;
+
+fn error(json: &str) -> String {
+    match Scenario::from_json(json) {
+        Ok(_) => panic!("accepted: {json}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn with(field: &str, value: &str) -> String {
+    GOOD.replacen(
+        "\"run_ms\":1000",
+        &format!("\"run_ms\":1000,\"{field}\":{value}"),
+        1,
+    )
+}
+
+#[test]
+fn a_good_file_loads() {
+    let s = Scenario::from_json(GOOD).unwrap();
+    assert_eq!(s.cluster().unwrap().nodes.len(), 3);
+}
+
+#[test]
+fn errors_name_the_field() {
+    let cases = [
+        (GOOD.replace("\"version\":1", "\"version\":7"), "version"),
+        (
+            GOOD.replace("\"replicas\":2", "\"replicas\":200"),
+            "topology",
+        ),
+        (GOOD.replace("\"run_ms\":1000", "\"run_ms\":0"), "run_ms"),
+        (
+            GOOD.replace("\"kind\":\"primary_replicas\"", "\"kind\":\"ring\""),
+            "topology",
+        ),
+        (
+            with("defaults", r#"{"sync_binlog":"often"}"#),
+            "defaults.sync_binlog",
+        ),
+        (with("defaults", r#"{"synk_binlog":1}"#), "defaults"),
+        (with("nodes", r#"{"db9":{"read_only":true}}"#), "nodes.db9"),
+        (
+            with("nodes", r#"{"db2":{"innodb_flush_log_at_trx_commit":7}}"#),
+            "innodb_flush_log_at_trx_commit",
+        ),
+        (
+            with("timeline", r#"[{"at_ms":5,"action":"crash","node":"db7"}]"#),
+            "timeline[0]",
+        ),
+        (
+            with(
+                "timeline",
+                r#"[{"at_ms":5,"action":"explode","node":"db1"}]"#,
+            ),
+            "timeline[0]",
+        ),
+        (
+            with("timeline", r#"[{"at_ms":5,"action":"crash","nod":"db1"}]"#),
+            "timeline[0]",
+        ),
+        (
+            with("workload", r#"{"clients":[{"writes_per_s":100000000}]}"#),
+            "writes_per_s",
+        ),
+        (
+            with("workload", r#"{"clients":[{"key_space":0}]}"#),
+            "key_space",
+        ),
+        (with("bogus", "1"), "bogus"),
+    ];
+    for (json, field) in cases {
+        let e = error(&json);
+        assert!(e.contains(field), "error for {field} should name it: {e}");
+    }
+}
+
+#[test]
+fn garbage_and_huge_input_are_refused_without_panicking() {
+    for json in [
+        "",
+        "{",
+        "[]",
+        "null",
+        "{\"version\":1}",
+        "\u{0}\u{1}",
+        &"[".repeat(10_000),
+        &"x".repeat(300_000),
+    ] {
+        let _ = error(json);
+    }
+    // Every prefix of a good file is refused or accepted, never a panic.
+    let full = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/scenarios/partition-split-brain.json"
+    ))
+    .unwrap();
+    for end in (0..full.len()).filter(|i| full.is_char_boundary(*i)) {
+        let _ = Scenario::from_json(&full[..end]);
+    }
+}
