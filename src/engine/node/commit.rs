@@ -102,6 +102,9 @@ pub struct SemiSyncState {
     /// Rpl_semi_sync_source_yes_tx / _no_tx.
     pub yes_tx: u64,
     pub no_tx: u64,
+    /// The position of the last transaction that waited for an ack: once a semi-sync
+    /// replica acknowledges it (has caught up to it), the source switches back ON.
+    pub switch_on_at: BinlogPos,
 }
 
 impl SemiSyncState {
@@ -111,6 +114,7 @@ impl SemiSyncState {
             on: enabled,
             yes_tx: 0,
             no_tx: 0,
+            switch_on_at: BinlogPos::default(),
         }
     }
 }
@@ -300,6 +304,7 @@ impl Node {
             return None;
         }
         if !self.cfg.rpl_semi_sync_source_wait_no_replica && self.semi_sync_replicas() == 0 {
+            self.semi_sync.switch_on_at = pos;
             self.set_semi_sync_on(false, fx);
             return None;
         }
@@ -398,7 +403,7 @@ impl Node {
             return;
         };
         d.acked = d.acked.max(pos);
-        if self.semi_sync.enabled && !self.semi_sync.on && pos >= self.binlog.last_end() {
+        if self.semi_sync.enabled && !self.semi_sync.on && pos >= self.semi_sync.switch_on_at {
             // A semi-sync replica caught up with the current binlog position: back ON.
             self.set_semi_sync_on(true, fx);
         }
@@ -446,6 +451,19 @@ impl Node {
             return;
         }
         // No ack in time: fall back to asynchronous replication; the waiting commits return OK.
+        let waited =
+            self.pipeline
+                .after_commit
+                .iter()
+                .map(|w| w.pos)
+                .chain(match &self.pipeline.group {
+                    Some(Group {
+                        stage: Stage::AwaitingAck { pos, .. },
+                        ..
+                    }) => Some(*pos),
+                    _ => None,
+                });
+        self.semi_sync.switch_on_at = waited.max().unwrap_or_else(|| self.binlog.last_end());
         self.set_semi_sync_on(false, fx);
         if group_waits {
             self.semi_sync.no_tx += self

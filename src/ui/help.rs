@@ -1,0 +1,56 @@
+//! The help overlay: every symbol, colour and key on the page, explained.
+
+use super::Msg;
+use yew::prelude::*;
+
+pub fn view(link: &html::Scope<super::App>) -> Html {
+    let close = link.callback(|_| Msg::ToggleHelp);
+    html! {
+        <div class="help-overlay" role="dialog" aria-label="Help">
+            <div class="help-box">
+                <h2>{ "How to read the playground" }</h2>
+                <div class="help-grid">
+                    <div>
+                        <h3>{ "Nodes" }</h3>
+                        <ul class="legend">
+                            <li><span class="swatch primary"></span>{ "primary: writable, no source" }</li>
+                            <li><span class="swatch replica"></span>{ "replica: replicates from its source" }</li>
+                            <li><span class="swatch intermediate"></span>{ "intermediate source: a replica with replicas" }</li>
+                            <li><span class="swatch co-primary"></span>{ "co-primary: replicates from a node that replicates from it" }</li>
+                            <li><span class="swatch crashed"></span>{ "crashed or recovering (dashed)" }</li>
+                            <li><span class="swatch broken"></span>{ "thick orange ring: replication broken (an error stopped a thread)" }</li>
+                        </ul>
+                        <p>{ "Bars under a node: its binlog file filling up; for a replica, how much of its source's transactions it has received (relay log) and applied. The badge is Seconds_Behind_Source." }</p>
+                    </div>
+                    <div>
+                        <h3>{ "Links and messages" }</h3>
+                        <ul class="legend">
+                            <li><span class="swatch line-ok"></span>{ "replication channel, both threads running" }</li>
+                            <li><span class="swatch line-connecting"></span>{ "receiver reconnecting" }</li>
+                            <li><span class="swatch line-broken"></span>{ "stopped or broken" }</li>
+                            <li><span class="dot binlog"></span>{ "binlog event" }<span class="dot ack"></span>{ "semi-sync ack" }</li>
+                            <li><span class="dot heartbeat"></span>{ "heartbeat" }<span class="dot client"></span>{ "client query / reply" }</li>
+                            <li><span class="dot probe"></span>{ "probe" }<span class="dot admin"></span>{ "admin command" }<span class="dot connection"></span>{ "connect / reset" }</li>
+                            <li><span class="cut-x">{ "✕" }</span>{ "a cut link" }</li>
+                        </ul>
+                    </div>
+                    <div>
+                        <h3>{ "Keys" }</h3>
+                        <ul class="keys">
+                            <li><kbd>{ "space" }</kbd>{ " play / pause" }</li>
+                            <li><kbd>{ "→" }</kbd>{ " one event" }</li>
+                            <li><kbd>{ "c" }</kbd>{ " crash the selected node" }</li>
+                            <li><kbd>{ "r" }</kbd>{ " restart the selected node" }</li>
+                            <li><kbd>{ "x" }</kbd>{ " cut the selected link both ways" }</li>
+                            <li><kbd>{ "h" }</kbd>{ " heal every link" }</li>
+                            <li><kbd>{ "?" }</kbd>{ " this help" }</li>
+                            <li><kbd>{ "Esc" }</kbd>{ " clear the selection" }</li>
+                        </ul>
+                        <p>{ "Click a node or a link to act on it; shift-click several nodes to partition them from the rest. The timeline's marks are faults (orange), failovers (blue) and findings (red): click one to go there." }</p>
+                    </div>
+                </div>
+                <button type="button" class="close" onclick={close}>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}

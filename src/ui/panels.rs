@@ -1,0 +1,346 @@
+//! The side panel: the node inspector (what `SHOW REPLICA STATUS`, `SHOW BINARY LOG
+//! STATUS` and a SELECT would tell), link controls, the failover manager's audit log
+//! with its "why this candidate?" table, and the checker's findings.
+
+use super::Msg;
+use super::topology::health;
+use crate::engine::checker::FindingKind;
+use crate::engine::config::PromotionRule;
+use crate::engine::node::Node;
+use crate::engine::report::role;
+use crate::engine::time::fmt_secs;
+use crate::engine::{Addr, Command, NodeId, World};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+type Scope = html::Scope<super::App>;
+
+fn act(link: &Scope, cmd: Command) -> Callback<MouseEvent> {
+    link.callback(move |_| Msg::Act(cmd.clone()))
+}
+
+fn button(link: &Scope, label: &str, title: &str, cmd: Command) -> Html {
+    html! { <button type="button" title={title.to_string()} onclick={act(link, cmd)}>{ label.to_string() }</button> }
+}
+
+fn row(k: &str, v: impl Into<String>) -> Html {
+    html! { <tr><th>{ k.to_string() }</th><td>{ v.into() }</td></tr> }
+}
+
+pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
+    let name = n.name().to_string();
+    let now = world.now();
+    let ch = n.channel.as_ref();
+    let st = ch.map(|c| c.status(now, n.is_running()));
+    let yes_no = |b: bool| if b { "Yes" } else { "No" };
+    let rule = world
+        .manager
+        .promotion_rules
+        .get(n.id.index())
+        .copied()
+        .unwrap_or_default();
+    let on_rule = {
+        let name = name.clone();
+        link.callback(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            let rule = match v.as_str() {
+                "prefer" => PromotionRule::Prefer,
+                "prefer_not" => PromotionRule::PreferNot,
+                "must_not" => PromotionRule::MustNot,
+                _ => PromotionRule::Neutral,
+            };
+            Msg::Act(Command::SetPromotionRule {
+                node: name.clone(),
+                rule,
+            })
+        })
+    };
+    let direct_write = {
+        let name = name.clone();
+        link.callback(move |_| Msg::DirectWrite(name.clone()))
+    };
+    html! {
+        <section class="panel-section inspector">
+            <h2>{ format!("Inspector — {name}") }</h2>
+            <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
+            <div class="actions">
+                if n.is_running() {
+                    { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
+                    { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
+                } else {
+                    { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
+                }
+                if ch.is_some() && n.is_running() {
+                    { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
+                    { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
+                    { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
+                    if n.apply_slowdown > 1 {
+                        { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
+                    } else {
+                        { button(link, "Slow applier ×20", "each transaction takes 20 times longer to apply", Command::SlowApplier { node: name.clone(), factor: 20 }) }
+                    }
+                    if ch.is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running) {
+                        { button(link, "Skip failed trx", "inject an empty transaction for the failing GTID", Command::SkipTransaction { node: name.clone() }) }
+                    }
+                }
+                if n.is_running() {
+                    <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
+                    { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
+                }
+                <label class="inline">{ "promotion rule " }
+                    <select onchange={on_rule}>
+                        { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
+                    </select>
+                </label>
+            </div>
+            <table class="kv">
+                { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
+                { row("binlog position", n.binlog.end().to_string()) }
+                { row("binlog files", format!("binlog.{:06} … ({} kept)", n.binlog.first_file(), n.binlog.file_count())) }
+                { row("gtid_executed", n.gtid_executed.to_string()) }
+                { row("gtid_purged", n.binlog.gtid_purged().to_string()) }
+                if n.semi_sync.enabled {
+                    { row("Rpl_semi_sync_source_status", if n.semi_sync.on { "ON" } else { "OFF" }) }
+                    { row("semi-sync yes_tx / no_tx", format!("{} / {}", n.semi_sync.yes_tx, n.semi_sync.no_tx)) }
+                }
+                { row("rows · checksum", format!("{} · {:016x}", n.data.len(), n.data.checksum())) }
+            </table>
+            if let Some(s) = st {
+                <h3>{ "SHOW REPLICA STATUS" }</h3>
+                <table class="kv">
+                    { row("Source", world.name(s.source.into())) }
+                    { row("Replica_IO_Running", format!("{:?}", s.io_running)) }
+                    { row("Replica_SQL_Running", yes_no(s.sql_running)) }
+                    { row("Read_Source_Log_Pos", s.read_source_pos.to_string()) }
+                    { row("Exec_Source_Log_Pos", s.exec_source_pos.to_string()) }
+                    { row("Retrieved_Gtid_Set", s.retrieved_gtid_set.to_string()) }
+                    { row("Executed_Gtid_Set", n.gtid_executed.to_string()) }
+                    { row("Seconds_Behind_Source", s.seconds_behind_source_us.map_or("NULL".into(), |us| (us / 1_000_000).to_string())) }
+                    { row("Relay log pending", s.relay_log_pending.to_string()) }
+                    { row("Auto_Position", if s.auto_position { "1" } else { "0" }) }
+                    if let Some(e) = &s.last_io_error { { row("Last_IO_Error", format!("{} {}", e.errno, e.message)) } }
+                    if let Some(e) = &s.last_sql_error { { row("Last_SQL_Error", format!("{} {}", e.errno, e.message)) } }
+                </table>
+            }
+            { view_binlog(n) }
+            { view_relay_log(n) }
+            { view_data(world, n) }
+        </section>
+    }
+}
+
+fn view_binlog(n: &Node) -> Html {
+    let rows = n.binlog.entries().rev().take(8).map(|e| {
+        let r = e.trx.rows.first().map(|r| format!("{} key {}", r.event_name(), r.key())).unwrap_or_default();
+        html! { <tr><td class="mono">{ e.end().to_string() }</td><td class="mono">{ format!("{}:{}", e.trx.gtid.uuid.short(), e.trx.gtid.gno) }</td><td>{ r }</td></tr> }
+    });
+    html! {
+        <>
+            <h3>{ "Binlog (latest)" }</h3>
+            <table class="events"><tr><th>{ "end pos" }</th><th>{ "GTID" }</th><th>{ "rows" }</th></tr>{ for rows }</table>
+        </>
+    }
+}
+
+fn view_relay_log(n: &Node) -> Html {
+    let Some(c) = &n.channel else {
+        return Html::default();
+    };
+    let rows = c.relay_log.iter().take(8).map(|e| {
+        html! { <tr><td class="mono">{ e.source_end.to_string() }</td><td class="mono">{ format!("{}:{}", e.trx.gtid.uuid.short(), e.trx.gtid.gno) }</td></tr> }
+    });
+    html! {
+        <>
+            <h3>{ format!("Relay log: {} not yet applied", c.relay_log.len()) }</h3>
+            <table class="events"><tr><th>{ "source pos" }</th><th>{ "GTID" }</th></tr>{ for rows }</table>
+        </>
+    }
+}
+
+/// The node's rows, with those that differ from its source marked.
+fn view_data(world: &World, n: &Node) -> Html {
+    let source = n.channel.as_ref().and_then(|c| world.node(c.source));
+    let differs = |k: u64, v: u64| source.is_some_and(|s| s.data.get(k) != Some(v));
+    let diff_count = source.map_or(0, |s| {
+        n.data
+            .iter()
+            .filter(|(k, v)| s.data.get(*k) != Some(*v))
+            .count()
+            + s.data
+                .iter()
+                .filter(|(k, _)| n.data.get(*k).is_none())
+                .count()
+    });
+    let rows = n.data.iter().take(12).map(|(k, v)| {
+        let class = if differs(k, v) { "differs" } else { "" };
+        html! { <tr class={class}><td>{ k }</td><td class="mono">{ format!("#{}", v & 0xFF_FFFF_FFFF) }</td></tr> }
+    });
+    html! {
+        <>
+            <h3>{ format!("Data: {} rows{}", n.data.len(), if source.is_some() { format!(", {diff_count} differ from the source") } else { String::new() }) }</h3>
+            <table class="events"><tr><th>{ "id" }</th><th>{ "val (write #)" }</th></tr>{ for rows }</table>
+        </>
+    }
+}
+
+pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) -> Html {
+    let (a, b) = (world.name(from), world.name(to));
+    let l = world.net.link(from, to);
+    let back = world.net.link(to, from);
+    let set_latency = {
+        let (a, b) = (a.clone(), b.clone());
+        link.callback(move |e: Event| {
+            let ms: f64 = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse()
+                .unwrap_or(0.5);
+            Msg::SetLinkLatency(a.clone(), b.clone(), ms)
+        })
+    };
+    let set_loss = {
+        let (a, b) = (a.clone(), b.clone());
+        link.callback(move |e: Event| {
+            let pct: f64 = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .parse()
+                .unwrap_or(0.0);
+            Msg::SetLinkLoss(a.clone(), b.clone(), pct)
+        })
+    };
+    html! {
+        <section class="panel-section inspector">
+            <h2>{ format!("Link {a} ⇄ {b}") }</h2>
+            <p>{ format!("{a} → {b}: {}", if l.cut { "cut" } else { "up" }) }<br />{ format!("{b} → {a}: {}", if back.cut { "cut" } else { "up" }) }</p>
+            <div class="actions">
+                { button(link, &format!("Cut {a} → {b}"), "drop everything one way", Command::CutLink { from: a.clone(), to: b.clone(), both_ways: false }) }
+                { button(link, "Cut both ways", "a partition of this link (x)", Command::CutLink { from: a.clone(), to: b.clone(), both_ways: true }) }
+                { button(link, "Heal", "restore both directions", Command::HealLink { from: a.clone(), to: b.clone(), both_ways: true }) }
+            </div>
+            <label class="field">{ "latency (ms) " }
+                <input type="number" min="0" max="60000" step="0.5" value={format!("{}", l.cfg.latency_us as f64 / 1000.0)} onchange={set_latency} />
+            </label>
+            <label class="field">{ "packet loss (%) " }
+                <input type="number" min="0" max="100" step="1" value={format!("{}", f64::from(l.cfg.loss_permille) / 10.0)} onchange={set_loss} />
+            </label>
+        </section>
+    }
+}
+
+pub fn view_failover(world: &World) -> Html {
+    let m = &world.manager;
+    let entries = m.audit.iter().rev().take(12).map(|a| {
+        html! { <li class={format!("audit {}", a.kind)}><span class="t">{ fmt_secs(a.at_us) }</span>{ format!(" [{}] {}", a.kind, a.text) }</li> }
+    });
+    let last = m.recoveries.last();
+    html! {
+        <section class="panel-section failover">
+            <h2>{ "Failover" }</h2>
+            <p class="hint">{ format!("analysis: {:?} · automatic: {} · {} recoveries", m.analysis, if m.cfg.automatic { "on" } else { "off" }, m.recoveries.len()) }</p>
+            <ul class="audit-log">{ for entries }</ul>
+            if let Some(r) = last {
+                <h3>{ format!("Why {}?", r.promoted.map(|p| world.name(p.into())).unwrap_or_else(|| "no candidate".into())) }</h3>
+                <table class="candidates">
+                    <tr><th>{ "replica" }</th><th>{ "verdict" }</th><th>{ "rules" }</th></tr>
+                    { for r.candidates.iter().map(|c| html! {
+                        <tr class={if c.chosen { "chosen" } else if c.kept { "kept" } else { "dropped" }}>
+                            <td>{ world.name(c.node.into()) }</td>
+                            <td>{ if c.chosen { "chosen" } else if c.kept { "eligible" } else { "excluded" } }</td>
+                            <td><ul>{ for c.reasons.iter().map(|x| html! { <li>{ x.clone() }</li> }) }</ul></td>
+                        </tr>
+                    }) }
+                </table>
+            }
+        </section>
+    }
+}
+
+pub fn view_findings(world: &World, link: &Scope) -> Html {
+    let counts = FindingKind::ALL
+        .iter()
+        .filter(|k| world.checker.count(**k) > 0)
+        .map(|k| html! { <span class={format!("count {}", k.name())}>{ format!("{} {}", world.checker.count(*k), k.name().replace('_', " ")) }</span> });
+    let items = world.checker.findings.iter().rev().take(30).map(|f| {
+        let (at, nodes) = (f.at_us, f.nodes.clone());
+        let onclick = link.callback(move |_| Msg::ShowFinding(at, nodes.clone()));
+        html! {
+            <li class={format!("finding {}", f.kind.name())} {onclick} title="show this moment">
+                <span class="t">{ fmt_secs(f.at_us) }</span>
+                <strong>{ format!(" {} ", f.kind.name().replace('_', " ")) }</strong>
+                { f.detail.clone() }
+            </li>
+        }
+    });
+    html! {
+        <section class="panel-section findings">
+            <h2>{ "Findings" }</h2>
+            <div class="finding-counts">{ for counts }</div>
+            if world.checker.findings.is_empty() {
+                <p class="hint">{ "Nothing wrong so far: no lost writes, no divergence, no split brain." }</p>
+            }
+            <ul class="finding-list">{ for items }</ul>
+        </section>
+    }
+}
+
+pub fn view_actor_inspector(world: &World, a: Addr, link: &Scope) -> Html {
+    match a {
+        Addr::Router => {
+            let r = &world.router;
+            html! {
+                <section class="panel-section inspector">
+                    <h2>{ "Router and application" }</h2>
+                    <table class="kv">
+                        { row("writes go to", r.writer.map(|w| world.name(w.into())).unwrap_or_else(|| "nobody".into())) }
+                        { row("writer chosen by", format!("{:?}", r.cfg.writer_source)) }
+                        { row("read-your-writes", if r.cfg.read_your_writes { "on" } else { "off" }) }
+                        { row("max replication lag", format!("{} s", r.cfg.max_replication_lag_s)) }
+                        { row("operations ok / failed / unknown", format!("{} / {} / {}", r.totals.ok, r.totals.failed, r.totals.unknown)) }
+                        { row("in flight", r.inflight().to_string()) }
+                    </table>
+                    <div class="actions">
+                        { button(link, "Partition the router", "cut the application off from every node", Command::Partition { nodes: vec!["router".into()] }) }
+                        { button(link, "Heal all", "restore every link", Command::HealAll) }
+                    </div>
+                </section>
+            }
+        }
+        _ => {
+            let m = &world.manager;
+            html! {
+                <section class="panel-section inspector">
+                    <h2>{ "Failover manager" }</h2>
+                    <table class="kv">
+                        { row("primary (as it knows)", m.primary.map(|p| world.name(p.into())).unwrap_or_else(|| "none".into())) }
+                        { row("analysis", format!("{:?}", m.analysis)) }
+                        { row("poll every", format!("{} ms", m.cfg.instance_poll_ms)) }
+                        { row("wait for relay log", m.cfg.wait_for_relay_log_apply.to_string()) }
+                    </table>
+                    <div class="actions">
+                        { button(link, if m.cfg.automatic { "Turn automatic failover off" } else { "Turn automatic failover on" }, "", Command::SetAutomaticFailover { enabled: !m.cfg.automatic }) }
+                        { button(link, "Acknowledge recoveries", "lift the anti-flapping block", Command::AcknowledgeRecoveries) }
+                        { button(link, "Partition the manager", "cut the orchestrator off", Command::Partition { nodes: vec!["manager".into()] }) }
+                    </div>
+                </section>
+            }
+        }
+    }
+}
+
+pub fn view_selection_actions(names: &[String], link: &Scope) -> Html {
+    html! {
+        <section class="panel-section inspector">
+            <h2>{ format!("{} nodes selected", names.len()) }</h2>
+            <p class="hint">{ names.join(", ") }</p>
+            <div class="actions">
+                { button(link, "Partition them from the rest", "cut every link between the selection and everything else", Command::Partition { nodes: names.to_vec() }) }
+                { button(link, "Heal all", "restore every link", Command::HealAll) }
+            </div>
+        </section>
+    }
+}
+
+pub fn selected_names(world: &World, ids: &[NodeId]) -> Vec<String> {
+    ids.iter().map(|n| world.name((*n).into())).collect()
+}

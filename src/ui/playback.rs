@@ -1,0 +1,291 @@
+//! Time for the UI: play, pause, single steps, speed, and exact seeking.
+//!
+//! The engine is deterministic, so going back in time is: restore the nearest snapshot at
+//! or before the target, then replay the user's actions up to it. A user action is always
+//! applied after every event at its time has been processed (`run_until(now)` first), so a
+//! live run and its replay apply it at exactly the same point. Pure Rust: tested natively.
+
+use crate::engine::time::Micros;
+use crate::engine::{Command, CommandError, World};
+
+/// Simulated time between snapshots while playing forward.
+pub const SNAPSHOT_EVERY: Micros = 5_000_000;
+/// Snapshots kept; beyond this every other one is dropped (seeking stays exact, only slower).
+pub const MAX_SNAPSHOTS: usize = 120;
+/// Events processed per slice of a fast-forward, so a frame never freezes the page.
+pub const EVENTS_PER_SLICE: u64 = 20_000;
+
+pub struct Playback {
+    pub world: World,
+    /// The world at time zero, before anything ran: replay starts here if no snapshot fits.
+    origin: World,
+    snapshots: Vec<World>,
+    /// What the user did by hand, with when: the part of a run the scenario does not hold.
+    pub actions: Vec<(Micros, Command)>,
+    pub playing: bool,
+    /// Simulated seconds per wall-clock second (0.1 … 1000).
+    pub speed: f64,
+    /// Furthest time reached (the end of the timeline bar while scrubbing back).
+    pub horizon: Micros,
+    /// Where a fast-forward or seek is heading, when it takes more than one frame.
+    pub target: Option<Micros>,
+    /// How many of `actions` the current world has applied.
+    applied: usize,
+}
+
+impl Playback {
+    pub fn new(world: World) -> Self {
+        Playback {
+            origin: world.clone(),
+            world,
+            snapshots: Vec::new(),
+            actions: Vec::new(),
+            playing: false,
+            speed: 1.0,
+            horizon: 0,
+            target: None,
+            applied: 0,
+        }
+    }
+
+    pub fn now(&self) -> Micros {
+        self.world.now()
+    }
+
+    /// Advances by `wall_ms` of real time at the current speed; at most one slice of events,
+    /// so a frame stays short. Returns true if anything moved.
+    pub fn frame(&mut self, wall_ms: f64) -> bool {
+        if let Some(t) = self.target {
+            return self.run_slice(t);
+        }
+        if !self.playing {
+            return false;
+        }
+        let wall_ms = wall_ms.clamp(0.0, 100.0);
+        let step = (wall_ms * 1_000.0 * self.speed).round().max(1.0) as Micros;
+        self.run_slice(self.now().saturating_add(step))
+    }
+
+    /// Runs toward `t`, snapshotting on the way and re-applying recorded user actions when
+    /// their time comes; at most one slice of events.
+    fn run_slice(&mut self, t: Micros) -> bool {
+        let mut budget = EVENTS_PER_SLICE;
+        loop {
+            let next_snap = (self.now() / SNAPSHOT_EVERY + 1) * SNAPSHOT_EVERY;
+            let next_action = self.actions.get(self.applied).map(|(at, _)| *at);
+            let stop = [Some(t), Some(next_snap), next_action]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(t);
+            let before = self.world.events();
+            let reached = self.world.run_until_bounded(stop, budget);
+            budget = budget.saturating_sub(self.world.events() - before);
+            if reached && stop == next_snap && self.now() > self.last_snapshot_at() {
+                self.snapshot();
+            }
+            if reached && Some(stop) == next_action {
+                // It worked the first time; the same world at the same time accepts it again.
+                let cmd = self.actions[self.applied].1.clone();
+                let _ = self.world.apply(cmd);
+                self.applied += 1;
+            }
+            self.horizon = self.horizon.max(self.now());
+            if reached && stop == t && self.actions.get(self.applied).is_none_or(|(at, _)| *at > t)
+            {
+                self.target = None;
+                return true;
+            }
+            if !reached || budget == 0 {
+                self.target = Some(t);
+                return true;
+            }
+        }
+    }
+
+    fn last_snapshot_at(&self) -> Micros {
+        self.snapshots.last().map_or(0, |s| s.now())
+    }
+
+    fn snapshot(&mut self) {
+        self.snapshots.push(self.world.clone());
+        if self.snapshots.len() > MAX_SNAPSHOTS {
+            let mut keep = false;
+            self.snapshots.retain(|_| {
+                keep = !keep;
+                keep
+            });
+        }
+    }
+
+    /// Processes exactly one event (the → key).
+    pub fn step(&mut self) {
+        self.playing = false;
+        self.target = None;
+        self.world.step();
+        self.horizon = self.horizon.max(self.now());
+    }
+
+    /// Applies a user action now, recorded so seeking and replays reproduce it. Seeking
+    /// back and acting again starts a new future: later actions and snapshots are dropped.
+    pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
+        let now = self.now();
+        self.world.run_until(now);
+        self.world.apply(cmd.clone())?;
+        self.actions.truncate(self.applied);
+        self.snapshots.retain(|s| s.now() <= now);
+        self.horizon = now;
+        self.actions.push((now, cmd));
+        self.applied = self.actions.len();
+        Ok(())
+    }
+
+    /// Moves to simulated time `t`, exactly: forward by running, backward by restoring the
+    /// last snapshot at or before `t` and replaying the user's actions. Long forward jumps
+    /// continue over the next frames (see `frame`).
+    pub fn seek(&mut self, t: Micros) {
+        self.playing = false;
+        if t < self.now() {
+            let base = self
+                .snapshots
+                .iter()
+                .rev()
+                .find(|s| s.now() <= t)
+                .cloned()
+                .unwrap_or_else(|| self.origin.clone());
+            self.world = base;
+            // A snapshot is taken before any action at its own time.
+            self.applied = self
+                .actions
+                .partition_point(|(at, _)| *at < self.world.now());
+        }
+        self.target = Some(t);
+        self.run_slice(t);
+    }
+
+    /// Sets the speed, clamped to 0.1× … 1000×.
+    pub fn set_speed(&mut self, speed: f64) {
+        self.speed = if speed.is_finite() {
+            speed.clamp(0.1, 1_000.0)
+        } else {
+            1.0
+        };
+    }
+
+    /// Whether a long fast-forward or seek is still under way.
+    pub fn busy(&self) -> bool {
+        self.target.is_some()
+    }
+}
+
+/// Speed on a logarithmic slider: position 0…100 ↦ 0.1× … 1000×.
+pub fn speed_from_slider(pos: f64) -> f64 {
+    10f64.powf(-1.0 + 4.0 * pos.clamp(0.0, 100.0) / 100.0)
+}
+
+pub fn slider_from_speed(speed: f64) -> f64 {
+    ((speed.clamp(0.1, 1_000.0).log10() + 1.0) / 4.0 * 100.0).clamp(0.0, 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+    use crate::scenario::presets::preset;
+
+    fn playback() -> Playback {
+        let s = Scenario::from_json(preset("async-failover-loses-writes").unwrap()).unwrap();
+        Playback::new(s.world().unwrap())
+    }
+
+    fn finish(p: &mut Playback) {
+        while p.busy() {
+            p.frame(16.0);
+        }
+    }
+
+    #[test]
+    fn seeking_back_and_forth_is_exact() {
+        let mut p = playback();
+        p.seek(12_000_000);
+        finish(&mut p);
+        let at_12 = (p.world.trace.hash(), p.world.events());
+        p.seek(30_000_000);
+        finish(&mut p);
+        p.seek(12_000_000);
+        finish(&mut p);
+        assert_eq!((p.world.trace.hash(), p.world.events()), at_12);
+        assert_eq!(p.now(), 12_000_000);
+    }
+
+    #[test]
+    fn user_actions_replay_exactly_after_seeking_back() {
+        let mut p = playback();
+        p.seek(3_000_000);
+        finish(&mut p);
+        p.apply(Command::Crash {
+            node: "db2".into(),
+            power_loss: false,
+        })
+        .unwrap();
+        p.seek(9_000_000);
+        finish(&mut p);
+        let live = (p.world.trace.hash(), p.world.events());
+        p.seek(1_000_000);
+        finish(&mut p);
+        assert!(
+            p.world
+                .node(p.world.node_id("db2").unwrap())
+                .unwrap()
+                .is_running(),
+            "before the crash"
+        );
+        p.seek(9_000_000);
+        finish(&mut p);
+        assert_eq!((p.world.trace.hash(), p.world.events()), live);
+    }
+
+    #[test]
+    fn acting_in_the_past_starts_a_new_future() {
+        let mut p = playback();
+        p.seek(6_000_000);
+        finish(&mut p);
+        p.apply(Command::Crash {
+            node: "db3".into(),
+            power_loss: false,
+        })
+        .unwrap();
+        p.seek(2_000_000);
+        finish(&mut p);
+        p.apply(Command::Crash {
+            node: "db2".into(),
+            power_loss: false,
+        })
+        .unwrap();
+        assert_eq!(p.actions.len(), 1);
+        assert_eq!(p.horizon, 2_000_000);
+    }
+
+    #[test]
+    fn a_frame_never_runs_more_than_one_slice() {
+        let mut p = playback();
+        p.set_speed(1_000.0);
+        p.playing = true;
+        let before = p.world.events();
+        p.frame(100.0);
+        assert!(p.world.events() - before <= EVENTS_PER_SLICE + 64);
+    }
+
+    #[test]
+    fn the_speed_slider_is_logarithmic_and_clamped() {
+        assert!((speed_from_slider(0.0) - 0.1).abs() < 1e-9);
+        assert!((speed_from_slider(25.0) - 1.0).abs() < 1e-9);
+        assert!((speed_from_slider(100.0) - 1_000.0).abs() < 1e-6);
+        assert!((slider_from_speed(10.0) - 50.0).abs() < 1e-9);
+        let mut p = playback();
+        p.set_speed(f64::NAN);
+        assert_eq!(p.speed, 1.0);
+        p.set_speed(1e9);
+        assert_eq!(p.speed, 1_000.0);
+    }
+}

@@ -1,0 +1,300 @@
+//! The topology view (SVG): nodes by role and health, replication channels as directed
+//! links, the router and the failover manager on the network, messages in flight moving
+//! along their links, and per-node binlog / received / applied bars with a lag badge.
+//! Everything drawn is engine state; positions come from [`super::geometry`].
+
+use super::Msg;
+use super::geometry::{
+    NODE_R, Point, VIEW_H, VIEW_W, manager_position, message_position, node_position,
+    router_position,
+};
+use crate::engine::message::MsgKind;
+use crate::engine::node::Node;
+use crate::engine::report::{Role, role};
+use crate::engine::status::IoRunning;
+use crate::engine::{Addr, NodeId, World};
+use yew::prelude::*;
+
+/// Messages drawn at most (a busy cluster has thousands in flight; the eye sees a few hundred).
+const MAX_MESSAGES: usize = 400;
+
+pub fn position(world: &World, a: Addr) -> Point {
+    match a {
+        Addr::Node(n) => node_position(n.index(), world.nodes.len()),
+        Addr::Router => router_position(),
+        Addr::Manager => manager_position(),
+    }
+}
+
+pub fn role_class(r: Role) -> &'static str {
+    match r {
+        Role::Primary => "primary",
+        Role::Replica => "replica",
+        Role::Intermediate => "intermediate",
+        Role::CoPrimary => "co-primary",
+        Role::Standalone => "standalone",
+    }
+}
+
+fn kind_class(k: MsgKind) -> &'static str {
+    match k {
+        MsgKind::Binlog => "binlog",
+        MsgKind::Ack => "ack",
+        MsgKind::Heartbeat => "heartbeat",
+        MsgKind::Connection => "connection",
+        MsgKind::Client => "client",
+        MsgKind::Probe => "probe",
+        MsgKind::Admin => "admin",
+    }
+}
+
+/// Health words a student reads on the node.
+pub fn health(n: &Node) -> &'static str {
+    if !n.is_running() {
+        return match n.process {
+            crate::engine::node::Process::Booting => "recovering",
+            _ => "crashed",
+        };
+    }
+    match &n.channel {
+        Some(c) if c.last_sql_error.is_some() && !c.sql_running => "applier stopped",
+        Some(c) if c.io == IoRunning::No && c.last_io_error.is_some() => "receiver stopped",
+        Some(c) if c.io == IoRunning::Connecting => "connecting",
+        _ if n.read_only => "read-only",
+        _ => "writable",
+    }
+}
+
+pub struct Selection<'a> {
+    pub nodes: &'a [NodeId],
+    pub link: Option<(Addr, Addr)>,
+    pub highlight: &'a [NodeId],
+}
+
+pub fn view(world: &World, sel: &Selection<'_>, link: &html::Scope<super::App>) -> Html {
+    html! {
+        <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label="Cluster topology">
+            <defs>
+                <pattern id="grid" width="40" height="40" patternUnits="userSpaceOnUse">
+                    <path d="M 40 0 L 0 0 0 40" class="grid-line" />
+                </pattern>
+                <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+                </marker>
+            </defs>
+            <rect width="100%" height="100%" fill="url(#grid)" onclick={link.callback(|_| Msg::ClearSelection)} />
+            { for view_links(world, sel, link) }
+            { view_cuts(world) }
+            { view_actor(world, "app + router", "router", Addr::Router, link) }
+            { view_actor(world, "orchestrator", "manager", Addr::Manager, link) }
+            { for world.nodes.iter().map(|n| view_node(world, n, sel, link)) }
+            { view_messages(world) }
+        </svg>
+    }
+}
+
+/// A replication channel: an arrow from source to replica, drawn by the channel's state.
+fn view_links<'a>(
+    world: &'a World,
+    sel: &'a Selection<'_>,
+    link: &'a html::Scope<super::App>,
+) -> impl Iterator<Item = Html> + 'a {
+    world.nodes.iter().filter_map(move |n| {
+        let c = n.channel.as_ref()?;
+        let (from, to) = (Addr::Node(c.source), n.addr());
+        let (a, b) = shorten(position(world, from), position(world, to));
+        let state = match (c.io, c.sql_running && n.is_running()) {
+            (IoRunning::Yes, true) => "ok",
+            (IoRunning::Connecting, _) => "connecting",
+            _ => "broken",
+        };
+        let selected = sel.link == Some((from, to)) || sel.link == Some((to, from));
+        let cut = world.net.link(from, to).cut;
+        let class = format!("channel {state}{}{}", if selected { " selected" } else { "" }, if cut { " cut" } else { "" });
+        let onclick = link.callback(move |e: MouseEvent| {
+            e.stop_propagation();
+            Msg::SelectLink(from, to)
+        });
+        Some(html! {
+            <g class="channel-group" {onclick}>
+                <line class="channel-hit" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
+                <line class={class} x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow)" />
+            </g>
+        })
+    })
+}
+
+/// Cut links drawn as red crosses halfway, so a partition is visible at a glance.
+fn view_cuts(world: &World) -> Html {
+    let mut seen: Vec<(Addr, Addr)> = Vec::new();
+    let marks = world.net.cuts().into_iter().filter_map(|(a, b)| {
+        if seen.contains(&(b, a)) {
+            return None;
+        }
+        seen.push((a, b));
+        let (p, q) = (position(world, a), position(world, b));
+        let m = Point {
+            x: (p.x + q.x) / 2.0,
+            y: (p.y + q.y) / 2.0,
+        };
+        Some(html! {
+            <g class="cut-mark" transform={format!("translate({:.1} {:.1})", m.x, m.y)}>
+                <line x1="-9" y1="-9" x2="9" y2="9" />
+                <line x1="-9" y1="9" x2="9" y2="-9" />
+                <title>{ format!("link {} → {} is cut", world.name(a), world.name(b)) }</title>
+            </g>
+        })
+    });
+    html! { <g class="cuts">{ for marks }</g> }
+}
+
+fn shorten(a: Point, b: Point) -> (Point, Point) {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let k = (NODE_R + 6.0) / len;
+    (
+        Point {
+            x: a.x + dx * k,
+            y: a.y + dy * k,
+        },
+        Point {
+            x: b.x - dx * k,
+            y: b.y - dy * k,
+        },
+    )
+}
+
+fn view_actor(
+    world: &World,
+    label: &str,
+    class: &str,
+    a: Addr,
+    link: &html::Scope<super::App>,
+) -> Html {
+    let p = position(world, a);
+    let writer = if a == Addr::Router {
+        world
+            .router
+            .writer
+            .map(|w| format!("writes → {}", world.name(w.into())))
+    } else {
+        None
+    };
+    let analysis = if a == Addr::Manager {
+        Some(format!("{:?}", world.manager.analysis))
+    } else {
+        None
+    };
+    let onclick = link.callback(move |e: MouseEvent| {
+        e.stop_propagation();
+        Msg::SelectActor(a)
+    });
+    html! {
+        <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}>
+            <rect x="-70" y="-26" width="140" height="52" rx="10" />
+            <text y="6">{ label.to_string() }</text>
+            <text class="actor-sub" y="46">{ writer.or(analysis).unwrap_or_default() }</text>
+        </g>
+    }
+}
+
+/// Fraction `part/whole` as a bar width out of `w`.
+fn bar(part: u64, whole: u64, w: f64) -> String {
+    if whole == 0 {
+        return "0".into();
+    }
+    format!("{:.1}", (part.min(whole) as f64 / whole as f64) * w)
+}
+
+fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<super::App>) -> Html {
+    let p = position(world, n.addr());
+    let r = role(world, n);
+    let selected = sel.nodes.contains(&n.id);
+    let highlighted = sel.highlight.contains(&n.id);
+    let down = if n.is_running() { "" } else { " crashed" };
+    let broken = n
+        .channel
+        .as_ref()
+        .is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running)
+        || n.channel
+            .as_ref()
+            .is_some_and(|c| c.io == IoRunning::No && c.last_io_error.is_some());
+    let class = format!(
+        "node {}{down}{}{}{}{}",
+        role_class(r),
+        if n.read_only {
+            " read-only"
+        } else {
+            " writable"
+        },
+        if broken { " broken" } else { "" },
+        if selected { " selected" } else { "" },
+        if highlighted { " highlighted" } else { "" }
+    );
+    let id = n.id;
+    let onclick = link.callback(move |e: MouseEvent| {
+        e.stop_propagation();
+        Msg::SelectNode(id, e.shift_key())
+    });
+    let source_count = n
+        .channel
+        .as_ref()
+        .and_then(|c| world.node(c.source))
+        .map(|s| s.gtid_executed.count());
+    let executed = n.gtid_executed.count();
+    let received = n.channel.as_ref().map_or(executed, |c| {
+        executed.max(c.retrieved_gtid_set.union(&n.gtid_executed).count())
+    });
+    let lag = n
+        .channel
+        .as_ref()
+        .map(|c| c.seconds_behind_source(world.now(), n.is_running()));
+    let badge = match lag {
+        Some(Some(us)) => format!("lag {:.1} s", us as f64 / 1e6),
+        Some(None) => "lag NULL".into(),
+        None => String::new(),
+    };
+    let bw = 84.0;
+    let bars = html! {
+        <g class="bars" transform={format!("translate({} {})", -bw / 2.0, NODE_R + 24.0)}>
+            <text class="bar-label" x="-4" y="7">{ "binlog" }</text>
+            <rect class="bar-bg" width={bw.to_string()} height="7" />
+            <rect class="bar binlog" width={bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)} height="7" />
+            if let Some(total) = source_count {
+                <text class="bar-label" x="-4" y="18">{ "received" }</text>
+                <rect class="bar-bg" y="11" width={bw.to_string()} height="7" />
+                <rect class="bar received" y="11" width={bar(received, total, bw)} height="7" />
+                <text class="bar-label" x="-4" y="29">{ "applied" }</text>
+                <rect class="bar-bg" y="22" width={bw.to_string()} height="7" />
+                <rect class="bar applied" y="22" width={bar(executed, total, bw)} height="7" />
+            }
+        </g>
+    };
+    html! {
+        <g class={class} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}>
+            <circle class="node-ring" r={(NODE_R + 7.0).to_string()} />
+            <circle class="node-body" r={NODE_R.to_string()} />
+            <text class="node-name" y="-8">{ n.name().to_string() }</text>
+            <text class="node-role" y="10">{ format!("{r:?}").to_lowercase().replace("coprimary", "co-primary") }</text>
+            <text class="node-health" y="26">{ health(n) }</text>
+            if !badge.is_empty() {
+                <g class="lag-badge" transform={format!("translate({} {})", NODE_R - 4.0, -NODE_R + 2.0)}>
+                    <rect x="0" y="-12" width="74" height="20" rx="10" />
+                    <text x="37" y="3">{ badge }</text>
+                </g>
+            }
+            { bars }
+            <title>{ format!("{} — {} — {}", n.name(), n.binlog.end(), n.gtid_executed) }</title>
+        </g>
+    }
+}
+
+/// Messages in flight, interpolated between send and arrival time.
+fn view_messages(world: &World) -> Html {
+    let now = world.now();
+    let dots = world.in_flight().take(MAX_MESSAGES).map(|m| {
+        let p = message_position(position(world, m.from), position(world, m.to), m.sent_us, m.arrive_us, now);
+        html! { <circle class={format!("msg {}", kind_class(m.kind))} cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r="5" /> }
+    });
+    html! { <g class="messages">{ for dots }</g> }
+}
