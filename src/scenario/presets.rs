@@ -32,6 +32,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/errant-gtid.json"),
     ),
     (
+        "free-play",
+        include_str!("../../assets/scenarios/free-play.json"),
+    ),
+    (
         "manager-cut-no-failover",
         include_str!("../../assets/scenarios/manager-cut-no-failover.json"),
     ),
