@@ -14,3 +14,5 @@ dist:
 
 bench:
 	cargo bench --bench engine
+	bash scripts/tools.sh test
+	. scripts/tools.sh && trunk build --release --offline && node benches/frame-time.mjs

@@ -30,6 +30,8 @@ pub const MAX_RATE_PER_S: u32 = 100_000;
 const CHECK_EVERY: Micros = 1_000_000;
 /// Entries kept in the world's event log (faults, failovers, findings).
 const LOG_WINDOW: usize = 2_000;
+/// Seconds of lag samples kept.
+const LAG_WINDOW: usize = 600;
 
 #[derive(Clone, Debug)]
 enum Event {
@@ -159,6 +161,8 @@ pub struct World {
     pub history: History,
     pub checker: Checker,
     pub log: VecDeque<LogEntry>,
+    /// Once a simulated second: (time, Seconds_Behind_Source per node), windowed.
+    pub lag_samples: VecDeque<(Micros, Vec<Option<u64>>)>,
     /// Commands applied, with the time they took effect (the user's actions and the timeline's).
     pub applied: Vec<(Micros, Command)>,
     next_check: Micros,
@@ -235,6 +239,7 @@ impl World {
             history: History::default(),
             checker: Checker::new(names, active_active),
             log: VecDeque::new(),
+            lag_samples: VecDeque::new(),
             applied: Vec::new(),
             next_check: CHECK_EVERY,
             power_lost_at: vec![None; config.nodes.len()],
@@ -373,8 +378,26 @@ impl World {
             let before = self.checker.findings.len();
             self.checker.check_nodes(at, &self.nodes);
             self.log_new_findings(before, at);
+            self.sample_lag(at);
             self.next_check += CHECK_EVERY;
         }
+    }
+
+    /// Seconds_Behind_Source of every node, once a simulated second (for the lag chart).
+    fn sample_lag(&mut self, at: Micros) {
+        if self.lag_samples.len() == LAG_WINDOW {
+            self.lag_samples.pop_front();
+        }
+        let lags = self
+            .nodes
+            .iter()
+            .map(|n| {
+                n.channel
+                    .as_ref()
+                    .and_then(|c| c.seconds_behind_source(at, n.is_running()))
+            })
+            .collect();
+        self.lag_samples.push_back((at, lags));
     }
 
     fn log_new_findings(&mut self, before: usize, at: Micros) {

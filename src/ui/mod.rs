@@ -4,6 +4,8 @@
 //! enum of user intents; views are plain functions of engine state in [`topology`],
 //! [`controls`] and [`panels`]. Geometry lives in [`geometry`], pure and tested natively.
 
+pub mod builder;
+pub mod charts;
 pub mod controls;
 pub mod geometry;
 pub mod help;
@@ -43,11 +45,61 @@ pub enum Msg {
     ToggleHelp,
     Key(String),
     LoadPreset(String),
+    /// A whole scenario document (an imported file, or automation through `playground_load`).
+    LoadScenario(String),
     DismissNotice,
+    BuilderOpen,
+    BuilderSet(&'static str, String),
+    BuilderApply,
+    BuilderClose,
 }
+
+thread_local! {
+    /// The running app, so page-level entry points (`playground_load`) can reach it.
+    static APP: std::cell::RefCell<Option<html::Scope<App>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Loads a scenario document (JSON) into the running app: the same path as importing a
+/// file. Errors are shown in the page; the current run stays as it is.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn playground_load(json: String) -> bool {
+    APP.with(|a| {
+        a.borrow()
+            .as_ref()
+            .map(|scope| scope.send_message(Msg::LoadScenario(json)))
+    })
+    .is_some()
+}
+
+/// Props of [`Frozen`]: its content is re-rendered only when `stamp` changes.
+#[derive(Clone, Properties)]
+pub struct FrozenProps {
+    pub stamp: u64,
+    pub content: Html,
+}
+
+impl PartialEq for FrozenProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.stamp == other.stamp
+    }
+}
+
+/// A subtree Yew skips while its stamp is unchanged: the side panel is rebuilt a few times
+/// a second, not on every animation frame (with 32 nodes that was most of a frame).
+#[component]
+pub fn Frozen(props: &FrozenProps) -> Html {
+    props.content.clone()
+}
+
+/// How often the side panel follows the running simulation, in wall milliseconds.
+const SIDE_REFRESH_MS: f64 = 250.0;
 
 pub struct App {
     pb: Option<Playback>,
+    side_stamp: u64,
+    side_built_at: f64,
+    /// The side panel as last built, with the stamp it was built for.
+    side_cache: std::cell::RefCell<(u64, Html)>,
     preset: String,
     selected: Vec<NodeId>,
     link_sel: Option<(Addr, Addr)>,
@@ -59,6 +111,7 @@ pub struct App {
     frame: Option<AnimationFrame>,
     keys: Option<EventListener>,
     direct_writes: u64,
+    builder: Option<builder::Builder>,
 }
 
 /// Builds a preset's world, ready to play.
@@ -87,6 +140,22 @@ impl App {
         let Some(pb) = &mut self.pb else { return };
         if let Err(e) = pb.apply(cmd.clone()) {
             self.notice = Some(format!("{}: {e}", cmd.label()));
+        }
+    }
+
+    /// Starts a new run from a scenario document; on error the current run stays.
+    fn load_scenario(&mut self, json: &str) -> bool {
+        match Scenario::from_json(json).and_then(|s| s.world()) {
+            Ok(w) => {
+                self.pb = Some(Playback::new(w));
+                self.preset = String::new();
+                self.clear_selection();
+                true
+            }
+            Err(e) => {
+                self.notice = Some(format!("This scenario cannot be loaded: {e}"));
+                false
+            }
         }
     }
 
@@ -183,13 +252,18 @@ impl Component for App {
     type Message = Msg;
     type Properties = ();
 
-    fn create(_ctx: &Context<Self>) -> Self {
+    fn create(ctx: &Context<Self>) -> Self {
+        let scope = ctx.link().clone();
+        APP.with(|a| *a.borrow_mut() = Some(scope));
         let (pb, notice) = match preset_world(DEFAULT_PRESET) {
             Ok(w) => (Some(Playback::new(w)), None),
             Err(e) => (None, Some(e)),
         };
         App {
             pb,
+            side_stamp: 1,
+            side_built_at: 0.0,
+            side_cache: std::cell::RefCell::new((0, Html::default())),
             preset: DEFAULT_PRESET.into(),
             selected: Vec::new(),
             link_sel: None,
@@ -201,6 +275,7 @@ impl Component for App {
             frame: None,
             keys: None,
             direct_writes: 0,
+            builder: None,
         }
     }
 
@@ -244,7 +319,20 @@ impl Component for App {
                 let dt = self.last_frame.map_or(0.0, |last| ts - last);
                 self.last_frame = Some(ts);
                 self.request_frame(ctx);
-                return self.pb.as_mut().is_some_and(|p| p.frame(dt));
+                let clock = web_sys::window().and_then(|w| w.performance());
+                let start = clock.as_ref().map_or(0.0, |c| c.now());
+                let Some(p) = self.pb.as_mut() else {
+                    return false;
+                };
+                let moved = p.frame(dt);
+                // Keep the simulation's share of a frame under ~8 ms, leaving time to draw.
+                let took = clock.as_ref().map_or(0.0, |c| c.now()) - start;
+                p.slice = playback::tune_slice(p.slice, took, 8.0);
+                if moved && ts - self.side_built_at >= SIDE_REFRESH_MS {
+                    self.side_built_at = ts;
+                    self.side_stamp += 1;
+                }
+                return moved;
             }
             Msg::TogglePlay => {
                 if let Some(p) = &mut self.pb {
@@ -314,8 +402,27 @@ impl Component for App {
                 }
                 Err(e) => self.notice = Some(e),
             },
+            Msg::LoadScenario(json) => {
+                self.load_scenario(&json);
+            }
             Msg::DismissNotice => self.notice = None,
+            Msg::BuilderOpen => self.builder = Some(self.builder.clone().unwrap_or_default()),
+            Msg::BuilderSet(field, value) => {
+                if let Some(b) = &mut self.builder
+                    && let Err(e) = b.set(field, &value)
+                {
+                    self.notice = Some(e);
+                }
+            }
+            Msg::BuilderApply => {
+                let json = self.builder.as_ref().map(|b| b.to_scenario().to_string());
+                if json.is_some_and(|j| self.load_scenario(&j)) {
+                    self.builder = None;
+                }
+            }
+            Msg::BuilderClose => self.builder = None,
         }
+        self.side_stamp += 1;
         true
     }
 
@@ -343,9 +450,12 @@ impl Component for App {
             <div class="app">
                 { self.view_header(link) }
                 <main class="playground" aria-label="Playground">{ main }</main>
-                <aside class="side-panel" aria-label="Details">{ self.view_side(link) }</aside>
+                <aside class="side-panel" aria-label="Details">
+                    <Frozen stamp={self.side_stamp} content={self.side(link)} />
+                </aside>
                 { view_footer() }
                 if self.help { { help::view(link) } }
+                if let Some(b) = &self.builder { { builder::view(b, link) } }
                 if let Some(n) = &self.notice {
                     <div class="notice" role="alert">
                         <span>{ n.clone() }</span>
@@ -374,9 +484,19 @@ impl App {
                         { for PRESETS.iter().map(|(n, _)| html! { <option value={*n} selected={*n == self.preset}>{ preset_title(n) }</option> }) }
                     </select>
                 </label>
+                <button type="button" class="build-button" onclick={link.callback(|_| Msg::BuilderOpen)} title="build your own cluster">{ "Build a cluster…" }</button>
                 <button type="button" class="help-button" onclick={link.callback(|_| Msg::ToggleHelp)} title="help (?)">{ "? Help" }</button>
             </header>
         }
+    }
+
+    /// The side panel, rebuilt only when its stamp moved.
+    fn side(&self, link: &html::Scope<Self>) -> Html {
+        let mut cache = self.side_cache.borrow_mut();
+        if cache.0 != self.side_stamp {
+            *cache = (self.side_stamp, self.view_side(link));
+        }
+        cache.1.clone()
     }
 
     fn view_side(&self, link: &html::Scope<Self>) -> Html {
@@ -402,8 +522,9 @@ impl App {
         html! {
             <>
                 { inspector }
-                { panels::view_failover(w) }
                 { panels::view_findings(w, link) }
+                { panels::view_failover(w) }
+                { charts::view(w) }
             </>
         }
     }

@@ -12,8 +12,22 @@ use crate::engine::{Command, CommandError, World};
 pub const SNAPSHOT_EVERY: Micros = 5_000_000;
 /// Snapshots kept; beyond this every other one is dropped (seeking stays exact, only slower).
 pub const MAX_SNAPSHOTS: usize = 120;
-/// Events processed per slice of a fast-forward, so a frame never freezes the page.
+/// Events processed per frame at most (the UI lowers it when frames get long), so a
+/// fast-forward never freezes the page.
 pub const EVENTS_PER_SLICE: u64 = 20_000;
+
+/// Adapts the per-frame event budget to how long the last frame's simulation took:
+/// halve it when over `target_ms`, grow it by a tenth when well under.
+pub fn tune_slice(slice: u64, took_ms: f64, target_ms: f64) -> u64 {
+    let next = if took_ms > target_ms {
+        slice / 2
+    } else if took_ms < target_ms / 2.0 {
+        slice + slice / 10 + 1
+    } else {
+        slice
+    };
+    next.clamp(500, EVENTS_PER_SLICE)
+}
 
 pub struct Playback {
     pub world: World,
@@ -31,6 +45,8 @@ pub struct Playback {
     pub target: Option<Micros>,
     /// How many of `actions` the current world has applied.
     applied: usize,
+    /// Events one frame may process; the UI tunes it to keep frames short.
+    pub slice: u64,
 }
 
 impl Playback {
@@ -45,6 +61,7 @@ impl Playback {
             horizon: 0,
             target: None,
             applied: 0,
+            slice: EVENTS_PER_SLICE,
         }
     }
 
@@ -69,9 +86,10 @@ impl Playback {
     /// Runs toward `t`, snapshotting on the way and re-applying recorded user actions when
     /// their time comes; at most one slice of events.
     fn run_slice(&mut self, t: Micros) -> bool {
-        let mut budget = EVENTS_PER_SLICE;
+        let mut budget = self.slice.max(1);
         loop {
-            let next_snap = (self.now() / SNAPSHOT_EVERY + 1) * SNAPSHOT_EVERY;
+            let every = self.snapshot_every();
+            let next_snap = (self.now() / every + 1) * every;
             let next_action = self.actions.get(self.applied).map(|(at, _)| *at);
             let stop = [Some(t), Some(next_snap), next_action]
                 .into_iter()
@@ -101,6 +119,13 @@ impl Playback {
                 return true;
             }
         }
+    }
+
+    /// Snapshots are 5 simulated seconds apart, further at high speed: at 100× that is
+    /// one every half a wall second instead of twenty a second (a clone is not free).
+    fn snapshot_every(&self) -> Micros {
+        let factor = (self.speed / 10.0).clamp(1.0, 100.0) as u64;
+        SNAPSHOT_EVERY * factor
     }
 
     fn last_snapshot_at(&self) -> Micros {
@@ -274,6 +299,15 @@ mod tests {
         let before = p.world.events();
         p.frame(100.0);
         assert!(p.world.events() - before <= EVENTS_PER_SLICE + 64);
+    }
+
+    #[test]
+    fn the_slice_shrinks_when_frames_are_slow_and_grows_back() {
+        assert_eq!(tune_slice(20_000, 12.0, 8.0), 10_000);
+        assert_eq!(tune_slice(600, 50.0, 8.0), 500);
+        assert_eq!(tune_slice(10_000, 1.0, 8.0), 11_001);
+        assert_eq!(tune_slice(20_000, 1.0, 8.0), 20_000);
+        assert_eq!(tune_slice(10_000, 6.0, 8.0), 10_000);
     }
 
     #[test]

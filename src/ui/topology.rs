@@ -16,7 +16,7 @@ use crate::engine::{Addr, NodeId, World};
 use yew::prelude::*;
 
 /// Messages drawn at most (a busy cluster has thousands in flight; the eye sees a few hundred).
-const MAX_MESSAGES: usize = 400;
+const MAX_MESSAGES: usize = 200;
 
 pub fn position(world: &World, a: Addr) -> Point {
     match a {

@@ -1,0 +1,68 @@
+// Frame-time benchmark: requestAnimationFrame deltas in headless Chromium over 10 s of
+// playback at 1× and 100×, for clusters of 5, 16 and 32 nodes. Run with `make bench`
+// (after a release build in dist/). Prints p50/p95 per case and writes target/bench/frame-time.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, launch, newPage, shots } from '../tests/e2e/harness.mjs';
+
+const SECONDS = Number(process.env.FRAME_SECONDS || 10);
+
+function scenario(nodes) {
+  return JSON.stringify({
+    version: 1,
+    name: `${nodes} nodes`,
+    seed: 1,
+    topology: { kind: 'primary_replicas', replicas: nodes - 1 },
+    defaults: { replica_net_timeout_s: 4, source_connect_retry_s: 1 },
+    network: { latency_us: 20000, jitter_us: 5000 },
+    failover: { instance_poll_ms: 1000 },
+    workload: { clients: [{ writes_per_s: 100, reads_per_s: 100, key_space: 1000 }] },
+    run_ms: 3600000,
+  });
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+const server = await serve();
+const browser = await launch();
+const results = [];
+for (const nodes of [5, 16, 32]) {
+  for (const [speed, slider] of [[1, 25], [100, 75]]) {
+    const { page, context } = await newPage(browser);
+    await page.goto(server.url);
+    await page.waitForSelector('svg .node');
+    await page.evaluate((json) => window.wasmBindings.playground_load(json), scenario(nodes));
+    await page.waitForFunction((n) => document.querySelectorAll('svg .node').length === n, nodes);
+    await page.evaluate((v) => {
+      const input = document.querySelector('input[aria-label=speed]');
+      input.value = String(v);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, slider);
+    await page.click('button.play');
+    const deltas = await page.evaluate((seconds) => new Promise((resolve) => {
+      const d = [];
+      const start = performance.now();
+      let last;
+      const frame = (t) => {
+        if (last !== undefined) d.push(t - last);
+        last = t;
+        if (performance.now() - start < seconds * 1000) requestAnimationFrame(frame);
+        else resolve(d);
+      };
+      requestAnimationFrame(frame);
+    }), SECONDS);
+    const simulated = await page.evaluate(() => parseFloat(document.querySelector('.clock').textContent));
+    const r = { nodes, speed, frames: deltas.length, p50_ms: +pct(deltas, 50).toFixed(2), p95_ms: +pct(deltas, 95).toFixed(2), simulated_s: simulated };
+    results.push(r);
+    console.log(`${String(nodes).padStart(2)} nodes  ${String(speed).padStart(3)}×  frames ${String(r.frames).padStart(4)}  p50 ${r.p50_ms.toFixed(1).padStart(6)} ms  p95 ${r.p95_ms.toFixed(1).padStart(6)} ms  simulated ${simulated.toFixed(1)} s`);
+    await context.close();
+  }
+}
+await browser.close();
+await server.close();
+const out = path.join(path.dirname(shots), 'bench');
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(path.join(out, 'frame-time.json'), JSON.stringify(results, null, 2));

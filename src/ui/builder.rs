@@ -1,0 +1,248 @@
+//! The topology builder: a form for the common clusters, turned into a scenario document
+//! (so a built cluster is a scenario like any other: it can be saved, shared, replayed).
+
+use super::Msg;
+use serde_json::{Value, json};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Builder {
+    pub kind: String,
+    pub replicas: u32,
+    pub semi_sync: bool,
+    pub wait_point: String,
+    pub semi_sync_timeout_ms: u64,
+    pub sync_binlog: u32,
+    pub innodb_flush_log_at_trx_commit: u8,
+    pub replica_net_timeout_s: u64,
+    pub automatic_failover: bool,
+    pub instance_poll_ms: u64,
+    pub writes_per_s: u32,
+    pub reads_per_s: u32,
+    pub latency_ms: u64,
+    pub seed: u64,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            kind: "primary_replicas".into(),
+            replicas: 2,
+            semi_sync: false,
+            wait_point: "AFTER_SYNC".into(),
+            semi_sync_timeout_ms: 10_000,
+            sync_binlog: 1,
+            innodb_flush_log_at_trx_commit: 1,
+            replica_net_timeout_s: 4,
+            automatic_failover: true,
+            instance_poll_ms: 1_000,
+            writes_per_s: 50,
+            reads_per_s: 50,
+            latency_ms: 20,
+            seed: 1,
+        }
+    }
+}
+
+fn num<T>(v: &str, lo: T, hi: T, what: &str) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let x: T = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("{what}: '{v}' is not a number"))?;
+    if x < lo || x > hi {
+        return Err(format!("{what} must be between {lo} and {hi}"));
+    }
+    Ok(x)
+}
+
+impl Builder {
+    /// Sets one field from a form value, validating it; on error nothing changes.
+    pub fn set(&mut self, field: &str, v: &str) -> Result<(), String> {
+        match field {
+            "kind"
+                if [
+                    "primary_replicas",
+                    "chained",
+                    "active_active",
+                    "active_passive",
+                ]
+                .contains(&v) =>
+            {
+                self.kind = v.into()
+            }
+            "replicas" => self.replicas = num(v, 0, 31, "replicas")?,
+            "semi_sync" => self.semi_sync = v == "true",
+            "wait_point" if ["AFTER_SYNC", "AFTER_COMMIT"].contains(&v) => {
+                self.wait_point = v.into()
+            }
+            "semi_sync_timeout_ms" => {
+                self.semi_sync_timeout_ms = num(v, 0, 3_600_000, "semi-sync timeout")?
+            }
+            "sync_binlog" => self.sync_binlog = num(v, 0, 1_000, "sync_binlog")?,
+            "innodb_flush_log_at_trx_commit" => {
+                self.innodb_flush_log_at_trx_commit =
+                    num(v, 0, 2, "innodb_flush_log_at_trx_commit")?
+            }
+            "replica_net_timeout_s" => {
+                self.replica_net_timeout_s = num(v, 1, 3_600, "replica_net_timeout")?
+            }
+            "automatic_failover" => self.automatic_failover = v == "true",
+            "instance_poll_ms" => self.instance_poll_ms = num(v, 100, 60_000, "poll interval")?,
+            "writes_per_s" => self.writes_per_s = num(v, 0, 5_000, "writes per second")?,
+            "reads_per_s" => self.reads_per_s = num(v, 0, 5_000, "reads per second")?,
+            "latency_ms" => self.latency_ms = num(v, 0, 10_000, "latency")?,
+            "seed" => self.seed = num(v, 0, u64::MAX, "seed")?,
+            _ => return Err(format!("{field}: '{v}' is not allowed")),
+        }
+        Ok(())
+    }
+
+    /// The scenario document this form describes.
+    pub fn to_scenario(&self) -> Value {
+        let topology = match self.kind.as_str() {
+            "chained" => {
+                json!({ "kind": "chained", "intermediate_replicas": self.replicas.max(1), "replicas": 0 })
+            }
+            "active_active" | "active_passive" => {
+                json!({ "kind": "dual_primary", "mode": self.kind, "replicas": self.replicas })
+            }
+            _ => json!({ "kind": "primary_replicas", "replicas": self.replicas.max(1) }),
+        };
+        let writers = if self.kind == "active_active" {
+            vec![
+                json!({ "writes_per_s": self.writes_per_s / 2, "reads_per_s": self.reads_per_s / 2, "key_space": 1000, "pin_writes_to": "db1", "insert_mode": "auto_increment" }),
+                json!({ "writes_per_s": self.writes_per_s / 2, "reads_per_s": self.reads_per_s / 2, "key_space": 1000, "pin_writes_to": "db2", "insert_mode": "auto_increment" }),
+            ]
+        } else {
+            vec![
+                json!({ "writes_per_s": self.writes_per_s, "reads_per_s": self.reads_per_s, "key_space": 1000 }),
+            ]
+        };
+        json!({
+            "version": 1,
+            "name": format!("Built: {} ({} replicas)", self.kind.replace('_', " "), self.replicas),
+            "description": "A cluster made with the topology builder.",
+            "seed": self.seed,
+            "topology": topology,
+            "defaults": {
+                "sync_binlog": self.sync_binlog,
+                "innodb_flush_log_at_trx_commit": self.innodb_flush_log_at_trx_commit,
+                "replica_net_timeout_s": self.replica_net_timeout_s,
+                "source_connect_retry_s": 1,
+                "rpl_semi_sync_source_enabled": self.semi_sync,
+                "rpl_semi_sync_replica_enabled": self.semi_sync,
+                "rpl_semi_sync_source_wait_point": self.wait_point,
+                "rpl_semi_sync_source_timeout_ms": self.semi_sync_timeout_ms,
+            },
+            "network": { "latency_us": self.latency_ms * 1_000, "jitter_us": self.latency_ms * 250 },
+            "failover": { "automatic": self.automatic_failover, "instance_poll_ms": self.instance_poll_ms },
+            "workload": { "clients": writers },
+            "run_ms": 3_600_000,
+        })
+    }
+}
+
+fn field(label: &str, name: &'static str, value: String, link: &html::Scope<super::App>) -> Html {
+    let onchange = link.callback(move |e: Event| {
+        Msg::BuilderSet(name, e.target_unchecked_into::<HtmlInputElement>().value())
+    });
+    html! { <label class="field">{ label.to_string() }<input type="number" {value} {onchange} /></label> }
+}
+
+fn choice(
+    label: &str,
+    name: &'static str,
+    current: &str,
+    options: &[(&str, &str)],
+    link: &html::Scope<super::App>,
+) -> Html {
+    let onchange = link.callback(move |e: Event| {
+        Msg::BuilderSet(name, e.target_unchecked_into::<HtmlSelectElement>().value())
+    });
+    html! {
+        <label class="field">{ label.to_string() }
+            <select {onchange}>
+                { for options.iter().map(|(v, text)| html! { <option value={v.to_string()} selected={*v == current}>{ text.to_string() }</option> }) }
+            </select>
+        </label>
+    }
+}
+
+pub fn view(b: &Builder, link: &html::Scope<super::App>) -> Html {
+    let yes_no = [("true", "on"), ("false", "off")];
+    html! {
+        <div class="help-overlay" role="dialog" aria-label="Build a cluster">
+            <div class="help-box builder">
+                <h2>{ "Build a cluster" }</h2>
+                <div class="builder-grid">
+                    { choice("kind ", "kind", &b.kind, &[("primary_replicas", "primary + replicas"), ("chained", "chained (intermediate source)"), ("active_active", "dual-primary active–active"), ("active_passive", "dual-primary active–passive")], link) }
+                    { field("replicas ", "replicas", b.replicas.to_string(), link) }
+                    { choice("semi-sync ", "semi_sync", if b.semi_sync { "true" } else { "false" }, &yes_no, link) }
+                    { choice("wait point ", "wait_point", &b.wait_point, &[("AFTER_SYNC", "AFTER_SYNC"), ("AFTER_COMMIT", "AFTER_COMMIT")], link) }
+                    { field("semi-sync timeout (ms) ", "semi_sync_timeout_ms", b.semi_sync_timeout_ms.to_string(), link) }
+                    { field("sync_binlog ", "sync_binlog", b.sync_binlog.to_string(), link) }
+                    { field("innodb_flush_log_at_trx_commit ", "innodb_flush_log_at_trx_commit", b.innodb_flush_log_at_trx_commit.to_string(), link) }
+                    { field("replica_net_timeout (s) ", "replica_net_timeout_s", b.replica_net_timeout_s.to_string(), link) }
+                    { choice("automatic failover ", "automatic_failover", if b.automatic_failover { "true" } else { "false" }, &yes_no, link) }
+                    { field("orchestrator poll (ms) ", "instance_poll_ms", b.instance_poll_ms.to_string(), link) }
+                    { field("writes per second ", "writes_per_s", b.writes_per_s.to_string(), link) }
+                    { field("reads per second ", "reads_per_s", b.reads_per_s.to_string(), link) }
+                    { field("network latency (ms) ", "latency_ms", b.latency_ms.to_string(), link) }
+                    { field("seed ", "seed", b.seed.to_string(), link) }
+                </div>
+                <div class="actions">
+                    <button type="button" class="primary-action" onclick={link.callback(|_| Msg::BuilderApply)}>{ "Start this cluster" }</button>
+                    <button type="button" onclick={link.callback(|_| Msg::BuilderClose)}>{ "Cancel" }</button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn every_kind_builds_a_valid_scenario() {
+        for kind in [
+            "primary_replicas",
+            "chained",
+            "active_active",
+            "active_passive",
+        ] {
+            for replicas in ["0", "1", "5", "31"] {
+                let mut b = Builder::default();
+                b.set("kind", kind).unwrap();
+                b.set("replicas", replicas).unwrap();
+                b.set("semi_sync", "true").unwrap();
+                let json = b.to_scenario().to_string();
+                let s =
+                    Scenario::from_json(&json).unwrap_or_else(|e| panic!("{kind} {replicas}: {e}"));
+                assert!(s.world().is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused_and_change_nothing() {
+        let mut b = Builder::default();
+        for (f, v) in [
+            ("replicas", "99"),
+            ("replicas", "-1"),
+            ("replicas", "x"),
+            ("kind", "ring"),
+            ("sync_binlog", "1e9"),
+            ("latency_ms", "NaN"),
+            ("bogus", "1"),
+        ] {
+            assert!(b.set(f, v).is_err(), "{f}={v}");
+        }
+        assert_eq!(b, Builder::default());
+    }
+}

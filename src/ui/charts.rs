@@ -1,0 +1,108 @@
+//! Charts over simulated time: replication lag per replica, commits per second, client
+//! errors. Small SVG sparkline panels over the last minute; every point is engine state.
+
+use crate::engine::World;
+use yew::prelude::*;
+
+const W: f64 = 300.0;
+const H: f64 = 70.0;
+/// Seconds shown.
+const WINDOW: u64 = 60;
+/// Okabe–Ito colours for up to eight series, then they repeat.
+/// One line of a chart: its name, colour and (seconds, value) points.
+type Series = (String, &'static str, Vec<(f64, f64)>);
+
+const COLOURS: [&str; 8] = [
+    "#56b4e9", "#e69f00", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#ffffff",
+];
+
+/// An SVG polyline through `points` (x in seconds, y in value units) scaled to the panel.
+pub fn polyline(points: &[(f64, f64)], x0: f64, x1: f64, y_max: f64) -> String {
+    let span = (x1 - x0).max(1.0);
+    let y_max = if y_max > 0.0 { y_max } else { 1.0 };
+    points
+        .iter()
+        .map(|(x, y)| {
+            format!(
+                "{:.1},{:.1}",
+                (x - x0) / span * W,
+                H - (y / y_max).clamp(0.0, 1.0) * (H - 4.0)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn panel(title: String, series: Vec<Series>, x0: f64, x1: f64, unit: &str) -> Html {
+    let y_max = series
+        .iter()
+        .flat_map(|s| s.2.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
+    let legend = series.iter().map(|(name, colour, _)| html! { <span class="legend-item" style={format!("color: {colour}")}>{ format!("● {name} ") }</span> });
+    let lines = series.iter().map(|(_, colour, pts)| html! { <polyline points={polyline(pts, x0, x1, y_max)} fill="none" stroke={*colour} stroke-width="2" /> });
+    html! {
+        <figure class="chart">
+            <figcaption>{ format!("{title} (max {y_max:.1} {unit})") }<br />{ for legend }</figcaption>
+            <svg viewBox={format!("0 0 {W} {H}")} class="chart-svg" role="img" aria-label={title}>
+                <rect width={W.to_string()} height={H.to_string()} class="chart-bg" />
+                { for lines }
+            </svg>
+        </figure>
+    }
+}
+
+pub fn view(world: &World) -> Html {
+    let now_s = world.now() as f64 / 1e6;
+    let x0 = (now_s - WINDOW as f64).max(0.0);
+    let lag = world
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.channel.is_some())
+        .map(|(i, n)| {
+            let pts = world
+                .lag_samples
+                .iter()
+                .filter(|(t, _)| *t as f64 / 1e6 >= x0)
+                .filter_map(|(t, lags)| {
+                    lags.get(i)
+                        .copied()
+                        .flatten()
+                        .map(|l| (*t as f64 / 1e6, l as f64 / 1e6))
+                })
+                .collect();
+            (n.name().to_string(), COLOURS[i % COLOURS.len()], pts)
+        })
+        .collect();
+    let recent: Vec<_> = world
+        .history
+        .series()
+        .filter(|s| s.second as f64 >= x0)
+        .collect();
+    let commits = recent
+        .iter()
+        .map(|s| (s.second as f64, f64::from(s.writes_ok)))
+        .collect();
+    let errors = recent
+        .iter()
+        .map(|s| (s.second as f64, f64::from(s.failed + s.unknown)))
+        .collect();
+    html! {
+        <section class="panel-section charts">
+            <h2>{ "Charts (last minute)" }</h2>
+            { panel("Replication lag".into(), lag, x0, now_s.max(x0 + 1.0), "s") }
+            { panel("Commits per second".into(), vec![("writes acknowledged".into(), COLOURS[2], commits)], x0, now_s.max(x0 + 1.0), "/s") }
+            { panel("Client errors per second".into(), vec![("failed or unknown".into(), COLOURS[5], errors)], x0, now_s.max(x0 + 1.0), "/s") }
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn polyline_scales_into_the_panel() {
+        let s = super::polyline(&[(0.0, 0.0), (10.0, 5.0), (20.0, 10.0)], 0.0, 20.0, 10.0);
+        assert_eq!(s, "0.0,70.0 150.0,37.0 300.0,4.0");
+        assert_eq!(super::polyline(&[(5.0, 99.0)], 5.0, 5.0, 0.0), "0.0,4.0");
+    }
+}
