@@ -11,7 +11,6 @@
 # Tools that are not cargo-installed live in one cache folder outside the clone, so a
 # fresh clone reuses them: $RPLAY_TOOLS (default ~/.cache/replication-playground).
 # Source this file (`. scripts/tools.sh`) to get PATH set up without installing anything.
-set -euo pipefail
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
@@ -88,12 +87,16 @@ ensure_playwright() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	# Strict mode only when run, never in the shell that sources this file.
+	set -euo pipefail
 	case "${1:-serve}" in
 	serve)
 		ensure_wasm_target
 		ensure_wasm_bindgen
 		ensure_wasm_opt
 		ensure_trunk
+		# Trunk runs cargo offline: every crate must already be downloaded.
+		cargo fetch --locked --manifest-path "$ROOT/Cargo.toml"
 		;;
 	test)
 		ensure_wasm_target
@@ -102,6 +105,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 		ensure_trunk
 		ensure_browser
 		ensure_playwright
+		cargo fetch --locked --manifest-path "$ROOT/Cargo.toml"
 		;;
 	*)
 		echo "usage: $0 serve|test" >&2

@@ -5,6 +5,7 @@
 mod golden;
 
 use replication_playground::ui::{self, App};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -74,4 +75,94 @@ fn the_panic_overlay_shows_the_message_and_a_reload_button() {
 #[wasm_bindgen_test]
 fn wasm_gives_the_same_trace_hashes_as_native() {
     assert_eq!(golden::compute(), golden::expected());
+}
+
+fn click(el: &web_sys::Element) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &{
+        let m = web_sys::MouseEventInit::new();
+        m.set_bubbles(true);
+        m
+    })
+    .unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+async fn settle() {
+    gloo::timers::future::TimeoutFuture::new(60).await;
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_node_opens_its_inspector_and_crash_takes_it_down() {
+    let root = mount().await;
+    let node = root
+        .query_selector("g.node[data-node=db2]")
+        .unwrap()
+        .unwrap();
+    click(&node);
+    settle().await;
+    let aside = root
+        .query_selector("aside")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(
+        aside.contains("Inspector — db2") && aside.contains("gtid_executed"),
+        "{aside}"
+    );
+    let crash = root.query_selector_all(".inspector button").unwrap();
+    let crash = (0..crash.length())
+        .filter_map(|i| crash.item(i))
+        .find(|b| b.text_content().as_deref() == Some("Crash"))
+        .expect("a Crash button");
+    click(&crash.dyn_into().unwrap());
+    settle().await;
+    assert!(
+        root.query_selector("g.node[data-node=db2].crashed")
+            .unwrap()
+            .is_some(),
+        "db2 is drawn crashed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_play_button_toggles_and_step_advances_the_clock() {
+    let root = mount().await;
+    let play = root.query_selector("button.play").unwrap().unwrap();
+    assert!(play.text_content().unwrap().contains("Play"));
+    click(&play);
+    settle().await;
+    assert!(
+        root.query_selector("button.play")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+            .contains("Pause")
+    );
+    click(&root.query_selector("button.play").unwrap().unwrap());
+    let before = root
+        .query_selector(".clock")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    let step = root
+        .query_selector_all(".controls button")
+        .unwrap()
+        .item(1)
+        .unwrap();
+    for _ in 0..50 {
+        click(&step.clone().dyn_into().unwrap());
+    }
+    settle().await;
+    let after = root
+        .query_selector(".clock")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert_ne!(before, after, "fifty events move the clock");
 }
