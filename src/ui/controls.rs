@@ -60,6 +60,7 @@ pub fn view(p: &Playback, link: &Scope) -> Html {
                 { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
             <button type="button" onclick={link.callback(|_| Msg::Step)} title="process one event (→)">{ "Step ▸" }</button>
+            <button type="button" class="fast-forward" onclick={link.callback(move |_| Msg::FastForward(30_000_000))} title="run 30 simulated seconds as fast as possible">{ "Fast-forward 30 s" }</button>
             <label class="speed">{ "speed " }
                 <input type="range" min="0" max="100" step="1" value={format!("{:.0}", slider_from_speed(p.speed))} oninput={on_speed} aria-label="speed" />
                 <span class="speed-value">{ speed_label(p.speed) }</span>

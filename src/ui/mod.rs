@@ -33,6 +33,8 @@ pub enum Msg {
     Step,
     Speed(f64),
     Seek(u64),
+    /// Run ahead this many simulated microseconds as fast as frames allow.
+    FastForward(u64),
     SelectNode(NodeId, bool),
     SelectLink(Addr, Addr),
     SelectActor(Addr),
@@ -351,6 +353,12 @@ impl Component for App {
             }
             Msg::Seek(t) => {
                 if let Some(p) = &mut self.pb {
+                    p.seek(t);
+                }
+            }
+            Msg::FastForward(d) => {
+                if let Some(p) = &mut self.pb {
+                    let t = p.now().saturating_add(d);
                     p.seek(t);
                 }
             }
