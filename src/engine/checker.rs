@@ -5,6 +5,7 @@
 use super::gtid::{Gtid, GtidSet};
 use super::history::{Op, OpKind, Outcome};
 use super::ids::NodeId;
+use super::keymap::KeyMap;
 use super::node::Node;
 use super::rows::{Key, Value};
 use super::time::{Micros, fmt_secs};
@@ -134,8 +135,9 @@ pub struct Checker {
     acked: GtidSet,
     acked_writes: BTreeMap<Gtid, AckedWrite>,
     acked_order: VecDeque<Gtid>,
-    key_writes: BTreeMap<Key, KeyWrites>,
-    session_writes: BTreeMap<(u32, Key), KeyWrite>,
+    key_writes: KeyMap<KeyWrites>,
+    /// Per client: its own last acknowledged write of each key.
+    session_writes: Vec<KeyMap<Option<KeyWrite>>>,
     reported_lost: GtidSet,
     diverged: BTreeSet<(NodeId, NodeId)>,
     errant_reported: BTreeMap<NodeId, GtidSet>,
@@ -154,8 +156,8 @@ impl Checker {
             acked: GtidSet::new(),
             acked_writes: BTreeMap::new(),
             acked_order: VecDeque::new(),
-            key_writes: BTreeMap::new(),
-            session_writes: BTreeMap::new(),
+            key_writes: KeyMap::default(),
+            session_writes: Vec::new(),
             reported_lost: GtidSet::new(),
             diverged: BTreeSet::new(),
             errant_reported: BTreeMap::new(),
@@ -247,8 +249,12 @@ impl Checker {
     }
 
     fn remember_write(&mut self, client: u32, key: Key, w: KeyWrite) {
-        self.key_writes.entry(key).or_default().push(w);
-        self.session_writes.insert((client, key), w);
+        self.key_writes.get_mut(key).push(w);
+        let c = client as usize;
+        if c >= self.session_writes.len() {
+            self.session_writes.resize_with(c + 1, KeyMap::default);
+        }
+        *self.session_writes[c].get_mut(key) = Some(w);
     }
 
     fn remember_ack(&mut self, g: Gtid, w: AckedWrite) {
@@ -267,33 +273,29 @@ impl Checker {
     /// was even invoked), or the row is missing although it was written.
     fn judge_read(&mut self, op: &Op, key: Key, got: Option<Value>) {
         let Some(node) = op.node else { return };
-        let writes = self.key_writes.get(&key);
+        let writes = self.key_writes.get(key);
         let before: Vec<KeyWrite> = writes
-            .map(|l| {
-                l.iter()
-                    .filter(|w| w.ack_us < op.invoke_us)
-                    .copied()
-                    .collect()
-            })
-            .unwrap_or_default();
+            .iter()
+            .filter(|w| w.ack_us < op.invoke_us)
+            .copied()
+            .collect();
         let Some(latest) = before.last().copied() else {
             return;
         };
-        let returned =
-            writes.and_then(|l| l.iter().find(|w| w.value == got && got.is_some()).copied());
+        let returned = writes
+            .iter()
+            .find(|w| w.value == got && got.is_some())
+            .copied();
         let stale = match (got, returned) {
             (None, _) => latest.value.is_some() && before.iter().all(|w| w.value.is_some()),
             (Some(_), Some(w)) => before.iter().any(|b| w.ack_us < b.invoke_us),
             (Some(_), None) => false,
         };
         let deletes: Vec<Micros> = writes
-            .map(|l| {
-                l.iter()
-                    .filter(|w| w.value.is_none())
-                    .map(|w| w.invoke_us)
-                    .collect()
-            })
-            .unwrap_or_default();
+            .iter()
+            .filter(|w| w.value.is_none())
+            .map(|w| w.invoke_us)
+            .collect();
         let older_than = |mine: KeyWrite| match (got, returned) {
             (Some(_), Some(w)) => w.ack_us < mine.invoke_us,
             // A value no known write produced cannot be judged.
@@ -303,8 +305,8 @@ impl Checker {
         };
         let ryw = self
             .session_writes
-            .get(&(op.client, key))
-            .copied()
+            .get(op.client as usize)
+            .and_then(|m| m.get(key))
             .filter(|mine| mine.ack_us < op.invoke_us && mine.value != got && older_than(*mine));
         if stale {
             self.tally_read(FindingKind::StaleRead, op, node, key, latest);

@@ -44,6 +44,7 @@ pub mod gtid;
 pub mod history;
 pub mod ids;
 pub mod invariants;
+pub mod keymap;
 pub mod manager;
 pub mod message;
 pub mod net;

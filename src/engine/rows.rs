@@ -72,11 +72,72 @@ impl ApplyError {
     }
 }
 
+/// Keys below this live in a dense vector (O(1) access, no pointer chasing); larger keys
+/// (auto-increment ids, a DBA's direct writes) in a B-tree. Both iterate in key order.
+const DENSE_KEYS: u64 = 1 << 20;
+
+/// Row storage: a dense vector for small keys, a B-tree for the rest.
+#[derive(Clone, Debug, Default)]
+struct Rows {
+    dense: Vec<Option<Value>>,
+    sparse: BTreeMap<Key, Value>,
+    len: u64,
+}
+
+impl Rows {
+    fn get(&self, key: Key) -> Option<Value> {
+        if key < DENSE_KEYS {
+            self.dense.get(key as usize).copied().flatten()
+        } else {
+            self.sparse.get(&key).copied()
+        }
+    }
+
+    fn set(&mut self, key: Key, value: Option<Value>) -> Option<Value> {
+        let old = if key < DENSE_KEYS {
+            let i = key as usize;
+            if i >= self.dense.len() {
+                if value.is_none() {
+                    return None;
+                }
+                self.dense.resize(i + 1, None);
+            }
+            std::mem::replace(&mut self.dense[i], value)
+        } else {
+            match value {
+                Some(v) => self.sparse.insert(key, v),
+                None => self.sparse.remove(&key),
+            }
+        };
+        self.len = self.len + u64::from(value.is_some()) - u64::from(old.is_some());
+        old
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Key, Value)> + '_ {
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter_map(|(k, v)| v.map(|v| (k as Key, v)));
+        dense.chain(self.sparse.iter().map(|(k, v)| (*k, *v)))
+    }
+
+    fn max_key(&self) -> Key {
+        if let Some(k) = self.sparse.keys().next_back() {
+            return *k;
+        }
+        self.dense
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |k| k as Key)
+    }
+}
+
 /// The table plus an order-independent checksum kept up to date on every change, so
 /// comparing two nodes' data is O(1) (like CHECKSUM TABLE, but incremental).
 #[derive(Clone, Debug, Default)]
 pub struct Table {
-    rows: BTreeMap<Key, Value>,
+    rows: Rows,
     checksum: u64,
 }
 
@@ -91,15 +152,15 @@ pub fn row_hash(key: Key, value: Value) -> u64 {
 
 impl Table {
     pub fn get(&self, key: Key) -> Option<Value> {
-        self.rows.get(&key).copied()
+        self.rows.get(key)
     }
 
     pub fn len(&self) -> u64 {
-        self.rows.len() as u64
+        self.rows.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows.len == 0
     }
 
     pub fn checksum(&self) -> u64 {
@@ -107,19 +168,16 @@ impl Table {
     }
 
     pub fn max_key(&self) -> Key {
-        self.rows.keys().next_back().copied().unwrap_or(0)
+        self.rows.max_key()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (Key, Value)> + '_ {
-        self.rows.iter().map(|(k, v)| (*k, *v))
+        self.rows.iter()
     }
 
     /// Sets or removes a row, returning what was there (the undo image).
     pub fn put(&mut self, key: Key, value: Option<Value>) -> Option<Value> {
-        let old = match value {
-            Some(v) => self.rows.insert(key, v),
-            None => self.rows.remove(&key),
-        };
+        let old = self.rows.set(key, value);
         if let Some(o) = old {
             self.checksum ^= row_hash(key, o);
         }
@@ -133,36 +191,16 @@ impl Table {
     /// primary key, non-key columns of the before image are not compared, so an update of a
     /// row whose value already differs silently overwrites it (model §2.3).
     pub fn apply(&mut self, ev: &RowEvent) -> Result<Option<Value>, ApplyError> {
-        use std::collections::btree_map::Entry;
-        let (key, after) = match *ev {
-            RowEvent::Write { key, after } | RowEvent::Update { key, after, .. } => {
-                (key, Some(after))
+        let exists = self.rows.get(ev.key()).is_some();
+        match ev {
+            RowEvent::Write { key, after } if !exists => Ok(self.put(*key, Some(*after))),
+            RowEvent::Write { key, .. } => Err(ApplyError::DuplicateKey(*key)),
+            RowEvent::Update { key, .. } | RowEvent::Delete { key, .. } if !exists => {
+                Err(ApplyError::KeyNotFound(*key))
             }
-            RowEvent::Delete { key, .. } => (key, None),
-        };
-        let old = match (self.rows.entry(key), ev) {
-            (Entry::Occupied(_), RowEvent::Write { .. }) => {
-                return Err(ApplyError::DuplicateKey(key));
-            }
-            (Entry::Vacant(_), RowEvent::Update { .. } | RowEvent::Delete { .. }) => {
-                return Err(ApplyError::KeyNotFound(key));
-            }
-            (Entry::Vacant(v), _) => {
-                v.insert(after.unwrap_or_default());
-                None
-            }
-            (Entry::Occupied(mut o), _) => match after {
-                Some(a) => Some(std::mem::replace(o.get_mut(), a)),
-                None => Some(o.remove()),
-            },
-        };
-        if let Some(o) = old {
-            self.checksum ^= row_hash(key, o);
+            RowEvent::Update { key, after, .. } => Ok(self.put(*key, Some(*after))),
+            RowEvent::Delete { key, .. } => Ok(self.put(*key, None)),
         }
-        if let Some(a) = after {
-            self.checksum ^= row_hash(key, a);
-        }
-        Ok(old)
     }
 }
 
@@ -184,6 +222,23 @@ mod tests {
         assert_ne!(a.checksum(), b.checksum());
         b.put(1, Some(10));
         assert_eq!(a.checksum(), b.checksum());
+    }
+
+    #[test]
+    fn dense_and_sparse_keys_iterate_in_order() {
+        let mut t = Table::default();
+        for k in [DENSE_KEYS + 5, 3, DENSE_KEYS * 4, 0, 77] {
+            t.put(k, Some(k));
+        }
+        let keys: Vec<u64> = t.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec![0, 3, 77, DENSE_KEYS + 5, DENSE_KEYS * 4]);
+        assert_eq!(t.len(), 5);
+        assert_eq!(t.max_key(), DENSE_KEYS * 4);
+        t.put(DENSE_KEYS * 4, None);
+        t.put(DENSE_KEYS + 5, None);
+        assert_eq!(t.max_key(), 77);
+        assert_eq!(t.put(999_999, None), None);
+        assert_eq!(t.len(), 3);
     }
 
     #[test]
