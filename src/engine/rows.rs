@@ -96,13 +96,12 @@ impl Rows {
     fn set(&mut self, key: Key, value: Option<Value>) -> Option<Value> {
         let old = if key < DENSE_KEYS {
             let i = key as usize;
-            if i >= self.dense.len() {
-                if value.is_none() {
-                    return None;
-                }
+            if i >= self.dense.len() && value.is_some() {
                 self.dense.resize(i + 1, None);
             }
-            std::mem::replace(&mut self.dense[i], value)
+            self.dense
+                .get_mut(i)
+                .and_then(|slot| std::mem::replace(slot, value))
         } else {
             match value {
                 Some(v) => self.sparse.insert(key, v),
