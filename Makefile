@@ -1,4 +1,5 @@
 # The two commands of the README: `make serve` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
 .PHONY: serve test dist bench
 
 serve:
