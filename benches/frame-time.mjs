@@ -29,7 +29,8 @@ const pct = (xs, p) => {
 const server = await serve();
 const browser = await launch();
 const results = [];
-for (const nodes of [5, 16, 32]) {
+const sizes = process.env.FRAME_NODES ? process.env.FRAME_NODES.split(',').map(Number) : [5, 16, 32];
+for (const nodes of sizes) {
   for (const [speed, slider] of [[1, 25], [100, 75]]) {
     const { page, context } = await newPage(browser);
     await page.goto(server.url);

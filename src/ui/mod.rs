@@ -439,6 +439,7 @@ impl Component for App {
         let main = match &self.pb {
             Some(pb) => {
                 let sel = topology::Selection {
+                    speed: pb.speed,
                     nodes: &self.selected,
                     link: self.link_sel,
                     highlight: &self.highlight,

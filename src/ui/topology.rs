@@ -17,6 +17,8 @@ use yew::prelude::*;
 
 /// Messages drawn at most (a busy cluster has thousands in flight; the eye sees a few hundred).
 const MAX_MESSAGES: usize = 200;
+/// At high speed a message crosses its link within a frame or two: fewer are drawn.
+const MAX_MESSAGES_FAST: usize = 40;
 
 pub fn position(world: &World, a: Addr) -> Point {
     match a {
@@ -66,6 +68,8 @@ pub fn health(n: &Node) -> &'static str {
 }
 
 pub struct Selection<'a> {
+    /// Playback speed (simulated seconds per wall second).
+    pub speed: f64,
     pub nodes: &'a [NodeId],
     pub link: Option<(Addr, Addr)>,
     pub highlight: &'a [NodeId],
@@ -88,7 +92,7 @@ pub fn view(world: &World, sel: &Selection<'_>, link: &html::Scope<super::App>) 
             { view_actor(world, "app + router", "router", Addr::Router, link) }
             { view_actor(world, "orchestrator", "manager", Addr::Manager, link) }
             { for world.nodes.iter().map(|n| view_node(world, n, sel, link)) }
-            { view_messages(world) }
+            { view_messages(world, if sel.speed > 20.0 { MAX_MESSAGES_FAST } else { MAX_MESSAGES }) }
         </svg>
     }
 }
@@ -290,9 +294,9 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
 }
 
 /// Messages in flight, interpolated between send and arrival time.
-fn view_messages(world: &World) -> Html {
+fn view_messages(world: &World, max: usize) -> Html {
     let now = world.now();
-    let dots = world.in_flight().take(MAX_MESSAGES).map(|m| {
+    let dots = world.in_flight().take(max).map(|m| {
         let p = message_position(position(world, m.from), position(world, m.to), m.sent_us, m.arrive_us, now);
         html! { <circle class={format!("msg {}", kind_class(m.kind))} cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r="5" /> }
     });
