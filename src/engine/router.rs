@@ -132,18 +132,7 @@ impl Router {
                 self.schedule_client(now, client, fx);
             }
             RouterTimer::QueryTimeout { req } => {
-                if let Some(p) = self.pending.remove(&req) {
-                    let reason = "no answer within the query timeout".to_string();
-                    let outcome = if p.op.kind.is_read() {
-                        Outcome::Fail {
-                            errno: 2013,
-                            message: reason,
-                        }
-                    } else {
-                        Outcome::Unknown { reason }
-                    };
-                    self.complete(now, p, outcome, done);
-                }
+                self.connection_lost(now, req, "no answer within the query timeout", done);
             }
         }
     }
@@ -298,6 +287,24 @@ impl Router {
             .map(|(i, _)| NodeId(i as u32))
     }
 
+    /// No answer will come for `req`: a read certainly failed, but a write may or may not
+    /// have committed, so its outcome is unknown.
+    fn connection_lost(&mut self, now: Micros, req: u64, reason: &str, done: &mut Vec<Op>) {
+        let Some(p) = self.pending.remove(&req) else {
+            return;
+        };
+        let reason = reason.to_string();
+        let outcome = if p.op.kind.is_read() {
+            Outcome::Fail {
+                errno: 2013,
+                message: reason,
+            }
+        } else {
+            Outcome::Unknown { reason }
+        };
+        self.complete(now, p, outcome, done);
+    }
+
     fn complete(&mut self, now: Micros, p: Pending, outcome: Outcome, done: &mut Vec<Op>) {
         let mut op = p.op;
         if let Some(c) = self.clients.get_mut(op.client as usize) {
@@ -387,18 +394,12 @@ impl Router {
             .map(|(r, _)| *r)
             .collect();
         for req in lost {
-            if let Some(p) = self.pending.remove(&req) {
-                let reason = "Lost connection to MySQL server during query".to_string();
-                let outcome = if p.op.kind.is_read() {
-                    Outcome::Fail {
-                        errno: 2013,
-                        message: reason,
-                    }
-                } else {
-                    Outcome::Unknown { reason }
-                };
-                self.complete(now, p, outcome, done);
-            }
+            self.connection_lost(
+                now,
+                req,
+                "Lost connection to MySQL server during query",
+                done,
+            );
         }
         if let Some(b) = self.backends.get_mut(node.index()) {
             b.reachable = false;

@@ -167,11 +167,7 @@ impl Node {
     pub(super) fn pump_dump(&mut self, now: Micros, server_id: u32, conn: u64, fx: &mut Effects) {
         let me = self.addr();
         let end = self.binlog.next_idx();
-        let Some(d) = self
-            .dumps
-            .iter_mut()
-            .find(|d| d.server_id == server_id && d.conn == conn)
-        else {
+        let Some(d) = dump_mut(&mut self.dumps, server_id, conn) else {
             return;
         };
         let mut sent = 0;
@@ -216,11 +212,7 @@ impl Node {
         let me = self.addr();
         let period = self.cfg.heartbeat_period_us();
         let pos = self.binlog.last_end();
-        let Some(d) = self
-            .dumps
-            .iter_mut()
-            .find(|d| d.server_id == server_id && d.conn == conn)
-        else {
+        let Some(d) = dump_mut(&mut self.dumps, server_id, conn) else {
             return;
         };
         if now.saturating_sub(d.last_sent) >= period {
@@ -245,4 +237,11 @@ impl Node {
     fn gtid_table_purged(&self) -> GtidSet {
         self.gtid_table.subtract(self.binlog.logged())
     }
+}
+
+/// The dump thread serving `server_id` on connection `conn`, if it still exists.
+fn dump_mut(dumps: &mut [DumpThread], server_id: u32, conn: u64) -> Option<&mut DumpThread> {
+    dumps
+        .iter_mut()
+        .find(|d| d.server_id == server_id && d.conn == conn)
 }
