@@ -1,16 +1,20 @@
 //! `rplay`: runs a scenario headless with the same engine the browser uses.
 //!
-//!     rplay run <scenario.json>            the JSON report on stdout
-//!     rplay run <scenario.json> --summary  a short human-readable summary instead
+//!     rplay run <scenario.json | share link>   the JSON report on stdout
+//!     rplay run … --summary                    a short human-readable summary instead
+//!     rplay link <scenario.json>               the share link's fragment for a file
+//!
+//! A share link runs to the moment its sender was looking at (or the scenario's end).
 //!
 //! Exit status: 0 on success, 2 for a bad command line or scenario (the message names
 //! the field), so scripts and teachers can check a scenario before class.
 
 use replication_playground::engine::Report;
 use replication_playground::scenario::Scenario;
+use replication_playground::scenario::link::{self, Shared};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: rplay run <scenario.json> [--summary | --json]";
+const USAGE: &str = "usage: rplay run <scenario.json | share-link> [--summary | --json]\n       rplay link <scenario.json>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,28 +32,69 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<String, String> {
     let (cmd, rest) = args.split_first().ok_or(USAGE)?;
-    if cmd != "run" {
-        return Err(format!("unknown command '{cmd}'\n{USAGE}"));
-    }
-    let mut path = None;
+    let mut input = None;
     let mut summary = false;
     for a in rest {
         match a.as_str() {
             "--summary" => summary = true,
             "--json" => summary = false,
             s if s.starts_with("--") => return Err(format!("unknown option '{s}'\n{USAGE}")),
-            s => path = Some(s),
+            s => input = Some(s),
         }
     }
-    let path = path.ok_or(USAGE)?;
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let scenario = Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-    let report = scenario.run().map_err(|e| format!("{path}: {e}"))?;
-    if summary {
-        Ok(summarise(&report))
-    } else {
-        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())
+    let input = input.ok_or(USAGE)?;
+    match cmd.as_str() {
+        "run" => {
+            let report = if looks_like_link(input) {
+                run_link(input)?
+            } else {
+                run_file(input)?
+            };
+            if summary {
+                Ok(summarise(&report))
+            } else {
+                serde_json::to_string_pretty(&report).map_err(|e| e.to_string())
+            }
+        }
+        "link" => {
+            let scenario = load(input)?;
+            let preset = replication_playground::scenario::presets::PRESETS
+                .iter()
+                .find(|(_, json)| Scenario::from_json(json).is_ok_and(|p| p == scenario))
+                .map(|(name, _)| name.to_string());
+            let shared = Shared {
+                scenario,
+                preset,
+                actions: Vec::new(),
+                at_us: 0,
+            };
+            Ok(format!("#{}", link::encode(&shared)))
+        }
+        _ => Err(format!("unknown command '{cmd}'\n{USAGE}")),
     }
+}
+
+/// A link is a URL, a `#v…` fragment, or `v1.…`; anything else is a file path.
+fn looks_like_link(s: &str) -> bool {
+    s.contains('#') || (s.starts_with('v') && s.contains('.') && !std::path::Path::new(s).exists())
+}
+
+fn load(path: &str) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+fn run_file(path: &str) -> Result<Report, String> {
+    load(path)?.run().map_err(|e| format!("{path}: {e}"))
+}
+
+fn run_link(text: &str) -> Result<Report, String> {
+    let shared = link::decode(text).map_err(|e| format!("share link: {e}"))?;
+    let mut world = shared.world().map_err(|e| format!("share link: {e}"))?;
+    if shared.at_us == 0 {
+        world.run_until(shared.scenario.run_ms.saturating_mul(1_000));
+    }
+    Ok(Report::of(&world))
 }
 
 fn summarise(r: &Report) -> String {

@@ -18,7 +18,7 @@ pub const CURRENT_VERSION: u32 = 1;
 pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 pub const MAX_TIMELINE: usize = 1_000;
 /// Longest run: one simulated day.
-pub const MAX_RUN_MS: u64 = 24 * 3_600 * 1_000;
+pub(crate) const MAX_RUN_MS: u64 = 24 * 3_600 * 1_000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {

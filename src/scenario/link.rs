@@ -1,0 +1,324 @@
+//! Share links: a scenario, the actions a user took by hand and the moment they were
+//! looking at, in the fragment of a URL — `#v1.<base64url(deflate(json))>`.
+//!
+//! A scenario that is a shipped preset travels by name, so a typical classroom link is a
+//! few hundred characters. Links are untrusted: sizes are bounded before and after
+//! decompression, and every failure is a `LinkError` in words, never a panic.
+
+use super::presets::preset;
+use super::{Scenario, ScenarioError};
+use crate::engine::command::Command;
+use crate::engine::time::Micros;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The longest link accepted, in characters (the issue's hard cap).
+pub const MAX_LINK_CHARS: usize = 2_000;
+/// The most a link may inflate to (a 2,000-character link cannot honestly need more).
+pub const MAX_INFLATED_BYTES: usize = 256 * 1024;
+/// Actions a link may carry.
+pub const MAX_ACTIONS: usize = 1_000;
+
+const PREFIX_V1: &str = "v1.";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    Empty,
+    TooLong(usize),
+    UnknownVersion(String),
+    NotBase64,
+    NotDeflate,
+    TooLarge,
+    Malformed(String),
+    UnknownPreset(String),
+    BadScenario(ScenarioError),
+    Impossible(String),
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkError::Empty => f.write_str("the link holds no scenario"),
+            LinkError::TooLong(n) => write!(
+                f,
+                "the link is {n} characters long; the limit is {MAX_LINK_CHARS}"
+            ),
+            LinkError::UnknownVersion(v) => write!(
+                f,
+                "this link was made by a newer playground (format '{v}'); this one reads v1"
+            ),
+            LinkError::NotBase64 => f.write_str(
+                "the link is damaged (it is not valid base64url): was it cut off when copied?",
+            ),
+            LinkError::NotDeflate => f.write_str(
+                "the link is damaged (its data does not decompress): was it cut off when copied?",
+            ),
+            LinkError::TooLarge => write!(
+                f,
+                "the link unpacks to more than {} KB",
+                MAX_INFLATED_BYTES / 1024
+            ),
+            LinkError::Malformed(e) => write!(f, "the link's content is not a scenario: {e}"),
+            LinkError::UnknownPreset(p) => write!(
+                f,
+                "the link names a preset this playground does not have: '{p}'"
+            ),
+            LinkError::BadScenario(e) => write!(f, "the link's scenario is not valid: {e}"),
+            LinkError::Impossible(e) => write!(f, "the link asks for something impossible: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// What a link carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shared {
+    pub scenario: Scenario,
+    /// The preset the scenario is, if it is one (then only its name travels).
+    pub preset: Option<String>,
+    /// Actions taken by hand, with their simulated time.
+    pub actions: Vec<(Micros, Command)>,
+    /// The moment the sender was looking at.
+    pub at_us: Micros,
+}
+
+/// The JSON inside a v1 link. Short keys: every byte counts in a URL.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Payload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    p: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    s: Option<Scenario>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    a: Vec<(u64, Command)>,
+    #[serde(default)]
+    t: u64,
+}
+
+/// Encodes a share link's fragment (without the `#`).
+pub fn encode(shared: &Shared) -> String {
+    let same_as_preset = shared
+        .preset
+        .as_deref()
+        .and_then(preset)
+        .and_then(|j| Scenario::from_json(j).ok())
+        .is_some_and(|p| p == shared.scenario);
+    let payload = Payload {
+        p: shared.preset.clone().filter(|_| same_as_preset),
+        s: (!same_as_preset).then(|| shared.scenario.clone()),
+        a: shared
+            .actions
+            .iter()
+            .map(|(t, c)| (*t / 1_000, c.clone()))
+            .collect(),
+        t: shared.at_us / 1_000,
+    };
+    let json = serde_json::to_vec(&payload).unwrap_or_default();
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("{PREFIX_V1}{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// Decodes a share link: a whole URL, a fragment with or without `#`, all accepted.
+pub fn decode(link: &str) -> Result<Shared, LinkError> {
+    let link = link.trim();
+    let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
+    if fragment.is_empty() {
+        return Err(LinkError::Empty);
+    }
+    if fragment.len() > MAX_LINK_CHARS {
+        return Err(LinkError::TooLong(fragment.len()));
+    }
+    let Some(body) = fragment.strip_prefix(PREFIX_V1) else {
+        let version = fragment
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(16)
+            .collect();
+        return Err(LinkError::UnknownVersion(version));
+    };
+    let packed = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| LinkError::NotBase64)?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED_BYTES)
+        .map_err(|e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+            _ => LinkError::NotDeflate,
+        })?;
+    let payload: Payload =
+        serde_json::from_slice(&json).map_err(|e| LinkError::Malformed(e.to_string()))?;
+    let (scenario, preset_name) = match (payload.p, payload.s) {
+        (Some(name), None) => {
+            let json = preset(&name)
+                .ok_or_else(|| LinkError::UnknownPreset(name.chars().take(64).collect()))?;
+            (
+                Scenario::from_json(json).map_err(LinkError::BadScenario)?,
+                Some(name),
+            )
+        }
+        (None, Some(s)) => {
+            // Re-validate through the same door as a file: links get no shortcut.
+            let text =
+                serde_json::to_string(&s).map_err(|e| LinkError::Malformed(e.to_string()))?;
+            (
+                Scenario::from_json(&text).map_err(LinkError::BadScenario)?,
+                None,
+            )
+        }
+        _ => {
+            return Err(LinkError::Malformed(
+                "it must hold exactly one of a preset name or a scenario".into(),
+            ));
+        }
+    };
+    if payload.a.len() > MAX_ACTIONS {
+        return Err(LinkError::Impossible(format!(
+            "{} actions; at most {MAX_ACTIONS}",
+            payload.a.len()
+        )));
+    }
+    let max_ms = super::format::MAX_RUN_MS;
+    if payload.t > max_ms || payload.a.iter().any(|(t, _)| *t > max_ms) {
+        return Err(LinkError::Impossible(
+            "a moment past the longest possible run (one day)".into(),
+        ));
+    }
+    if payload.a.windows(2).any(|w| w[0].0 > w[1].0) {
+        return Err(LinkError::Impossible("actions out of time order".into()));
+    }
+    let actions = payload.a.into_iter().map(|(t, c)| (t * 1_000, c)).collect();
+    Ok(Shared {
+        scenario,
+        preset: preset_name,
+        actions,
+        at_us: payload.t * 1_000,
+    })
+}
+
+impl Shared {
+    /// Replays the link: the scenario, then each action at its time, up to the moment.
+    pub fn world(&self) -> Result<crate::engine::World, LinkError> {
+        let mut w = self.scenario.world().map_err(LinkError::BadScenario)?;
+        for (at, cmd) in &self.actions {
+            w.run_until(*at);
+            w.apply(cmd.clone())
+                .map_err(|e| LinkError::Impossible(format!("{}: {e}", cmd.label())))?;
+        }
+        w.run_until(self.at_us);
+        Ok(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Shared {
+        let json = preset("free-play").unwrap();
+        Shared {
+            scenario: Scenario::from_json(json).unwrap(),
+            preset: Some("free-play".into()),
+            actions: (0..10)
+                .map(|i| {
+                    (
+                        1_000_000 * (i + 1),
+                        Command::Crash {
+                            node: format!("db{}", i % 3 + 1),
+                            power_loss: i % 2 == 0,
+                        },
+                    )
+                })
+                .collect(),
+            at_us: 12_000_000,
+        }
+    }
+
+    #[test]
+    fn round_trip_by_preset_name_is_short() {
+        let s = sample();
+        let link = encode(&s);
+        assert!(link.len() <= 300, "{} characters: {link}", link.len());
+        assert_eq!(decode(&link).unwrap(), s);
+        assert_eq!(
+            decode(&format!("https://example.test/play/#{link}")).unwrap(),
+            s
+        );
+    }
+
+    #[test]
+    fn a_changed_scenario_travels_whole() {
+        let mut s = sample();
+        s.scenario.seed = 99;
+        let link = encode(&s);
+        let back = decode(&link).unwrap();
+        assert_eq!(back.preset, None);
+        assert_eq!(back.scenario, s.scenario);
+        assert!(link.len() < MAX_LINK_CHARS, "{}", link.len());
+    }
+
+    #[test]
+    fn every_failure_is_a_typed_error() {
+        assert_eq!(decode(""), Err(LinkError::Empty));
+        assert_eq!(decode("#"), Err(LinkError::Empty));
+        assert!(matches!(
+            decode("v9.abc"),
+            Err(LinkError::UnknownVersion(_))
+        ));
+        assert_eq!(decode("v1.***"), Err(LinkError::NotBase64));
+        assert_eq!(decode("v1.AAAA"), Err(LinkError::NotDeflate));
+        assert!(matches!(
+            decode(&"v1.".repeat(1_000)),
+            Err(LinkError::TooLong(_))
+        ));
+        let good = encode(&sample());
+        assert!(decode(&good[..good.len() / 2]).is_err(), "a truncated link");
+        let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; MAX_INFLATED_BYTES * 2], 9);
+        assert_eq!(
+            decode(&format!("v1.{}", URL_SAFE_NO_PAD.encode(bomb))),
+            Err(LinkError::TooLarge)
+        );
+        let json = |v: &str| {
+            format!(
+                "v1.{}",
+                URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(v.as_bytes(), 9))
+            )
+        };
+        assert!(matches!(
+            decode(&json(r#"{"p":"nope"}"#)),
+            Err(LinkError::UnknownPreset(_))
+        ));
+        assert!(matches!(
+            decode(&json(r#"{"t":1}"#)),
+            Err(LinkError::Malformed(_))
+        ));
+        assert!(matches!(
+            decode(&json(r#"{"p":"free-play","t":999999999999}"#)),
+            Err(LinkError::Impossible(_))
+        ));
+        assert!(matches!(
+            decode(&json(r#"[1,2,3]"#)),
+            Err(LinkError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn opening_a_link_reproduces_the_run() {
+        let mut s = sample();
+        s.actions = vec![(
+            3_000_000,
+            Command::Crash {
+                node: "db1".into(),
+                power_loss: false,
+            },
+        )];
+        let a = decode(&encode(&s)).unwrap().world().unwrap();
+        let b = s.world().unwrap();
+        assert_eq!(a.trace.hash(), b.trace.hash());
+        assert_eq!(a.now(), 12_000_000);
+    }
+}
