@@ -594,14 +594,7 @@ fn sync_binlog_0_power_loss_loses_the_tail_and_replicas_have_more_gtids() {
         s.findings()
     );
     s.restart("db1").run_to(15.0);
-    let err = s
-        .node("db2")
-        .channel
-        .as_ref()
-        .unwrap()
-        .last_io_error
-        .clone()
-        .expect("IO error");
+    let err = s.io_error("db2");
     assert_eq!(err.errno, 1236);
     assert!(err.message.contains("more GTIDs"), "{}", err.message);
 }
@@ -695,14 +688,7 @@ fn a_replica_that_needs_purged_binlogs_stops_with_1236() {
     );
     s.act(Command::StartReplica { node: "db2".into() })
         .run_to(22.0);
-    let err = s
-        .node("db2")
-        .channel
-        .as_ref()
-        .unwrap()
-        .last_io_error
-        .clone()
-        .expect("IO error");
+    let err = s.io_error("db2");
     assert_eq!(err.errno, 1236);
     assert!(err.message.contains("purged"), "{}", err.message);
     assert!(s.count(FindingKind::ReplicationError) >= 1);

@@ -104,6 +104,15 @@ impl Story {
             .map_or(IoRunning::No, |c| c.io)
     }
 
+    /// The node's Last_IO_Error (the test fails if there is none).
+    pub fn io_error(&self, n: &str) -> replication_playground::engine::status::ThreadError {
+        self.node(n)
+            .channel
+            .as_ref()
+            .and_then(|c| c.last_io_error.clone())
+            .unwrap_or_else(|| panic!("{n} has no IO error"))
+    }
+
     pub fn count(&self, k: FindingKind) -> u64 {
         self.w.checker.count(k)
     }
