@@ -15,6 +15,7 @@ fn every_preset_round_trips_through_a_link_to_the_same_trace() {
         let scenario = Scenario::from_json(json).unwrap();
         let shared = Shared {
             scenario: scenario.clone(),
+            source: json.to_string(),
             preset: Some(name.to_string()),
             actions: vec![(
                 2_000_000,
@@ -84,7 +85,7 @@ fn mutate(rng: &mut SimRng, base: &str) -> String {
                 .map(|_| alphabet[rng.between(0, alphabet.len() as u64 - 1) as usize]),
         ),
         _ => {
-            // A well-formed wrapper around random deflate-looking bytes.
+            // A well-formed wrapper around random compressed-looking bytes.
             use base64::Engine as _;
             let junk: Vec<u8> = (0..rng.between(0, 64))
                 .map(|_| rng.next_u64() as u8)
@@ -112,13 +113,13 @@ fn the_decoder_never_panics_on_any_input() {
             let scenario = Scenario::from_json(json).unwrap();
             let mut s = Shared {
                 scenario,
+                source: json.to_string(),
                 preset: Some(name.to_string()),
                 actions: vec![],
                 at_us: 1_000_000,
             };
             let by_name = link::encode(&s);
             s.preset = None;
-            s.scenario.seed += 1;
             format!("{by_name} {}", link::encode(&s))
         })
         .flat_map(|pair| pair.split(' ').map(String::from).collect::<Vec<_>>())

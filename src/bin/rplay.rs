@@ -57,6 +57,8 @@ fn run(args: &[String]) -> Result<String, String> {
             }
         }
         "link" => {
+            let source =
+                std::fs::read_to_string(input).map_err(|e| format!("cannot read {input}: {e}"))?;
             let scenario = load(input)?;
             let preset = replication_playground::scenario::presets::PRESETS
                 .iter()
@@ -64,6 +66,7 @@ fn run(args: &[String]) -> Result<String, String> {
                 .map(|(name, _)| name.to_string());
             let shared = Shared {
                 scenario,
+                source,
                 preset,
                 actions: Vec::new(),
                 at_us: 0,

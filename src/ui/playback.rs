@@ -65,6 +65,14 @@ impl Playback {
         }
     }
 
+    /// A run opened from a share link: the world at time zero and the sender's actions,
+    /// which are applied at their times as the run moves forward.
+    pub fn with_actions(world: World, actions: Vec<(Micros, Command)>) -> Self {
+        let mut p = Playback::new(world);
+        p.actions = actions;
+        p
+    }
+
     pub fn now(&self) -> Micros {
         self.world.now()
     }
@@ -268,6 +276,25 @@ mod tests {
         p.seek(9_000_000);
         finish(&mut p);
         assert_eq!((p.world.trace.hash(), p.world.events()), live);
+    }
+
+    #[test]
+    fn a_run_opened_with_actions_applies_them_on_the_way() {
+        let s = Scenario::from_json(preset("async-failover-loses-writes").unwrap()).unwrap();
+        let crash = Command::Crash {
+            node: "db2".into(),
+            power_loss: false,
+        };
+        let mut live = Playback::new(s.world().unwrap());
+        live.seek(3_000_000);
+        finish(&mut live);
+        live.apply(crash.clone()).unwrap();
+        live.seek(8_000_000);
+        finish(&mut live);
+        let mut opened = Playback::with_actions(s.world().unwrap(), vec![(3_000_000, crash)]);
+        opened.seek(8_000_000);
+        finish(&mut opened);
+        assert_eq!(opened.world.trace.hash(), live.world.trace.hash());
     }
 
     #[test]
