@@ -4,19 +4,16 @@
 //! `manager`.
 
 use super::config::PromotionRule;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-fn yes() -> bool {
-    true
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+/// Serialized as `{"action": "crash", "node": "db1"}`; read by `command_de` (by hand: the
+/// derived reader of an internally tagged enum is large in the browser bundle).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum Command {
     /// Kill mysqld; with `power_loss` the host dies too (no TCP resets, page cache lost).
     Crash {
         node: String,
-        #[serde(default)]
         power_loss: bool,
     },
     Restart {
@@ -26,13 +23,11 @@ pub enum Command {
     CutLink {
         from: String,
         to: String,
-        #[serde(default = "yes")]
         both_ways: bool,
     },
     HealLink {
         from: String,
         to: String,
-        #[serde(default = "yes")]
         both_ways: bool,
     },
     /// Cut every link between these endpoints and all the others.
@@ -44,11 +39,8 @@ pub enum Command {
         from: String,
         to: String,
         latency_us: u64,
-        #[serde(default)]
         jitter_us: u64,
-        #[serde(default)]
         loss_permille: u32,
-        #[serde(default = "yes")]
         both_ways: bool,
     },
     StopReplica {
@@ -71,7 +63,6 @@ pub enum Command {
     SetReadOnly {
         node: String,
         read_only: bool,
-        #[serde(default)]
         super_read_only: bool,
     },
     /// Skip the transaction the applier failed on (inject an empty transaction).

@@ -38,6 +38,7 @@
 pub mod binlog;
 pub mod checker;
 pub mod command;
+mod command_de;
 pub mod config;
 pub mod effects;
 pub mod gtid;
@@ -59,6 +60,13 @@ pub mod trace;
 pub mod world;
 
 pub use command::{Command, CommandError};
+
+/// Reads one flat action record (for the scenario's timed actions).
+pub(crate) fn command_de_raw<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<command_de::RawAction, D::Error> {
+    serde::Deserialize::deserialize(d)
+}
 pub use config::ClusterConfig;
 pub use ids::{Addr, NodeId};
 pub use report::Report;

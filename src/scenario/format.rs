@@ -46,13 +46,26 @@ fn err<T>(path: impl Into<String>, message: impl Into<String>) -> Result<T, Scen
     })
 }
 
-/// A timed action: `{"at_ms": 8000, "action": "crash", "node": "db1"}`. (Unknown fields
-/// are still rejected: by the action, which receives every key but `at_ms`.)
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A timed action: `{"at_ms": 8000, "action": "crash", "node": "db1"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimedAction {
     pub at_ms: u64,
     #[serde(flatten)]
     pub action: Command,
+}
+
+impl<'de> Deserialize<'de> for TimedAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let raw = crate::engine::command_de_raw(d)?;
+        let at_ms = raw
+            .at_ms
+            .ok_or_else(|| D::Error::custom("missing field `at_ms`"))?;
+        Ok(TimedAction {
+            at_ms,
+            action: raw.into_command().map_err(D::Error::custom)?,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
