@@ -219,26 +219,67 @@ mod tests {
     fn every_command() -> Vec<Command> {
         let n = || "db1".to_string();
         vec![
-            Command::Crash { node: n(), power_loss: true },
+            Command::Crash {
+                node: n(),
+                power_loss: true,
+            },
             Command::Restart { node: n() },
-            Command::CutLink { from: n(), to: "router".into(), both_ways: false },
-            Command::HealLink { from: n(), to: "db2".into(), both_ways: true },
-            Command::Partition { nodes: vec![n(), "manager".into()] },
+            Command::CutLink {
+                from: n(),
+                to: "router".into(),
+                both_ways: false,
+            },
+            Command::HealLink {
+                from: n(),
+                to: "db2".into(),
+                both_ways: true,
+            },
+            Command::Partition {
+                nodes: vec![n(), "manager".into()],
+            },
             Command::HealAll,
-            Command::SetLink { from: n(), to: "db2".into(), latency_us: 5, jitter_us: 6, loss_permille: 7, both_ways: false },
+            Command::SetLink {
+                from: n(),
+                to: "db2".into(),
+                latency_us: 5,
+                jitter_us: 6,
+                loss_permille: 7,
+                both_ways: false,
+            },
             Command::StopReplica { node: n() },
             Command::StartReplica { node: n() },
-            Command::SlowApplier { node: n(), factor: 3 },
-            Command::DirectWrite { node: n(), key: 1, value: 2 },
-            Command::SetReadOnly { node: n(), read_only: true, super_read_only: true },
+            Command::SlowApplier {
+                node: n(),
+                factor: 3,
+            },
+            Command::DirectWrite {
+                node: n(),
+                key: 1,
+                value: 2,
+            },
+            Command::SetReadOnly {
+                node: n(),
+                read_only: true,
+                super_read_only: true,
+            },
             Command::SkipTransaction { node: n() },
-            Command::ChangeSource { node: n(), source: "db2".into() },
+            Command::ChangeSource {
+                node: n(),
+                source: "db2".into(),
+            },
             Command::Switchover { to: n() },
             Command::Promote { node: n() },
-            Command::SetPromotionRule { node: n(), rule: PromotionRule::MustNot },
+            Command::SetPromotionRule {
+                node: n(),
+                rule: PromotionRule::MustNot,
+            },
             Command::SetAutomaticFailover { enabled: false },
             Command::AcknowledgeRecoveries,
-            Command::SetWorkload { client: 1, writes_per_s: 2, reads_per_s: 3 },
+            Command::SetWorkload {
+                client: 1,
+                writes_per_s: 2,
+                reads_per_s: 3,
+            },
         ]
     }
 
@@ -246,7 +287,8 @@ mod tests {
     fn every_command_reads_back_what_it_writes() {
         for c in every_command() {
             let json = serde_json::to_string(&c).unwrap();
-            let back: Command = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let back: Command =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
             assert_eq!(back, c, "{json}");
         }
     }
@@ -254,12 +296,41 @@ mod tests {
     #[test]
     fn defaults_wrong_fields_and_missing_fields() {
         let read = |j: &str| serde_json::from_str::<Command>(j).map_err(|e| e.to_string());
-        assert_eq!(read(r#"{"action":"crash","node":"db1"}"#), Ok(Command::Crash { node: "db1".into(), power_loss: false }));
-        assert_eq!(read(r#"{"action":"cut_link","from":"a","to":"b"}"#), Ok(Command::CutLink { from: "a".into(), to: "b".into(), both_ways: true }));
-        assert!(read(r#"{"action":"crash","node":"db1","factor":2}"#).unwrap_err().contains("`factor`"));
-        assert!(read(r#"{"action":"crash"}"#).unwrap_err().contains("missing field `node`"));
-        assert!(read(r#"{"action":"explode"}"#).unwrap_err().contains("unknown action"));
-        assert!(read(r#"{"action":"crash","node":"db1","bogus":1}"#).unwrap_err().contains("bogus"));
+        assert_eq!(
+            read(r#"{"action":"crash","node":"db1"}"#),
+            Ok(Command::Crash {
+                node: "db1".into(),
+                power_loss: false
+            })
+        );
+        assert_eq!(
+            read(r#"{"action":"cut_link","from":"a","to":"b"}"#),
+            Ok(Command::CutLink {
+                from: "a".into(),
+                to: "b".into(),
+                both_ways: true
+            })
+        );
+        assert!(
+            read(r#"{"action":"crash","node":"db1","factor":2}"#)
+                .unwrap_err()
+                .contains("`factor`")
+        );
+        assert!(
+            read(r#"{"action":"crash"}"#)
+                .unwrap_err()
+                .contains("missing field `node`")
+        );
+        assert!(
+            read(r#"{"action":"explode"}"#)
+                .unwrap_err()
+                .contains("unknown action")
+        );
+        assert!(
+            read(r#"{"action":"crash","node":"db1","bogus":1}"#)
+                .unwrap_err()
+                .contains("bogus")
+        );
         assert!(read(r#"{"action":"crash","node":"db1","at_ms":5}"#).is_err());
         assert!(read(r#"{"node":"db1"}"#).unwrap_err().contains("action"));
     }
