@@ -94,13 +94,7 @@ fn old_primary_rejoining_keeps_its_unreplicated_tail_as_errant_gtids() {
 #[test]
 fn errant_transaction_on_a_replica_is_found_and_its_replica_is_not_preferred() {
     let mut s = Story::new(primary_with(2, 50));
-    s.run_to(2.0)
-        .act(Command::DirectWrite {
-            node: "db2".into(),
-            key: 7,
-            value: 7,
-        })
-        .run_to(5.0);
+    s.run_to(2.0).direct_write("db2", 7).run_to(5.0);
     assert!(s.count(FindingKind::ErrantGtid) >= 1, "{}", s.findings());
     s.crash("db1").run_to(15.0);
     assert_eq!(s.promoted(), vec!["db3".to_string()], "{}", s.audit());
@@ -121,13 +115,7 @@ fn promoting_an_errant_replica_ships_its_errant_transaction_to_every_replica() {
         node: "db3".into(),
         rule: PromotionRule::MustNot,
     });
-    s.run_to(2.0)
-        .act(Command::DirectWrite {
-            node: "db2".into(),
-            key: 7,
-            value: 7,
-        })
-        .run_to(5.0);
+    s.run_to(2.0).direct_write("db2", 7).run_to(5.0);
     let errant = s
         .node("db2")
         .gtid_executed

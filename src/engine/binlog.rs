@@ -234,19 +234,6 @@ impl Binlog {
         self.entries.iter()
     }
 
-    /// End position of the entry before `idx` (or the file header if it is first).
-    pub fn pos_before(&self, idx: u64) -> BinlogPos {
-        if idx > 0
-            && let Some(e) = self.get(idx - 1)
-        {
-            return e.end();
-        }
-        BinlogPos {
-            file: self.first_file(),
-            pos: FIRST_EVENT_POS,
-        }
-    }
-
     /// First entry to send a replica that already has `have` (GTID auto-positioning):
     /// scan from the oldest file whose Previous_gtids ⊆ `have`; the caller skips entries
     /// whose GTID the replica has.

@@ -11,7 +11,7 @@ use super::effects::{Effects, ManagerTimer, Timer};
 use super::gtid::GtidSet;
 use super::ids::{Addr, NodeId};
 use super::message::{AdminCmd, Msg};
-use super::status::{IoRunning, NodeStatus};
+use super::status::NodeStatus;
 use super::time::{Micros, fmt_secs};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -999,15 +999,5 @@ impl Manager {
     pub fn set_primary(&mut self, now: Micros, n: NodeId) {
         self.primary = Some(n);
         self.log(now, "operator", format!("primary is now {}", self.name(n)));
-    }
-
-    pub fn instance_io(&self, n: NodeId) -> Option<IoRunning> {
-        self.instances
-            .get(n.index())?
-            .status
-            .as_ref()?
-            .replica
-            .as_ref()
-            .map(|r| r.io_running)
     }
 }

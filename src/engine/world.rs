@@ -17,7 +17,7 @@ use super::net::Network;
 use super::node::{Node, Process};
 use super::rng::{SimRng, Stream};
 use super::router::Router;
-use super::time::{Micros, fmt_secs};
+use super::time::Micros;
 use super::trace::{Trace, TraceKind, TraceLine};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
@@ -956,10 +956,6 @@ impl World {
         self.manager.set_primary(self.now, id);
         self.check_promotion(id);
         Ok(())
-    }
-
-    pub fn elapsed_label(&self) -> String {
-        fmt_secs(self.now)
     }
 }
 

@@ -246,9 +246,8 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
         .and_then(|c| world.node(c.source))
         .map(|s| s.gtid_executed.count());
     let executed = n.gtid_executed.count();
-    let received = n.channel.as_ref().map_or(executed, |c| {
-        executed.max(c.retrieved_gtid_set.union(&n.gtid_executed).count())
-    });
+    // Received = applied + what waits in the relay log (no set arithmetic per frame).
+    let received = executed + n.relay_pending();
     let lag = n
         .channel
         .as_ref()

@@ -1,24 +1,13 @@
 // The app as a person sees it: load the release bundle, check the layout, look at it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot } from './harness.mjs';
+import { useBrowser, newPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser(before, after);
 
 test('the app renders its layout from the wasm engine, with no console errors', async () => {
-  const { page, errors, context } = await newPage(browser);
-  await page.goto(server.url);
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
   await page.waitForSelector('svg.topology .node', { timeout: 20000 });
   assert.equal(await page.textContent('header h1'), 'Replication Playground');
   assert.equal(await page.locator('svg.topology .node').count(), 3);
@@ -34,8 +23,8 @@ test('the app renders its layout from the wasm engine, with no console errors', 
 });
 
 test('a panic shows the error overlay with a reload button, never a blank page', async () => {
-  const { page, context } = await newPage(browser);
-  await page.goto(`${server.url}#panic-test`);
+  const { page, context } = await newPage(env.browser);
+  await page.goto(`${env.server.url}#panic-test`);
   await page.waitForSelector('#panic-overlay', { timeout: 20000 });
   const text = await page.textContent('#panic-overlay');
   assert.ok(text.includes('internal error'), text);

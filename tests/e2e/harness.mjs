@@ -86,3 +86,18 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** Registers before/after hooks that start a server and a browser for a test file;
+ * the returned object's `server` and `browser` are set once `before` has run. */
+export function useBrowser(before, after) {
+  const env = {};
+  before(async () => {
+    env.server = await serve();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}

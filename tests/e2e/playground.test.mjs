@@ -1,24 +1,13 @@
 // The playground as a teacher uses it: break the cluster, watch it fail over, go back in time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, screenshot } from './harness.mjs';
+import { useBrowser, newPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowser(before, after);
 
 async function open(preset) {
-  const { page, errors, context } = await newPage(browser);
-  await page.goto(server.url);
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
   await page.waitForSelector('svg .node');
   await page.selectOption('select[aria-label=scenario]', preset);
   await page.waitForSelector('svg .node[data-node=db3]');

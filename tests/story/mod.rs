@@ -87,6 +87,15 @@ impl Story {
         })
     }
 
+    /// A DBA with SUPER writes `key = key` directly on the node.
+    pub fn direct_write(&mut self, n: &str, key: u64) -> &mut Self {
+        self.act(Command::DirectWrite {
+            node: n.into(),
+            key,
+            value: key,
+        })
+    }
+
     pub fn restart(&mut self, n: &str) -> &mut Self {
         self.act(Command::Restart { node: n.into() })
     }

@@ -25,7 +25,6 @@ use super::status::NodeStatus;
 use super::time::Micros;
 use commit::Pipeline;
 use crash::Durability;
-use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Process {
@@ -418,16 +417,5 @@ impl Node {
         self.channel
             .as_ref()
             .map_or(0, |c| c.relay_log.len() as u64)
-    }
-
-    pub fn waiting_writes(&self) -> u64 {
-        self.pipeline.waiting()
-    }
-
-    pub fn relay_log(&self) -> VecDeque<RelayEntry> {
-        self.channel
-            .as_ref()
-            .map(|c| c.relay_log.clone())
-            .unwrap_or_default()
     }
 }
