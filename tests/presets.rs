@@ -223,3 +223,36 @@ fn read_your_writes_mode_has_no_violations() {
     let (_, r) = run("read-your-writes");
     assert_eq!(count(&r, FindingKind::ReadYourWrites), 0);
 }
+
+/// Every lesson's goal is checked by the simulator: it must not hold before anything has
+/// happened, and the scripted run must reach it (a goal that cannot fail teaches nothing).
+#[test]
+fn every_lesson_goal_is_reached_by_its_run() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/scenarios");
+    let mut lessons = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let s = load(&name);
+        let Some(lesson) = &s.lesson else { continue };
+        lessons += 1;
+        let mut w = s.world().unwrap();
+        assert!(
+            !lesson.goal.status(&w).passed(),
+            "{name}: the goal holds before the run starts"
+        );
+        w.run_until(s.run_ms * 1_000);
+        let status = lesson.goal.status(&w);
+        assert!(status.passed(), "{name}: goal not reached: {status:?}");
+        for step in &lesson.steps {
+            assert!(
+                step.at_ms.is_none_or(|t| t <= s.run_ms),
+                "{name}: a step points past the run"
+            );
+        }
+    }
+    assert!(
+        lessons >= 12,
+        "at least 12 presets are lessons: found {lessons}"
+    );
+}

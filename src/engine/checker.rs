@@ -9,7 +9,7 @@ use super::keymap::KeyMap;
 use super::node::Node;
 use super::rows::{Key, Value};
 use super::time::{Micros, fmt_secs};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Findings kept in full; beyond this only the counts grow.
@@ -23,7 +23,7 @@ const SPLIT_BRAIN_WINDOW: Micros = 5_000_000;
 /// Repeated stale reads from one node are summarised at most this often.
 const READ_FINDING_EVERY: Micros = 10_000_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     LostWrite,

@@ -1,6 +1,7 @@
 //! Scenario format version 1 and its loader. Files are untrusted: every failure is a
 //! `ScenarioError` naming the field, never a panic, and every size is bounded.
 
+use super::lesson::Lesson;
 use super::topology::Topology;
 use crate::engine::command::Command;
 use crate::engine::config::{
@@ -101,6 +102,9 @@ pub struct Scenario {
     #[serde(default)]
     pub timeline: Vec<TimedAction>,
     pub run_ms: u64,
+    /// Narration steps and a goal the simulator checks (see [`super::lesson`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<Lesson>,
 }
 
 fn names(c: &ClusterConfig) -> String {
@@ -195,6 +199,11 @@ impl Scenario {
                     ),
                 );
             }
+        }
+        if let Some(lesson) = &self.lesson {
+            lesson
+                .validate(known)
+                .or_else(|(path, message)| err(path, message))?;
         }
         Ok(())
     }

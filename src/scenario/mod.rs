@@ -3,6 +3,7 @@
 //! long to run. JSON is its file format (`assets/scenarios/*.json`); see `docs/scenario-format.md`.
 
 mod format;
+pub mod lesson;
 pub mod link;
 pub mod presets;
 mod topology;
