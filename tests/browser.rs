@@ -77,6 +77,11 @@ fn wasm_gives_the_same_trace_hashes_as_native() {
     assert_eq!(golden::compute(), golden::expected());
 }
 
+#[wasm_bindgen_test]
+fn every_preset_opened_from_a_link_in_wasm_gives_the_native_trace() {
+    assert_eq!(golden::compute_via_links(), golden::expected());
+}
+
 fn click(el: &web_sys::Element) {
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);

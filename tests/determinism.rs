@@ -24,6 +24,11 @@ fn pinned_trace_hashes_match() {
 }
 
 #[test]
+fn every_preset_opened_from_a_link_gives_the_pinned_trace() {
+    assert_eq!(golden::compute_via_links(), golden::expected());
+}
+
+#[test]
 fn a_seed_run_twice_gives_the_same_trace() {
     assert_eq!(golden::compute(), golden::compute());
 }

@@ -105,3 +105,45 @@ fn garbage_and_huge_input_are_refused_without_panicking() {
         let _ = Scenario::from_json(&full[..end]);
     }
 }
+
+#[test]
+fn a_lesson_is_checked_like_the_rest_of_the_file() {
+    let lesson = |checks: &str, watch: &str| {
+        with(
+            "lesson",
+            &format!(
+                r#"{{"steps":[{{"text":"look","watch":[{watch}]}}],"goal":{{"text":"g","checks":{checks}}}}}"#
+            ),
+        )
+    };
+    assert!(Scenario::from_json(&lesson(r#"[{"failover":true}]"#, r#""db2""#)).is_ok());
+    assert!(error(&lesson(r#"[{"failover":true}]"#, r#""db7""#)).contains("lesson.steps[0].watch"));
+    assert!(error(&lesson(r#"[{"finding":"nope"}]"#, "")).contains("lesson.goal.checks[0]"));
+    assert!(error(&lesson(r#"[{}]"#, "")).contains("exactly one condition"));
+}
+
+#[test]
+fn editing_the_timeline_keeps_the_rest_of_the_document() {
+    use replication_playground::engine::Command;
+    use replication_playground::scenario::TimedAction;
+    let source = with("description", r#""kept as written""#);
+    let crash = |at_ms, node: &str| TimedAction {
+        at_ms,
+        action: Command::Crash {
+            node: node.into(),
+            power_loss: false,
+        },
+    };
+    let (s, text) =
+        Scenario::with_timeline(&source, &[crash(900, "db2"), crash(100, "db1")]).unwrap();
+    assert_eq!(s.description, "kept as written");
+    assert_eq!(
+        s.timeline,
+        vec![crash(100, "db1"), crash(900, "db2")],
+        "kept in time order"
+    );
+    assert_eq!(Scenario::from_json(&text).unwrap(), s);
+    let bad = Scenario::with_timeline(&source, &[crash(100, "db9")]).unwrap_err();
+    assert!(bad.to_string().contains("db9"), "{bad}");
+    assert!(Scenario::with_timeline("[1]", &[]).is_err());
+}

@@ -93,10 +93,13 @@ fn run_file(path: &str) -> Result<Report, String> {
 
 fn run_link(text: &str) -> Result<Report, String> {
     let shared = link::decode(text).map_err(|e| format!("share link: {e}"))?;
-    let mut world = shared.world().map_err(|e| format!("share link: {e}"))?;
-    if shared.at_us == 0 {
-        world.run_until(shared.scenario.run_ms.saturating_mul(1_000));
-    }
+    let until = match shared.at_us {
+        0 => shared.scenario.run_ms.saturating_mul(1_000),
+        t => t,
+    };
+    let world = shared
+        .world_until(until)
+        .map_err(|e| format!("share link: {e}"))?;
     Ok(Report::of(&world))
 }
 

@@ -138,6 +138,28 @@ impl Scenario {
         Ok(s)
     }
 
+    /// The same scenario document with another timeline: only `timeline` is replaced, so
+    /// everything else the author wrote travels as written. Validated like any file.
+    pub fn with_timeline(
+        source: &str,
+        timeline: &[TimedAction],
+    ) -> Result<(Scenario, String), ScenarioError> {
+        let mut doc: Map<String, Value> =
+            serde_json::from_str(source).map_err(|e| ScenarioError {
+                path: String::new(),
+                message: e.to_string(),
+            })?;
+        let mut sorted = timeline.to_vec();
+        sorted.sort_by_key(|a| a.at_ms);
+        let timeline = serde_json::to_value(&sorted).map_err(|e| ScenarioError {
+            path: "timeline".into(),
+            message: e.to_string(),
+        })?;
+        doc.insert("timeline".into(), timeline);
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        Ok((Scenario::from_json(&text)?, text))
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }

@@ -242,13 +242,19 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
 impl Shared {
     /// Replays the link: the scenario, then each action at its time, up to the moment.
     pub fn world(&self) -> Result<crate::engine::World, LinkError> {
+        self.world_until(self.at_us)
+    }
+
+    /// Replays the link up to `until`. Actions after it are the sender's future (they had
+    /// scrubbed back): they are not applied here, as they were not in the sender's world.
+    pub fn world_until(&self, until: Micros) -> Result<crate::engine::World, LinkError> {
         let mut w = self.scenario.world().map_err(LinkError::BadScenario)?;
-        for (at, cmd) in &self.actions {
+        for (at, cmd) in self.actions.iter().take_while(|(at, _)| *at <= until) {
             w.run_until(*at);
             w.apply(cmd.clone())
                 .map_err(|e| LinkError::Impossible(format!("{}: {e}", cmd.label())))?;
         }
-        w.run_until(self.at_us);
+        w.run_until(until);
         Ok(w)
     }
 }

@@ -8,5 +8,7 @@ pub mod link;
 pub mod presets;
 mod topology;
 
-pub use format::{CURRENT_VERSION, Scenario, ScenarioError, TimedAction, Workload};
+pub use format::{
+    CURRENT_VERSION, MAX_SCENARIO_BYTES, Scenario, ScenarioError, TimedAction, Workload,
+};
 pub use topology::{DualMode, Topology};

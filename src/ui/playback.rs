@@ -161,8 +161,10 @@ impl Playback {
 
     /// Applies a user action now, recorded so seeking and replays reproduce it. Seeking
     /// back and acting again starts a new future: later actions and snapshots are dropped.
+    /// Actions land on a whole simulated millisecond (the run moves up to 1 ms first):
+    /// share links count in milliseconds, so a link replays them at exactly this point.
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
-        let now = self.now();
+        let now = whole_ms(self.now());
         self.world.run_until(now);
         self.world.apply(cmd.clone())?;
         self.actions.truncate(self.applied);
@@ -205,10 +207,23 @@ impl Playback {
         };
     }
 
+    /// Moves to the next whole millisecond, where a share link can point exactly.
+    pub fn align_to_ms(&mut self) {
+        let t = whole_ms(self.now());
+        if t != self.now() {
+            self.seek(t);
+        }
+    }
+
     /// Whether a long fast-forward or seek is still under way.
     pub fn busy(&self) -> bool {
         self.target.is_some()
     }
+}
+
+/// `t` rounded up to a whole millisecond.
+pub fn whole_ms(t: Micros) -> Micros {
+    t.div_ceil(1_000).saturating_mul(1_000)
 }
 
 /// Speed on a logarithmic slider: position 0…100 ↦ 0.1× … 1000×.
@@ -348,5 +363,37 @@ mod tests {
         assert_eq!(p.speed, 1.0);
         p.set_speed(1e9);
         assert_eq!(p.speed, 1_000.0);
+    }
+
+    #[test]
+    fn a_share_link_reproduces_a_live_run_to_the_moment() {
+        use crate::scenario::link::{Shared, decode, encode};
+        let name = "async-failover-loses-writes";
+        let mut live = playback();
+        live.seek(3_000_000);
+        finish(&mut live);
+        for _ in 0..37 {
+            live.step(); // to an odd microsecond, as a user stepping events would
+        }
+        live.apply(Command::Crash {
+            node: "db2".into(),
+            power_loss: false,
+        })
+        .unwrap();
+        live.seek(live.now() + 1_234_567);
+        finish(&mut live);
+        live.step();
+        live.align_to_ms();
+        finish(&mut live);
+        let shared = Shared {
+            scenario: Scenario::from_json(preset(name).unwrap()).unwrap(),
+            source: preset(name).unwrap().to_string(),
+            preset: Some(name.into()),
+            actions: live.actions.clone(),
+            at_us: live.now(),
+        };
+        let opened = decode(&encode(&shared)).unwrap().world().unwrap();
+        assert_eq!(opened.now(), live.now());
+        assert_eq!(opened.trace.hash(), live.world.trace.hash());
     }
 }

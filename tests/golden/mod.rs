@@ -43,3 +43,35 @@ pub fn compute() -> Vec<Run> {
 pub fn expected() -> Vec<Run> {
     serde_json::from_str(GOLDEN).expect("golden file parses")
 }
+
+/// The same runs, each opened from a share link made for it (the scenario with its seed
+/// travels whole when it differs from the preset, by name when it is the preset): the
+/// link path must land on the very same pinned hashes.
+pub fn compute_via_links() -> Vec<Run> {
+    use replication_playground::scenario::link::{self, Shared};
+    let mut out = Vec::new();
+    for (name, json) in PRESETS {
+        for seed in SEEDS {
+            let mut doc: serde_json::Value = serde_json::from_str(json).expect("preset parses");
+            doc["seed"] = seed.into();
+            let source = doc.to_string();
+            let shared = Shared {
+                scenario: Scenario::from_json(&source).expect("preset parses"),
+                source,
+                preset: Some(name.to_string()),
+                actions: Vec::new(),
+                at_us: RUN_MS * 1_000,
+            };
+            let opened = link::decode(&link::encode(&shared)).expect("the link opens");
+            let w = opened.world().expect("the link's run builds");
+            out.push(Run {
+                scenario: name.to_string(),
+                seed,
+                run_ms: RUN_MS,
+                events: w.events(),
+                trace_hash: w.trace.hash_hex(),
+            });
+        }
+    }
+    out
+}
