@@ -43,6 +43,7 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                             <li><kbd>{ "r" }</kbd>{ " restart the selected node" }</li>
                             <li><kbd>{ "x" }</kbd>{ " cut the selected link both ways" }</li>
                             <li><kbd>{ "h" }</kbd>{ " heal every link" }</li>
+                            <li><kbd>{ "n" }</kbd>{ " / " }<kbd>{ "b" }</kbd>{ " next / previous lesson step" }</li>
                             <li><kbd>{ "?" }</kbd>{ " this help" }</li>
                             <li><kbd>{ "Esc" }</kbd>{ " clear the selection" }</li>
                         </ul>

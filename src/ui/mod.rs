@@ -4,19 +4,25 @@
 //! enum of user intents; views are plain functions of engine state in [`topology`],
 //! [`controls`] and [`panels`]. Geometry lives in [`geometry`], pure and tested natively.
 
+pub mod autosave;
 pub mod builder;
 pub mod charts;
 pub mod controls;
 pub mod geometry;
 pub mod help;
+pub mod lesson;
 pub mod panels;
 pub mod panic;
 pub mod playback;
+pub mod share;
+pub mod timeline;
 pub mod topology;
 
+use crate::engine::time::Micros;
 use crate::engine::{Addr, Command, NodeId, World};
-use crate::scenario::Scenario;
+use crate::scenario::link::{self, LinkError, Shared};
 use crate::scenario::presets::{PRESETS, preset};
+use crate::scenario::{Scenario, TimedAction};
 use gloo::events::EventListener;
 use gloo::render::{AnimationFrame, request_animation_frame};
 use playback::{Playback, speed_from_slider};
@@ -54,6 +60,19 @@ pub enum Msg {
     BuilderSet(&'static str, String),
     BuilderApply,
     BuilderClose,
+    /// Move through the lesson's steps (−1 back, +1 next).
+    LessonStep(i32),
+    TimelineMove(usize, String),
+    TimelineDelete(usize),
+    TimelineDraft(&'static str, String),
+    TimelineAdd,
+    ShareOpen,
+    ShareClose,
+    CopyLink(String),
+    ImportFile(Option<web_sys::File>),
+    /// A share link's fragment (the URL changed while the page was open).
+    OpenLink(String),
+    ReadFailed(String),
 }
 
 thread_local! {
@@ -96,13 +115,35 @@ pub fn Frozen(props: &FrozenProps) -> Html {
 /// How often the side panel follows the running simulation, in wall milliseconds.
 const SIDE_REFRESH_MS: f64 = 250.0;
 
+/// The scenario being run: as parsed, as written, and the preset it is (if unchanged).
+#[derive(Clone)]
+struct Loaded {
+    scenario: Scenario,
+    source: String,
+    preset: Option<String>,
+}
+
+impl Loaded {
+    fn preset(name: &str) -> Result<Loaded, String> {
+        let source = preset(name).ok_or_else(|| format!("there is no preset called '{name}'"))?;
+        Ok(Loaded {
+            scenario: Scenario::from_json(source).map_err(|e| e.to_string())?,
+            source: source.to_string(),
+            preset: Some(name.to_string()),
+        })
+    }
+}
+
+/// Wall milliseconds between autosaves while the run moves.
+const AUTOSAVE_EVERY_MS: f64 = 2_000.0;
+
 pub struct App {
     pb: Option<Playback>,
+    loaded: Option<Loaded>,
     side_stamp: u64,
     side_built_at: f64,
     /// The side panel as last built, with the stamp it was built for.
     side_cache: std::cell::RefCell<(u64, Html)>,
-    preset: String,
     selected: Vec<NodeId>,
     link_sel: Option<(Addr, Addr)>,
     actor: Option<Addr>,
@@ -114,6 +155,13 @@ pub struct App {
     keys: Option<EventListener>,
     direct_writes: u64,
     builder: Option<builder::Builder>,
+    share: Option<share::ShareView>,
+    lesson_step: usize,
+    draft: timeline::Draft,
+    /// An import in progress (dropping it cancels the read).
+    reader: Option<gloo::file::callbacks::FileReader>,
+    saved_at: f64,
+    hash_listener: Option<EventListener>,
 }
 
 /// Builds a preset's world, ready to play.
@@ -140,25 +188,190 @@ impl App {
 
     fn act(&mut self, cmd: Command) {
         let Some(pb) = &mut self.pb else { return };
-        if let Err(e) = pb.apply(cmd.clone()) {
-            self.notice = Some(format!("{}: {e}", cmd.label()));
+        match pb.apply(cmd.clone()) {
+            Ok(()) => self.autosave(),
+            Err(e) => self.notice = Some(format!("{}: {e}", cmd.label())),
         }
+    }
+
+    /// Starts a run of `loaded` with the user's `actions`, moving to `at`. On error the
+    /// current run stays as it was.
+    fn start(
+        &mut self,
+        loaded: Loaded,
+        actions: Vec<(Micros, Command)>,
+        at: Micros,
+    ) -> Result<(), String> {
+        let world = loaded.scenario.world().map_err(|e| e.to_string())?;
+        let mut pb = Playback::with_actions(world, actions);
+        // Even to time zero: actions taken at the very start are applied now.
+        pb.seek(at);
+        self.pb = Some(pb);
+        self.loaded = Some(loaded);
+        self.clear_selection();
+        self.lesson_step = 0;
+        self.show_lesson_step();
+        self.autosave();
+        Ok(())
     }
 
     /// Starts a new run from a scenario document; on error the current run stays.
     fn load_scenario(&mut self, json: &str) -> bool {
-        match Scenario::from_json(json).and_then(|s| s.world()) {
-            Ok(w) => {
-                self.pb = Some(Playback::new(w));
-                self.preset = String::new();
-                self.clear_selection();
-                true
-            }
+        let loaded = Scenario::from_json(json).map(|scenario| Loaded {
+            scenario,
+            source: json.to_string(),
+            preset: None,
+        });
+        match loaded
+            .map_err(|e| e.to_string())
+            .and_then(|l| self.start(l, Vec::new(), 0))
+        {
+            Ok(()) => true,
             Err(e) => {
                 self.notice = Some(format!("This scenario cannot be loaded: {e}"));
                 false
             }
         }
+    }
+
+    /// Opens a share link's fragment; on error the current run (and the autosave) stay.
+    fn open_link(&mut self, fragment: &str) -> Result<(), LinkError> {
+        let shared = link::decode(fragment)?;
+        let loaded = Loaded {
+            scenario: shared.scenario,
+            source: shared.source,
+            preset: shared.preset,
+        };
+        self.start(loaded, shared.actions, shared.at_us)
+            .map_err(LinkError::Impossible)
+    }
+
+    /// The run as a share link would carry it, at the whole millisecond at or after now.
+    fn shared(&self) -> Option<Shared> {
+        let (l, pb) = (self.loaded.as_ref()?, self.pb.as_ref()?);
+        Some(Shared {
+            scenario: l.scenario.clone(),
+            source: l.source.clone(),
+            preset: l.preset.clone(),
+            actions: pb.actions.clone(),
+            at_us: playback::whole_ms(pb.target.unwrap_or(pb.now())),
+        })
+    }
+
+    fn autosave(&self) {
+        if let Some(s) = self.shared() {
+            autosave::save(&link::encode(&s));
+        }
+    }
+
+    /// Opens the page's run: a link in the URL first; else the autosaved run; else the
+    /// default preset. A bad link is reported and leaves the autosave untouched.
+    fn open_initial(&mut self) {
+        if let Some(fragment) = autosave::url_fragment() {
+            match self.open_link(&fragment) {
+                Ok(()) => return autosave::clear_fragment(),
+                Err(e) => self.notice = Some(format!("This link cannot be opened: {e}")),
+            }
+        }
+        if let Some(saved) = autosave::load() {
+            if self.open_link(&saved).is_ok() {
+                return;
+            }
+            self.notice
+                .get_or_insert_with(|| "Your last run could not be restored.".into());
+        }
+        if let Err(e) = Loaded::preset(DEFAULT_PRESET).and_then(|l| self.start(l, Vec::new(), 0)) {
+            self.notice = Some(e);
+        }
+    }
+
+    /// Moves through the lesson's steps; false when there is no lesson.
+    fn update_lesson_step(&mut self, delta: i32) -> bool {
+        let Some(n) = self
+            .loaded
+            .as_ref()
+            .and_then(|l| l.scenario.lesson.as_ref())
+            .map(|l| l.steps.len())
+        else {
+            return false;
+        };
+        let step = self.lesson_step as i64 + i64::from(delta);
+        self.lesson_step = step.clamp(0, n.saturating_sub(1) as i64) as usize;
+        self.show_lesson_step();
+        self.side_stamp += 1;
+        true
+    }
+
+    /// Highlights what the current lesson step says to watch.
+    fn show_lesson_step(&mut self) {
+        let (Some(w), Some(lesson)) = (
+            self.pb.as_ref().map(|p| &p.world),
+            self.loaded
+                .as_ref()
+                .and_then(|l| l.scenario.lesson.as_ref()),
+        ) else {
+            return;
+        };
+        self.highlight = lesson
+            .steps
+            .get(self.lesson_step)
+            .map(|s| s.watch.iter().filter_map(|n| w.node_id(n)).collect())
+            .unwrap_or_default();
+    }
+
+    /// Rewrites the scenario's timeline and replays the run to where the user was.
+    fn edit_timeline(&mut self, edit: impl FnOnce(&mut Vec<TimedAction>) -> Result<(), String>) {
+        let (Some(loaded), Some(pb)) = (&self.loaded, &self.pb) else {
+            return;
+        };
+        let mut timeline = loaded.scenario.timeline.clone();
+        let result = edit(&mut timeline).and_then(|()| {
+            Scenario::with_timeline(&loaded.source, &timeline).map_err(|e| e.to_string())
+        });
+        let (actions, at, step) = (pb.actions.clone(), pb.now(), self.lesson_step);
+        let result = result.and_then(|(scenario, source)| {
+            let loaded = Loaded {
+                scenario,
+                source,
+                preset: None,
+            };
+            self.start(loaded, actions, at)
+        });
+        match result {
+            Ok(()) => {
+                self.lesson_step = step;
+                self.show_lesson_step();
+            }
+            Err(e) => self.notice = Some(format!("The timeline was not changed: {e}")),
+        }
+    }
+
+    fn open_share(&mut self) {
+        if let Some(p) = &mut self.pb {
+            p.align_to_ms();
+        }
+        let (Some(shared), Some(loaded)) = (self.shared(), &self.loaded) else {
+            return;
+        };
+        let fragment = link::encode(&shared);
+        autosave::save(&fragment);
+        // The file reproduces the run: hand actions join the timeline at their millisecond.
+        let mut timeline = loaded.scenario.timeline.clone();
+        timeline.extend(shared.actions.iter().map(|(at, cmd)| TimedAction {
+            at_ms: at.div_ceil(1_000),
+            action: cmd.clone(),
+        }));
+        let json = Scenario::with_timeline(&loaded.source, &timeline)
+            .map(|(_, text)| text)
+            .unwrap_or_else(|_| loaded.source.clone());
+        self.share = Some(share::ShareView {
+            url: format!("{}#{fragment}", autosave::page_url()),
+            fragment_chars: fragment.len(),
+            json,
+            file_name: share::file_name(&loaded.scenario.name),
+            hand_actions: shared.actions.len(),
+            copied: false,
+        });
     }
 
     fn world(&self) -> Option<&World> {
@@ -192,6 +405,7 @@ impl App {
             "r" => first
                 .map(|node| self.act(Command::Restart { node }))
                 .is_some(),
+            "n" | "b" => self.update_lesson_step(if key == "n" { 1 } else { -1 }),
             "h" => {
                 self.act(Command::HealAll);
                 true
@@ -257,28 +471,32 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let scope = ctx.link().clone();
         APP.with(|a| *a.borrow_mut() = Some(scope));
-        let (pb, notice) = match preset_world(DEFAULT_PRESET) {
-            Ok(w) => (Some(Playback::new(w)), None),
-            Err(e) => (None, Some(e)),
-        };
-        App {
-            pb,
+        let mut app = App {
+            pb: None,
+            loaded: None,
             side_stamp: 1,
             side_built_at: 0.0,
             side_cache: std::cell::RefCell::new((0, Html::default())),
-            preset: DEFAULT_PRESET.into(),
             selected: Vec::new(),
             link_sel: None,
             actor: None,
             highlight: Vec::new(),
             help: false,
-            notice,
+            notice: None,
             last_frame: None,
             frame: None,
             keys: None,
             direct_writes: 0,
             builder: None,
-        }
+            share: None,
+            lesson_step: 0,
+            draft: timeline::Draft::default(),
+            reader: None,
+            saved_at: 0.0,
+            hash_listener: None,
+        };
+        app.open_initial();
+        app
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
@@ -312,6 +530,13 @@ impl Component for App {
                     link.send_message(Msg::Key(e.key()));
                 },
             ));
+            // A link pasted into the address bar of an open page changes only the fragment.
+            let link = ctx.link().clone();
+            self.hash_listener = Some(EventListener::new(&window, "hashchange", move |_| {
+                if let Some(f) = autosave::url_fragment() {
+                    link.send_message(Msg::OpenLink(f));
+                }
+            }));
         }
     }
 
@@ -330,9 +555,15 @@ impl Component for App {
                 // Keep the simulation's share of a frame under ~8 ms, leaving time to draw.
                 let took = clock.as_ref().map_or(0.0, |c| c.now()) - start;
                 p.slice = playback::tune_slice(p.slice, took, 8.0);
-                if moved && ts - self.side_built_at >= SIDE_REFRESH_MS {
+                // A seek or fast-forward that just arrived shows its final state at once.
+                let arrived = !p.playing && !p.busy();
+                if moved && (arrived || ts - self.side_built_at >= SIDE_REFRESH_MS) {
                     self.side_built_at = ts;
                     self.side_stamp += 1;
+                }
+                if moved && ts - self.saved_at >= AUTOSAVE_EVERY_MS {
+                    self.saved_at = ts;
+                    self.autosave();
                 }
                 return moved;
             }
@@ -402,16 +633,16 @@ impl Component for App {
             }
             Msg::ToggleHelp => self.help = !self.help,
             Msg::Key(k) => return self.key(&k),
-            Msg::LoadPreset(name) => match preset_world(&name) {
-                Ok(w) => {
-                    self.pb = Some(Playback::new(w));
-                    self.preset = name;
-                    self.clear_selection();
+            Msg::LoadPreset(name) => {
+                if let Err(e) = Loaded::preset(&name).and_then(|l| self.start(l, Vec::new(), 0)) {
+                    self.notice = Some(e);
                 }
-                Err(e) => self.notice = Some(e),
-            },
+            }
             Msg::LoadScenario(json) => {
-                self.load_scenario(&json);
+                self.reader = None;
+                if self.load_scenario(&json) {
+                    self.share = None;
+                }
             }
             Msg::DismissNotice => self.notice = None,
             Msg::BuilderOpen => self.builder = Some(self.builder.clone().unwrap_or_default()),
@@ -429,6 +660,69 @@ impl Component for App {
                 }
             }
             Msg::BuilderClose => self.builder = None,
+            Msg::LessonStep(delta) => {
+                self.update_lesson_step(delta);
+            }
+            Msg::TimelineMove(i, secs) => self.edit_timeline(|t| {
+                let at_ms = timeline::parse_secs(&secs)?;
+                t.get_mut(i).ok_or("that action is gone")?.at_ms = at_ms;
+                Ok(())
+            }),
+            Msg::TimelineDelete(i) => self.edit_timeline(|t| {
+                (i < t.len())
+                    .then(|| t.remove(i))
+                    .map(drop)
+                    .ok_or_else(|| "that action is gone".into())
+            }),
+            Msg::TimelineDraft(field, value) => self.draft.set(field, value),
+            Msg::TimelineAdd => {
+                let names: Vec<String> = self
+                    .world()
+                    .map(|w| w.nodes.iter().map(|n| n.name().to_string()).collect())
+                    .unwrap_or_default();
+                let now_ms = self.pb.as_ref().map_or(0, |p| p.now().div_ceil(1_000));
+                match self.draft.action(&names, now_ms) {
+                    Ok(a) => self.edit_timeline(|t| {
+                        t.push(a);
+                        Ok(())
+                    }),
+                    Err(e) => self.notice = Some(e),
+                }
+            }
+            Msg::ShareOpen => self.open_share(),
+            Msg::ShareClose => self.share = None,
+            Msg::CopyLink(url) => {
+                if let Some(s) = &mut self.share {
+                    s.copied = share::copy(&url);
+                }
+            }
+            Msg::ImportFile(file) => {
+                let Some(file) = file else { return false };
+                if file.size() > crate::scenario::MAX_SCENARIO_BYTES as f64 {
+                    self.notice = Some(format!(
+                        "This file is {} KB; a scenario file is at most {} KB.",
+                        file.size() as u64 / 1024,
+                        crate::scenario::MAX_SCENARIO_BYTES / 1024
+                    ));
+                } else {
+                    let link = ctx.link().clone();
+                    let file = gloo::file::File::from(file);
+                    self.reader = Some(gloo::file::callbacks::read_as_text(&file, move |text| {
+                        link.send_message(match text {
+                            Ok(text) => Msg::LoadScenario(text),
+                            Err(e) => Msg::ReadFailed(e.to_string()),
+                        })
+                    }));
+                }
+            }
+            Msg::ReadFailed(e) => self.notice = Some(format!("The file could not be read: {e}")),
+            Msg::OpenLink(fragment) => match self.open_link(&fragment) {
+                Ok(()) => {
+                    autosave::clear_fragment();
+                    self.share = None;
+                }
+                Err(e) => self.notice = Some(format!("This link cannot be opened: {e}")),
+            },
         }
         self.side_stamp += 1;
         true
@@ -465,6 +759,7 @@ impl Component for App {
                 { view_footer() }
                 if self.help { { help::view(link) } }
                 if let Some(b) = &self.builder { { builder::view(b, link) } }
+                if let Some(s) = &self.share { { share::view(s, link) } }
                 if let Some(n) = &self.notice {
                     <div class="notice" role="alert">
                         <span>{ n.clone() }</span>
@@ -481,18 +776,24 @@ impl App {
         let on_preset = link.callback(|e: Event| {
             Msg::LoadPreset(e.target_unchecked_into::<HtmlSelectElement>().value())
         });
-        let about = preset(&self.preset)
-            .and_then(|j| Scenario::from_json(j).ok())
-            .map(|s| s.description)
+        let current = self.loaded.as_ref();
+        let chosen = current.and_then(|l| l.preset.as_deref()).unwrap_or("");
+        let about = current
+            .map(|l| l.scenario.description.clone())
             .unwrap_or_default();
+        let custom = current
+            .filter(|l| l.preset.is_none())
+            .map(|l| format!("{} (custom)", l.scenario.name));
         html! {
             <header class="app-header">
                 <h1>{ "Replication Playground" }</h1>
                 <label class="preset" title={about}>{ "scenario " }
                     <select onchange={on_preset} aria-label="scenario">
-                        { for PRESETS.iter().map(|(n, _)| html! { <option value={*n} selected={*n == self.preset}>{ preset_title(n) }</option> }) }
+                        if let Some(c) = custom { <option value="" selected=true disabled=true>{ c }</option> }
+                        { for PRESETS.iter().map(|(n, _)| html! { <option value={*n} selected={*n == chosen}>{ preset_title(n) }</option> }) }
                     </select>
                 </label>
+                <button type="button" class="share-button" onclick={link.callback(|_| Msg::ShareOpen)} title="a link to this exact run, a QR code, and the scenario file">{ "Share…" }</button>
                 <button type="button" class="build-button" onclick={link.callback(|_| Msg::BuilderOpen)} title="build your own cluster">{ "Build a cluster…" }</button>
                 <button type="button" class="help-button" onclick={link.callback(|_| Msg::ToggleHelp)} title="help (?)">{ "? Help" }</button>
             </header>
@@ -528,9 +829,25 @@ impl App {
                 </section>
             }
         };
+        let loaded = self.loaded.as_ref();
+        let lesson = loaded.and_then(|l| {
+            let lesson = l.scenario.lesson.as_ref()?;
+            Some(lesson::view(
+                &l.scenario.name,
+                lesson,
+                self.lesson_step,
+                w,
+                link,
+            ))
+        });
+        let names: Vec<String> = w.nodes.iter().map(|n| n.name().to_string()).collect();
+        let editor =
+            loaded.map(|l| timeline::view(&l.scenario.timeline, &names, &self.draft, link));
         html! {
             <>
+                { lesson.unwrap_or_default() }
                 { inspector }
+                { editor.unwrap_or_default() }
                 { panels::view_findings(w, link) }
                 { panels::view_failover(w) }
                 { charts::view(w) }

@@ -1,0 +1,47 @@
+//! The page's memory: the current run is kept in localStorage as a share-link fragment
+//! (the same compact form a link uses), and the page URL's fragment opens a shared run.
+
+use gloo::storage::{LocalStorage, Storage};
+use wasm_bindgen::JsValue;
+
+/// Versioned with the link format it holds.
+const KEY: &str = "replication-playground.autosave.v1";
+
+pub fn save(fragment: &str) {
+    // A full or disabled storage (private mode) only means no autosave; the run goes on.
+    let _ = LocalStorage::set(KEY, fragment);
+}
+
+pub fn load() -> Option<String> {
+    LocalStorage::get::<String>(KEY).ok()
+}
+
+/// The URL fragment without its `#`, if there is one.
+pub fn url_fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let f = hash.trim_start_matches('#');
+    (!f.is_empty()).then(|| f.to_string())
+}
+
+/// The page's address without a fragment: what a share link is built on.
+pub fn page_url() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!(
+                "{}{}{}",
+                l.origin().ok()?,
+                l.pathname().ok()?,
+                l.search().ok()?
+            ))
+        })
+        .unwrap_or_default()
+}
+
+/// Drops the fragment from the address bar without reloading: once a link is opened the
+/// autosave follows the user's changes, and a reload must not reopen the original link.
+pub fn clear_fragment() {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&page_url()));
+    }
+}
