@@ -147,3 +147,25 @@ fn editing_the_timeline_keeps_the_rest_of_the_document() {
     assert!(bad.to_string().contains("db9"), "{bad}");
     assert!(Scenario::with_timeline("[1]", &[]).is_err());
 }
+
+/// Files written for earlier versions of the format keep loading, to the same run.
+#[test]
+fn the_golden_corpus_of_files_still_runs_to_the_same_trace() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/files");
+    let pinned = std::fs::read_to_string(dir.join("hashes.txt")).unwrap();
+    let mut n = 0;
+    for line in pinned
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (file, hash) = line
+            .split_once(' ')
+            .expect("'<file> <trace hash>' per line");
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let s = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let report = s.run().unwrap();
+        assert_eq!(report.trace_hash, hash, "{file}");
+        n += 1;
+    }
+    assert!(n >= 2);
+}

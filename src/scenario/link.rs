@@ -6,11 +6,12 @@
 //! presets are tiny either way and a custom scenario still fits well under the cap.
 //!
 //! A scenario that is a shipped preset travels by name, so a typical classroom link is a
-//! few hundred characters. Links are untrusted: sizes are bounded before and after
+//! few hundred characters; a preset whose timeline was edited travels as its name and the
+//! new timeline (its lesson text would otherwise crowd the link). Links are untrusted: sizes are bounded before and after
 //! decompression, and every failure is a `LinkError` in words, never a panic.
 
 use super::presets::preset;
-use super::{Scenario, ScenarioError};
+use super::{Scenario, ScenarioError, TimedAction};
 use crate::engine::command::Command;
 use crate::engine::time::Micros;
 use base64::Engine as _;
@@ -84,7 +85,8 @@ pub struct Shared {
     /// The scenario's JSON as written: links carry this text, so encoding needs no
     /// serializer for the whole scenario model (which would weigh on the browser download).
     pub source: String,
-    /// The preset the scenario is, if it is one (then only its name travels).
+    /// The preset the scenario is, or was made from by editing its timeline; then only
+    /// the name (and the timeline) travel.
     pub preset: Option<String>,
     /// Actions taken by hand, with their simulated time.
     pub actions: Vec<(Micros, Command)>,
@@ -100,6 +102,9 @@ struct Payload {
     p: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     s: Option<Box<serde_json::value::RawValue>>,
+    /// With `p`: the preset's timeline replaced by this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    l: Option<Vec<TimedAction>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     a: Vec<(u64, Command)>,
     #[serde(default)]
@@ -135,17 +140,24 @@ fn minify(json: &str) -> String {
 
 /// Encodes a share link's fragment (without the `#`).
 pub fn encode(shared: &Shared) -> String {
-    let same_as_preset = shared
+    let base = shared
         .preset
         .as_deref()
-        .and_then(preset)
-        .and_then(|j| Scenario::from_json(j).ok())
+        .and_then(|name| Some((name, preset(name)?)));
+    let same_as_preset = base
+        .and_then(|(_, json)| Scenario::from_json(json).ok())
         .is_some_and(|p| p == shared.scenario);
+    let timeline_edited = !same_as_preset
+        && base
+            .and_then(|(_, json)| Scenario::with_timeline(json, &shared.scenario.timeline).ok())
+            .is_some_and(|(p, _)| p == shared.scenario);
+    let by_name = same_as_preset || timeline_edited;
     let payload = Payload {
-        p: shared.preset.clone().filter(|_| same_as_preset),
-        s: (!same_as_preset)
+        p: shared.preset.clone().filter(|_| by_name),
+        s: (!by_name)
             .then(|| serde_json::value::RawValue::from_string(compact(&shared.source)).ok())
             .flatten(),
+        l: timeline_edited.then(|| shared.scenario.timeline.clone()),
         a: shared
             .actions
             .iter()
@@ -196,14 +208,19 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
         (Some(name), None) => {
             let json = preset(&name)
                 .ok_or_else(|| LinkError::UnknownPreset(name.chars().take(64).collect()))?;
-            (
-                Scenario::from_json(json).map_err(LinkError::BadScenario)?,
-                json.to_string(),
-                Some(name),
-            )
+            let (scenario, source) = match &payload.l {
+                None => (
+                    Scenario::from_json(json).map_err(LinkError::BadScenario)?,
+                    json.to_string(),
+                ),
+                Some(timeline) => {
+                    Scenario::with_timeline(json, timeline).map_err(LinkError::BadScenario)?
+                }
+            };
+            (scenario, source, Some(name))
         }
         // Validated through the same door as a file: links get no shortcut.
-        (None, Some(raw)) => (
+        (None, Some(raw)) if payload.l.is_none() => (
             Scenario::from_json(raw.get()).map_err(LinkError::BadScenario)?,
             raw.get().to_string(),
             None,
@@ -307,6 +324,27 @@ mod tests {
         assert_eq!(back.preset, None);
         assert_eq!(back.scenario, s.scenario);
         assert!(link.len() < MAX_LINK_CHARS, "{}", link.len());
+    }
+
+    #[test]
+    fn a_preset_with_an_edited_timeline_travels_as_name_and_timeline() {
+        let mut s = sample();
+        s.actions.truncate(1);
+        let mut timeline = s.scenario.timeline.clone();
+        timeline.push(TimedAction {
+            at_ms: 4_000,
+            action: Command::HealAll,
+        });
+        (s.scenario, s.source) = Scenario::with_timeline(&s.source, &timeline).unwrap();
+        let link = encode(&s);
+        assert!(link.len() <= 400, "{} characters: {link}", link.len());
+        let back = decode(&link).unwrap();
+        assert_eq!(back.preset.as_deref(), Some("free-play"));
+        assert_eq!(back.scenario, s.scenario);
+        assert_eq!(
+            back.world().unwrap().trace.hash(),
+            s.world().unwrap().trace.hash()
+        );
     }
 
     #[test]

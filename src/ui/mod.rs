@@ -115,12 +115,14 @@ pub fn Frozen(props: &FrozenProps) -> Html {
 /// How often the side panel follows the running simulation, in wall milliseconds.
 const SIDE_REFRESH_MS: f64 = 250.0;
 
-/// The scenario being run: as parsed, as written, and the preset it is (if unchanged).
+/// The scenario being run: as parsed, as written, and the preset it is or was made from.
 #[derive(Clone)]
 struct Loaded {
     scenario: Scenario,
     source: String,
     preset: Option<String>,
+    /// The preset's timeline was edited.
+    edited: bool,
 }
 
 impl Loaded {
@@ -130,6 +132,7 @@ impl Loaded {
             scenario: Scenario::from_json(source).map_err(|e| e.to_string())?,
             source: source.to_string(),
             preset: Some(name.to_string()),
+            edited: false,
         })
     }
 }
@@ -221,6 +224,7 @@ impl App {
             scenario,
             source: json.to_string(),
             preset: None,
+            edited: false,
         });
         match loaded
             .map_err(|e| e.to_string())
@@ -237,10 +241,16 @@ impl App {
     /// Opens a share link's fragment; on error the current run (and the autosave) stay.
     fn open_link(&mut self, fragment: &str) -> Result<(), LinkError> {
         let shared = link::decode(fragment)?;
+        let edited = shared
+            .preset
+            .as_deref()
+            .and_then(|p| Loaded::preset(p).ok())
+            .is_some_and(|p| p.scenario != shared.scenario);
         let loaded = Loaded {
             scenario: shared.scenario,
             source: shared.source,
             preset: shared.preset,
+            edited,
         };
         self.start(loaded, shared.actions, shared.at_us)
             .map_err(LinkError::Impossible)
@@ -329,11 +339,13 @@ impl App {
             Scenario::with_timeline(&loaded.source, &timeline).map_err(|e| e.to_string())
         });
         let (actions, at, step) = (pb.actions.clone(), pb.now(), self.lesson_step);
+        let preset = loaded.preset.clone();
         let result = result.and_then(|(scenario, source)| {
             let loaded = Loaded {
                 scenario,
                 source,
-                preset: None,
+                preset,
+                edited: true,
             };
             self.start(loaded, actions, at)
         });
@@ -777,12 +789,15 @@ impl App {
             Msg::LoadPreset(e.target_unchecked_into::<HtmlSelectElement>().value())
         });
         let current = self.loaded.as_ref();
-        let chosen = current.and_then(|l| l.preset.as_deref()).unwrap_or("");
+        let chosen = current
+            .filter(|l| !l.edited)
+            .and_then(|l| l.preset.as_deref())
+            .unwrap_or("");
         let about = current
             .map(|l| l.scenario.description.clone())
             .unwrap_or_default();
         let custom = current
-            .filter(|l| l.preset.is_none())
+            .filter(|l| l.preset.is_none() || l.edited)
             .map(|l| format!("{} (custom)", l.scenario.name));
         html! {
             <header class="app-header">
