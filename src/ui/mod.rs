@@ -69,6 +69,7 @@ pub enum Msg {
     ShareOpen,
     ShareClose,
     CopyLink(String),
+    Copied(bool),
     ImportFile(Option<web_sys::File>),
     /// A share link's fragment (the URL changed while the page was open).
     OpenLink(String),
@@ -382,7 +383,7 @@ impl App {
             json,
             file_name: share::file_name(&loaded.scenario.name),
             hand_actions: shared.actions.len(),
-            copied: false,
+            copied: None,
         });
     }
 
@@ -703,9 +704,10 @@ impl Component for App {
             }
             Msg::ShareOpen => self.open_share(),
             Msg::ShareClose => self.share = None,
-            Msg::CopyLink(url) => {
+            Msg::CopyLink(url) => share::copy(url, ctx.link().callback(Msg::Copied)),
+            Msg::Copied(ok) => {
                 if let Some(s) = &mut self.share {
-                    s.copied = share::copy(&url);
+                    s.copied = Some(ok);
                 }
             }
             Msg::ImportFile(file) => {

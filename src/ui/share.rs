@@ -4,6 +4,7 @@
 use super::Msg;
 use crate::scenario::link::MAX_LINK_CHARS;
 use qrcode::{Color, EcLevel, QrCode};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -20,7 +21,8 @@ pub struct ShareView {
     pub json: String,
     pub file_name: String,
     pub hand_actions: usize,
-    pub copied: bool,
+    /// Whether the last "Copy link" worked (None: not tried).
+    pub copied: Option<bool>,
 }
 
 /// A QR code as one SVG path of dark modules: (modules per side, path data). Low error
@@ -51,15 +53,21 @@ pub fn file_name(name: &str) -> String {
     format!("{}.json", if out.is_empty() { "scenario" } else { out })
 }
 
-/// Puts text on the clipboard; where the page may not (an insecure origin), the link
-/// field stays selected so Ctrl+C works.
-pub fn copy(text: &str) -> bool {
-    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-        return false;
+/// Puts text on the clipboard and reports whether it worked. Pages served over plain HTTP
+/// from another machine have no clipboard API, and a browser may refuse: then the dialog
+/// says to copy the (selected) field by hand.
+pub fn copy(text: String, done: Callback<bool>) {
+    let clipboard = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"clipboard".into()).ok())
+        .filter(|c| !c.is_undefined() && !c.is_null())
+        .map(|c| c.unchecked_into::<web_sys::Clipboard>());
+    let Some(clipboard) = clipboard else {
+        return done.emit(false);
     };
-    // The promise settles later; a refusal leaves the selected field as the fallback.
-    let _ = clipboard.write_text(text);
-    true
+    let promise = clipboard.write_text(&text);
+    wasm_bindgen_futures::spawn_local(async move {
+        done.emit(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+    });
 }
 
 fn select_all(e: FocusEvent) {
@@ -105,9 +113,12 @@ pub fn view(s: &ShareView, link: &Scope) -> Html {
                         <div class="share-link">
                             <input class="mono" type="text" readonly=true value={s.url.clone()} aria-label="share link" onfocus={Callback::from(select_all)} />
                             <button type="button" class="primary-action copy-link" onclick={link.callback(move |_| Msg::CopyLink(url.clone()))}>
-                                { if s.copied { "Copied ✓" } else { "Copy link" } }
+                                { if s.copied == Some(true) { "Copied ✓" } else { "Copy link" } }
                             </button>
                         </div>
+                        if s.copied == Some(false) {
+                            <p class="hint error" role="alert">{ "This browser did not let the page copy: select the link above and press Ctrl+C (⌘C)." }</p>
+                        }
                         <p class={classes!("hint", too_long.then_some("error"))}>
                             { format!("{} characters", s.fragment_chars) }
                             { if too_long { format!(" — over the {MAX_LINK_CHARS}-character limit links are held to: export the file instead") } else { String::new() } }

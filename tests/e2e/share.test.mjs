@@ -64,6 +64,10 @@ test('a share link opens the same moment in a fresh browser profile', async () =
   const chars = url.split('#')[1].length;
   assert.ok(chars <= 300, `a preset with one action fits in 300 characters: ${chars}`);
   assert.ok(await sender.page.locator('svg.qr path').count() === 1, 'a QR code is drawn');
+  await sender.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.server.url });
+  await sender.page.click('button.copy-link');
+  await sender.page.waitForSelector('button.copy-link:has-text("Copied")');
+  assert.equal(await sender.page.evaluate(() => navigator.clipboard.readText()), url);
   await screenshot(sender.page, 'share-dialog.png');
   await sender.page.click('button:has-text("Close")');
   // The side panel settles a moment after the last frame.
