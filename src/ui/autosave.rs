@@ -16,11 +16,12 @@ pub fn load() -> Option<String> {
     LocalStorage::get::<String>(KEY).ok()
 }
 
-/// The URL fragment without its `#`, if there is one.
+/// The URL fragment without its `#`, if it is meant as a share link (links start with
+/// their version, `v1.`; other fragments, like a page anchor, are not links).
 pub fn url_fragment() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
     let f = hash.trim_start_matches('#');
-    (!f.is_empty()).then(|| f.to_string())
+    f.starts_with('v').then(|| f.to_string())
 }
 
 /// The page's address without a fragment: what a share link is built on.
