@@ -30,7 +30,7 @@
 //! world.run_until(secs(5));
 //! world.apply(Command::Crash { node: "db1".into(), power_loss: false }).unwrap();
 //! world.run_until(secs(30));
-//! let promoted = world.manager.recoveries[0].promoted.unwrap();
+//! let promoted = world.manager().recoveries[0].promoted.unwrap();
 //! assert_ne!(world.name(promoted.into()), "db1");
 //! assert!(!world.node(promoted).unwrap().read_only);
 //! ```
@@ -46,6 +46,7 @@ pub mod history;
 pub mod ids;
 pub mod invariants;
 pub mod keymap;
+pub mod keyspace;
 pub mod manager;
 pub mod message;
 pub mod net;
