@@ -98,7 +98,7 @@ fn errant_transaction_on_a_replica_is_found_and_its_replica_is_not_preferred() {
     assert!(s.count(FindingKind::ErrantGtid) >= 1, "{}", s.findings());
     s.crash("db1").run_to(15.0);
     assert_eq!(s.promoted(), vec!["db3".to_string()], "{}", s.audit());
-    let table = &s.w.manager.recoveries[0].candidates;
+    let table = &s.w.manager().recoveries[0].candidates;
     let db2 = table
         .iter()
         .find(|c| s.w.name(c.node.into()) == "db2")
@@ -177,7 +177,7 @@ fn silent_partition_with_short_net_timeout_fails_over_in_seconds() {
         })
         .run_to(14.0);
     assert_eq!(s.promoted().len(), 1, "{}", s.audit());
-    assert!(s.w.manager.recoveries[0].started_us < at(14));
+    assert!(s.w.manager().recoveries[0].started_us < at(14));
 }
 
 /// §12.4: mysqld dies with its host up: replicas see the reset at once and go to
@@ -190,7 +190,7 @@ fn mysqld_crash_resets_replicas_at_once_and_is_detected_within_a_poll() {
     s.run_to(3.0).crash("db1").run_for(0.01);
     assert_eq!(s.io("db2"), IoRunning::Connecting);
     s.run_to(12.0);
-    let r = &s.w.manager.recoveries[0];
+    let r = &s.w.manager().recoveries[0];
     assert_eq!(r.analysis, Analysis::DeadMaster);
     assert!(
         r.started_us <= at(3) + 7_000_000,
@@ -439,7 +439,7 @@ fn dual_primary_active_passive_takeover() {
     s.run_to(3.0).crash("db1").run_to(12.0);
     assert_eq!(s.promoted(), vec!["db2".to_string()], "{}", s.audit());
     assert!(!s.node("db2").read_only);
-    assert_eq!(s.w.router.writer, s.w.node_id("db2"));
+    assert_eq!(s.w.router.writer(), s.w.node_id("db2"));
 }
 
 /// §12.9: semi-sync with one ack; the primary and one replica are cut off from the rest;

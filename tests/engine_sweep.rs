@@ -192,7 +192,7 @@ fn random_fault_schedules_keep_every_invariant() {
     let mut lost = 0;
     for seed in seeds(0..40) {
         let w = run_seed(seed, false, 40);
-        failovers += w.manager.recoveries.len();
+        failovers += w.manager().recoveries.len();
         lost += w.checker.count(FindingKind::LostWrite);
     }
     // "Sometimes" goals: a sweep where nothing ever fails over proves nothing.

@@ -13,6 +13,7 @@ use replication_playground::scenario::presets::PRESETS;
 fn every_preset_round_trips_through_a_link_to_the_same_trace() {
     for (name, json) in PRESETS {
         let scenario = Scenario::from_json(json).unwrap();
+        let second = scenario.cluster().unwrap().nodes[1].name.clone();
         let shared = Shared {
             scenario: scenario.clone(),
             source: json.to_string(),
@@ -20,7 +21,7 @@ fn every_preset_round_trips_through_a_link_to_the_same_trace() {
             actions: vec![(
                 2_000_000,
                 Command::Crash {
-                    node: "db2".into(),
+                    node: second,
                     power_loss: false,
                 },
             )],

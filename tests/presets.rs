@@ -170,7 +170,7 @@ fn manager_cut_causes_no_failover() {
     let (w, r) = run("manager-cut-no-failover");
     assert!(r.failovers.is_empty());
     assert!(
-        w.manager
+        w.manager()
             .audit
             .iter()
             .any(|a| a.text.contains("UnreachableMaster"))
@@ -196,7 +196,7 @@ fn anti_flapping_blocks_until_acknowledged() {
     assert_eq!(r.failovers.len(), 2);
     assert!(r.failovers[1].at_ms >= 30_000);
     assert!(
-        w.manager
+        w.manager()
             .audit
             .iter()
             .any(|a| a.text.contains("anti-flapping"))

@@ -2,7 +2,7 @@
 //! student understands. It works incrementally — each completed operation and each
 //! engine note is consumed once — so an hour-long run needs no full history.
 
-use super::gtid::{Gtid, GtidSet};
+use super::gtid::{Gtid, GtidSet, Uuid};
 use super::history::{Op, OpKind, Outcome};
 use super::ids::NodeId;
 use super::keymap::KeyMap;
@@ -130,6 +130,8 @@ struct ReadTally {
 pub struct Checker {
     names: Vec<String>,
     active_active: Vec<NodeId>,
+    /// Each node's shard group: writable primaries of different shards are not a split brain.
+    groups: Vec<u16>,
     pub findings: Vec<Finding>,
     pub counts: BTreeMap<FindingKind, u64>,
     acked: GtidSet,
@@ -149,6 +151,7 @@ pub struct Checker {
 impl Checker {
     pub fn new(names: Vec<String>, active_active: Vec<NodeId>) -> Self {
         Checker {
+            groups: vec![0; names.len()],
             names,
             active_active,
             findings: Vec::new(),
@@ -165,6 +168,16 @@ impl Checker {
             split_reported: BTreeMap::new(),
             stale: BTreeMap::new(),
         }
+    }
+
+    /// Sharded: each node's shard group.
+    pub fn with_groups(mut self, groups: Vec<u16>) -> Self {
+        self.groups = groups;
+        self
+    }
+
+    fn group(&self, n: NodeId) -> u16 {
+        self.groups.get(n.index()).copied().unwrap_or(0)
     }
 
     fn name(&self, n: NodeId) -> &str {
@@ -353,10 +366,14 @@ impl Checker {
     }
 
     /// Acknowledged writes the given node does not have, at the moment it becomes the
-    /// primary: they are lost to the cluster from now on.
-    pub fn on_promotion(&mut self, now: Micros, promoted: &Node) {
-        let missing = self
-            .acked
+    /// primary: they are lost to the cluster from now on. Sharded, only writes that were
+    /// committed in the promoted node's own shard (by the `shard_uuids` servers) count.
+    pub fn on_promotion(&mut self, now: Micros, promoted: &Node, shard_uuids: Option<&[Uuid]>) {
+        let acked = match shard_uuids {
+            Some(uuids) => self.acked.retain_uuids(|u| uuids.contains(&u)),
+            None => self.acked.clone(),
+        };
+        let missing = acked
             .subtract(&promoted.gtid_executed)
             .subtract(&self.reported_lost);
         if missing.is_empty() {
@@ -468,6 +485,7 @@ impl Checker {
                     .is_some_and(|n| n.is_running() && !n.read_only)
             })
             .filter(|o| !both_active(node, *o))
+            .filter(|o| self.group(*o) == self.group(node))
             .collect();
         for other in others {
             let pair = if node < other {

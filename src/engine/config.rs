@@ -4,6 +4,7 @@
 //! Defaults are MySQL 8.0's where the model gives one, except where noted as a playground
 //! default (chosen so a class sees the effect within a minute; MySQL's value is in the doc).
 
+use super::keyspace::{KeyRange, Vindex};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -265,6 +266,10 @@ pub struct ClientConfig {
     pub max_inflight: u32,
     /// Send writes to this node directly instead of through the router (dual-primary demos).
     pub pin_writes_to: Option<String>,
+    /// A skewed workload: this many of every thousand operations go to the hot keys.
+    pub hot_permille: u32,
+    /// The hot keys are 1..=hot_keys.
+    pub hot_keys: u64,
 }
 
 impl Default for ClientConfig {
@@ -277,6 +282,8 @@ impl Default for ClientConfig {
             insert_mode: InsertMode::Upsert,
             max_inflight: 32,
             pin_writes_to: None,
+            hot_permille: 0,
+            hot_keys: 10,
         }
     }
 }
@@ -296,6 +303,19 @@ pub struct ClusterConfig {
     pub router: RouterConfig,
     pub failover: FailoverConfig,
     pub clients: Vec<ClientConfig>,
+    /// Empty: one replication cluster holds every key. Otherwise each shard is its own
+    /// cluster (a primary and its replicas, with its own failover) serving one key range.
+    pub shards: Vec<ShardConfig>,
+    /// How a row's id becomes its keyspace id (used when sharded).
+    pub vindex: Vindex,
+}
+
+/// A shard: the key range it serves and the nodes of its replication cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardConfig {
+    pub range: KeyRange,
+    pub primary: String,
+    pub nodes: Vec<String>,
 }
 
 impl Default for ClusterConfig {
@@ -309,6 +329,8 @@ impl Default for ClusterConfig {
             router: RouterConfig::default(),
             failover: FailoverConfig::default(),
             clients: Vec::new(),
+            shards: Vec::new(),
+            vindex: Vindex::Hash,
         }
     }
 }

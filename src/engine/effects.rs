@@ -72,7 +72,11 @@ pub enum Timer {
         timer: NodeTimer,
     },
     Router(RouterTimer),
-    Manager(ManagerTimer),
+    /// A failover manager's timer; `group` is its shard group (0 when unsharded).
+    Manager {
+        group: u16,
+        timer: ManagerTimer,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

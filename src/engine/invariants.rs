@@ -16,9 +16,35 @@ impl World {
             check_node(n).map_err(|e| format!("{}: {e}", n.name()))?;
             if deep {
                 check_node_deep(n).map_err(|e| format!("{}: {e}", n.name()))?;
+                self.check_rows_in_shard(n)
+                    .map_err(|e| format!("{}: {e}", n.name()))?;
             }
         }
         self.check_no_silent_loss()
+    }
+
+    /// rows_stay_in_their_shard: a sharded node only ever holds rows whose keyspace id is
+    /// in its shard's key range (so no key is served by two shards).
+    fn check_rows_in_shard(&self, n: &Node) -> Result<(), String> {
+        let Some(shard) = self
+            .config
+            .shards
+            .get(self.group_of(n.id))
+            .filter(|_| self.managers.len() > 1)
+        else {
+            return Ok(());
+        };
+        match n
+            .data
+            .iter()
+            .find(|(k, _)| !shard.range.contains(self.config.vindex.keyspace_id(*k)))
+        {
+            Some((k, _)) => Err(format!(
+                "rows_stay_in_their_shard: key {k} is outside shard {}",
+                shard.range
+            )),
+            None => Ok(()),
+        }
     }
 
     /// No acknowledged write vanishes without a finding: every acknowledged GTID is on

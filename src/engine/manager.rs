@@ -124,6 +124,11 @@ pub struct Manager {
     last_recovery_us: Option<Micros>,
     acknowledged: bool,
     next_req: u64,
+    /// The shard group this manager looks after (Orchestrator treats each replication
+    /// cluster on its own: detection, recovery and anti-flapping are per cluster).
+    pub group: u16,
+    /// The nodes of that cluster; the others are never probed or promoted.
+    members: Vec<NodeId>,
 }
 
 impl Manager {
@@ -133,7 +138,10 @@ impl Manager {
         rules: Vec<PromotionRule>,
         primary: Option<NodeId>,
     ) -> Self {
+        let members = (0..names.len() as u32).map(NodeId).collect();
         Manager {
+            group: 0,
+            members,
             instances: vec![Instance::default(); names.len()],
             promotion_rules: rules,
             names,
@@ -149,15 +157,31 @@ impl Manager {
         }
     }
 
+    /// This manager looks after one shard group: `members` only.
+    pub fn for_group(mut self, group: u16, members: Vec<NodeId>) -> Self {
+        self.group = group;
+        self.members = members;
+        self
+    }
+
+    pub fn members(&self) -> &[NodeId] {
+        &self.members
+    }
+
+    fn timer(&self, fx: &mut Effects, at: Micros, timer: ManagerTimer) {
+        let group = self.group;
+        fx.timer(at, Addr::Manager, Timer::Manager { group, timer });
+    }
+
     pub fn start(&mut self, now: Micros, fx: &mut Effects) {
-        fx.timer(now, Addr::Manager, Timer::Manager(ManagerTimer::Poll));
+        self.timer(fx, now, ManagerTimer::Poll);
         let first = now
             + self
                 .cfg
                 .analysis_interval_ms
                 .saturating_mul(1_000)
                 .max(1_000);
-        fx.timer(first, Addr::Manager, Timer::Manager(ManagerTimer::Analysis));
+        self.timer(fx, first, ManagerTimer::Analysis);
     }
 
     fn name(&self, n: NodeId) -> &str {
@@ -189,11 +213,7 @@ impl Manager {
         self.instances[n.index()].outstanding = Some((req, now));
         fx.send(Addr::Manager, Addr::Node(n), Msg::Probe { req });
         let at = now + self.cfg.probe_timeout_ms.saturating_mul(1_000).max(1);
-        fx.timer(
-            at,
-            Addr::Manager,
-            Timer::Manager(ManagerTimer::ProbeTimeout { req }),
-        );
+        self.timer(fx, at, ManagerTimer::ProbeTimeout { req });
         req
     }
 
@@ -215,11 +235,7 @@ impl Manager {
                     fx.send(Addr::Manager, Addr::Router, Msg::SetWriter { node: p });
                 }
                 let every = self.cfg.instance_poll_ms.saturating_mul(1_000).max(100_000);
-                fx.timer(
-                    now + every,
-                    Addr::Manager,
-                    Timer::Manager(ManagerTimer::Poll),
-                );
+                self.timer(fx, now + every, ManagerTimer::Poll);
             }
             ManagerTimer::ProbeTimeout { req } => self.probe_failed(now, req, fx),
             ManagerTimer::Analysis => {
@@ -229,11 +245,7 @@ impl Manager {
                     .analysis_interval_ms
                     .saturating_mul(1_000)
                     .max(100_000);
-                fx.timer(
-                    now + every,
-                    Addr::Manager,
-                    Timer::Manager(ManagerTimer::Analysis),
-                );
+                self.timer(fx, now + every, ManagerTimer::Analysis);
             }
             ManagerTimer::RecoveryStep { recovery } => self.step(now, recovery, fx),
         }
@@ -286,8 +298,9 @@ impl Manager {
 
     /// Nodes whose last known status says they replicate from `source`.
     pub fn replicas_of(&self, source: NodeId) -> Vec<NodeId> {
-        (0..self.instances.len() as u32)
-            .map(NodeId)
+        self.members
+            .iter()
+            .copied()
             .filter(|&n| n != source)
             .filter(|n| {
                 self.instances[n.index()]
@@ -367,8 +380,9 @@ impl Manager {
     /// An intermediate source (a replica with replicas) that is unreachable while all its
     /// reachable replicas have lost replication.
     fn dead_intermediate(&self, primary: NodeId) -> Option<NodeId> {
-        (0..self.instances.len() as u32)
-            .map(NodeId)
+        self.members
+            .iter()
+            .copied()
             .filter(|&n| n != primary)
             .find(|&n| {
                 // Only a replica that itself has replicas is an intermediate source.
@@ -751,10 +765,10 @@ impl Manager {
     }
 
     fn schedule_step(&self, now: Micros, id: u64, fx: &mut Effects) {
-        fx.timer(
+        self.timer(
+            fx,
             now + STEP_TICK,
-            Addr::Manager,
-            Timer::Manager(ManagerTimer::RecoveryStep { recovery: id }),
+            ManagerTimer::RecoveryStep { recovery: id },
         );
     }
 
@@ -949,9 +963,10 @@ impl Manager {
     }
 
     fn probe_all(&mut self, now: Micros, fx: &mut Effects) {
-        for i in 0..self.instances.len() {
-            if self.instances[i].outstanding.is_none() {
-                self.probe(now, NodeId(i as u32), fx);
+        for i in 0..self.members.len() {
+            let n = self.members[i];
+            if self.instances[n.index()].outstanding.is_none() {
+                self.probe(now, n, fx);
             }
         }
     }

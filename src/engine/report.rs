@@ -22,6 +22,21 @@ pub struct Report {
     pub finding_counts: BTreeMap<&'static str, u64>,
     pub clients: Totals,
     pub writer: Option<String>,
+    /// Sharded clusters: the routing table, one row per shard (absent when unsharded).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ShardReport {
+    /// The Vitess shard name of its key range (`-80`, `80-`).
+    pub range: String,
+    pub writer: Option<String>,
+    pub nodes: Vec<String>,
+    /// Rows on the shard's writer.
+    pub rows: u64,
+    /// Client operations the router sent to this shard.
+    pub operations: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -135,9 +150,8 @@ impl Report {
             .map(|n| node_report(world, n, now))
             .collect();
         let failovers = world
-            .manager
-            .recoveries
-            .iter()
+            .recoveries()
+            .into_iter()
             .map(|r| FailoverReport {
                 at_ms: r.started_us / 1_000,
                 finished_ms: r.finished_us.map(|t| t / 1_000),
@@ -185,7 +199,26 @@ impl Report {
             findings,
             finding_counts,
             clients: world.history.totals_with(world.router.totals),
-            writer: world.router.writer.map(name),
+            writer: world.router.writer().map(name),
+            shards: world
+                .router
+                .shards
+                .iter()
+                .enumerate()
+                .filter(|_| world.router.shards.len() > 1)
+                .map(|(g, s)| ShardReport {
+                    range: s.range.to_string(),
+                    writer: s.writer.map(name),
+                    nodes: world
+                        .nodes
+                        .iter()
+                        .filter(|n| world.group_of(n.id) == g)
+                        .map(|n| n.name().to_string())
+                        .collect(),
+                    rows: s.writer.map_or(0, |w| world.nodes[w.index()].data.len()),
+                    operations: s.ops,
+                })
+                .collect(),
         }
     }
 }

@@ -5,12 +5,17 @@
 //! read-your-writes, a read waits on the replica for the session's last GTID. The proxy
 //! knows the cluster only through its monitor probes and what the failover manager tells
 //! it, so a partition between it and the nodes changes what it does.
+//!
+//! Sharded, it is also Vitess's vtgate: a row's id goes through the vindex to a keyspace
+//! id, the key range holding it names the shard, and the operation goes to that shard's
+//! writer or one of that shard's replicas. Each shard's writer is set by its own manager.
 
 use super::config::{ClientConfig, InsertMode, RouterConfig, WriterSource};
 use super::effects::{Effects, RouterTimer, Timer};
 use super::gtid::Gtid;
 use super::history::{Op, OpKind, Outcome, Totals};
 use super::ids::{Addr, NodeId};
+use super::keyspace::{KeyRange, Vindex, shard_for};
 use super::message::{Msg, QueryResult, Statement};
 use super::rng::{SimRng, Stream};
 use super::status::NodeStatus;
@@ -44,11 +49,25 @@ struct Pending {
     node: NodeId,
 }
 
+/// A row of the routing table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteShard {
+    pub range: KeyRange,
+    pub writer: Option<NodeId>,
+    /// Operations routed to this shard (the per-shard load).
+    pub ops: u64,
+}
+
 #[derive(Clone, Debug)]
 pub struct Router {
     pub cfg: RouterConfig,
     pub clients: Vec<Client>,
-    pub writer: Option<NodeId>,
+    /// The routing table: each shard's key range and where its writes go (one entry,
+    /// covering every key, when unsharded).
+    pub shards: Vec<RouteShard>,
+    vindex: Vindex,
+    /// Each backend's shard.
+    groups: Vec<u16>,
     pub backends: Vec<Backend>,
     pending: BTreeMap<u64, Pending>,
     next_req: u64,
@@ -86,7 +105,13 @@ impl Router {
         Router {
             cfg,
             clients,
-            writer,
+            shards: vec![RouteShard {
+                range: KeyRange::FULL,
+                writer,
+                ops: 0,
+            }],
+            vindex: Vindex::Hash,
+            groups: vec![0; nodes as usize],
             backends,
             pending: BTreeMap::new(),
             next_req: 1,
@@ -95,6 +120,52 @@ impl Router {
             rng: SimRng::new(seed, Stream::Workload),
             totals: Totals::default(),
         }
+    }
+
+    /// Routes by key range: `shards` with their first writers, `groups` each node's shard.
+    pub fn sharded(
+        mut self,
+        vindex: Vindex,
+        shards: Vec<(KeyRange, Option<NodeId>)>,
+        groups: Vec<u16>,
+    ) -> Self {
+        self.vindex = vindex;
+        self.shards = shards
+            .into_iter()
+            .map(|(range, writer)| RouteShard {
+                range,
+                writer,
+                ops: 0,
+            })
+            .collect();
+        self.groups = groups;
+        self
+    }
+
+    /// Where writes go (the first shard's writer when sharded).
+    pub fn writer(&self) -> Option<NodeId> {
+        self.shards.first().and_then(|s| s.writer)
+    }
+
+    /// The node becomes its shard's writer.
+    pub fn set_writer(&mut self, node: NodeId) {
+        let g = self.group(node);
+        if let Some(s) = self.shards.get_mut(g) {
+            s.writer = Some(node);
+        }
+    }
+
+    fn group(&self, n: NodeId) -> usize {
+        self.groups.get(n.index()).map_or(0, |g| usize::from(*g))
+    }
+
+    /// The shard serving `key`.
+    pub fn shard_of(&self, key: u64) -> usize {
+        if self.shards.len() == 1 {
+            return 0;
+        }
+        let ranges: Vec<KeyRange> = self.shards.iter().map(|s| s.range).collect();
+        shard_for(&ranges, self.vindex.keyspace_id(key)).unwrap_or(0)
     }
 
     pub fn start(&mut self, now: Micros, fx: &mut Effects) {
@@ -146,7 +217,12 @@ impl Router {
         let (w, r) = (u64::from(c.cfg.writes_per_s), u64::from(c.cfg.reads_per_s));
         let key_space = c.cfg.key_space.max(1);
         let is_write = self.rng.chance(w, w + r);
-        let key = self.rng.between(1, key_space);
+        let hot = c.cfg.hot_permille > 0 && self.rng.chance(u64::from(c.cfg.hot_permille), 1_000);
+        let key = if hot {
+            self.rng.between(1, c.cfg.hot_keys.clamp(1, key_space))
+        } else {
+            self.rng.between(1, key_space)
+        };
         let c = &mut self.clients[client as usize];
         c.next_seq += 1;
         // Every written value is unique: client number in the high bits, sequence below.
@@ -195,6 +271,16 @@ impl Router {
         done: &mut Vec<Op>,
     ) {
         let client = &self.clients[op.client as usize];
+        let shard = match stmt {
+            Statement::Read { key, .. }
+            | Statement::Upsert { key, .. }
+            | Statement::Delete { key } => self.shard_of(key),
+            // Sharded clusters refuse auto-increment inserts (they need a Vitess sequence).
+            _ => 0,
+        };
+        if let Some(s) = self.shards.get_mut(shard) {
+            s.ops += 1;
+        }
         let target = if let Statement::Read { key, .. } = stmt {
             if self.cfg.read_your_writes {
                 stmt = Statement::Read {
@@ -202,9 +288,9 @@ impl Router {
                     after: client.last_write,
                 };
             }
-            self.pick_reader().or_else(|| self.pick_writer())
+            self.pick_reader(shard).or_else(|| self.pick_writer(shard))
         } else {
-            client.pin_writes.or_else(|| self.pick_writer())
+            client.pin_writes.or_else(|| self.pick_writer(shard))
         };
         let Some(node) = target else {
             let message = "no healthy writer in the hostgroup".to_string();
@@ -236,13 +322,15 @@ impl Router {
         );
     }
 
-    fn pick_writer(&mut self) -> Option<NodeId> {
+    fn pick_writer(&mut self, shard: usize) -> Option<NodeId> {
         match self.cfg.writer_source {
-            WriterSource::Manager => self.writer,
+            WriterSource::Manager => self.shards.get(shard).and_then(|s| s.writer),
             WriterSource::ReadOnlyFlag => {
                 let writers: Vec<NodeId> = (0..self.backends.len() as u32)
                     .filter(|&i| {
-                        self.backends[i as usize].reachable && !self.backends[i as usize].read_only
+                        self.backends[i as usize].reachable
+                            && !self.backends[i as usize].read_only
+                            && self.group(NodeId(i)) == shard
                     })
                     .map(NodeId)
                     .collect();
@@ -257,12 +345,14 @@ impl Router {
 
     /// Round robin over the replicas whose lag is within the limit (no allocation: this
     /// runs for every read).
-    fn pick_reader(&mut self) -> Option<NodeId> {
+    fn pick_reader(&mut self, shard: usize) -> Option<NodeId> {
         let max_lag = self.cfg.max_replication_lag_s.saturating_mul(1_000_000);
         let null_lag = self.cfg.lag_when_null_s.saturating_mul(1_000_000);
-        let writer = self.writer;
+        let writer = self.shards.get(shard).and_then(|s| s.writer);
+        let groups = &self.groups;
         let eligible = |i: usize, b: &Backend| {
-            b.reachable
+            groups.get(i).map_or(0, |g| usize::from(*g)) == shard
+                && b.reachable
                 && b.is_replica
                 && b.read_only
                 && Some(NodeId(i as u32)) != writer
@@ -378,7 +468,7 @@ impl Router {
             }
             Msg::ConnReset => self.on_conn_reset(now, from, done),
             Msg::ProbeReply { req, status } => self.on_probe_reply(req, &status),
-            Msg::SetWriter { node } => self.writer = Some(node),
+            Msg::SetWriter { node } => self.set_writer(node),
             _ => {}
         }
     }

@@ -32,6 +32,8 @@ const CHECK_EVERY: Micros = 1_000_000;
 const LOG_WINDOW: usize = 2_000;
 /// Seconds of lag samples kept.
 const LAG_WINDOW: usize = 600;
+/// Shards a sharded cluster may have.
+pub const MAX_SHARDS: usize = 16;
 
 #[derive(Clone, Debug)]
 enum Event {
@@ -154,7 +156,10 @@ pub struct World {
     queue: EventQueue,
     pub nodes: Vec<Node>,
     pub router: Router,
-    pub manager: Manager,
+    /// One failover manager per replication cluster: one, or one per shard.
+    pub managers: Vec<Manager>,
+    /// Each node's shard group (all 0 when unsharded).
+    pub groups: Vec<u16>,
     pub net: Network,
     rng_net: SimRng,
     pub trace: Trace,
@@ -215,29 +220,61 @@ impl World {
             .iter()
             .map(|c| (c.clone(), c.pin_writes_to.as_deref().and_then(ids)))
             .collect();
-        let router = Router::new(
+        let mut router = Router::new(
             config.router.clone(),
             clients,
             primary,
             nodes.len() as u32,
             seed,
         );
-        let rules = config.nodes.iter().map(|n| n.promotion_rule).collect();
-        let manager = Manager::new(config.failover.clone(), names.clone(), rules, primary);
+        let rules: Vec<_> = config.nodes.iter().map(|n| n.promotion_rule).collect();
+        let mut groups = vec![0u16; config.nodes.len()];
+        let managers = if config.shards.is_empty() {
+            vec![Manager::new(
+                config.failover.clone(),
+                names.clone(),
+                rules,
+                primary,
+            )]
+        } else {
+            let mut managers = Vec::with_capacity(config.shards.len());
+            for (g, shard) in config.shards.iter().enumerate() {
+                let members: Vec<NodeId> = shard.nodes.iter().filter_map(|n| ids(n)).collect();
+                for m in &members {
+                    groups[m.index()] = g as u16;
+                }
+                let manager = Manager::new(
+                    config.failover.clone(),
+                    names.clone(),
+                    rules.clone(),
+                    ids(&shard.primary),
+                );
+                managers.push(manager.for_group(g as u16, members));
+            }
+            let table = config
+                .shards
+                .iter()
+                .map(|s| (s.range, ids(&s.primary)))
+                .collect();
+            router = router.sharded(config.vindex, table, groups.clone());
+            managers
+        };
         let active_active = config.active_active.iter().filter_map(|n| ids(n)).collect();
         let net = Network::new(nodes.len() as u32, config.network);
+        let checker = Checker::new(names, active_active).with_groups(groups.clone());
         let mut world = World {
             now: 0,
             seq: 0,
             queue: EventQueue::default(),
             nodes,
             router,
-            manager,
+            managers,
+            groups,
             net,
             rng_net: SimRng::new(seed, Stream::Network),
             trace: Trace::default(),
             history: History::default(),
-            checker: Checker::new(names, active_active),
+            checker,
             log: VecDeque::new(),
             lag_samples: VecDeque::new(),
             applied: Vec::new(),
@@ -257,7 +294,9 @@ impl World {
             n.start(0, &mut fx);
         }
         self.router.start(0, &mut fx);
-        self.manager.start(0, &mut fx);
+        for m in &mut self.managers {
+            m.start(0, &mut fx);
+        }
         self.fx = fx;
         self.carry_out();
     }
@@ -272,6 +311,23 @@ impl World {
 
     pub fn seed(&self) -> u64 {
         self.config.seed
+    }
+
+    /// The shard group a node belongs to (0 when unsharded).
+    pub fn group_of(&self, n: NodeId) -> usize {
+        self.groups.get(n.index()).map_or(0, |g| usize::from(*g))
+    }
+
+    /// The failover manager of the first (or only) replication cluster.
+    pub fn manager(&self) -> &Manager {
+        &self.managers[0]
+    }
+
+    /// Every recovery of every cluster's manager, in the order they started.
+    pub fn recoveries(&self) -> Vec<&super::manager::Recovery> {
+        let mut all: Vec<_> = self.managers.iter().flat_map(|m| &m.recoveries).collect();
+        all.sort_by_key(|r| (r.started_us, r.id));
+        all
     }
 
     pub fn node_id(&self, name: &str) -> Option<NodeId> {
@@ -483,9 +539,11 @@ impl World {
                 self.done = done;
             }
             Addr::Manager => {
-                let before = self.manager.recoveries.len();
-                self.manager.on_message(now, from, msg, &mut fx);
-                self.after_manager(before);
+                // Replies reach the manager of the sender's cluster.
+                let g = from.node().map_or(0, |n| self.group_of(n));
+                let before = self.managers[g].recoveries.len();
+                self.managers[g].on_message(now, from, msg, &mut fx);
+                self.after_manager(g, before);
             }
         }
         self.fx = fx;
@@ -499,7 +557,11 @@ impl World {
             from: owner.code(),
             to: owner.code(),
             code: timer_code(&timer),
-            detail: 0,
+            // Which shard's manager (0 when unsharded, as before sharding existed).
+            detail: match timer {
+                Timer::Manager { group, .. } => u64::from(group),
+                _ => 0,
+            },
         });
         let now = self.now;
         let mut fx = std::mem::take(&mut self.fx);
@@ -517,10 +579,13 @@ impl World {
                 self.router.on_timer(now, t, &mut fx, &mut done);
                 self.done = done;
             }
-            (Addr::Manager, Timer::Manager(t)) => {
-                let before = self.manager.recoveries.len();
-                self.manager.on_timer(now, t, &mut fx);
-                self.after_manager(before);
+            (Addr::Manager, Timer::Manager { group, timer }) => {
+                let g = usize::from(group);
+                if let Some(m) = self.managers.get_mut(g) {
+                    let before = m.recoveries.len();
+                    m.on_timer(now, timer, &mut fx);
+                    self.after_manager(g, before);
+                }
             }
             _ => {}
         }
@@ -528,8 +593,8 @@ impl World {
     }
 
     /// A recovery finished: log it and check what the promoted node lacks.
-    fn after_manager(&mut self, before: usize) {
-        let new: Vec<_> = self.manager.recoveries[before..].to_vec();
+    fn after_manager(&mut self, group: usize, before: usize) {
+        let new: Vec<_> = self.managers[group].recoveries[before..].to_vec();
         for r in new {
             let text = match r.promoted {
                 Some(p) if r.success => format!(
@@ -548,7 +613,16 @@ impl World {
 
     fn check_promotion(&mut self, p: NodeId) {
         let before = self.checker.findings.len();
-        self.checker.on_promotion(self.now, &self.nodes[p.index()]);
+        let shard_uuids: Option<Vec<Uuid>> = (self.managers.len() > 1).then(|| {
+            let g = self.group_of(p);
+            self.nodes
+                .iter()
+                .filter(|n| self.group_of(n.id) == g)
+                .map(|n| n.uuid)
+                .collect()
+        });
+        self.checker
+            .on_promotion(self.now, &self.nodes[p.index()], shard_uuids.as_deref());
         self.log_new_findings(before, self.now);
     }
 
@@ -862,17 +936,28 @@ impl World {
             Command::Switchover { to } => {
                 let id = self.resolve(to)?;
                 let mut fx = std::mem::take(&mut self.fx);
-                let r = self.manager.switchover(now, id, &mut fx);
+                let g = self.group_of(id);
+                let r = self.managers[g].switchover(now, id, &mut fx);
                 self.fx = fx;
                 r.map_err(CommandError)?;
             }
             Command::Promote { node } => self.promote(node)?,
             Command::SetPromotionRule { node, rule } => {
                 let id = self.resolve(node)?;
-                self.manager.promotion_rules[id.index()] = *rule;
+                for m in &mut self.managers {
+                    m.promotion_rules[id.index()] = *rule;
+                }
             }
-            Command::SetAutomaticFailover { enabled } => self.manager.cfg.automatic = *enabled,
-            Command::AcknowledgeRecoveries => self.manager.acknowledge(now),
+            Command::SetAutomaticFailover { enabled } => {
+                for m in &mut self.managers {
+                    m.cfg.automatic = *enabled;
+                }
+            }
+            Command::AcknowledgeRecoveries => {
+                for m in &mut self.managers {
+                    m.acknowledge(now);
+                }
+            }
             Command::SetWorkload {
                 client,
                 writes_per_s,
@@ -952,8 +1037,9 @@ impl World {
                 super_read_only: false,
             },
         )?;
-        self.router.writer = Some(id);
-        self.manager.set_primary(self.now, id);
+        self.router.set_writer(id);
+        let g = self.group_of(id);
+        self.managers[g].set_primary(self.now, id);
         self.check_promotion(id);
         Ok(())
     }
@@ -981,7 +1067,7 @@ fn timer_code(t: &Timer) -> u8 {
             R::ClientOp { .. } => 21,
             R::QueryTimeout { .. } => 22,
         },
-        Timer::Manager(m) => match m {
+        Timer::Manager { timer: m, .. } => match m {
             M::Poll => 30,
             M::ProbeTimeout { .. } => 31,
             M::Analysis => 32,
@@ -1065,6 +1151,11 @@ fn validate(c: &ClusterConfig) -> Result<(), ConfigError> {
                 "workload.clients[{i}].writes_per_s/reads_per_s: rates are limited to {MAX_RATE_PER_S} per second"
             ));
         }
+        if cl.hot_permille > 1_000 {
+            return err(format!(
+                "workload.clients[{i}].hot_permille: at most 1000 (every operation)"
+            ));
+        }
         if cl.key_space == 0 {
             return err(format!(
                 "workload.clients[{i}].key_space: must be at least 1"
@@ -1077,6 +1168,74 @@ fn validate(c: &ClusterConfig) -> Result<(), ConfigError> {
                 "workload.clients[{i}].pin_writes_to: there is no node called '{p}'"
             ));
         }
+    }
+    validate_shards(c)
+}
+
+/// Shards tile the keyspace, and every node serves exactly one of them.
+fn validate_shards(c: &ClusterConfig) -> Result<(), ConfigError> {
+    let err = |s: String| Err(ConfigError(s));
+    if c.shards.is_empty() {
+        return Ok(());
+    }
+    if c.shards.len() > MAX_SHARDS {
+        return err(format!("shards: at most {MAX_SHARDS} shards"));
+    }
+    let ranges: Vec<_> = c.shards.iter().map(|s| s.range).collect();
+    super::keyspace::tiling(&ranges).or_else(|e| err(format!("shards: {e}")))?;
+    for n in &c.nodes {
+        let owners = c
+            .shards
+            .iter()
+            .filter(|s| s.nodes.contains(&n.name))
+            .count();
+        if owners != 1 {
+            return err(format!(
+                "shards: node '{}' must belong to exactly one shard (it belongs to {owners})",
+                n.name
+            ));
+        }
+    }
+    for s in &c.shards {
+        if let Some(bad) = s
+            .nodes
+            .iter()
+            .find(|m| !c.nodes.iter().any(|n| &n.name == *m))
+        {
+            return err(format!(
+                "shards.{}: there is no node called '{bad}'",
+                s.range
+            ));
+        }
+        if !s.nodes.contains(&s.primary) {
+            return err(format!(
+                "shards.{}: its primary '{}' is not one of its nodes",
+                s.range, s.primary
+            ));
+        }
+        // A replica replicates inside its own shard.
+        for m in &s.nodes {
+            let src = c
+                .nodes
+                .iter()
+                .find(|n| &n.name == m)
+                .and_then(|n| n.source.as_ref());
+            if let Some(src) = src.filter(|src| !s.nodes.contains(src)) {
+                return err(format!(
+                    "shards.{}: {m} replicates from {src}, which serves another shard",
+                    s.range
+                ));
+            }
+        }
+    }
+    if let Some(i) = c
+        .clients
+        .iter()
+        .position(|cl| cl.insert_mode == super::config::InsertMode::AutoIncrement)
+    {
+        return err(format!(
+            "workload.clients[{i}].insert_mode: a sharded cluster cannot hand out auto-increment ids (Vitess needs a sequence); use \"upsert\""
+        ));
     }
     Ok(())
 }

@@ -233,6 +233,7 @@ impl Scenario {
     /// The engine configuration this scenario describes.
     pub fn cluster(&self) -> Result<ClusterConfig, ScenarioError> {
         let (shapes, primary, active_active) = self.topology.expand();
+        let (shards, vindex) = self.topology.shards();
         for name in self.nodes.keys() {
             if !shapes.iter().any(|s| &s.name == name) {
                 return err(
@@ -277,6 +278,8 @@ impl Scenario {
             router: self.router.clone(),
             failover: self.failover.clone(),
             clients: self.workload.clients.clone(),
+            shards,
+            vindex,
         };
         crate::engine::World::new(cluster.clone()).map_err(|e| ScenarioError {
             path: String::new(), // the engine names its own fields

@@ -80,6 +80,10 @@ pub struct Check {
     /// The run has reached this moment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_at_least_ms: Option<u64>,
+    /// Sharded: the router has sent this shard (by its key range, `-40`) more operations
+    /// than any other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busiest_shard: Option<String>,
 }
 
 impl Check {
@@ -96,6 +100,7 @@ impl Check {
             self.replicating.is_some(),
             self.caught_up.is_some(),
             self.time_at_least_ms.is_some(),
+            self.busiest_shard.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -117,12 +122,18 @@ impl Check {
     /// Whether the check holds in this world, now.
     pub fn holds(&self, w: &World) -> bool {
         let recovered = |planned: bool| {
-            w.manager
-                .recoveries
+            w.recoveries()
                 .iter()
                 .any(|r| r.planned == planned && r.success && r.finished_us.is_some())
         };
-        let writer = w.router.writer.map(|n| w.name(n.into()));
+        // Sharded: any shard's writer.
+        let writers: Vec<String> = w
+            .router
+            .shards
+            .iter()
+            .filter_map(|s| s.writer)
+            .map(|n| w.name(n.into()))
+            .collect();
         let node = |name: &str| w.node_id(name).and_then(|id| w.node(id));
         if let Some(k) = self.finding {
             return w.checker.count(k) > 0;
@@ -137,10 +148,10 @@ impl Check {
             return recovered(true) == want;
         }
         if let Some(n) = &self.writer {
-            return writer.as_deref() == Some(n.as_str());
+            return writers.contains(n);
         }
         if let Some(n) = &self.writer_not {
-            return writer.is_some_and(|w| &w != n);
+            return !writers.is_empty() && !writers.contains(n);
         }
         if let Some(s) = self.lag_at_least_s {
             return w
@@ -165,6 +176,16 @@ impl Check {
         }
         if let Some(ms) = self.time_at_least_ms {
             return w.now() >= ms.saturating_mul(1_000);
+        }
+        if let Some(range) = &self.busiest_shard {
+            let shards = &w.router.shards;
+            let Some(mine) = shards.iter().find(|s| &s.range.to_string() == range) else {
+                return false;
+            };
+            return mine.ops > 0
+                && shards
+                    .iter()
+                    .all(|s| s.range == mine.range || s.ops < mine.ops);
         }
         false
     }
@@ -216,6 +237,9 @@ impl Check {
         }
         if let Some(ms) = self.time_at_least_ms {
             return format!("the run reaches {} s", ms as f64 / 1_000.0);
+        }
+        if let Some(range) = &self.busiest_shard {
+            return format!("shard {range} takes the most operations");
         }
         String::new()
     }

@@ -36,6 +36,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/free-play.json"),
     ),
     (
+        "hot-shard",
+        include_str!("../../assets/scenarios/hot-shard.json"),
+    ),
+    (
         "manager-cut-no-failover",
         include_str!("../../assets/scenarios/manager-cut-no-failover.json"),
     ),
@@ -70,6 +74,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     (
         "semi-sync-timeout-fallback",
         include_str!("../../assets/scenarios/semi-sync-timeout-fallback.json"),
+    ),
+    (
+        "shard-failover",
+        include_str!("../../assets/scenarios/shard-failover.json"),
     ),
     (
         "silent-partition-default-timeouts",

@@ -1,7 +1,8 @@
 //! Topology shorthands: each expands to plain node configurations with sources. The
 //! engine never special-cases a topology: these only decide names, sources and settings.
 
-use crate::engine::config::NodeConfig;
+use crate::engine::config::{NodeConfig, ShardConfig};
+use crate::engine::keyspace::{KeyRange, Vindex};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,26 @@ pub enum Topology {
         nodes: Vec<CustomNode>,
         primary: String,
     },
+    /// Vitess-style: the keyspace split into key ranges (`["-80", "80-"]`), each served by
+    /// its own primary with `replicas` replicas. Shard 1's nodes are a1, a2…, shard 2's
+    /// b1, b2… (the first of each is its primary).
+    Sharded {
+        shards: Vec<KeyRange>,
+        #[serde(default)]
+        replicas: u32,
+        #[serde(default = "default_vindex")]
+        vindex: Vindex,
+    },
+}
+
+fn default_vindex() -> Vindex {
+    Vindex::Hash
+}
+
+/// The name of node `i` (from 1) of shard `shard` (from 0): a1, a2, b1…
+fn shard_node(shard: usize, i: u32) -> String {
+    let letter = char::from(b'a' + (shard % 26) as u8);
+    format!("{letter}{i}")
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +88,32 @@ impl Topology {
             } => 2 + u64::from(*intermediate_replicas) + u64::from(*replicas),
             Topology::DualPrimary { replicas, .. } => 2 + u64::from(*replicas),
             Topology::Custom { nodes, .. } => nodes.len() as u64,
+            Topology::Sharded {
+                shards, replicas, ..
+            } => shards.len() as u64 * (1 + u64::from(*replicas)),
         }
+    }
+
+    /// The shards and how keys map to them (empty when not sharded).
+    pub fn shards(&self) -> (Vec<ShardConfig>, Vindex) {
+        let Topology::Sharded {
+            shards,
+            replicas,
+            vindex,
+        } = self
+        else {
+            return (Vec::new(), Vindex::Hash);
+        };
+        let shards = shards
+            .iter()
+            .enumerate()
+            .map(|(g, range)| ShardConfig {
+                range: *range,
+                primary: shard_node(g, 1),
+                nodes: (1..=replicas + 1).map(|i| shard_node(g, i)).collect(),
+            })
+            .collect();
+        (shards, *vindex)
     }
 
     /// The nodes, the initial primary, and the nodes meant to take writes together.
@@ -130,6 +176,28 @@ impl Topology {
                     })
                     .collect();
                 (v, primary.clone(), vec![])
+            }
+            Topology::Sharded {
+                shards, replicas, ..
+            } => {
+                let mut v = Vec::new();
+                for g in 0..shards.len() {
+                    let primary = shard_node(g, 1);
+                    v.push(Shape {
+                        name: primary.clone(),
+                        source: None,
+                        read_only: false,
+                        auto_increment: None,
+                    });
+                    v.extend((2..=replicas + 1).map(|i| Shape {
+                        name: shard_node(g, i),
+                        source: Some(primary.clone()),
+                        read_only: true,
+                        auto_increment: None,
+                    }));
+                }
+                // The router learns each shard's primary from the shard table.
+                (v, shard_node(0, 1), vec![])
             }
         }
     }

@@ -37,6 +37,42 @@ pub fn node_position(index: usize, count: usize) -> Point {
     }
 }
 
+/// Sharded: one column per shard between the router and the manager, each shard's
+/// primary on top and its replicas in a row below (two rows when they do not fit).
+pub fn shard_node_position(group: usize, index: usize, group_size: usize, groups: usize) -> Point {
+    let groups = groups.max(1) as f64;
+    let left = 60.0;
+    let width = (VIEW_W - 2.0 * left) / groups;
+    let cx = left + width * (group as f64 + 0.5);
+    if index == 0 {
+        return Point { x: cx, y: 280.0 };
+    }
+    let replicas = group_size.saturating_sub(1).max(1);
+    let per_row = ((width / (2.2 * NODE_R)).floor() as usize).clamp(1, replicas);
+    let (row, col) = ((index - 1) / per_row, (index - 1) % per_row);
+    let in_row = (replicas - row * per_row).min(per_row) as f64;
+    let step = width / in_row.max(1.0);
+    let rows = replicas.div_ceil(per_row);
+    let spacing = if rows > 1 {
+        (180.0 / (rows - 1) as f64).min(100.0)
+    } else {
+        0.0
+    };
+    Point {
+        x: cx - width / 2.0 + step * (col as f64 + 0.5),
+        y: 410.0 + spacing * row as f64,
+    }
+}
+
+/// The band above each shard's column where its key range bar is drawn: (left, right).
+pub fn shard_band(group: usize, groups: usize) -> (f64, f64) {
+    let groups = groups.max(1) as f64;
+    let left = 60.0;
+    let width = (VIEW_W - 2.0 * left) / groups;
+    let x0 = left + width * group as f64;
+    (x0 + 8.0, x0 + width - 8.0)
+}
+
 pub fn router_position() -> Point {
     Point { x: 110.0, y: 140.0 }
 }
@@ -99,6 +135,30 @@ mod tests {
                     let (a, b) = (node_position(i, count), node_position(j, count));
                     let d = ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
                     assert!(d >= 2.0 * NODE_R, "{count}: {i} and {j} overlap");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shard_columns_stay_apart_and_inside_the_view() {
+        for groups in 1..=8 {
+            for size in 1..=4 {
+                let mut all = Vec::new();
+                for g in 0..groups {
+                    for i in 0..size {
+                        let p = shard_node_position(g, i, size, groups);
+                        assert!(p.x > 0.0 && p.x < VIEW_W && p.y < VIEW_H - NODE_R, "{p:?}");
+                        all.push(p);
+                    }
+                }
+                if groups <= 4 {
+                    for (i, a) in all.iter().enumerate() {
+                        for b in &all[i + 1..] {
+                            let d = ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
+                            assert!(d >= 2.0 * NODE_R, "{groups}×{size}: {a:?} {b:?}");
+                        }
+                    }
                 }
             }
         }

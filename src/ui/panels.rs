@@ -33,8 +33,7 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
     let ch = n.channel.as_ref();
     let st = ch.map(|c| c.status(now, n.is_running()));
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
-    let rule = world
-        .manager
+    let rule = world.managers[world.group_of(n.id)]
         .promotion_rules
         .get(n.id.index())
         .copied()
@@ -228,16 +227,35 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
     }
 }
 
+/// ` of shard -80` for a sharded cluster's manager, nothing otherwise.
+fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
+    world
+        .router
+        .shards
+        .get(usize::from(m.group))
+        .filter(|_| world.managers.len() > 1)
+        .map(|s| format!(" of shard {}", s.range))
+        .unwrap_or_default()
+}
+
 pub fn view_failover(world: &World) -> Html {
-    let m = &world.manager;
-    let entries = m.audit.iter().rev().take(12).map(|a| {
-        html! { <li class={format!("audit {}", a.kind)}><span class="t">{ fmt_secs(a.at_us) }</span>{ format!(" [{}] {}", a.kind, a.text) }</li> }
+    let m = world.manager();
+    let mut audit: Vec<_> = world
+        .managers
+        .iter()
+        .flat_map(|m| m.audit.iter().map(move |a| (m, a)))
+        .collect();
+    audit.sort_by_key(|(_, a)| a.at_us);
+    let entries = audit.into_iter().rev().take(12).map(|(m, a)| {
+        let shard = shard_label(world, m);
+        html! { <li class={format!("audit {}", a.kind)}><span class="t">{ fmt_secs(a.at_us) }</span>{ format!(" [{}{shard}] {}", a.kind, a.text) }</li> }
     });
-    let last = m.recoveries.last();
+    let recoveries = world.recoveries();
+    let last = recoveries.last().copied();
     html! {
         <section class="panel-section failover">
             <h2>{ "Failover" }</h2>
-            <p class="hint">{ format!("analysis: {:?} · automatic: {} · {} recoveries", m.analysis, if m.cfg.automatic { "on" } else { "off" }, m.recoveries.len()) }</p>
+            <p class="hint">{ format!("analysis: {} · automatic: {} · {} recoveries", world.managers.iter().map(|m| format!("{:?}", m.analysis)).collect::<Vec<_>>().join(" · "), if m.cfg.automatic { "on" } else { "off" }, recoveries.len()) }</p>
             <ul class="audit-log">{ for entries }</ul>
             if let Some(r) = last {
                 <h3>{ format!("Why {}?", r.promoted.map(|p| world.name(p.into())).unwrap_or_else(|| "no candidate".into())) }</h3>
@@ -314,7 +332,10 @@ pub fn view_actor_inspector(world: &World, a: Addr, link: &Scope) -> Html {
                 <section class="panel-section inspector">
                     <h2>{ "Router and application" }</h2>
                     <table class="kv">
-                        { row("writes go to", r.writer.map(|w| world.name(w.into())).unwrap_or_else(|| "nobody".into())) }
+                        { for r.shards.iter().map(|s| {
+                            let label = if r.shards.len() > 1 { format!("shard {} writes go to", s.range) } else { "writes go to".to_string() };
+                            row(&label, s.writer.map(|w| world.name(w.into())).unwrap_or_else(|| "nobody".into()))
+                        }) }
                         { row("writer chosen by", format!("{:?}", r.cfg.writer_source)) }
                         { row("read-your-writes", if r.cfg.read_your_writes { "on" } else { "off" }) }
                         { row("max replication lag", format!("{} s", r.cfg.max_replication_lag_s)) }
@@ -329,13 +350,18 @@ pub fn view_actor_inspector(world: &World, a: Addr, link: &Scope) -> Html {
             }
         }
         _ => {
-            let m = &world.manager;
+            let m = world.manager();
             html! {
                 <section class="panel-section inspector">
                     <h2>{ "Failover manager" }</h2>
                     <table class="kv">
-                        { row("primary (as it knows)", m.primary.map(|p| world.name(p.into())).unwrap_or_else(|| "none".into())) }
-                        { row("analysis", format!("{:?}", m.analysis)) }
+                        { for world.managers.iter().map(|m| {
+                            let shard = shard_label(world, m);
+                            html! { <>
+                                { row(&format!("primary{shard} (as it knows)"), m.primary.map(|p| world.name(p.into())).unwrap_or_else(|| "none".into())) }
+                                { row(&format!("analysis{shard}"), format!("{:?}", m.analysis)) }
+                            </> }
+                        }) }
                         { row("poll every", format!("{} ms", m.cfg.instance_poll_ms)) }
                         { row("wait for relay log", m.cfg.wait_for_relay_log_apply.to_string()) }
                     </table>

@@ -6,7 +6,7 @@
 use super::Msg;
 use super::geometry::{
     NODE_R, Point, VIEW_H, VIEW_W, manager_position, message_position, node_position,
-    router_position,
+    router_position, shard_band, shard_node_position,
 };
 use crate::engine::message::MsgKind;
 use crate::engine::node::Node;
@@ -22,6 +22,12 @@ const MAX_MESSAGES_FAST: usize = 40;
 
 pub fn position(world: &World, a: Addr) -> Point {
     match a {
+        Addr::Node(n) if world.managers.len() > 1 => {
+            let g = world.group_of(n);
+            let members = world.managers[g].members();
+            let i = members.iter().position(|m| *m == n).unwrap_or(0);
+            shard_node_position(g, i, members.len(), world.managers.len())
+        }
         Addr::Node(n) => node_position(n.index(), world.nodes.len()),
         Addr::Router => router_position(),
         Addr::Manager => manager_position(),
@@ -87,6 +93,7 @@ pub fn view(world: &World, sel: &Selection<'_>, link: &html::Scope<super::App>) 
                 </marker>
             </defs>
             <rect width="100%" height="100%" fill="url(#grid)" onclick={link.callback(|_| Msg::ClearSelection)} />
+            { view_shards(world) }
             { for view_links(world, sel, link) }
             { view_cuts(world) }
             { view_actor(world, "app + router", "router", Addr::Router, link) }
@@ -95,6 +102,41 @@ pub fn view(world: &World, sel: &Selection<'_>, link: &html::Scope<super::App>) 
             { view_messages(world, if sel.speed > 20.0 { MAX_MESSAGES_FAST } else { MAX_MESSAGES }) }
         </svg>
     }
+}
+
+/// Sharded: above each shard's column, its key range as a bar over the whole keyspace,
+/// its rows, and its share of the traffic as the column's heat (a small heat map).
+fn view_shards(world: &World) -> Html {
+    let shards = &world.router.shards;
+    if shards.len() < 2 {
+        return Html::default();
+    }
+    let total: u64 = shards.iter().map(|s| s.ops).sum::<u64>().max(1);
+    let busiest = shards.iter().map(|s| s.ops).max().unwrap_or(0).max(1);
+    let bands = shards.iter().enumerate().map(|(g, s)| {
+        let (x0, x1) = shard_band(g, shards.len());
+        let w = x1 - x0;
+        let from = s.range.start as f64 / 2f64.powi(64);
+        let to = s.range.end.map_or(1.0, |e| e as f64 / 2f64.powi(64));
+        let heat = s.ops as f64 / busiest as f64;
+        let rows = s
+            .writer
+            .and_then(|n| world.node(n))
+            .map_or(0, |n| n.data.len());
+        html! {
+            <g class="shard" data-shard={s.range.to_string()}>
+                <rect class="shard-column" x={format!("{x0:.1}")} y="190" width={format!("{w:.1}")} height="440" rx="12"
+                    style={format!("fill-opacity: {:.3}", 0.04 + 0.22 * heat)} />
+                <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="212">{ format!("shard {}", s.range) }</text>
+                <text class="shard-load" x={format!("{:.1}", x1 - 10.0)} y="212" text-anchor="end">
+                    { format!("{rows} rows · {:.0} % of ops", s.ops as f64 * 100.0 / total as f64) }
+                </text>
+                <rect class="keyrange-track" x={format!("{:.1}", x0 + 10.0)} y="222" width={format!("{:.1}", w - 20.0)} height="8" rx="4" />
+                <rect class="keyrange" x={format!("{:.1}", x0 + 10.0 + (w - 20.0) * from)} y="222" width={format!("{:.1}", ((w - 20.0) * (to - from)).max(2.0))} height="8" rx="4" />
+            </g>
+        }
+    });
+    html! { <g class="shards">{ for bands }</g> }
 }
 
 /// A replication channel: an arrow from source to replica, drawn by the channel's state.
@@ -177,15 +219,26 @@ fn view_actor(
 ) -> Html {
     let p = position(world, a);
     let writer = if a == Addr::Router {
-        world
+        let writers: Vec<String> = world
             .router
-            .writer
-            .map(|w| format!("writes → {}", world.name(w.into())))
+            .shards
+            .iter()
+            .filter_map(|s| s.writer)
+            .map(|w| world.name(w.into()))
+            .collect();
+        (!writers.is_empty()).then(|| format!("writes → {}", writers.join(", ")))
     } else {
         None
     };
     let analysis = if a == Addr::Manager {
-        Some(format!("{:?}", world.manager.analysis))
+        Some(
+            world
+                .managers
+                .iter()
+                .map(|m| format!("{:?}", m.analysis))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        )
     } else {
         None
     };

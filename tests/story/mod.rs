@@ -132,7 +132,7 @@ impl Story {
 
     pub fn promoted(&self) -> Vec<String> {
         self.w
-            .manager
+            .manager()
             .recoveries
             .iter()
             .filter(|r| r.success)
@@ -143,7 +143,7 @@ impl Story {
 
     pub fn audit(&self) -> String {
         self.w
-            .manager
+            .manager()
             .audit
             .iter()
             .map(|a| format!("{} {} {}\n", a.at_us, a.kind, a.text))
