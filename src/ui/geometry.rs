@@ -45,7 +45,7 @@ pub fn shard_node_position(group: usize, index: usize, group_size: usize, groups
     let width = (VIEW_W - 2.0 * left) / groups;
     let cx = left + width * (group as f64 + 0.5);
     if index == 0 {
-        return Point { x: cx, y: 280.0 };
+        return Point { x: cx, y: 305.0 };
     }
     let replicas = group_size.saturating_sub(1).max(1);
     let per_row = ((width / (2.2 * NODE_R)).floor() as usize).clamp(1, replicas);
@@ -54,13 +54,13 @@ pub fn shard_node_position(group: usize, index: usize, group_size: usize, groups
     let step = width / in_row.max(1.0);
     let rows = replicas.div_ceil(per_row);
     let spacing = if rows > 1 {
-        (180.0 / (rows - 1) as f64).min(100.0)
+        (170.0 / (rows - 1) as f64).min(100.0)
     } else {
         0.0
     };
     Point {
         x: cx - width / 2.0 + step * (col as f64 + 0.5),
-        y: 410.0 + spacing * row as f64,
+        y: 420.0 + spacing * row as f64,
     }
 }
 

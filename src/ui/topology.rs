@@ -127,12 +127,12 @@ fn view_shards(world: &World) -> Html {
             <g class="shard" data-shard={s.range.to_string()}>
                 <rect class="shard-column" x={format!("{x0:.1}")} y="190" width={format!("{w:.1}")} height="440" rx="12"
                     style={format!("fill-opacity: {:.3}", 0.04 + 0.22 * heat)} />
-                <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="212">{ format!("shard {}", s.range) }</text>
-                <text class="shard-load" x={format!("{:.1}", x1 - 10.0)} y="212" text-anchor="end">
+                <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="208">{ format!("shard {}", s.range) }</text>
+                <text class="shard-load" x={format!("{:.1}", x0 + 10.0)} y="226">
                     { format!("{rows} rows · {:.0} % of ops", s.ops as f64 * 100.0 / total as f64) }
                 </text>
-                <rect class="keyrange-track" x={format!("{:.1}", x0 + 10.0)} y="222" width={format!("{:.1}", w - 20.0)} height="8" rx="4" />
-                <rect class="keyrange" x={format!("{:.1}", x0 + 10.0 + (w - 20.0) * from)} y="222" width={format!("{:.1}", ((w - 20.0) * (to - from)).max(2.0))} height="8" rx="4" />
+                <rect class="keyrange-track" x={format!("{:.1}", x0 + 10.0)} y="236" width={format!("{:.1}", w - 20.0)} height="8" rx="4" />
+                <rect class="keyrange" x={format!("{:.1}", x0 + 10.0 + (w - 20.0) * from)} y="236" width={format!("{:.1}", ((w - 20.0) * (to - from)).max(2.0))} height="8" rx="4" />
             </g>
         }
     });
