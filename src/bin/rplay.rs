@@ -3,6 +3,7 @@
 //!     rplay run <scenario.json | share link>   the JSON report on stdout
 //!     rplay run … --summary                    a short human-readable summary instead
 //!     rplay link <scenario.json>               the share link's fragment for a file
+//!     rplay rebalance <keys> <shards>          keys moved by adding a shard, three ways
 //!
 //! A share link runs to the moment its sender was looking at (or the scenario's end).
 //!
@@ -14,7 +15,7 @@ use replication_playground::scenario::Scenario;
 use replication_playground::scenario::link::{self, Shared};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: rplay run <scenario.json | share-link> [--summary | --json]\n       rplay link <scenario.json>";
+const USAGE: &str = "usage: rplay run <scenario.json | share-link> [--summary | --json]\n       rplay link <scenario.json>\n       rplay rebalance <keys> <shards>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +33,9 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<String, String> {
     let (cmd, rest) = args.split_first().ok_or(USAGE)?;
+    if cmd == "rebalance" {
+        return rebalance(rest);
+    }
     let mut input = None;
     let mut summary = false;
     for a in rest {
@@ -75,6 +79,46 @@ fn run(args: &[String]) -> Result<String, String> {
         }
         _ => Err(format!("unknown command '{cmd}'\n{USAGE}")),
     }
+}
+
+/// The cost of adding a shard to `shards` holding ids 1..=keys, under three placements.
+fn rebalance(args: &[String]) -> Result<String, String> {
+    use replication_playground::engine::rebalance::{Placement, keys_moved};
+    let number = |i: usize, what: &str, max: u64| -> Result<u64, String> {
+        let n: u64 = args
+            .get(i)
+            .ok_or(USAGE)?
+            .parse()
+            .map_err(|_| format!("{what} must be a whole number"))?;
+        if n == 0 || n > max {
+            return Err(format!("{what} must be between 1 and {max}"));
+        }
+        Ok(n)
+    };
+    let keys: Vec<u64> = (1..=number(0, "keys", 10_000_000)?).collect();
+    let shards = number(1, "shards", 1_000)? as u32;
+    let mut out = format!(
+        "adding a shard to {shards} holding {} keys (hash vindex):\n",
+        keys.len()
+    );
+    for (label, p) in [
+        ("hash mod N", Placement::Modulo),
+        (
+            "consistent hashing, 128 virtual nodes",
+            Placement::ConsistentHash { virtual_nodes: 128 },
+        ),
+        ("range split (Vitess)", Placement::RangeSplit),
+    ] {
+        let m = keys_moved(p, &keys, shards);
+        out.push_str(&format!(
+            "  {label:<38} {:>6.2} % of keys move ({} keys, {} to the new shard(s)), {} of {shards} shards give keys up\n",
+            m.fraction() * 100.0,
+            m.moved,
+            m.to_new_shards,
+            m.shards_touched
+        ));
+    }
+    Ok(out.trim_end().to_string())
 }
 
 /// A link is a URL, a `#v…` fragment, or `v1.…`; anything else is a file path.

@@ -227,6 +227,44 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
     }
 }
 
+/// Sharded: what adding one shard would move, three ways, over the workload's keys
+/// (replication-model.md §8.3). Capped so the panel stays cheap to rebuild.
+fn view_rebalance_cost(world: &World) -> Html {
+    use crate::engine::rebalance::{Placement, keys_moved};
+    let shards = world.router.shards.len() as u32;
+    if shards < 2 {
+        return Html::default();
+    }
+    let key_space = world
+        .config
+        .clients
+        .iter()
+        .map(|c| c.key_space)
+        .max()
+        .unwrap_or(0)
+        .min(2_000);
+    let keys: Vec<u64> = (1..=key_space).collect();
+    let rows = [
+        ("hash mod N", Placement::Modulo),
+        ("consistent hashing (128 vnodes)", Placement::ConsistentHash { virtual_nodes: 128 }),
+        ("range split (Vitess)", Placement::RangeSplit),
+    ]
+    .map(|(label, p)| {
+        let m = keys_moved(p, &keys, shards);
+        html! { <tr><td>{ label }</td><td>{ format!("{:.0} %", m.fraction() * 100.0) }</td><td>{ format!("{} of {shards}", m.shards_touched) }</td></tr> }
+    });
+    html! {
+        <>
+            <h3>{ format!("Adding a shard to these {shards}") }</h3>
+            <table class="events rebalance">
+                <tr><th>{ "placement" }</th><th>{ "keys moved" }</th><th>{ "shards touched" }</th></tr>
+                { for rows }
+            </table>
+            <p class="hint">{ format!("Over the workload's {key_space} keys. Range sharding copies only the split shard; a ring moves about 1/(N+1), all to the new shard; mod N moves almost everything.") }</p>
+        </>
+    }
+}
+
 /// ` of shard -80` for a sharded cluster's manager, nothing otherwise.
 fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
     world
@@ -342,6 +380,7 @@ pub fn view_actor_inspector(world: &World, a: Addr, link: &Scope) -> Html {
                         { row("operations ok / failed / unknown", format!("{} / {} / {}", r.totals.ok, r.totals.failed, r.totals.unknown)) }
                         { row("in flight", r.inflight().to_string()) }
                     </table>
+                    { view_rebalance_cost(world) }
                     <div class="actions">
                         { button(link, "Partition the router", "cut the application off from every node", Command::Partition { nodes: vec!["router".into()] }) }
                         { button(link, "Heal all", "restore every link", Command::HealAll) }

@@ -21,6 +21,9 @@ test('a shard fails over alone and the routing table follows it', async () => {
   const table = await page.textContent('.inspector');
   assert.match(table, /shard -80 writes go to\s*a1/);
   assert.match(table, /shard 80- writes go to\s*b2/);
+  // The comparison teachers ask for: what adding a shard would move, three ways.
+  assert.match(table, /Adding a shard to these 2/);
+  assert.match(table, /range split \(Vitess\)\s*\d+ %/);
   assert.match(await page.textContent('.lesson .verdict'), /Passed/);
   await screenshot(page, 'shard-failover.png');
   assert.deepEqual(errors, []);
