@@ -10,6 +10,8 @@ use yew::prelude::*;
 pub struct Builder {
     pub kind: String,
     pub replicas: u32,
+    /// Sharded kinds: how many equal key ranges (2, 4 or 8).
+    pub shards: u32,
     pub semi_sync: bool,
     pub wait_point: String,
     pub semi_sync_timeout_ms: u64,
@@ -29,6 +31,7 @@ impl Default for Builder {
         Builder {
             kind: "primary_replicas".into(),
             replicas: 2,
+            shards: 2,
             semi_sync: false,
             wait_point: "AFTER_SYNC".into(),
             semi_sync_timeout_ms: 10_000,
@@ -69,12 +72,15 @@ impl Builder {
                     "chained",
                     "active_active",
                     "active_passive",
+                    "sharded_hash",
+                    "sharded_range",
                 ]
                 .contains(&v) =>
             {
                 self.kind = v.into()
             }
             "replicas" => self.replicas = num(v, 0, 31, "replicas")?,
+            "shards" if ["2", "4", "8"].contains(&v) => self.shards = num(v, 2, 8, "shards")?,
             "semi_sync" => self.semi_sync = v == "true",
             "wait_point" if ["AFTER_SYNC", "AFTER_COMMIT"].contains(&v) => {
                 self.wait_point = v.into()
@@ -109,6 +115,20 @@ impl Builder {
             }
             "active_active" | "active_passive" => {
                 json!({ "kind": "dual_primary", "mode": self.kind, "replicas": self.replicas })
+            }
+            "sharded_hash" | "sharded_range" => {
+                let shards: Vec<String> = crate::engine::rebalance::equal_ranges(self.shards)
+                    .iter()
+                    .map(|r| r.to_string())
+                    .collect();
+                // At most 64 nodes: 8 shards of a primary and up to 7 replicas.
+                let replicas = self.replicas.min(64 / self.shards.max(1) - 1);
+                let vindex = if self.kind == "sharded_range" {
+                    json!({ "range": { "key_space": 1000 } })
+                } else {
+                    json!("hash")
+                };
+                json!({ "kind": "sharded", "shards": shards, "replicas": replicas, "vindex": vindex })
             }
             _ => json!({ "kind": "primary_replicas", "replicas": self.replicas.max(1) }),
         };
@@ -179,8 +199,9 @@ pub fn view(b: &Builder, link: &html::Scope<super::App>) -> Html {
             <div class="help-box builder">
                 <h2>{ "Build a cluster" }</h2>
                 <div class="builder-grid">
-                    { choice("kind ", "kind", &b.kind, &[("primary_replicas", "primary + replicas"), ("chained", "chained (intermediate source)"), ("active_active", "dual-primary active–active"), ("active_passive", "dual-primary active–passive")], link) }
-                    { field("replicas ", "replicas", b.replicas.to_string(), link) }
+                    { choice("kind ", "kind", &b.kind, &[("primary_replicas", "primary + replicas"), ("chained", "chained (intermediate source)"), ("active_active", "dual-primary active–active"), ("active_passive", "dual-primary active–passive"), ("sharded_hash", "sharded, hash vindex"), ("sharded_range", "sharded, range vindex")], link) }
+                    { field("replicas (per shard) ", "replicas", b.replicas.to_string(), link) }
+                    { choice("shards ", "shards", &b.shards.to_string(), &[("2", "2"), ("4", "4"), ("8", "8")], link) }
                     { choice("semi-sync ", "semi_sync", if b.semi_sync { "true" } else { "false" }, &yes_no, link) }
                     { choice("wait point ", "wait_point", &b.wait_point, &[("AFTER_SYNC", "AFTER_SYNC"), ("AFTER_COMMIT", "AFTER_COMMIT")], link) }
                     { field("semi-sync timeout (ms) ", "semi_sync_timeout_ms", b.semi_sync_timeout_ms.to_string(), link) }
@@ -215,11 +236,14 @@ mod tests {
             "chained",
             "active_active",
             "active_passive",
+            "sharded_hash",
+            "sharded_range",
         ] {
             for replicas in ["0", "1", "5", "31"] {
                 let mut b = Builder::default();
                 b.set("kind", kind).unwrap();
                 b.set("replicas", replicas).unwrap();
+                b.set("shards", "8").unwrap();
                 b.set("semi_sync", "true").unwrap();
                 let json = b.to_scenario().to_string();
                 let s =
@@ -240,6 +264,7 @@ mod tests {
             ("sync_binlog", "1e9"),
             ("latency_ms", "NaN"),
             ("bogus", "1"),
+            ("shards", "3"),
         ] {
             assert!(b.set(f, v).is_err(), "{f}={v}");
         }
