@@ -388,6 +388,15 @@ impl Checker {
         self.report_lost(now, &missing, promoted.id, &why);
     }
 
+    /// At a resharding traffic switch the new side does not hold exactly the old side's
+    /// rows in the moved range: keys went missing or differ.
+    pub fn on_reshard_mismatch(&mut self, now: Micros, nodes: Vec<NodeId>, rows: u64, diff: u64) {
+        let detail = format!(
+            "resharding switched traffic while {diff} of {rows} rows in the moved range differ between source and target shards"
+        );
+        self.report(FindingKind::Divergence, now, nodes, detail, diff);
+    }
+
     /// Crash recovery rolled transactions back; those a client was told OK for are lost.
     pub fn on_rolled_back(&mut self, now: Micros, node: &Node, gtids: &GtidSet) {
         let missing = gtids

@@ -95,6 +95,11 @@ pub enum Command {
         writes_per_s: u32,
         reads_per_s: u32,
     },
+    /// A step of the online resharding workflow: create, switch_reads, switch_writes,
+    /// reverse_traffic, complete, cancel.
+    Reshard {
+        step: super::reshard::Step,
+    },
 }
 
 impl Command {
@@ -167,6 +172,7 @@ impl Command {
             } => {
                 format!("client {client}: {writes_per_s} writes/s, {reads_per_s} reads/s")
             }
+            Command::Reshard { step } => format!("reshard: {}", super::reshard::step_name(*step)),
         }
     }
 
@@ -192,7 +198,8 @@ impl Command {
             Command::HealAll
             | Command::SetAutomaticFailover { .. }
             | Command::AcknowledgeRecoveries
-            | Command::SetWorkload { .. } => vec![],
+            | Command::SetWorkload { .. }
+            | Command::Reshard { .. } => vec![],
         }
     }
 

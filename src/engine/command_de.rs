@@ -7,6 +7,7 @@
 
 use super::command::Command;
 use super::config::PromotionRule;
+use super::reshard::Step as ReshardStep;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
@@ -36,6 +37,7 @@ pub(crate) struct RawAction {
     client: Option<u32>,
     writes_per_s: Option<u32>,
     reads_per_s: Option<u32>,
+    step: Option<ReshardStep>,
 }
 
 impl RawAction {
@@ -67,6 +69,7 @@ impl RawAction {
         mark(self.client.is_some(), "client");
         mark(self.writes_per_s.is_some(), "writes_per_s");
         mark(self.reads_per_s.is_some(), "reads_per_s");
+        mark(self.step.is_some(), "step");
         v
     }
 
@@ -96,6 +99,7 @@ impl RawAction {
             "set_promotion_rule" => &["node", "rule"],
             "set_automatic_failover" => &["enabled"],
             "set_workload" => &["client", "writes_per_s", "reads_per_s"],
+            "reshard" => &["step"],
             other => return Err(format!("unknown action `{other}`")),
         };
         if let Some(extra) = self.given().into_iter().find(|f| !allowed.contains(f)) {
@@ -190,6 +194,11 @@ impl RawAction {
             },
             "set_automatic_failover" => Command::SetAutomaticFailover {
                 enabled: need_b(self.enabled, "enabled")?,
+            },
+            "reshard" => Command::Reshard {
+                step: self
+                    .step
+                    .ok_or_else(|| format!("missing field `step` for the action `{action}`"))?,
             },
             _ => Command::SetWorkload {
                 client: need_u(self.client, "client")?,

@@ -316,6 +316,14 @@ pub struct ShardConfig {
     pub range: KeyRange,
     pub primary: String,
     pub nodes: Vec<String>,
+    /// False for a resharding target: provisioned, replicating, but serving nothing
+    /// until traffic is switched to it.
+    #[serde(default = "serving")]
+    pub serving: bool,
+}
+
+fn serving() -> bool {
+    true
 }
 
 impl Default for ClusterConfig {

@@ -77,6 +77,8 @@ pub enum Timer {
         group: u16,
         timer: ManagerTimer,
     },
+    /// The resharding workflow's tick (the control plane runs on the manager's host).
+    Workflow,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -20,7 +20,34 @@ impl World {
                     .map_err(|e| format!("{}: {e}", n.name()))?;
             }
         }
+        self.check_routing_tiles()?;
         self.check_no_silent_loss()
+    }
+
+    /// keys_served_once: the shards serving writes, and those serving reads, each cover the
+    /// keyspace exactly once — no key served by two shards, none by none.
+    fn check_routing_tiles(&self) -> Result<(), String> {
+        let shards = &self.router.shards;
+        if shards.len() < 2 {
+            return Ok(());
+        }
+        for (what, serving) in [("writes", true), ("reads", false)] {
+            let mut ranges: Vec<_> = shards
+                .iter()
+                .filter(|s| {
+                    if serving {
+                        s.serving_writes
+                    } else {
+                        s.serving_reads
+                    }
+                })
+                .map(|s| s.range)
+                .collect();
+            ranges.sort();
+            super::keyspace::tiling(&ranges)
+                .map_err(|e| format!("keys_served_once ({what}): {e}"))?;
+        }
+        Ok(())
     }
 
     /// rows_stay_in_their_shard: a sharded node only ever holds rows whose keyspace id is

@@ -119,6 +119,26 @@ impl KeyRange {
         ))
     }
 
+    fn end_u128(&self) -> u128 {
+        self.end.map_or(1 << 64, u128::from)
+    }
+
+    pub fn overlaps(&self, other: &KeyRange) -> bool {
+        u128::from(self.start) < other.end_u128() && u128::from(other.start) < self.end_u128()
+    }
+
+    /// The keys both ranges hold, if any.
+    pub fn intersect(&self, other: &KeyRange) -> Option<KeyRange> {
+        if !self.overlaps(other) {
+            return None;
+        }
+        let end = self.end_u128().min(other.end_u128());
+        Some(KeyRange {
+            start: self.start.max(other.start),
+            end: (end < 1 << 64).then_some(end as u64),
+        })
+    }
+
     /// The share of the keyspace this range covers (0…1).
     pub fn fraction(&self) -> f64 {
         let end = self.end.map_or(2f64.powi(64), |e| e as f64);
@@ -186,6 +206,25 @@ pub fn tiling(ranges: &[KeyRange]) -> Result<(), String> {
             bound_name(a)
         )),
     }
+}
+
+/// Whether `a` and `b`, each a run of adjacent ranges in order, cover exactly the same
+/// keys (a resharding's targets must cover its sources).
+pub fn same_span(a: &[KeyRange], b: &[KeyRange]) -> bool {
+    let span = |v: &[KeyRange]| -> Option<(u64, u128)> {
+        let mut v = v.to_vec();
+        v.sort();
+        let first = v.first()?;
+        let mut end = first.end_u128();
+        for r in &v[1..] {
+            if u128::from(r.start) != end {
+                return None;
+            }
+            end = r.end_u128();
+        }
+        Some((first.start, end))
+    };
+    span(a).is_some() && span(a) == span(b)
 }
 
 /// The index of the range holding `id`.
@@ -293,5 +332,14 @@ mod tests {
         );
         assert!(tiling(&[r("-"), r("80-")]).is_err());
         assert!((r("-40").fraction() - 0.25).abs() < 1e-12);
+        assert_eq!(r("-80").intersect(&r("40-")), Some(r("40-80")));
+        assert_eq!(r("-80").intersect(&r("80-")), None);
+        assert!(same_span(&[r("80-")], &[r("c0-"), r("80-c0")]));
+        assert!(same_span(&[r("-40"), r("40-80")], &[r("-80")]));
+        assert!(!same_span(&[r("80-")], &[r("80-c0")]));
+        assert!(
+            !same_span(&[r("-40"), r("80-")], &[r("-40"), r("80-")]),
+            "not adjacent"
+        );
     }
 }

@@ -53,6 +53,7 @@ pub mod net;
 pub mod node;
 pub mod rebalance;
 pub mod report;
+pub mod reshard;
 pub mod rng;
 pub mod router;
 pub mod rows;

@@ -25,6 +25,23 @@ pub struct Report {
     /// Sharded clusters: the routing table, one row per shard (absent when unsharded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<ShardReport>,
+    /// The online resharding workflow, if one was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reshard: Option<ReshardReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReshardReport {
+    pub phase: &'static str,
+    pub sources: Vec<String>,
+    pub targets: Vec<String>,
+    pub rows_copied: u64,
+    /// Each write stall of a traffic switch, in milliseconds.
+    pub write_stalls_ms: Vec<u64>,
+    /// The last VDiff: rows compared and rows that differ.
+    pub vdiff_rows: Option<u64>,
+    pub vdiff_differ: Option<u64>,
+    pub log: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -200,6 +217,30 @@ impl Report {
             finding_counts,
             clients: world.history.totals_with(world.router.totals),
             writer: world.router.writer().map(name),
+            reshard: world.reshard.as_ref().map(|wf| {
+                let range = |g: &usize| {
+                    world
+                        .router
+                        .shards
+                        .get(*g)
+                        .map(|s| s.range.to_string())
+                        .unwrap_or_default()
+                };
+                ReshardReport {
+                    phase: wf.phase.name(),
+                    sources: wf.sources.iter().map(range).collect(),
+                    targets: wf.targets.iter().map(range).collect(),
+                    rows_copied: wf.streams.iter().map(|s| s.rows_copied).sum(),
+                    write_stalls_ms: wf.stalls.iter().map(|(a, b)| (b - a) / 1_000).collect(),
+                    vdiff_rows: wf.vdiff.map(|v| v.1),
+                    vdiff_differ: wf.vdiff.map(|v| v.2),
+                    log: wf
+                        .log
+                        .iter()
+                        .map(|(t, s)| format!("{} {s}", crate::engine::time::fmt_secs(*t)))
+                        .collect(),
+                }
+            }),
             shards: world
                 .router
                 .shards

@@ -15,7 +15,7 @@ use super::effects::{Effects, RouterTimer, Timer};
 use super::gtid::Gtid;
 use super::history::{Op, OpKind, Outcome, Totals};
 use super::ids::{Addr, NodeId};
-use super::keyspace::{KeyRange, Vindex, shard_for};
+use super::keyspace::{KeyRange, Vindex};
 use super::message::{Msg, QueryResult, Statement};
 use super::rng::{SimRng, Stream};
 use super::status::NodeStatus;
@@ -56,6 +56,25 @@ pub struct RouteShard {
     pub writer: Option<NodeId>,
     /// Operations routed to this shard (the per-shard load).
     pub ops: u64,
+    /// Vitess's SrvKeyspace partitions: which shards serve reads and writes for their
+    /// range (a resharding target serves nothing until traffic is switched to it).
+    pub serving_reads: bool,
+    pub serving_writes: bool,
+    /// SwitchTraffic has stopped writes here while the streams catch up.
+    pub writes_stopped: bool,
+}
+
+impl RouteShard {
+    fn new(range: KeyRange, writer: Option<NodeId>, serving: bool) -> Self {
+        RouteShard {
+            range,
+            writer,
+            ops: 0,
+            serving_reads: serving,
+            serving_writes: serving,
+            writes_stopped: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -105,11 +124,7 @@ impl Router {
         Router {
             cfg,
             clients,
-            shards: vec![RouteShard {
-                range: KeyRange::FULL,
-                writer,
-                ops: 0,
-            }],
+            shards: vec![RouteShard::new(KeyRange::FULL, writer, true)],
             vindex: Vindex::Hash,
             groups: vec![0; nodes as usize],
             backends,
@@ -126,17 +141,13 @@ impl Router {
     pub fn sharded(
         mut self,
         vindex: Vindex,
-        shards: Vec<(KeyRange, Option<NodeId>)>,
+        shards: Vec<(KeyRange, Option<NodeId>, bool)>,
         groups: Vec<u16>,
     ) -> Self {
         self.vindex = vindex;
         self.shards = shards
             .into_iter()
-            .map(|(range, writer)| RouteShard {
-                range,
-                writer,
-                ops: 0,
-            })
+            .map(|(range, writer, serving)| RouteShard::new(range, writer, serving))
             .collect();
         self.groups = groups;
         self
@@ -159,13 +170,22 @@ impl Router {
         self.groups.get(n.index()).map_or(0, |g| usize::from(*g))
     }
 
-    /// The shard serving `key`.
-    pub fn shard_of(&self, key: u64) -> usize {
+    /// The shard serving `key`, for a write or a read.
+    pub fn shard_of(&self, key: u64, write: bool) -> usize {
         if self.shards.len() == 1 {
             return 0;
         }
-        let ranges: Vec<KeyRange> = self.shards.iter().map(|s| s.range).collect();
-        shard_for(&ranges, self.vindex.keyspace_id(key)).unwrap_or(0)
+        let id = self.vindex.keyspace_id(key);
+        self.shards
+            .iter()
+            .position(|s| {
+                (if write {
+                    s.serving_writes
+                } else {
+                    s.serving_reads
+                }) && s.range.contains(id)
+            })
+            .unwrap_or(0)
     }
 
     pub fn start(&mut self, now: Micros, fx: &mut Effects) {
@@ -272,14 +292,32 @@ impl Router {
     ) {
         let client = &self.clients[op.client as usize];
         let shard = match stmt {
-            Statement::Read { key, .. }
-            | Statement::Upsert { key, .. }
-            | Statement::Delete { key } => self.shard_of(key),
+            Statement::Read { key, .. } => self.shard_of(key, false),
+            Statement::Upsert { key, .. } | Statement::Delete { key } => self.shard_of(key, true),
             // Sharded clusters refuse auto-increment inserts (they need a Vitess sequence).
             _ => 0,
         };
         if let Some(s) = self.shards.get_mut(shard) {
             s.ops += 1;
+            if s.writes_stopped && !matches!(stmt, Statement::Read { .. }) {
+                let message = format!(
+                    "writes to shard {} are stopped while traffic switches",
+                    s.range
+                );
+                let p = Pending {
+                    op,
+                    node: NodeId(u32::MAX),
+                };
+                return self.complete(
+                    now,
+                    p,
+                    Outcome::Fail {
+                        errno: 1105,
+                        message,
+                    },
+                    done,
+                );
+            }
         }
         let target = if let Statement::Read { key, .. } = stmt {
             if self.cfg.read_your_writes {

@@ -113,12 +113,18 @@ impl Rows {
     }
 
     fn iter(&self) -> impl Iterator<Item = (Key, Value)> + '_ {
+        self.iter_from(0)
+    }
+
+    /// Rows with key ≥ `from`, in key order.
+    fn iter_from(&self, from: Key) -> impl Iterator<Item = (Key, Value)> + '_ {
         let dense = self
             .dense
             .iter()
             .enumerate()
+            .skip(usize::try_from(from).unwrap_or(usize::MAX))
             .filter_map(|(k, v)| v.map(|v| (k as Key, v)));
-        dense.chain(self.sparse.iter().map(|(k, v)| (*k, *v)))
+        dense.chain(self.sparse.range(from..).map(|(k, v)| (*k, *v)))
     }
 
     fn max_key(&self) -> Key {
@@ -172,6 +178,11 @@ impl Table {
 
     pub fn iter(&self) -> impl Iterator<Item = (Key, Value)> + '_ {
         self.rows.iter()
+    }
+
+    /// Rows with key ≥ `from`, in key order (a primary-key range scan).
+    pub fn iter_from(&self, from: Key) -> impl Iterator<Item = (Key, Value)> + '_ {
+        self.rows.iter_from(from)
     }
 
     /// Sets or removes a row, returning what was there (the undo image).

@@ -160,6 +160,8 @@ pub struct World {
     pub managers: Vec<Manager>,
     /// Each node's shard group (all 0 when unsharded).
     pub groups: Vec<u16>,
+    /// The online resharding workflow, once created.
+    pub reshard: Option<super::reshard::Reshard>,
     pub net: Network,
     rng_net: SimRng,
     pub trace: Trace,
@@ -173,7 +175,7 @@ pub struct World {
     next_check: Micros,
     /// When each node last lost power (drops what was still in its send buffers).
     power_lost_at: Vec<Option<Micros>>,
-    fx: Effects,
+    pub(crate) fx: Effects,
     done: Vec<Op>,
 }
 
@@ -254,7 +256,7 @@ impl World {
             let table = config
                 .shards
                 .iter()
-                .map(|s| (s.range, ids(&s.primary)))
+                .map(|s| (s.range, ids(&s.primary), s.serving))
                 .collect();
             router = router.sharded(config.vindex, table, groups.clone());
             managers
@@ -270,6 +272,7 @@ impl World {
             router,
             managers,
             groups,
+            reshard: None,
             net,
             rng_net: SimRng::new(seed, Stream::Network),
             trace: Trace::default(),
@@ -456,6 +459,20 @@ impl World {
         self.lag_samples.push_back((at, lags));
     }
 
+    pub(crate) fn log_new_findings_since(&mut self, before: usize) {
+        self.log_new_findings(before, self.now);
+    }
+
+    pub(crate) fn schedule_workflow(&mut self, at: Micros) {
+        self.push(
+            at,
+            Event::Timer {
+                owner: Addr::Manager,
+                timer: Timer::Workflow,
+            },
+        );
+    }
+
     fn log_new_findings(&mut self, before: usize, at: Micros) {
         let new: Vec<String> = self.checker.findings[before..]
             .iter()
@@ -473,7 +490,7 @@ impl World {
         self.log.push_back(LogEntry { at_us, kind, text });
     }
 
-    fn log_entry(&mut self, kind: LogKind, text: String) {
+    pub(crate) fn log_entry(&mut self, kind: LogKind, text: String) {
         self.push_log(self.now, kind, text);
     }
 
@@ -563,6 +580,9 @@ impl World {
                 _ => 0,
             },
         });
+        if timer == Timer::Workflow {
+            return self.workflow_tick();
+        }
         let now = self.now;
         let mut fx = std::mem::take(&mut self.fx);
         match (owner, timer) {
@@ -958,6 +978,7 @@ impl World {
                     m.acknowledge(now);
                 }
             }
+            Command::Reshard { step } => self.reshard_step(*step).map_err(CommandError)?,
             Command::SetWorkload {
                 client,
                 writes_per_s,
@@ -1067,6 +1088,7 @@ fn timer_code(t: &Timer) -> u8 {
             R::ClientOp { .. } => 21,
             R::QueryTimeout { .. } => 22,
         },
+        Timer::Workflow => 40,
         Timer::Manager { timer: m, .. } => match m {
             M::Poll => 30,
             M::ProbeTimeout { .. } => 31,
@@ -1181,8 +1203,31 @@ fn validate_shards(c: &ClusterConfig) -> Result<(), ConfigError> {
     if c.shards.len() > MAX_SHARDS {
         return err(format!("shards: at most {MAX_SHARDS} shards"));
     }
-    let ranges: Vec<_> = c.shards.iter().map(|s| s.range).collect();
-    super::keyspace::tiling(&ranges).or_else(|e| err(format!("shards: {e}")))?;
+    let serving: Vec<_> = c
+        .shards
+        .iter()
+        .filter(|s| s.serving)
+        .map(|s| s.range)
+        .collect();
+    super::keyspace::tiling(&serving).or_else(|e| err(format!("shards: {e}")))?;
+    let targets: Vec<_> = c
+        .shards
+        .iter()
+        .filter(|s| !s.serving)
+        .map(|s| s.range)
+        .collect();
+    if !targets.is_empty() {
+        let sources: Vec<_> = serving
+            .iter()
+            .filter(|s| targets.iter().any(|t| t.overlaps(s)))
+            .copied()
+            .collect();
+        if !super::keyspace::same_span(&sources, &targets) {
+            return err(
+                "targets: the new shards must cover exactly the shards they replace (split -80 into -40 and 40-80, or merge -40 and 40-80 into -80)".into(),
+            );
+        }
+    }
     for n in &c.nodes {
         let owners = c
             .shards

@@ -84,6 +84,10 @@ pub struct Check {
     /// than any other.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub busiest_shard: Option<String>,
+    /// The resharding workflow is in this phase: `copying`, `running`, `reads switched`,
+    /// `writes switched`, `completed`, `cancelled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reshard: Option<String>,
 }
 
 impl Check {
@@ -101,6 +105,7 @@ impl Check {
             self.caught_up.is_some(),
             self.time_at_least_ms.is_some(),
             self.busiest_shard.is_some(),
+            self.reshard.is_some(),
         ]
         .iter()
         .filter(|b| **b)
@@ -177,6 +182,9 @@ impl Check {
         if let Some(ms) = self.time_at_least_ms {
             return w.now() >= ms.saturating_mul(1_000);
         }
+        if let Some(phase) = &self.reshard {
+            return w.reshard.as_ref().is_some_and(|r| r.phase.name() == phase);
+        }
         if let Some(range) = &self.busiest_shard {
             let shards = &w.router.shards;
             let Some(mine) = shards.iter().find(|s| &s.range.to_string() == range) else {
@@ -240,6 +248,9 @@ impl Check {
         }
         if let Some(range) = &self.busiest_shard {
             return format!("shard {range} takes the most operations");
+        }
+        if let Some(phase) = &self.reshard {
+            return format!("the resharding workflow is {phase}");
         }
         String::new()
     }

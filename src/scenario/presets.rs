@@ -64,6 +64,18 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../assets/scenarios/relay-log-discarded.json"),
     ),
     (
+        "reshard-add-shard",
+        include_str!("../../assets/scenarios/reshard-add-shard.json"),
+    ),
+    (
+        "reshard-crash-during-copy",
+        include_str!("../../assets/scenarios/reshard-crash-during-copy.json"),
+    ),
+    (
+        "reshard-switch-and-reverse",
+        include_str!("../../assets/scenarios/reshard-switch-and-reverse.json"),
+    ),
+    (
         "semi-sync-after-sync",
         include_str!("../../assets/scenarios/semi-sync-after-sync.json"),
     ),

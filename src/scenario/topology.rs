@@ -45,6 +45,10 @@ pub enum Topology {
         replicas: u32,
         #[serde(default = "default_vindex")]
         vindex: Vindex,
+        /// Shards provisioned for resharding (their nodes continue the letters), serving
+        /// nothing until a `reshard` workflow switches traffic to them.
+        #[serde(default)]
+        targets: Vec<KeyRange>,
     },
 }
 
@@ -89,8 +93,11 @@ impl Topology {
             Topology::DualPrimary { replicas, .. } => 2 + u64::from(*replicas),
             Topology::Custom { nodes, .. } => nodes.len() as u64,
             Topology::Sharded {
-                shards, replicas, ..
-            } => shards.len() as u64 * (1 + u64::from(*replicas)),
+                shards,
+                replicas,
+                targets,
+                ..
+            } => (shards.len() + targets.len()) as u64 * (1 + u64::from(*replicas)),
         }
     }
 
@@ -100,17 +107,21 @@ impl Topology {
             shards,
             replicas,
             vindex,
+            targets,
         } = self
         else {
             return (Vec::new(), Vindex::Hash);
         };
-        let shards = shards
-            .iter()
+        let serving = shards.iter().map(|r| (r, true));
+        let targets = targets.iter().map(|r| (r, false));
+        let shards = serving
+            .chain(targets)
             .enumerate()
-            .map(|(g, range)| ShardConfig {
+            .map(|(g, (range, serving))| ShardConfig {
                 range: *range,
                 primary: shard_node(g, 1),
                 nodes: (1..=replicas + 1).map(|i| shard_node(g, i)).collect(),
+                serving,
             })
             .collect();
         (shards, *vindex)
@@ -178,10 +189,13 @@ impl Topology {
                 (v, primary.clone(), vec![])
             }
             Topology::Sharded {
-                shards, replicas, ..
+                shards,
+                replicas,
+                targets,
+                ..
             } => {
                 let mut v = Vec::new();
-                for g in 0..shards.len() {
+                for g in 0..shards.len() + targets.len() {
                     let primary = shard_node(g, 1);
                     v.push(Shape {
                         name: primary.clone(),

@@ -14,6 +14,7 @@ pub mod lesson;
 pub mod panels;
 pub mod panic;
 pub mod playback;
+pub mod reshard;
 pub mod share;
 pub mod timeline;
 pub mod topology;
@@ -863,6 +864,7 @@ impl App {
         html! {
             <>
                 { lesson.unwrap_or_default() }
+                { reshard::view(w, link) }
                 { inspector }
                 { editor.unwrap_or_default() }
                 { panels::view_findings(w, link) }

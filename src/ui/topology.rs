@@ -124,10 +124,17 @@ fn view_shards(world: &World) -> Html {
             .and_then(|n| world.node(n))
             .map_or(0, |n| n.data.len());
         html! {
-            <g class="shard" data-shard={s.range.to_string()}>
+            <g class={if s.serving_reads || s.serving_writes { "shard" } else { "shard idle" }} data-shard={s.range.to_string()}>
                 <rect class="shard-column" x={format!("{x0:.1}")} y="190" width={format!("{w:.1}")} height="440" rx="12"
                     style={format!("fill-opacity: {:.3}", 0.04 + 0.22 * heat)} />
-                <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="208">{ format!("shard {}", s.range) }</text>
+                <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="208">
+                    { format!("shard {}{}", s.range, match (s.serving_reads, s.serving_writes) {
+                        (false, false) => " · not serving",
+                        (true, false) => " · reads",
+                        (false, true) => " · writes",
+                        _ => "",
+                    }) }
+                </text>
                 <text class="shard-load" x={format!("{:.1}", x0 + 10.0)} y="226">
                     { format!("{rows} rows · {:.0} % of ops", s.ops as f64 * 100.0 / total as f64) }
                 </text>
@@ -136,7 +143,37 @@ fn view_shards(world: &World) -> Html {
             </g>
         }
     });
-    html! { <g class="shards">{ for bands }</g> }
+    html! { <g class="shards">{ for bands }{ view_streams(world) }</g> }
+}
+
+/// Resharding streams: a dashed arrow from the source shard's primary to the target's.
+fn view_streams(world: &World) -> Html {
+    let Some(wf) = &world.reshard else {
+        return Html::default();
+    };
+    let active = matches!(
+        wf.phase,
+        crate::engine::reshard::Phase::Copying
+            | crate::engine::reshard::Phase::Running
+            | crate::engine::reshard::Phase::ReadsSwitched
+    );
+    let streams = wf
+        .streams
+        .iter()
+        .filter(|_| active || wf.switch.is_some())
+        .chain(&wf.reverse);
+    let arrows = streams.filter_map(|s| {
+        let from = world.managers.get(s.from)?.primary?;
+        let to = world.managers.get(s.to)?.primary?;
+        let (a, b) = shorten(position(world, from.into()), position(world, to.into()));
+        let class = if s.error.is_some() { "stream stalled" } else if s.copy.is_some() { "stream copying" } else { "stream" };
+        Some(html! {
+            <line class={class} x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)} x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} marker-end="url(#arrow)">
+                <title>{ format!("VReplication stream for {}", s.range) }</title>
+            </line>
+        })
+    });
+    html! { <g class="streams">{ for arrows }</g> }
 }
 
 /// A replication channel: an arrow from source to replica, drawn by the channel's state.

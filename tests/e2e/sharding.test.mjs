@@ -44,3 +44,48 @@ test('a hot range makes a hot shard', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('start a rebalance from the panel, watch it copy, switch and complete', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  const scenario = {
+    version: 1,
+    name: 'Split 80- by hand',
+    seed: 4,
+    topology: { kind: 'sharded', shards: ['-80', '80-'], targets: ['80-c0', 'c0-'], replicas: 1 },
+    defaults: { replica_net_timeout_s: 4, source_connect_retry_s: 1 },
+    failover: { instance_poll_ms: 1000 },
+    workload: { clients: [{ writes_per_s: 300, reads_per_s: 100, key_space: 20000 }] },
+    run_ms: 600000,
+  };
+  await page.evaluate((json) => window.wasmBindings.playground_load(json), JSON.stringify(scenario));
+  await page.waitForSelector('svg g.shard.idle[data-shard="c0-"]');
+  await page.click('button.fast-forward');
+  await page.waitForFunction(() => document.querySelector('.clock').textContent.startsWith('30.00'), null, { timeout: 60000 });
+  await page.click('.reshard button[data-step=create]');
+  await page.waitForSelector('.reshard .phases li.current:has-text("copying")');
+  // Let it copy for a few simulated seconds at 10×, then look at the progress.
+  await page.evaluate(() => {
+    const s = document.querySelector('input[aria-label=speed]');
+    s.value = '50';
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.click('button.play');
+  await page.waitForFunction(() => /copying [1-9]\d* of ~\d+ rows/.test(document.querySelector('.reshard .streams')?.textContent ?? ''), null, { timeout: 30000 });
+  assert.ok(await page.locator('svg line.stream').count() >= 2, 'streams are drawn');
+  await screenshot(page, 'reshard-copying.png');
+  await page.waitForSelector('.reshard .phases li.current:has-text("running")', { timeout: 60000 });
+  await page.waitForSelector('.reshard .vdiff.ok', { timeout: 60000 });
+  await page.click('.reshard button[data-step=switch_reads]');
+  await page.click('.reshard button[data-step=switch_writes]');
+  await page.waitForSelector('.reshard .phases li.current:has-text("writes switched")', { timeout: 60000 });
+  await page.click('.reshard button[data-step=complete]');
+  await page.waitForSelector('.reshard .phases li.current:has-text("completed")');
+  await page.click('button.play');
+  assert.match(await page.textContent('.reshard'), /write stalls: \d+\.\d+ s/);
+  assert.equal(await page.locator('svg g.shard.idle').count(), 1, 'only the old 80- serves nothing now');
+  await screenshot(page, 'reshard-completed.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

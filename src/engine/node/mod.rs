@@ -408,6 +408,18 @@ impl Node {
         }
     }
 
+    /// A write VReplication makes on this (target) primary: a local transaction with this
+    /// server's own GTID, not subject to read_only (it runs as the tablet's own user).
+    pub fn vreplication_write(&mut self, now: Micros, stmt: Statement, fx: &mut Effects) {
+        let me = self.addr();
+        self.enqueue_write(now, me, 0, stmt, fx);
+    }
+
+    /// Writes accepted but not yet committed (VDiff waits for none).
+    pub fn pending_writes(&self) -> u64 {
+        self.pipeline.waiting()
+    }
+
     pub fn binlog_end(&self) -> BinlogPos {
         self.binlog.end()
     }
