@@ -16,4 +16,4 @@ dist:
 bench:
 	cargo bench --bench engine
 	bash scripts/tools.sh test
-	. scripts/tools.sh && trunk build --release --offline && node benches/frame-time.mjs
+	. scripts/tools.sh && trunk build --release --offline && node benches/frame-time.mjs && node benches/reshard.mjs

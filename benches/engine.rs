@@ -88,8 +88,43 @@ fn summary() {
     }
 }
 
+/// Resharding at scale (the sharding issue's benchmark): four shards filled for 300
+/// simulated seconds at 1,000 writes/s over 100,000 ids, then one split under the same load.
+fn reshard_summary() {
+    use replication_playground::engine::Report;
+    use replication_playground::scenario::Scenario;
+    let text = include_str!("scenarios/reshard-4-shards-100k.json");
+    let s = Scenario::from_json(text).expect("the benchmark scenario loads");
+    let mut w = s.world().unwrap();
+    let t0 = Instant::now();
+    w.run_until(300_000_000);
+    let fill = t0.elapsed().as_secs_f64();
+    let rows: u64 = w
+        .nodes
+        .iter()
+        .filter(|n| n.name().ends_with('1'))
+        .map(|n| n.data.len())
+        .sum();
+    let t1 = Instant::now();
+    w.run_until(s.run_ms * 1_000);
+    let reshard = t1.elapsed().as_secs_f64();
+    let r = Report::of(&w);
+    let wf = r.reshard.expect("the workflow ran");
+    println!("\nresharding (benches/scenarios/reshard-4-shards-100k.json):");
+    println!(
+        "  fill: 300 simulated s, {rows} rows, in {fill:.2} s wall; split of c0- under 1,000 writes/s: {} rows copied, {} simulated s from create to complete in {reshard:.2} s wall, write stall {:?} ms, VDiff {} of {} rows differ, phase {}",
+        wf.rows_copied,
+        (s.run_ms - 300_000) / 1_000,
+        wf.write_stalls_ms,
+        wf.vdiff_differ.unwrap_or(0),
+        wf.vdiff_rows.unwrap_or(0),
+        wf.phase
+    );
+}
+
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     summary();
+    reshard_summary();
 }

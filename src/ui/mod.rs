@@ -94,6 +94,27 @@ pub fn playground_load(json: String) -> bool {
     .is_some()
 }
 
+/// Runs a scenario document to its end, headless, and returns a one-line JSON summary
+/// (events, simulated ms, trace hash, the resharding phase): the browser half of the
+/// benchmarks, timed by the caller. Errors come back as `{"error": "…"}`.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn playground_run(json: String) -> String {
+    match Scenario::from_json(&json).and_then(|s| {
+        let mut w = s.world()?;
+        w.run_until(s.run_ms.saturating_mul(1_000));
+        Ok(w)
+    }) {
+        Ok(w) => format!(
+            r#"{{"events":{},"simulated_ms":{},"trace_hash":"{}","reshard":"{}"}}"#,
+            w.events(),
+            w.now() / 1_000,
+            w.trace.hash_hex(),
+            w.reshard.as_ref().map_or("none", |r| r.phase.name())
+        ),
+        Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
+    }
+}
+
 /// Props of [`Frozen`]: its content is re-rendered only when `stamp` changes.
 #[derive(Clone, Properties)]
 pub struct FrozenProps {
