@@ -466,3 +466,34 @@ fn random_faults_during_resharding_keep_the_data_safe() {
         "only {completed} of 10 workflows completed under faults"
     );
 }
+
+/// Removing a shard is a merge: two adjacent shards' rows are streamed into one target
+/// whose range covers both (one stream per source).
+#[test]
+fn merging_two_shards_into_one() {
+    let json = r#"{"version": 1, "name": "merge", "seed": 31,
+        "topology": {"kind": "sharded", "shards": ["-40", "40-80", "80-"], "targets": ["-80"], "replicas": 1},
+        "defaults": {"replica_net_timeout_s": 4, "source_connect_retry_s": 1},
+        "failover": {"instance_poll_ms": 1000},
+        "workload": {"clients": [{"writes_per_s": 300, "reads_per_s": 100, "key_space": 3000}]},
+        "timeline": [{"at_ms": 4000, "action": "reshard", "step": "create"},
+                     {"at_ms": 15000, "action": "reshard", "step": "switch_writes"},
+                     {"at_ms": 20000, "action": "reshard", "step": "complete"}],
+        "run_ms": 25000}"#;
+    let (w, r) = run_checked(&Scenario::from_json(json).unwrap());
+    let wf = r.reshard.as_ref().unwrap();
+    assert_eq!(wf.phase, "completed", "{:?}", wf.log);
+    assert_eq!(wf.sources, ["-40", "40-80"]);
+    assert_eq!(wf.targets, ["-80"]);
+    assert_eq!(w.reshard.as_ref().unwrap().reverse.len(), 0);
+    assert_eq!(wf.vdiff_differ, Some(0));
+    assert_eq!(r.finding_counts["lost_write"], 0);
+    let serving: Vec<_> = w
+        .router
+        .shards
+        .iter()
+        .filter(|s| s.serving_writes)
+        .map(|s| s.range.to_string())
+        .collect();
+    assert_eq!(serving, ["80-", "-80"]);
+}
