@@ -158,11 +158,41 @@ fn bad_shard_layouts_are_refused_in_words() {
     );
 }
 
+/// A fault anywhere: a crash or power loss, a restart, a node or the router partitioned
+/// away, a cut link, a switchover, or healing everything.
+fn random_fault(
+    rng: &mut replication_playground::engine::rng::SimRng,
+    names: &[String],
+) -> replication_playground::engine::Command {
+    use replication_playground::engine::Command;
+    let pick = |rng: &mut replication_playground::engine::rng::SimRng| {
+        names[rng.between(0, names.len() as u64 - 1) as usize].clone()
+    };
+    let node = pick(rng);
+    match rng.between(0, 6) {
+        0 => Command::Crash {
+            node,
+            power_loss: rng.chance(1, 2),
+        },
+        1 => Command::Restart { node },
+        2 => Command::Partition { nodes: vec![node] },
+        3 => Command::CutLink {
+            from: node,
+            to: pick(rng),
+            both_ways: true,
+        },
+        4 => Command::Switchover { to: node },
+        5 => Command::Partition {
+            nodes: vec!["router".into()],
+        },
+        _ => Command::HealAll,
+    }
+}
+
 /// Random faults on sharded clusters, with every invariant — including that each node
 /// holds only rows of its own shard — checked after every event.
 #[test]
 fn random_faults_on_shards_keep_every_invariant() {
-    use replication_playground::engine::Command;
     use replication_playground::engine::rng::{SimRng, Stream};
     let mut failovers = 0;
     for seed in 0..12u64 {
@@ -192,24 +222,7 @@ fn random_faults_on_shards_keep_every_invariant() {
                 }
             }
             w.run_until(next);
-            let node = names[rng.between(0, names.len() as u64 - 1) as usize].clone();
-            let other = names[rng.between(0, names.len() as u64 - 1) as usize].clone();
-            let cmd = match rng.between(0, 5) {
-                0 => Command::Crash {
-                    node,
-                    power_loss: rng.chance(1, 2),
-                },
-                1 => Command::Restart { node },
-                2 => Command::Partition { nodes: vec![node] },
-                3 => Command::CutLink {
-                    from: node,
-                    to: other,
-                    both_ways: true,
-                },
-                4 => Command::Switchover { to: node },
-                _ => Command::HealAll,
-            };
-            let _ = w.apply(cmd);
+            let _ = w.apply(random_fault(&mut rng, &names));
             next += rng.between(500_000, 4_000_000);
         }
         w.check_invariants(true)
@@ -430,20 +443,7 @@ fn random_faults_during_resharding_keep_the_data_safe() {
                 next_step += 1;
             }
             if stop == next_fault {
-                let node = names[rng.between(0, names.len() as u64 - 1) as usize].clone();
-                let cmd = match rng.between(0, 5) {
-                    0 => Command::Crash {
-                        node,
-                        power_loss: rng.chance(1, 3),
-                    },
-                    1 => Command::Restart { node },
-                    2 => Command::Partition { nodes: vec![node] },
-                    3 => Command::Partition {
-                        nodes: vec!["router".into()],
-                    },
-                    _ => Command::HealAll,
-                };
-                let _ = w.apply(cmd);
+                let _ = w.apply(random_fault(&mut rng, &names));
                 next_fault += rng.between(1_000_000, 5_000_000);
             }
         }

@@ -304,19 +304,7 @@ impl Router {
                     "writes to shard {} are stopped while traffic switches",
                     s.range
                 );
-                let p = Pending {
-                    op,
-                    node: NodeId(u32::MAX),
-                };
-                return self.complete(
-                    now,
-                    p,
-                    Outcome::Fail {
-                        errno: 1105,
-                        message,
-                    },
-                    done,
-                );
+                return self.refuse(now, op, 1105, message, done);
             }
         }
         let target = if let Statement::Read { key, .. } = stmt {
@@ -332,19 +320,7 @@ impl Router {
         };
         let Some(node) = target else {
             let message = "no healthy writer in the hostgroup".to_string();
-            let p = Pending {
-                op,
-                node: NodeId(u32::MAX),
-            };
-            return self.complete(
-                now,
-                p,
-                Outcome::Fail {
-                    errno: 9001,
-                    message,
-                },
-                done,
-            );
+            return self.refuse(now, op, 9001, message, done);
         };
         op.node = Some(node);
         let req = self.next_req;
@@ -358,6 +334,15 @@ impl Router {
             Addr::Router,
             Timer::Router(RouterTimer::QueryTimeout { req }),
         );
+    }
+
+    /// The proxy answers the client itself: the operation never reached a backend.
+    fn refuse(&mut self, now: Micros, op: Op, errno: u16, message: String, done: &mut Vec<Op>) {
+        let p = Pending {
+            op,
+            node: NodeId(u32::MAX),
+        };
+        self.complete(now, p, Outcome::Fail { errno, message }, done);
     }
 
     fn pick_writer(&mut self, shard: usize) -> Option<NodeId> {
