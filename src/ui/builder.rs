@@ -12,6 +12,8 @@ pub struct Builder {
     pub replicas: u32,
     /// Sharded kinds: how many equal key ranges (2, 4 or 8).
     pub shards: u32,
+    /// Sharded kinds: provision two new shards that split the last one (a resharding to run).
+    pub split_target: bool,
     pub semi_sync: bool,
     pub wait_point: String,
     pub semi_sync_timeout_ms: u64,
@@ -32,6 +34,7 @@ impl Default for Builder {
             kind: "primary_replicas".into(),
             replicas: 2,
             shards: 2,
+            split_target: true,
             semi_sync: false,
             wait_point: "AFTER_SYNC".into(),
             semi_sync_timeout_ms: 10_000,
@@ -81,6 +84,7 @@ impl Builder {
             }
             "replicas" => self.replicas = num(v, 0, 31, "replicas")?,
             "shards" if ["2", "4", "8"].contains(&v) => self.shards = num(v, 2, 8, "shards")?,
+            "split_target" => self.split_target = v == "true",
             "semi_sync" => self.semi_sync = v == "true",
             "wait_point" if ["AFTER_SYNC", "AFTER_COMMIT"].contains(&v) => {
                 self.wait_point = v.into()
@@ -121,14 +125,21 @@ impl Builder {
                     .iter()
                     .map(|r| r.to_string())
                     .collect();
-                // At most 64 nodes: 8 shards of a primary and up to 7 replicas.
-                let replicas = self.replicas.min(64 / self.shards.max(1) - 1);
+                // At most 64 nodes: 8 shards (+2 targets) of a primary and its replicas.
+                let groups = self.shards + if self.split_target { 2 } else { 0 };
+                let replicas = self.replicas.min(64 / groups.max(1) - 1);
+                let targets: Vec<String> = crate::engine::rebalance::equal_ranges(self.shards)
+                    .last()
+                    .and_then(|r| r.split())
+                    .filter(|_| self.split_target)
+                    .map(|(a, b)| vec![a.to_string(), b.to_string()])
+                    .unwrap_or_default();
                 let vindex = if self.kind == "sharded_range" {
                     json!({ "range": { "key_space": 1000 } })
                 } else {
                     json!("hash")
                 };
-                json!({ "kind": "sharded", "shards": shards, "replicas": replicas, "vindex": vindex })
+                json!({ "kind": "sharded", "shards": shards, "targets": targets, "replicas": replicas, "vindex": vindex })
             }
             _ => json!({ "kind": "primary_replicas", "replicas": self.replicas.max(1) }),
         };
@@ -202,6 +213,7 @@ pub fn view(b: &Builder, link: &html::Scope<super::App>) -> Html {
                     { choice("kind ", "kind", &b.kind, &[("primary_replicas", "primary + replicas"), ("chained", "chained (intermediate source)"), ("active_active", "dual-primary active–active"), ("active_passive", "dual-primary active–passive"), ("sharded_hash", "sharded, hash vindex"), ("sharded_range", "sharded, range vindex")], link) }
                     { field("replicas (per shard) ", "replicas", b.replicas.to_string(), link) }
                     { choice("shards ", "shards", &b.shards.to_string(), &[("2", "2"), ("4", "4"), ("8", "8")], link) }
+                    { choice("new shards to reshard into ", "split_target", if b.split_target { "true" } else { "false" }, &[("true", "two, splitting the last shard"), ("false", "none")], link) }
                     { choice("semi-sync ", "semi_sync", if b.semi_sync { "true" } else { "false" }, &yes_no, link) }
                     { choice("wait point ", "wait_point", &b.wait_point, &[("AFTER_SYNC", "AFTER_SYNC"), ("AFTER_COMMIT", "AFTER_COMMIT")], link) }
                     { field("semi-sync timeout (ms) ", "semi_sync_timeout_ms", b.semi_sync_timeout_ms.to_string(), link) }

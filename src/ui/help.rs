@@ -21,6 +21,7 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                             <li><span class="swatch broken"></span>{ "thick orange ring: replication broken (an error stopped a thread)" }</li>
                         </ul>
                         <p>{ "Bars under a node: its binlog file filling up; for a replica, how much of its source's transactions it has received (relay log) and applied. The badge is Seconds_Behind_Source." }</p>
+                        <p>{ "Sharded clusters: one column per shard; the bar at its top is its key range within the whole keyspace, the warmer the column the larger its share of the traffic. A dashed column serves nothing yet (a resharding target) or any more (a retired source)." }</p>
                     </div>
                     <div>
                         <h3>{ "Links and messages" }</h3>
@@ -32,6 +33,7 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                             <li><span class="dot heartbeat"></span>{ "heartbeat" }<span class="dot client"></span>{ "client query / reply" }</li>
                             <li><span class="dot probe"></span>{ "probe" }<span class="dot admin"></span>{ "admin command" }<span class="dot connection"></span>{ "connect / reset" }</li>
                             <li><span class="cut-x">{ "✕" }</span>{ "a cut link" }</li>
+                            <li><span class="swatch line-stream"></span>{ "resharding stream (VReplication): copying, replicating, or red when stalled" }</li>
                         </ul>
                     </div>
                     <div>
