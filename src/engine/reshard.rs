@@ -293,6 +293,22 @@ impl World {
                 );
             }
             (Step::Complete, Phase::WritesSwitched) => {
+                // A last VDiff through the reverse streams: the retired side must not hold
+                // anything the serving side lacks.
+                let last = self
+                    .caught_up(&wf.reverse)
+                    .then(|| self.vdiff(&wf.reverse))
+                    .flatten();
+                if let Some((rows, diff)) = last {
+                    wf.vdiff = Some((now, rows, diff));
+                    let targets = wf.targets.clone();
+                    self.checker_on_switch(now, rows, diff, &targets);
+                    self.reshard_note(
+                        wf,
+                        now,
+                        format!("VDiff before completing: {rows} rows compared, {diff} differ"),
+                    );
+                }
                 wf.reverse.clear();
                 wf.phase = Phase::Completed;
                 self.reshard_note(
@@ -344,6 +360,7 @@ impl World {
                 s.writes_stopped = true;
             }
         }
+        self.deny_writes(&stopping, true);
         wf.switch = Some(Switch {
             started_us: now,
             to_targets,
@@ -362,6 +379,15 @@ impl World {
             .and_then(|p| self.node(p))
             .map(|n| n.gtid_executed.clone())
             .unwrap_or_default()
+    }
+
+    /// Sets DeniedTables on every node of these shards (a later failover inherits it).
+    fn deny_writes(&mut self, groups: &[usize], denied: bool) {
+        for n in &mut self.nodes {
+            if groups.contains(&usize::from(self.groups[n.id.index()])) {
+                n.writes_denied = denied;
+            }
+        }
     }
 
     fn shard_primary(&self, group: usize) -> Option<NodeId> {
@@ -451,10 +477,14 @@ impl World {
             ) else {
                 return false;
             };
-            s.copy.is_none()
+            // The stream must have written to this very primary (a new one, after a
+            // failover or a restart, may lack its writes until it is copied again).
+            s.target == Some((dst.id, dst.epoch))
+                && s.copy.is_none()
                 && src.is_running()
                 && dst.is_running()
                 && src.gtid_executed.is_subset_of(&s.pos)
+                && src.binlog.logged().is_subset_of(&s.pos)
                 && dst.pending_writes() == 0
         })
     }
@@ -466,12 +496,21 @@ impl World {
         } else {
             &wf.reverse
         };
-        let reached = self.caught_up(feeding);
         let (stopped, other) = if sw.to_targets {
             (wf.sources.clone(), wf.targets.clone())
         } else {
             (wf.targets.clone(), wf.sources.clone())
         };
+        // Writes sent before the stop must have been answered (and so committed, or
+        // failed) before the position is final: the source drains, as Vitess's does.
+        let drained = stopped.iter().all(|&g| {
+            self.router.writes_in_flight(g) == 0
+                && self
+                    .shard_primary(g)
+                    .and_then(|p| self.node(p))
+                    .is_some_and(|n| n.pending_writes() == 0)
+        });
+        let reached = drained && self.caught_up(feeding);
         if reached {
             let (rows, diff) = self.vdiff(feeding).unwrap_or((0, 0));
             self.checker_on_switch(now, rows, diff, &other);
@@ -485,6 +524,7 @@ impl World {
                 .collect();
             self.set_serving(&other, Some(true), Some(true));
             self.set_serving(&stopped, Some(false), Some(false));
+            self.deny_writes(&other, false);
             for &g in &stopped {
                 if let Some(s) = self.router.shards.get_mut(g) {
                     s.writes_stopped = false;
@@ -517,6 +557,7 @@ impl World {
                     s.writes_stopped = false;
                 }
             }
+            self.deny_writes(&stopped, false);
             wf.stalls.push((sw.started_us, now));
             wf.switch = None;
             let text = format!(
@@ -529,7 +570,8 @@ impl World {
 
     /// VDiff: rows compared and rows that differ between each stream's source and target
     /// in its key range, as of the stream's position — keys changed by source transactions
-    /// the stream has not applied yet are left out, as Vitess compares at a position.
+    /// the stream has not applied yet, or the source has not committed yet, are left out,
+    /// as Vitess compares at a position.
     /// None while a target still has writes to commit.
     fn vdiff(&self, streams: &[Stream]) -> Option<(u64, u64)> {
         let (mut rows, mut diff) = (0, 0);
@@ -540,11 +582,16 @@ impl World {
             if dst.pending_writes() > 0 {
                 return None;
             }
+            // The binlog's tail the stream has not applied, and the tail the source has not
+            // committed in its engine yet (AFTER_SYNC waits): both sides differ there now
+            // and agree later.
             let in_flight: std::collections::BTreeSet<Key> = src
                 .binlog
                 .entries()
                 .rev()
-                .take_while(|e| !s.pos.contains(e.trx.gtid))
+                .take_while(|e| {
+                    !s.pos.contains(e.trx.gtid) || !src.gtid_executed.contains(e.trx.gtid)
+                })
                 .flat_map(|e| e.trx.rows.iter().map(|r| r.key()))
                 .collect();
             let compared =
@@ -695,12 +742,9 @@ impl World {
         };
         let mut taken = 0;
         while taken < max {
+            // Everything in the binlog, as a dump thread reads it: with AFTER_SYNC a
+            // transaction is there (and streamed) while its commit still waits for an ack.
             let Some(e) = binlog.get(idx) else { break };
-            // Only what the source has committed: a binlog tail not yet committed in the
-            // engine (or that crash recovery may still drop) waits for the next tick.
-            if !node.gtid_executed.contains(e.trx.gtid) {
-                break;
-            }
             idx += 1;
             if st.pos.contains(e.trx.gtid) {
                 continue;

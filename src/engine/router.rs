@@ -195,6 +195,15 @@ impl Router {
         }
     }
 
+    /// Writes sent to a node of shard `group` and not answered yet: a traffic switch waits
+    /// for these, or a write acknowledged after the switch would land on the old side.
+    pub fn writes_in_flight(&self, group: usize) -> usize {
+        self.pending
+            .values()
+            .filter(|p| !p.op.kind.is_read() && self.group(p.node) == group)
+            .count()
+    }
+
     pub fn inflight(&self) -> usize {
         self.pending.len()
     }

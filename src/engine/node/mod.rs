@@ -70,6 +70,9 @@ pub struct Node {
     waiting_reads: Vec<WaitingRead>,
     /// Bumped on every crash so timers set before it are recognised as void.
     pub epoch: u64,
+    /// Vitess's DeniedTables during and after a resharding switch: client writes are
+    /// refused here (the shard no longer owns the rows); VReplication's own writes are not.
+    pub writes_denied: bool,
     /// Applier slow-down factor (1 = normal): "slow this node's applier".
     pub apply_slowdown: u32,
     /// Client transactions committed here (not replicated ones).
@@ -108,6 +111,7 @@ impl Node {
             durability: Durability::default(),
             waiting_reads: Vec::new(),
             epoch: 0,
+            writes_denied: false,
             apply_slowdown: 1,
             client_commits: 0,
             pending_undo: None,
@@ -291,6 +295,20 @@ impl Node {
                     );
                 }
             }
+            return;
+        }
+        if self.writes_denied && !admin {
+            let message =
+                "table is denied: its rows are moving to other shards (resharding)".to_string();
+            fx.send(
+                self.addr(),
+                from,
+                Msg::QueryErr {
+                    req,
+                    errno: 1105,
+                    message,
+                },
+            );
             return;
         }
         let blocked = if admin {
