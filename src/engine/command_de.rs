@@ -289,6 +289,12 @@ mod tests {
                 writes_per_s: 2,
                 reads_per_s: 3,
             },
+            Command::Reshard {
+                step: ReshardStep::SwitchWrites,
+            },
+            Command::Reshard {
+                step: ReshardStep::ReverseTraffic,
+            },
         ]
     }
 
