@@ -7,7 +7,23 @@ import { serve, launch, newPage, shots } from '../tests/e2e/harness.mjs';
 
 const SECONDS = Number(process.env.FRAME_SECONDS || 10);
 
+// `nodes` is a count (primary + replicas) or 'sharded': 4 shards with 2 replicas each, two
+// more provisioned as resharding targets, and the Reshard workflow copying into them.
 function scenario(nodes) {
+  if (nodes === 'sharded') {
+    return JSON.stringify({
+      version: 1,
+      name: 'sharded, resharding',
+      seed: 1,
+      topology: { kind: 'sharded', shards: ['-40', '40-80', '80-c0', 'c0-'], targets: ['c0-e0', 'e0-'], replicas: 2 },
+      defaults: { replica_net_timeout_s: 4, source_connect_retry_s: 1 },
+      network: { latency_us: 20000, jitter_us: 5000 },
+      failover: { instance_poll_ms: 1000 },
+      workload: { clients: [{ writes_per_s: 300, reads_per_s: 300, key_space: 100000 }] },
+      timeline: [{ at_ms: 1000, action: 'reshard', step: 'create' }],
+      run_ms: 3600000,
+    });
+  }
   return JSON.stringify({
     version: 1,
     name: `${nodes} nodes`,
@@ -29,14 +45,16 @@ const pct = (xs, p) => {
 const server = await serve();
 const browser = await launch();
 const results = [];
-const sizes = process.env.FRAME_NODES ? process.env.FRAME_NODES.split(',').map(Number) : [5, 16, 32];
+const sizes = process.env.FRAME_NODES
+  ? process.env.FRAME_NODES.split(',').map((n) => (n === 'sharded' ? n : Number(n)))
+  : [5, 16, 32, 'sharded'];
 for (const nodes of sizes) {
   for (const [speed, slider] of [[1, 25], [100, 75]]) {
     const { page, context } = await newPage(browser);
     await page.goto(server.url);
     await page.waitForSelector('svg .node');
     await page.evaluate((json) => window.wasmBindings.playground_load(json), scenario(nodes));
-    await page.waitForFunction((n) => document.querySelectorAll('svg .node').length === n, nodes);
+    await page.waitForFunction((n) => document.querySelectorAll('svg .node').length === (n === 'sharded' ? 18 : n), nodes);
     await page.evaluate((v) => {
       const input = document.querySelector('input[aria-label=speed]');
       input.value = String(v);
