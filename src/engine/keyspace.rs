@@ -138,12 +138,6 @@ impl KeyRange {
             end: (end < 1 << 64).then_some(end as u64),
         })
     }
-
-    /// The share of the keyspace this range covers (0…1).
-    pub fn fraction(&self) -> f64 {
-        let end = self.end.map_or(2f64.powi(64), |e| e as f64);
-        (end - self.start as f64) / 2f64.powi(64)
-    }
 }
 
 /// Hex without trailing zero nibbles, as Vitess writes shard bounds (`80`, `c0`, `4`).
@@ -331,7 +325,6 @@ mod tests {
                 .contains("stop")
         );
         assert!(tiling(&[r("-"), r("80-")]).is_err());
-        assert!((r("-40").fraction() - 0.25).abs() < 1e-12);
         assert_eq!(r("-80").intersect(&r("40-")), Some(r("40-80")));
         assert_eq!(r("-80").intersect(&r("80-")), None);
         assert!(same_span(&[r("80-")], &[r("c0-"), r("80-c0")]));

@@ -84,7 +84,6 @@ pub struct Stream {
     /// Rows of the range on the source when the copy (re)started, for progress and ETA.
     pub rows_to_copy: u64,
     pub copy_started_us: Micros,
-    pub applied: u64,
     /// The target primary it writes to, and that node's restart epoch: if either
     /// changes, the target may have lost recent writes and the copy starts again.
     target: Option<(NodeId, u64)>,
@@ -107,7 +106,6 @@ impl Stream {
             rows_copied: 0,
             rows_to_copy: 0,
             copy_started_us: now,
-            applied: 0,
             target: None,
             scan: None,
             error: None,
@@ -161,16 +159,11 @@ pub struct Reshard {
     /// The last VDiff: (when, rows compared, rows that differ).
     pub vdiff: Option<(Micros, u64, u64)>,
     pub log: Vec<(Micros, String)>,
-    pub started_us: Micros,
 }
 
 impl Reshard {
     fn note(&mut self, now: Micros, text: String) {
         self.log.push((now, text));
-    }
-
-    pub fn stall_us(&self) -> Option<Micros> {
-        self.stalls.last().map(|(a, b)| b - a)
     }
 }
 
@@ -246,12 +239,11 @@ impl World {
             stalls: Vec::new(),
             vdiff: None,
             log: Vec::new(),
-            started_us: now,
         };
         wf.note(now, text.clone());
         self.log_reshard(text);
         self.reshard = Some(wf);
-        self.schedule_workflow_tick(now + TICK);
+        self.schedule_workflow(now + TICK);
         Ok(())
     }
 
@@ -464,7 +456,7 @@ impl World {
         let active = !matches!(wf.phase, Phase::Completed | Phase::Cancelled);
         self.reshard = Some(wf);
         if active {
-            self.schedule_workflow_tick(now + TICK);
+            self.schedule_workflow(now + TICK);
         }
     }
 
@@ -708,7 +700,6 @@ impl World {
                 self.scan_binlog(st, src, CATCH_UP_BATCH, in_range, &mut writes);
             }
         }
-        st.applied += writes.len() as u64;
         let src_exec = &self.nodes[src.index()].gtid_executed;
         st.behind = src_exec.subtract(&st.pos).count();
         let mut fx = std::mem::take(&mut self.fx);
@@ -759,10 +750,6 @@ impl World {
             taken += 1;
         }
         st.scan = Some((src, node.epoch, idx));
-    }
-
-    fn schedule_workflow_tick(&mut self, at: Micros) {
-        self.schedule_workflow(at);
     }
 
     fn log_reshard(&mut self, text: String) {
