@@ -26,6 +26,8 @@ pub enum Vindex {
 }
 
 impl Vindex {
+    /// The keyspace id of the row whose primary vindex column holds `id`. `Range` clamps
+    /// ids outside 1..=key_space to its ends, so every id still has a shard.
     pub fn keyspace_id(self, id: u64) -> KeyspaceId {
         match self {
             Vindex::Hash => KeyspaceId(des_zero_key(id)),
@@ -61,7 +63,8 @@ impl KeyRange {
         end: None,
     };
 
-    /// Parses a Vitess shard name. Hex digits are left-justified: `8` ≡ `80` ≡ 0x80…00.
+    /// Parses a Vitess shard name: bounds are whole bytes of hex, left-justified, so
+    /// `80` ≡ `8000` ≡ 0x80…00 (Vitess hex-decodes them, so `8` is refused).
     pub fn parse(name: &str) -> Result<KeyRange, String> {
         let name = name.trim();
         if name == "0" || name == "-" || name.is_empty() {
@@ -72,29 +75,18 @@ impl KeyRange {
                 "'{name}' is not a shard name: write it as start-end in hex, like -80, 80- or 40-80"
             ));
         };
-        let bound = |s: &str| -> Result<Option<u64>, String> {
-            if s.is_empty() {
-                return Ok(None);
-            }
-            if s.len() > 16 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(format!(
-                    "'{name}': '{s}' must be up to 16 hex digits (a keyspace id is 8 bytes)"
-                ));
-            }
-            let v = u64::from_str_radix(s, 16).map_err(|e| format!("'{name}': {e}"))?;
-            Ok(Some(v << (4 * (16 - s.len()))))
-        };
-        let start = bound(a)?.unwrap_or(0);
-        let end = bound(b)?;
-        if end.is_some_and(|e| e <= start) {
-            return Err(format!("'{name}': the range ends before it starts"));
+        let start = parse_bound(name, a)?.unwrap_or(0);
+        let end = parse_bound(name, b)?;
+        match end {
+            Some(e) if e == start => Err(format!(
+                "'{name}' holds no keyspace ids: it starts where it ends"
+            )),
+            Some(e) if e < start => Err(format!("'{name}': the range ends before it starts")),
+            _ => Ok(KeyRange { start, end }),
         }
-        if end == Some(0) {
-            return Err(format!("'{name}' is empty"));
-        }
-        Ok(KeyRange { start, end })
     }
 
+    /// Whether a row with keyspace id `id` belongs to this range (`start` in, `end` out).
     pub fn contains(&self, id: KeyspaceId) -> bool {
         id.0 >= self.start && self.end.is_none_or(|e| id.0 < e)
     }
@@ -123,6 +115,8 @@ impl KeyRange {
         self.end.map_or(1 << 64, u128::from)
     }
 
+    /// Whether the two ranges share any keyspace id (a resharding stream runs from each
+    /// source shard to each target shard whose ranges overlap).
     pub fn overlaps(&self, other: &KeyRange) -> bool {
         u128::from(self.start) < other.end_u128() && u128::from(other.start) < self.end_u128()
     }
@@ -138,6 +132,32 @@ impl KeyRange {
             end: (end < 1 << 64).then_some(end as u64),
         })
     }
+}
+
+/// One side of a shard name: empty (the keyspace's edge) or up to 8 whole bytes of hex,
+/// left-justified, so `80`, `8000` and `8000000000000000` are the same bound.
+fn parse_bound(name: &str, side: &str) -> Result<Option<u64>, String> {
+    if side.is_empty() {
+        return Ok(None);
+    }
+    if let Some(bad) = side.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!(
+            "'{name}': '{bad}' is not a hex digit (shard bounds are hex, like 40 or c0)"
+        ));
+    }
+    if side.len() > 16 {
+        return Err(format!(
+            "'{name}': '{side}' has {} hex digits; a keyspace id is 8 bytes, so at most 16",
+            side.len()
+        ));
+    }
+    if side.len() % 2 == 1 {
+        return Err(format!(
+            "'{name}': '{side}' is not whole bytes of hex: write {side}0, as Vitess names shards"
+        ));
+    }
+    let v = u64::from_str_radix(side, 16).map_err(|e| format!("'{name}': {e}"))?;
+    Ok(Some(v << (4 * (16 - side.len()))))
 }
 
 /// Hex without trailing zero nibbles, as Vitess writes shard bounds (`80`, `c0`, `4`).
@@ -179,6 +199,9 @@ impl From<KeyRange> for String {
 
 /// Checks that `ranges`, in order, cover the whole keyspace once: no gap, no overlap.
 pub fn tiling(ranges: &[KeyRange]) -> Result<(), String> {
+    if ranges.is_empty() {
+        return Err("there are no shards: a keyspace needs at least one".into());
+    }
     let mut at = Some(0u64);
     for r in ranges {
         match at {
@@ -221,7 +244,8 @@ pub fn same_span(a: &[KeyRange], b: &[KeyRange]) -> bool {
     span(a).is_some() && span(a) == span(b)
 }
 
-/// The index of the range holding `id`.
+/// The index of the range holding `id` (how a query is routed to its shard); `None` if
+/// the ranges leave `id` uncovered.
 pub fn shard_for(ranges: &[KeyRange], id: KeyspaceId) -> Option<usize> {
     ranges.iter().position(|r| r.contains(id))
 }
@@ -278,7 +302,8 @@ mod tests {
         }
         assert_eq!(r("00-80"), r("-80"));
         assert_eq!(r("0"), KeyRange::FULL);
-        assert_eq!(r("8-"), r("80-"), "left-justified");
+        assert_eq!(r("8000-"), r("80-"), "left-justified");
+        assert!(KeyRange::parse("8-").unwrap_err().contains("whole bytes"));
         assert!(r("-80").contains(KeyspaceId(0x7fff_ffff_ffff_ffff)));
         assert!(!r("-80").contains(KeyspaceId(0x8000_0000_0000_0000)));
         assert!(r("80-").contains(KeyspaceId(u64::MAX)));
@@ -286,18 +311,69 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused_in_words() {
-        for bad in [
-            "zz-",
-            "80-40",
-            "80-80",
-            "x",
-            "💥",
-            "-00",
-            &"f".repeat(40),
-            "1-2-3",
-        ] {
-            assert!(KeyRange::parse(bad).is_err(), "{bad}");
+        let forty = "f".repeat(40);
+        let cases: [(&str, &str); 10] = [
+            ("zz-", "not a hex digit"),
+            ("80-4g", "not a hex digit"),
+            ("💥", "not a shard name"),
+            ("💥-80", "not a hex digit"),
+            ("x", "not a shard name"),
+            ("10-20-30", "not a hex digit"),
+            ("80-40", "ends before it starts"),
+            ("80-80", "starts where it ends"),
+            ("-00", "starts where it ends"),
+            (&forty, "not a shard name"),
+        ];
+        for (bad, why) in cases {
+            let err = KeyRange::parse(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
         }
+        let long = format!("{forty}-");
+        assert!(KeyRange::parse(&long).unwrap_err().contains("at most 16"));
+        assert!(KeyRange::parse("11111111111111111-").is_err(), "17 digits");
+        assert!(
+            KeyRange::parse("+8-").is_err(),
+            "from_str_radix would take a sign"
+        );
+    }
+
+    #[test]
+    fn an_unsharded_keyspace_names_its_shard_0_or_dash() {
+        for full in ["", "-", "0", " - ", "00-"] {
+            assert_eq!(KeyRange::parse(full), Ok(KeyRange::FULL), "{full:?}");
+        }
+        assert_ne!(
+            r("80-ff"),
+            r("80-"),
+            "80-ff stops short of the last keyspace ids"
+        );
+        assert!(!r("80-ff").contains(KeyspaceId(u64::MAX)));
+        assert_eq!(r("80-C0"), r("80-c0"));
+        assert_eq!(r("80-C0").to_string(), "80-c0");
+    }
+
+    #[test]
+    fn scenario_files_name_ranges_and_vindexes_in_words() {
+        let json = serde_json::to_string(&[r("-80"), r("80-"), KeyRange::FULL]).unwrap();
+        assert_eq!(json, r#"["-80","80-","-"]"#);
+        let back: Vec<KeyRange> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, [r("-80"), r("80-"), KeyRange::FULL]);
+        assert!(serde_json::from_str::<KeyRange>(r#""80-40""#).is_err());
+        let v: Vec<Vindex> =
+            serde_json::from_str(r#"["hash", {"range": {"key_space": 10}}]"#).unwrap();
+        assert_eq!(v, [Vindex::Hash, Vindex::Range { key_space: 10 }]);
+    }
+
+    #[test]
+    fn the_range_vindex_spreads_ids_over_the_whole_keyspace() {
+        let v = Vindex::Range { key_space: 4 };
+        let ids: Vec<u64> = (1..=4).map(|k| v.keyspace_id(k).0).collect();
+        assert_eq!(ids, [0, 1 << 62, 2 << 62, 3 << 62]);
+        let max = Vindex::Range {
+            key_space: u64::MAX,
+        };
+        assert_eq!(max.keyspace_id(u64::MAX), KeyspaceId(u64::MAX - 1));
+        assert_eq!(max.keyspace_id(1), KeyspaceId(0));
     }
 
     #[test]
@@ -313,6 +389,12 @@ mod tests {
         assert!(tiling(&[r("-40"), r("40-80"), r("80-c0"), r("c0-")]).is_ok());
         assert!(tiling(&[r("-80"), r("80-")]).is_ok());
         assert!(tiling(&[r("-")]).is_ok());
+        assert!(tiling(&[r("-20"), r("20-80"), r("80-")]).is_ok(), "uneven");
+        assert!(tiling(&[]).unwrap_err().contains("no shards"));
+        assert!(tiling(&[r("80-"), r("-80")]).is_err(), "in order");
+        let gappy = [r("-40"), r("80-")];
+        assert_eq!(shard_for(&gappy, KeyspaceId(0x50 << 56)), None);
+        assert_eq!(shard_for(&gappy, KeyspaceId(0x90 << 56)), Some(1));
         assert!(tiling(&[r("-80"), r("90-")]).unwrap_err().contains("gap"));
         assert!(
             tiling(&[r("-80"), r("40-")])
