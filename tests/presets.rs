@@ -256,3 +256,20 @@ fn every_lesson_goal_is_reached_by_its_run() {
         "at least 12 presets are lessons: found {lessons}"
     );
 }
+
+/// `lag_at_least_s` counts seconds: async-lag's replica is under a second behind at 4 s
+/// and far more than five seconds behind later.
+#[test]
+fn the_lag_check_counts_seconds() {
+    use replication_playground::scenario::lesson::Check;
+    let s = load("async-lag");
+    let five = Check {
+        lag_at_least_s: Some(5),
+        ..Check::default()
+    };
+    let mut w = s.world().unwrap();
+    w.run_until(4_000_000);
+    assert!(!five.holds(&w), "under a second of lag is not five");
+    w.run_until(20_000_000);
+    assert!(five.holds(&w));
+}

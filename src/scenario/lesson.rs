@@ -159,11 +159,13 @@ impl Check {
             return !writers.is_empty() && !writers.contains(n);
         }
         if let Some(s) = self.lag_at_least_s {
+            // The samples are Seconds_Behind_Source in microseconds.
+            let at_least = s.saturating_mul(1_000_000);
             return w
                 .lag_samples
                 .iter()
                 .flat_map(|(_, lags)| lags.iter().flatten())
-                .any(|lag| *lag >= s);
+                .any(|lag| *lag >= at_least);
         }
         if let Some(n) = &self.semi_sync_fell_back {
             return node(n).is_some_and(|n| n.semi_sync.no_tx > 0);
@@ -210,8 +212,8 @@ impl Check {
         if let Some(b) = self.failover {
             return yes_no(
                 b,
-                "a replica was promoted by failover",
-                "no failover happened",
+                "the failover manager completed a recovery",
+                "the failover manager recovered nothing",
             );
         }
         if let Some(b) = self.switchover {
