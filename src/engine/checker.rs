@@ -4,7 +4,7 @@
 
 use super::gtid::{Gtid, GtidSet, Uuid};
 use super::history::{Op, OpKind, Outcome};
-use super::ids::NodeId;
+use super::ids::{NodeId, ShardGroups};
 use super::keymap::KeyMap;
 use super::node::Node;
 use super::rows::{Key, Value};
@@ -131,7 +131,7 @@ pub struct Checker {
     names: Vec<String>,
     active_active: Vec<NodeId>,
     /// Each node's shard group: writable primaries of different shards are not a split brain.
-    groups: Vec<u16>,
+    groups: ShardGroups,
     pub findings: Vec<Finding>,
     pub counts: BTreeMap<FindingKind, u64>,
     acked: GtidSet,
@@ -151,7 +151,7 @@ pub struct Checker {
 impl Checker {
     pub fn new(names: Vec<String>, active_active: Vec<NodeId>) -> Self {
         Checker {
-            groups: vec![0; names.len()],
+            groups: ShardGroups::unsharded(names.len()),
             names,
             active_active,
             findings: Vec::new(),
@@ -171,13 +171,13 @@ impl Checker {
     }
 
     /// Sharded: each node's shard group.
-    pub fn with_groups(mut self, groups: Vec<u16>) -> Self {
+    pub fn with_groups(mut self, groups: ShardGroups) -> Self {
         self.groups = groups;
         self
     }
 
-    fn group(&self, n: NodeId) -> u16 {
-        self.groups.get(n.index()).copied().unwrap_or(0)
+    fn group(&self, n: NodeId) -> usize {
+        self.groups.of(n)
     }
 
     fn name(&self, n: NodeId) -> &str {

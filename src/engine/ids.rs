@@ -55,3 +55,25 @@ impl From<NodeId> for Addr {
         Addr::Node(n)
     }
 }
+
+/// Which shard group each node serves (every node in group 0 when unsharded): one map the
+/// world, the router and the checker each hold a copy of, as each knows its own topology.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShardGroups(Vec<u16>);
+
+impl ShardGroups {
+    pub fn unsharded(nodes: usize) -> Self {
+        ShardGroups(vec![0; nodes])
+    }
+
+    pub fn set(&mut self, n: NodeId, group: u16) {
+        if let Some(g) = self.0.get_mut(n.index()) {
+            *g = group;
+        }
+    }
+
+    /// The group of `n` (0 for a node it does not know).
+    pub fn of(&self, n: NodeId) -> usize {
+        self.0.get(n.index()).map_or(0, |g| usize::from(*g))
+    }
+}

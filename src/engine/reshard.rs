@@ -376,7 +376,7 @@ impl World {
     /// Sets DeniedTables on every node of these shards (a later failover inherits it).
     fn deny_writes(&mut self, groups: &[usize], denied: bool) {
         for n in &mut self.nodes {
-            if groups.contains(&usize::from(self.groups[n.id.index()])) {
+            if groups.contains(&self.groups.of(n.id)) {
                 n.writes_denied = denied;
             }
         }
@@ -432,17 +432,13 @@ impl World {
             Phase::Copying | Phase::Running | Phase::ReadsSwitched
         ) || wf.switch.as_ref().is_some_and(|s| s.to_targets);
         if forward {
-            for i in 0..wf.streams.len() {
-                let mut st = wf.streams[i].clone();
-                self.pump(&mut st, now);
-                wf.streams[i] = st;
+            for st in &mut wf.streams {
+                self.pump(st, now);
             }
         }
         if wf.phase == Phase::WritesSwitched {
-            for i in 0..wf.reverse.len() {
-                let mut st = wf.reverse[i].clone();
-                self.pump(&mut st, now);
-                wf.reverse[i] = st;
+            for st in &mut wf.reverse {
+                self.pump(st, now);
             }
         }
         if wf.phase == Phase::Copying && wf.streams.iter().all(|s| s.copy.is_none()) {
@@ -768,7 +764,7 @@ impl World {
             .collect();
         let before = self.checker.findings.len();
         self.checker.on_reshard_mismatch(now, nodes, rows, diff);
-        self.log_new_findings_since(before);
+        self.log_new_findings(before, now);
     }
 }
 

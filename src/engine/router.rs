@@ -14,7 +14,7 @@ use super::config::{ClientConfig, InsertMode, RouterConfig, WriterSource};
 use super::effects::{Effects, RouterTimer, Timer};
 use super::gtid::Gtid;
 use super::history::{Op, OpKind, Outcome, Totals};
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardGroups};
 use super::keyspace::{KeyRange, Vindex};
 use super::message::{Msg, QueryResult, Statement};
 use super::rng::{SimRng, Stream};
@@ -86,7 +86,7 @@ pub struct Router {
     pub shards: Vec<RouteShard>,
     vindex: Vindex,
     /// Each backend's shard.
-    groups: Vec<u16>,
+    groups: ShardGroups,
     pub backends: Vec<Backend>,
     pending: BTreeMap<u64, Pending>,
     next_req: u64,
@@ -126,7 +126,7 @@ impl Router {
             clients,
             shards: vec![RouteShard::new(KeyRange::FULL, writer, true)],
             vindex: Vindex::Hash,
-            groups: vec![0; nodes as usize],
+            groups: ShardGroups::unsharded(nodes as usize),
             backends,
             pending: BTreeMap::new(),
             next_req: 1,
@@ -142,7 +142,7 @@ impl Router {
         mut self,
         vindex: Vindex,
         shards: Vec<(KeyRange, Option<NodeId>, bool)>,
-        groups: Vec<u16>,
+        groups: ShardGroups,
     ) -> Self {
         self.vindex = vindex;
         self.shards = shards
@@ -167,7 +167,7 @@ impl Router {
     }
 
     fn group(&self, n: NodeId) -> usize {
-        self.groups.get(n.index()).map_or(0, |g| usize::from(*g))
+        self.groups.of(n)
     }
 
     /// The shard serving `key`, for a write or a read.
@@ -383,7 +383,7 @@ impl Router {
         let writer = self.shards.get(shard).and_then(|s| s.writer);
         let groups = &self.groups;
         let eligible = |i: usize, b: &Backend| {
-            groups.get(i).map_or(0, |g| usize::from(*g)) == shard
+            groups.of(NodeId(i as u32)) == shard
                 && b.reachable
                 && b.is_replica
                 && b.read_only

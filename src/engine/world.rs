@@ -10,7 +10,7 @@ use super::config::ClusterConfig;
 use super::effects::{Effects, Note, ReplThread, Timer};
 use super::gtid::Uuid;
 use super::history::{History, Op};
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardGroups};
 use super::manager::Manager;
 use super::message::{AdminCmd, Msg, MsgKind, Statement};
 use super::net::Network;
@@ -159,7 +159,7 @@ pub struct World {
     /// One failover manager per replication cluster: one, or one per shard.
     pub managers: Vec<Manager>,
     /// Each node's shard group (all 0 when unsharded).
-    pub groups: Vec<u16>,
+    pub groups: ShardGroups,
     /// The online resharding workflow, once created.
     pub reshard: Option<super::reshard::Reshard>,
     pub net: Network,
@@ -230,7 +230,7 @@ impl World {
             seed,
         );
         let rules: Vec<_> = config.nodes.iter().map(|n| n.promotion_rule).collect();
-        let mut groups = vec![0u16; config.nodes.len()];
+        let mut groups = ShardGroups::unsharded(config.nodes.len());
         let managers = if config.shards.is_empty() {
             vec![Manager::new(
                 config.failover.clone(),
@@ -243,7 +243,7 @@ impl World {
             for (g, shard) in config.shards.iter().enumerate() {
                 let members: Vec<NodeId> = shard.nodes.iter().filter_map(|n| ids(n)).collect();
                 for m in &members {
-                    groups[m.index()] = g as u16;
+                    groups.set(*m, g as u16);
                 }
                 let manager = Manager::new(
                     config.failover.clone(),
@@ -318,7 +318,7 @@ impl World {
 
     /// The shard group a node belongs to (0 when unsharded).
     pub fn group_of(&self, n: NodeId) -> usize {
-        self.groups.get(n.index()).map_or(0, |g| usize::from(*g))
+        self.groups.of(n)
     }
 
     /// The failover manager of the first (or only) replication cluster.
@@ -459,10 +459,6 @@ impl World {
         self.lag_samples.push_back((at, lags));
     }
 
-    pub(crate) fn log_new_findings_since(&mut self, before: usize) {
-        self.log_new_findings(before, self.now);
-    }
-
     pub(crate) fn schedule_workflow(&mut self, at: Micros) {
         self.push(
             at,
@@ -473,7 +469,7 @@ impl World {
         );
     }
 
-    fn log_new_findings(&mut self, before: usize, at: Micros) {
+    pub(crate) fn log_new_findings(&mut self, before: usize, at: Micros) {
         let new: Vec<String> = self.checker.findings[before..]
             .iter()
             .map(|f| format!("{}: {}", f.kind.name(), f.detail))

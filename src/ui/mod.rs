@@ -190,13 +190,6 @@ pub struct App {
     hash_listener: Option<EventListener>,
 }
 
-/// Builds a preset's world, ready to play.
-pub fn preset_world(name: &str) -> Result<World, String> {
-    let json = preset(name).ok_or_else(|| format!("there is no preset called '{name}'"))?;
-    let scenario = Scenario::from_json(json).map_err(|e| e.to_string())?;
-    scenario.world().map_err(|e| e.to_string())
-}
-
 impl App {
     fn request_frame(&mut self, ctx: &Context<Self>) {
         let link = ctx.link().clone();

@@ -101,3 +101,12 @@ export function useBrowser(before, after) {
   });
   return env;
 }
+
+/** Moves a range input (the speed slider, the timeline scrubber) as a drag would. */
+export async function setRange(page, label, value) {
+  await page.evaluate(([label, value]) => {
+    const input = document.querySelector(`input[aria-label=${label}]`);
+    input.value = String(value);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [label, value]);
+}

@@ -1,7 +1,7 @@
 // The playground as a teacher uses it: break the cluster, watch it fail over, go back in time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, newPage, screenshot } from './harness.mjs';
+import { useBrowser, newPage, screenshot, setRange } from './harness.mjs';
 
 const env = useBrowser(before, after);
 
@@ -12,14 +12,6 @@ async function open(preset) {
   await page.selectOption('select[aria-label=scenario]', preset);
   await page.waitForSelector('svg .node[data-node=db3]');
   return { page, errors, context };
-}
-
-async function setRange(page, label, value) {
-  await page.evaluate(([label, value]) => {
-    const input = document.querySelector(`input[aria-label=${label}]`);
-    input.value = String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, [label, value]);
 }
 
 const simSeconds = (page) => page.evaluate(() => parseFloat(document.querySelector('.clock').textContent));

@@ -2,7 +2,7 @@
 // failing over on its own, and the router's routing table following it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, newPage, screenshot } from './harness.mjs';
+import { useBrowser, newPage, screenshot, setRange } from './harness.mjs';
 
 const env = useBrowser(before, after);
 
@@ -66,11 +66,7 @@ test('start a rebalance from the panel, watch it copy, switch and complete', asy
   await page.click('.reshard button[data-step=create]');
   await page.waitForSelector('.reshard .phases li.current:has-text("copying")');
   // Let it copy for a few simulated seconds at 10×, then look at the progress.
-  await page.evaluate(() => {
-    const s = document.querySelector('input[aria-label=speed]');
-    s.value = '50';
-    s.dispatchEvent(new Event('input', { bubbles: true }));
-  });
+  await setRange(page, 'speed', 50);
   await page.click('button.play');
   await page.waitForFunction(() => /copying [1-9]\d* of ~\d+ rows/.test(document.querySelector('.reshard .streams')?.textContent ?? ''), null, { timeout: 30000 });
   assert.ok(await page.locator('svg line.stream').count() >= 2, 'streams are drawn');

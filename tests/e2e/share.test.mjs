@@ -2,7 +2,7 @@
 // and sees the same moment; a broken link changes nothing; lessons check their goal live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, newPage, screenshot } from './harness.mjs';
+import { useBrowser, newPage, screenshot, setRange } from './harness.mjs';
 
 const env = useBrowser(before, after);
 
@@ -13,14 +13,6 @@ async function open(preset, page) {
     await page.selectOption('select[aria-label=scenario]', preset);
     await page.waitForSelector('svg .node[data-node=db3]');
   }
-}
-
-async function setRange(page, label, value) {
-  await page.evaluate(([label, value]) => {
-    const input = document.querySelector(`input[aria-label=${label}]`);
-    input.value = String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, [label, value]);
 }
 
 const clock = (page) => page.textContent('.clock');

@@ -20,6 +20,18 @@ pub struct Run {
     pub trace_hash: String,
 }
 
+impl Run {
+    fn of(scenario: &str, seed: u64, w: &replication_playground::engine::World) -> Run {
+        Run {
+            scenario: scenario.to_string(),
+            seed,
+            run_ms: RUN_MS,
+            events: w.events(),
+            trace_hash: w.trace.hash_hex(),
+        }
+    }
+}
+
 pub fn compute() -> Vec<Run> {
     let mut out = Vec::new();
     for (name, json) in PRESETS {
@@ -28,13 +40,7 @@ pub fn compute() -> Vec<Run> {
             s.seed = seed;
             let mut w = s.world().expect("preset builds");
             w.run_until(RUN_MS * 1_000);
-            out.push(Run {
-                scenario: name.to_string(),
-                seed,
-                run_ms: RUN_MS,
-                events: w.events(),
-                trace_hash: w.trace.hash_hex(),
-            });
+            out.push(Run::of(name, seed, &w));
         }
     }
     out
@@ -68,13 +74,7 @@ pub fn compute_via_links() -> Vec<Run> {
             };
             let opened = link::decode(&link::encode(&shared)).expect("the link opens");
             let w = opened.world().expect("the link's run builds");
-            out.push(Run {
-                scenario: name.to_string(),
-                seed,
-                run_ms: RUN_MS,
-                events: w.events(),
-                trace_hash: w.trace.hash_hex(),
-            });
+            out.push(Run::of(name, seed, &w));
         }
     }
     out
