@@ -62,9 +62,9 @@ print_summary() {
 
 run_check fmt cargo fmt --all -- --check
 run_check engine-boundary bash scripts/check-engine-boundary.sh
-run_check clippy-native cargo clippy --all-targets --locked -- -D warnings
-run_check clippy-wasm cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --locked -- -D warnings
-run_cargo_tier native cargo test --locked
+run_check clippy-native cargo clippy --workspace --all-targets --locked -- -D warnings
+run_check clippy-wasm cargo clippy --workspace --target wasm32-unknown-unknown --lib --bins --tests --locked -- -D warnings
+run_cargo_tier native cargo test --workspace --locked
 run_cargo_tier browser cargo test --locked --target wasm32-unknown-unknown --test browser
 
 banner "release bundle"

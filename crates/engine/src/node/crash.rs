@@ -8,12 +8,12 @@
 //! on recovery iff they survive by the same rule — even if no client was ever told OK.
 
 use super::{Node, Process};
-use crate::engine::binlog::Trx;
-use crate::engine::effects::{Effects, NodeTimer, Note};
-use crate::engine::gtid::{Gtid, GtidSet};
-use crate::engine::rows::{ApplyError, Key, RowEvent, Value};
-use crate::engine::status::IoRunning;
-use crate::engine::time::Micros;
+use crate::binlog::Trx;
+use crate::effects::{Effects, NodeTimer, Note};
+use crate::gtid::{Gtid, GtidSet};
+use crate::rows::{ApplyError, Key, RowEvent, Value};
+use crate::status::IoRunning;
+use crate::time::Micros;
 use std::collections::VecDeque;
 use std::sync::Arc;
 

@@ -2,12 +2,12 @@
 //! (model §3.1). Replication is pull: nothing is sent to a replica that has not asked.
 
 use super::Node;
-use crate::engine::binlog::{BinlogPos, DumpStartError, Trx};
-use crate::engine::effects::{Effects, NodeTimer};
-use crate::engine::gtid::{GtidSet, Uuid};
-use crate::engine::ids::Addr;
-use crate::engine::message::{DumpStart, Msg};
-use crate::engine::time::Micros;
+use crate::binlog::{BinlogPos, DumpStartError, Trx};
+use crate::effects::{Effects, NodeTimer};
+use crate::gtid::{GtidSet, Uuid};
+use crate::ids::Addr;
+use crate::message::{DumpStart, Msg};
+use crate::time::Micros;
 use std::sync::Arc;
 
 /// Transactions a dump thread sends in one go before yielding (a catching-up replica

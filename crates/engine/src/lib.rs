@@ -8,7 +8,7 @@
 //! Three nodes, crash the primary, a replica takes over:
 //!
 //! ```
-//! use replication_playground::engine::{config::*, Command, World, time::secs};
+//! use replication_engine::{config::*, Command, World, time::secs};
 //!
 //! let node = |name: &str, source: Option<&str>| NodeConfig {
 //!     name: name.into(),
@@ -64,11 +64,16 @@ pub mod world;
 
 pub use command::{Command, CommandError};
 
-/// Reads one flat action record (for the scenario's timed actions).
-pub(crate) fn command_de_raw<'de, D: serde::Deserializer<'de>>(
+/// Reads one flat action record of a scenario's timeline: its `at_ms`, if present, and
+/// the command it names (with a message naming the field when the record is wrong).
+pub fn read_timed_action<'de, D: serde::Deserializer<'de>>(
     d: D,
-) -> Result<command_de::RawAction, D::Error> {
-    serde::Deserialize::deserialize(d)
+) -> Result<(Option<u64>, Command), D::Error> {
+    use serde::de::Error as _;
+    let raw: command_de::RawAction = serde::Deserialize::deserialize(d)?;
+    let at_ms = raw.at_ms;
+    let cmd = raw.into_command().map_err(D::Error::custom)?;
+    Ok((at_ms, cmd))
 }
 pub use config::ClusterConfig;
 pub use ids::{Addr, NodeId};

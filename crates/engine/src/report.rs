@@ -237,7 +237,7 @@ impl Report {
                     log: wf
                         .log
                         .iter()
-                        .map(|(t, s)| format!("{} {s}", crate::engine::time::fmt_secs(*t)))
+                        .map(|(t, s)| format!("{} {s}", crate::time::fmt_secs(*t)))
                         .collect(),
                 }
             }),

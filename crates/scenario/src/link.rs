@@ -12,10 +12,10 @@
 
 use super::presets::preset;
 use super::{Scenario, ScenarioError, TimedAction};
-use crate::engine::command::Command;
-use crate::engine::time::Micros;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use replication_engine::command::Command;
+use replication_engine::time::Micros;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -258,13 +258,13 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
 
 impl Shared {
     /// Replays the link: the scenario, then each action at its time, up to the moment.
-    pub fn world(&self) -> Result<crate::engine::World, LinkError> {
+    pub fn world(&self) -> Result<replication_engine::World, LinkError> {
         self.world_until(self.at_us)
     }
 
     /// Replays the link up to `until`. Actions after it are the sender's future (they had
     /// scrubbed back): they are not applied here, as they were not in the sender's world.
-    pub fn world_until(&self, until: Micros) -> Result<crate::engine::World, LinkError> {
+    pub fn world_until(&self, until: Micros) -> Result<replication_engine::World, LinkError> {
         let mut w = self.scenario.world().map_err(LinkError::BadScenario)?;
         for (at, cmd) in self.actions.iter().take_while(|(at, _)| *at <= until) {
             w.run_until(*at);

@@ -1,8 +1,8 @@
 //! Topology shorthands: each expands to plain node configurations with sources. The
 //! engine never special-cases a topology: these only decide names, sources and settings.
 
-use crate::engine::config::{NodeConfig, ShardConfig};
-use crate::engine::keyspace::{KeyRange, Vindex};
+use replication_engine::config::{NodeConfig, ShardConfig};
+use replication_engine::keyspace::{KeyRange, Vindex};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

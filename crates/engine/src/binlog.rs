@@ -301,7 +301,7 @@ impl Binlog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::gtid::Uuid;
+    use crate::gtid::Uuid;
 
     fn trx(gno: u64) -> Arc<Trx> {
         Arc::new(Trx {

@@ -3,12 +3,12 @@
 
 use super::lesson::Lesson;
 use super::topology::Topology;
-use crate::engine::command::Command;
-use crate::engine::config::{
+use replication_engine::command::Command;
+use replication_engine::config::{
     ClientConfig, ClusterConfig, FailoverConfig, LinkConfig, NodeConfig, RouterConfig,
 };
-use crate::engine::time::Micros;
-use crate::engine::world::{MAX_CLIENTS, MAX_NODES};
+use replication_engine::time::Micros;
+use replication_engine::world::{MAX_CLIENTS, MAX_NODES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -58,14 +58,9 @@ pub struct TimedAction {
 impl<'de> Deserialize<'de> for TimedAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let raw = crate::engine::command_de_raw(d)?;
-        let at_ms = raw
-            .at_ms
-            .ok_or_else(|| D::Error::custom("missing field `at_ms`"))?;
-        Ok(TimedAction {
-            at_ms,
-            action: raw.into_command().map_err(D::Error::custom)?,
-        })
+        let (at_ms, action) = replication_engine::read_timed_action(d)?;
+        let at_ms = at_ms.ok_or_else(|| D::Error::custom("missing field `at_ms`"))?;
+        Ok(TimedAction { at_ms, action })
     }
 }
 
@@ -281,7 +276,7 @@ impl Scenario {
             shards,
             vindex,
         };
-        crate::engine::World::new(cluster.clone()).map_err(|e| ScenarioError {
+        replication_engine::World::new(cluster.clone()).map_err(|e| ScenarioError {
             path: String::new(), // the engine names its own fields
             message: e.0,
         })?;
@@ -297,8 +292,8 @@ impl Scenario {
     }
 
     /// Builds the world with the timeline scheduled, ready to run.
-    pub fn world(&self) -> Result<crate::engine::World, ScenarioError> {
-        let mut w = crate::engine::World::new(self.cluster()?).map_err(|e| ScenarioError {
+    pub fn world(&self) -> Result<replication_engine::World, ScenarioError> {
+        let mut w = replication_engine::World::new(self.cluster()?).map_err(|e| ScenarioError {
             path: String::new(),
             message: e.0,
         })?;
@@ -309,9 +304,9 @@ impl Scenario {
     }
 
     /// Runs the scenario to its end and reports.
-    pub fn run(&self) -> Result<crate::engine::Report, ScenarioError> {
+    pub fn run(&self) -> Result<replication_engine::Report, ScenarioError> {
         let mut w = self.world()?;
         w.run_until(self.run_ms.saturating_mul(1_000));
-        Ok(crate::engine::Report::of(&w))
+        Ok(replication_engine::Report::of(&w))
     }
 }

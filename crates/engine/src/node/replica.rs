@@ -2,13 +2,13 @@
 //! log and its applier (SQL) thread applying it in source commit order (model §3).
 
 use super::Node;
-use crate::engine::binlog::{BinlogPos, Trx};
-use crate::engine::effects::{Effects, NodeTimer, Note, ReplThread};
-use crate::engine::gtid::GtidSet;
-use crate::engine::ids::{Addr, NodeId};
-use crate::engine::message::{DumpStart, Msg};
-use crate::engine::status::{IoRunning, ReplicaStatus, ThreadError};
-use crate::engine::time::Micros;
+use crate::binlog::{BinlogPos, Trx};
+use crate::effects::{Effects, NodeTimer, Note, ReplThread};
+use crate::gtid::GtidSet;
+use crate::ids::{Addr, NodeId};
+use crate::message::{DumpStart, Msg};
+use crate::status::{IoRunning, ReplicaStatus, ThreadError};
+use crate::time::Micros;
 use std::collections::VecDeque;
 use std::sync::Arc;
 

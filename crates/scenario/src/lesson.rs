@@ -6,9 +6,9 @@
 //! writer, semi-sync counters, replication channels), so a goal follows the run when the
 //! user scrubs back and forth and costs nothing to evaluate a few times a second.
 
-use crate::engine::World;
-use crate::engine::checker::FindingKind;
-use crate::engine::status::IoRunning;
+use replication_engine::World;
+use replication_engine::checker::FindingKind;
+use replication_engine::status::IoRunning;
 use serde::{Deserialize, Serialize};
 
 /// Steps a lesson may have (a lesson is a short story, not a book).

@@ -5,14 +5,14 @@
 //! (group commit). An AFTER_SYNC wait holds the commit stage, so it stalls every writer.
 
 use super::Node;
-use crate::engine::binlog::{BinlogPos, Trx};
-use crate::engine::config::WaitPoint;
-use crate::engine::effects::{Effects, NodeTimer, Note};
-use crate::engine::gtid::Gtid;
-use crate::engine::ids::Addr;
-use crate::engine::message::{Msg, QueryResult, Statement};
-use crate::engine::rows::{Key, RowEvent};
-use crate::engine::time::Micros;
+use crate::binlog::{BinlogPos, Trx};
+use crate::config::WaitPoint;
+use crate::effects::{Effects, NodeTimer, Note};
+use crate::gtid::Gtid;
+use crate::ids::Addr;
+use crate::message::{Msg, QueryResult, Statement};
+use crate::rows::{Key, RowEvent};
+use crate::time::Micros;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 

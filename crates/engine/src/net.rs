@@ -160,7 +160,7 @@ impl Network {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::Stream;
+    use crate::rng::Stream;
 
     #[test]
     fn messages_on_a_link_never_overtake() {
