@@ -485,11 +485,7 @@ impl App {
 }
 
 fn addr(w: &World, name: &str) -> Option<Addr> {
-    match name {
-        "router" => Some(Addr::Router),
-        "manager" => Some(Addr::Manager),
-        _ => w.node_id(name).map(Addr::Node),
-    }
+    Addr::parse(name, |n| w.node_id(n))
 }
 
 impl Component for App {

@@ -2,6 +2,7 @@
 //! clock: they take `now` and an input and record sends, timers and notes here.
 
 use super::gtid::{Gtid, GtidSet};
+use super::history::Op;
 use super::ids::{Addr, NodeId};
 use super::message::Msg;
 use super::time::Micros;
@@ -81,6 +82,41 @@ pub enum Timer {
     Workflow,
 }
 
+impl Timer {
+    /// The timer's number in the trace (part of the trace hash: never renumber one).
+    pub fn code(&self) -> u8 {
+        use {ManagerTimer as M, NodeTimer as N, RouterTimer as R};
+        match self {
+            Timer::Node { timer, .. } => match timer {
+                N::FlushDone => 1,
+                N::CommitDone => 2,
+                N::SemiSyncTimeout { .. } => 3,
+                N::ApplyDone { .. } => 4,
+                N::DumpPump { .. } => 5,
+                N::Heartbeat { .. } => 6,
+                N::NetTimeout { .. } => 7,
+                N::Reconnect { .. } => 8,
+                N::RedoFlush => 9,
+                N::OsWriteback => 10,
+                N::BootDone => 11,
+                N::ReadWaitTimeout { .. } => 12,
+            },
+            Timer::Router(r) => match r {
+                R::Monitor => 20,
+                R::ClientOp { .. } => 21,
+                R::QueryTimeout { .. } => 22,
+            },
+            Timer::Workflow => 40,
+            Timer::Manager { timer: m, .. } => match m {
+                M::Poll => 30,
+                M::ProbeTimeout { .. } => 31,
+                M::Analysis => 32,
+                M::RecoveryStep { .. } => 33,
+            },
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplThread {
     Io,
@@ -124,6 +160,8 @@ pub struct Effects {
     pub sends: Vec<(Addr, Addr, Msg)>,
     pub timers: Vec<(Micros, Addr, Timer)>,
     pub notes: Vec<Note>,
+    /// Client operations that completed (the router's), for the history and the checker.
+    pub ops: Vec<Op>,
 }
 
 impl Effects {
@@ -139,7 +177,15 @@ impl Effects {
         self.notes.push(note);
     }
 
+    /// A client operation completed (acknowledged, failed, or with an unknown outcome).
+    pub fn op_done(&mut self, op: Op) {
+        self.ops.push(op);
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.sends.is_empty() && self.timers.is_empty() && self.notes.is_empty()
+        self.sends.is_empty()
+            && self.timers.is_empty()
+            && self.notes.is_empty()
+            && self.ops.is_empty()
     }
 }

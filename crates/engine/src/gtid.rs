@@ -91,6 +91,13 @@ impl Uuid {
         Uuid(v.to_be_bytes())
     }
 
+    /// 128 random bits made to look like a version-4 UUID, as `auto.cnf` would hold.
+    pub fn version4(bits: u128) -> Uuid {
+        let v4 = (bits & !(0xF000u128 << 64) | (0x4000u128 << 64)) & !(0xC000u128 << 48)
+            | (0x8000u128 << 48);
+        Uuid::from_u128(v4)
+    }
+
     pub fn as_u128(self) -> u128 {
         u128::from_be_bytes(self.0)
     }

@@ -40,6 +40,22 @@ impl Addr {
     }
 }
 
+/// Names a node may not take: they name the router's and the manager's hosts, in a command,
+/// a scenario's timeline and a link ("app" and "orchestrator" are what students also call them).
+pub const RESERVED_NAMES: [&str; 4] = ["router", "app", "manager", "orchestrator"];
+
+impl Addr {
+    /// The one reader of endpoint names: `router`/`app`, `manager`/`orchestrator`, or a node
+    /// by name through `node_id`.
+    pub fn parse(name: &str, node_id: impl Fn(&str) -> Option<NodeId>) -> Option<Addr> {
+        match name {
+            "router" | "app" => Some(Addr::Router),
+            "manager" | "orchestrator" => Some(Addr::Manager),
+            _ => node_id(name).map(Addr::Node),
+        }
+    }
+}
+
 impl fmt::Display for Addr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -75,5 +91,21 @@ impl ShardGroups {
     /// The group of `n` (0 for a node it does not know).
     pub fn of(&self, n: NodeId) -> usize {
         self.0.get(n.index()).map_or(0, |g| usize::from(*g))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_names_and_their_aliases() {
+        let nodes = |n: &str| (n == "db2").then_some(NodeId(1));
+        assert_eq!(Addr::parse("router", nodes), Some(Addr::Router));
+        assert_eq!(Addr::parse("app", nodes), Some(Addr::Router));
+        assert_eq!(Addr::parse("manager", nodes), Some(Addr::Manager));
+        assert_eq!(Addr::parse("orchestrator", nodes), Some(Addr::Manager));
+        assert_eq!(Addr::parse("db2", nodes), Some(Addr::Node(NodeId(1))));
+        assert_eq!(Addr::parse("db9", nodes), None);
     }
 }

@@ -51,6 +51,7 @@ pub mod manager;
 pub mod message;
 pub mod net;
 pub mod node;
+mod queue;
 pub mod rebalance;
 pub mod report;
 pub mod reshard;

@@ -224,20 +224,20 @@ impl Router {
         );
     }
 
-    pub fn on_timer(&mut self, now: Micros, t: RouterTimer, fx: &mut Effects, done: &mut Vec<Op>) {
+    pub fn on_timer(&mut self, now: Micros, t: RouterTimer, fx: &mut Effects) {
         match t {
             RouterTimer::Monitor => self.monitor(now, fx),
             RouterTimer::ClientOp { client } => {
-                self.client_op(now, client, fx, done);
+                self.client_op(now, client, fx);
                 self.schedule_client(now, client, fx);
             }
             RouterTimer::QueryTimeout { req } => {
-                self.connection_lost(now, req, "no answer within the query timeout", done);
+                self.connection_lost(now, req, "no answer within the query timeout", fx);
             }
         }
     }
 
-    fn client_op(&mut self, now: Micros, client: u32, fx: &mut Effects, done: &mut Vec<Op>) {
+    fn client_op(&mut self, now: Micros, client: u32, fx: &mut Effects) {
         let c = &self.clients[client as usize];
         if c.inflight >= c.cfg.max_inflight {
             self.totals.throttled += 1;
@@ -287,18 +287,11 @@ impl Router {
         };
         self.next_op += 1;
         self.totals.invoked += 1;
-        self.dispatch(now, op, stmt, fx, done);
+        self.dispatch(now, op, stmt, fx);
     }
 
     /// Sends an operation to a backend chosen by the routing rules.
-    fn dispatch(
-        &mut self,
-        now: Micros,
-        mut op: Op,
-        mut stmt: Statement,
-        fx: &mut Effects,
-        done: &mut Vec<Op>,
-    ) {
+    fn dispatch(&mut self, now: Micros, mut op: Op, mut stmt: Statement, fx: &mut Effects) {
         let client = &self.clients[op.client as usize];
         let shard = match stmt {
             Statement::Read { key, .. } => self.shard_of(key, false),
@@ -313,7 +306,7 @@ impl Router {
                     "writes to shard {} are stopped while traffic switches",
                     s.range
                 );
-                return self.refuse(now, op, 1105, message, done);
+                return self.refuse(now, op, 1105, message, fx);
             }
         }
         let target = if let Statement::Read { key, .. } = stmt {
@@ -329,7 +322,7 @@ impl Router {
         };
         let Some(node) = target else {
             let message = "no healthy writer in the hostgroup".to_string();
-            return self.refuse(now, op, 9001, message, done);
+            return self.refuse(now, op, 9001, message, fx);
         };
         op.node = Some(node);
         let req = self.next_req;
@@ -346,12 +339,12 @@ impl Router {
     }
 
     /// The proxy answers the client itself: the operation never reached a backend.
-    fn refuse(&mut self, now: Micros, op: Op, errno: u16, message: String, done: &mut Vec<Op>) {
+    fn refuse(&mut self, now: Micros, op: Op, errno: u16, message: String, fx: &mut Effects) {
         let p = Pending {
             op,
             node: NodeId(u32::MAX),
         };
-        self.complete(now, p, Outcome::Fail { errno, message }, done);
+        self.complete(now, p, Outcome::Fail { errno, message }, fx);
     }
 
     fn pick_writer(&mut self, shard: usize) -> Option<NodeId> {
@@ -411,7 +404,7 @@ impl Router {
 
     /// No answer will come for `req`: a read certainly failed, but a write may or may not
     /// have committed, so its outcome is unknown.
-    fn connection_lost(&mut self, now: Micros, req: u64, reason: &str, done: &mut Vec<Op>) {
+    fn connection_lost(&mut self, now: Micros, req: u64, reason: &str, fx: &mut Effects) {
         let Some(p) = self.pending.remove(&req) else {
             return;
         };
@@ -424,10 +417,10 @@ impl Router {
         } else {
             Outcome::Unknown { reason }
         };
-        self.complete(now, p, outcome, done);
+        self.complete(now, p, outcome, fx);
     }
 
-    fn complete(&mut self, now: Micros, p: Pending, outcome: Outcome, done: &mut Vec<Op>) {
+    fn complete(&mut self, now: Micros, p: Pending, outcome: Outcome, fx: &mut Effects) {
         let mut op = p.op;
         if let Some(c) = self.clients.get_mut(op.client as usize) {
             if op.node.is_some() {
@@ -444,10 +437,10 @@ impl Router {
             Outcome::Fail { .. } => self.totals.failed += 1,
             Outcome::Unknown { .. } => self.totals.unknown += 1,
         }
-        done.push(op);
+        fx.op_done(op);
     }
 
-    pub fn on_message(&mut self, now: Micros, from: Addr, msg: Msg, done: &mut Vec<Op>) {
+    pub fn on_message(&mut self, now: Micros, from: Addr, msg: Msg, fx: &mut Effects) {
         match msg {
             Msg::QueryOk { req, result } => {
                 let Some(mut p) = self.pending.remove(&req) else {
@@ -469,7 +462,7 @@ impl Router {
                         value: None,
                     },
                 };
-                self.complete(now, p, outcome, done);
+                self.complete(now, p, outcome, fx);
             }
             Msg::QueryErr {
                 req,
@@ -477,7 +470,7 @@ impl Router {
                 message,
             } => {
                 if let Some(p) = self.pending.remove(&req) {
-                    self.complete(now, p, Outcome::Fail { errno, message }, done);
+                    self.complete(now, p, Outcome::Fail { errno, message }, fx);
                 }
             }
             Msg::Refused { req } => {
@@ -491,14 +484,14 @@ impl Router {
                             errno: 2003,
                             message,
                         },
-                        done,
+                        fx,
                     );
                 }
                 if let Some(b) = from.node().and_then(|n| self.backends.get_mut(n.index())) {
                     b.reachable = false;
                 }
             }
-            Msg::ConnReset => self.on_conn_reset(now, from, done),
+            Msg::ConnReset => self.on_conn_reset(now, from, fx),
             Msg::ProbeReply { req, status } => self.on_probe_reply(req, &status),
             Msg::SetWriter { node } => self.set_writer(node),
             _ => {}
@@ -507,7 +500,7 @@ impl Router {
 
     /// The node's mysqld died: every query in flight on it is lost. A write may or may
     /// not have committed, so its outcome is unknown; a read simply failed.
-    fn on_conn_reset(&mut self, now: Micros, from: Addr, done: &mut Vec<Op>) {
+    fn on_conn_reset(&mut self, now: Micros, from: Addr, fx: &mut Effects) {
         let Some(node) = from.node() else { return };
         let lost: Vec<u64> = self
             .pending
@@ -516,12 +509,7 @@ impl Router {
             .map(|(r, _)| *r)
             .collect();
         for req in lost {
-            self.connection_lost(
-                now,
-                req,
-                "Lost connection to MySQL server during query",
-                done,
-            );
+            self.connection_lost(now, req, "Lost connection to MySQL server during query", fx);
         }
         if let Some(b) = self.backends.get_mut(node.index()) {
             b.reachable = false;

@@ -7,6 +7,7 @@ use replication_engine::command::Command;
 use replication_engine::config::{
     ClientConfig, ClusterConfig, FailoverConfig, LinkConfig, NodeConfig, RouterConfig,
 };
+use replication_engine::ids::{Addr, NodeId};
 use replication_engine::time::Micros;
 use replication_engine::world::{MAX_CLIENTS, MAX_NODES};
 use serde::{Deserialize, Serialize};
@@ -203,9 +204,8 @@ impl Scenario {
             );
         }
         let cluster = self.cluster()?;
-        let known = |n: &str| {
-            matches!(n, "router" | "manager") || cluster.nodes.iter().any(|c| c.name == n)
-        };
+        let node_id = |n: &str| cluster.nodes.iter().position(|c| c.name == n);
+        let known = |n: &str| Addr::parse(n, |n| node_id(n).map(|i| NodeId(i as u32))).is_some();
         for (i, a) in self.timeline.iter().enumerate() {
             if let Some(bad) = a.action.names().into_iter().find(|n| !known(n)) {
                 return err(
@@ -276,7 +276,7 @@ impl Scenario {
             shards,
             vindex,
         };
-        replication_engine::World::new(cluster.clone()).map_err(|e| ScenarioError {
+        cluster.validate().map_err(|e| ScenarioError {
             path: String::new(), // the engine names its own fields
             message: e.0,
         })?;

@@ -7,6 +7,9 @@
 use super::keyspace::{KeyRange, Vindex};
 use serde::{Deserialize, Serialize};
 
+mod validate;
+pub use validate::{ConfigError, MAX_CLIENTS, MAX_NODES, MAX_RATE_PER_S, MAX_SHARDS};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum WaitPoint {

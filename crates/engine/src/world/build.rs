@@ -1,0 +1,148 @@
+//! Building a world from a validated configuration: the nodes with their server ids and
+//! UUIDs, the router, one failover manager per replication cluster, the checker.
+
+use super::{CHECK_EVERY, World};
+use crate::checker::Checker;
+use crate::config::{ClusterConfig, ConfigError};
+use crate::effects::Effects;
+use crate::gtid::Uuid;
+use crate::history::History;
+use crate::ids::{NodeId, ShardGroups};
+use crate::manager::Manager;
+use crate::net::Network;
+use crate::node::Node;
+use crate::queue::EventQueue;
+use crate::rng::{SimRng, Stream};
+use crate::router::Router;
+use crate::trace::Trace;
+use std::collections::VecDeque;
+
+/// A node's index by its name in the configuration.
+fn ids(config: &ClusterConfig) -> impl Fn(&str) -> Option<NodeId> + '_ {
+    |name| {
+        config
+            .nodes
+            .iter()
+            .position(|n| n.name == name)
+            .map(|i| NodeId(i as u32))
+    }
+}
+
+impl World {
+    pub fn new(config: ClusterConfig) -> Result<World, ConfigError> {
+        config.validate()?;
+        let seed = config.seed;
+        let nodes = build_nodes(&config);
+        let (managers, router, groups) = build_control(&config);
+        let checker = build_checker(&config, &groups);
+        let mut world = World {
+            now: 0,
+            queue: EventQueue::default(),
+            net: Network::new(nodes.len() as u32, config.network),
+            nodes,
+            router,
+            managers,
+            groups,
+            reshard: None,
+            rng_net: SimRng::new(seed, Stream::Network),
+            trace: Trace::default(),
+            history: History::default(),
+            checker,
+            log: VecDeque::new(),
+            lag_samples: VecDeque::new(),
+            applied: Vec::new(),
+            next_check: CHECK_EVERY,
+            power_lost_at: vec![None; config.nodes.len()],
+            fx: Effects::default(),
+            config,
+        };
+        world.start();
+        Ok(world)
+    }
+
+    fn start(&mut self) {
+        for n in &mut self.nodes {
+            n.start(0, &mut self.fx);
+        }
+        self.router.start(0, &mut self.fx);
+        for m in &mut self.managers {
+            m.start(0, &mut self.fx);
+        }
+        self.carry_out();
+    }
+}
+
+fn build_checker(config: &ClusterConfig, groups: &ShardGroups) -> Checker {
+    let id = ids(config);
+    let names = config.nodes.iter().map(|n| n.name.clone()).collect();
+    let active_active = config.active_active.iter().filter_map(|n| id(n)).collect();
+    Checker::new(names, active_active).with_groups(groups.clone())
+}
+
+/// Every node, with the server id and the UUID (`auto.cnf`) it starts with.
+fn build_nodes(config: &ClusterConfig) -> Vec<Node> {
+    let mut setup = SimRng::new(config.seed, Stream::Setup);
+    let id = ids(config);
+    let mut nodes = Vec::with_capacity(config.nodes.len());
+    for (i, cfg) in config.nodes.iter().enumerate() {
+        let server_id = cfg.server_id.unwrap_or(i as u32 + 1);
+        let uuid = Uuid::version4(setup.next_u128());
+        let source = cfg.source.as_deref().and_then(&id);
+        nodes.push(Node::new(
+            NodeId(i as u32),
+            cfg.clone(),
+            server_id,
+            uuid,
+            source,
+        ));
+    }
+    nodes
+}
+
+/// The router and one failover manager per replication cluster (one per shard when sharded),
+/// with the map of which shard each node serves.
+fn build_control(config: &ClusterConfig) -> (Vec<Manager>, Router, ShardGroups) {
+    let id = ids(config);
+    let names: Vec<String> = config.nodes.iter().map(|n| n.name.clone()).collect();
+    let primary = id(&config.primary);
+    let clients = config
+        .clients
+        .iter()
+        .map(|c| (c.clone(), c.pin_writes_to.as_deref().and_then(&id)))
+        .collect();
+    let count = config.nodes.len();
+    let router = Router::new(
+        config.router.clone(),
+        clients,
+        primary,
+        count as u32,
+        config.seed,
+    );
+    let rules: Vec<_> = config.nodes.iter().map(|n| n.promotion_rule).collect();
+    let mut groups = ShardGroups::unsharded(count);
+    if config.shards.is_empty() {
+        let manager = Manager::new(config.failover.clone(), names, rules, primary);
+        return (vec![manager], router, groups);
+    }
+    let mut managers = Vec::with_capacity(config.shards.len());
+    for (g, shard) in config.shards.iter().enumerate() {
+        let members: Vec<NodeId> = shard.nodes.iter().filter_map(|n| id(n)).collect();
+        for m in &members {
+            groups.set(*m, g as u16);
+        }
+        let manager = Manager::new(
+            config.failover.clone(),
+            names.clone(),
+            rules.clone(),
+            id(&shard.primary),
+        );
+        managers.push(manager.for_group(g as u16, members));
+    }
+    let table = config
+        .shards
+        .iter()
+        .map(|s| (s.range, id(&s.primary), s.serving))
+        .collect();
+    let router = router.sharded(config.vindex, table, groups.clone());
+    (managers, router, groups)
+}
