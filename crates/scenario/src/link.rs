@@ -172,6 +172,21 @@ pub fn encode(shared: &Shared) -> String {
 
 /// Decodes a share link: a whole URL, a fragment with or without `#`, all accepted.
 pub fn decode(link: &str) -> Result<Shared, LinkError> {
+    let payload = unpack(versioned_body(link)?)?;
+    let (scenario, source, preset_name) = payload_scenario(&payload)?;
+    check_moments(&payload)?;
+    let actions = payload.a.into_iter().map(|(t, c)| (t * 1_000, c)).collect();
+    Ok(Shared {
+        scenario,
+        source,
+        preset: preset_name,
+        actions,
+        at_us: payload.t * 1_000,
+    })
+}
+
+/// The part after `#v1.`, once it is known to be a link of a version this reader knows.
+fn versioned_body(link: &str) -> Result<&str, LinkError> {
     let link = link.trim();
     let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
     if fragment.is_empty() {
@@ -180,16 +195,14 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
     if fragment.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong(fragment.len()));
     }
-    let Some(body) = fragment.strip_prefix(PREFIX_V1) else {
-        let version = fragment
-            .split('.')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(16)
-            .collect();
-        return Err(LinkError::UnknownVersion(version));
-    };
+    fragment.strip_prefix(PREFIX_V1).ok_or_else(|| {
+        let version = fragment.split('.').next().unwrap_or_default();
+        LinkError::UnknownVersion(version.chars().take(16).collect())
+    })
+}
+
+/// base64url → LZ4 → JSON, refusing anything that would unpack past the size bound.
+fn unpack(body: &str) -> Result<Payload, LinkError> {
     let packed = URL_SAFE_NO_PAD
         .decode(body)
         .map_err(|_| LinkError::NotBase64)?;
@@ -202,11 +215,15 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
     }
     let json = lz4_flex::block::decompress_size_prepended(&packed)
         .map_err(|_| LinkError::NotCompressed)?;
-    let payload: Payload =
-        serde_json::from_slice(&json).map_err(|e| LinkError::Malformed(e.to_string()))?;
-    let (scenario, source, preset_name) = match (payload.p, payload.s) {
+    serde_json::from_slice(&json).map_err(|e| LinkError::Malformed(e.to_string()))
+}
+
+/// The scenario a payload names: a preset (perhaps with an edited timeline) or a whole
+/// document, validated through the same door as a file — links get no shortcut.
+fn payload_scenario(payload: &Payload) -> Result<(Scenario, String, Option<String>), LinkError> {
+    match (&payload.p, &payload.s) {
         (Some(name), None) => {
-            let json = preset(&name)
+            let json = preset(name)
                 .ok_or_else(|| LinkError::UnknownPreset(name.chars().take(64).collect()))?;
             let (scenario, source) = match &payload.l {
                 None => (
@@ -217,20 +234,21 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
                     Scenario::with_timeline(json, timeline).map_err(LinkError::BadScenario)?
                 }
             };
-            (scenario, source, Some(name))
+            Ok((scenario, source, Some(name.clone())))
         }
-        // Validated through the same door as a file: links get no shortcut.
-        (None, Some(raw)) if payload.l.is_none() => (
+        (None, Some(raw)) if payload.l.is_none() => Ok((
             Scenario::from_json(raw.get()).map_err(LinkError::BadScenario)?,
             raw.get().to_string(),
             None,
-        ),
-        _ => {
-            return Err(LinkError::Malformed(
-                "it must hold exactly one of a preset name or a scenario".into(),
-            ));
-        }
-    };
+        )),
+        _ => Err(LinkError::Malformed(
+            "it must hold exactly one of a preset name or a scenario".into(),
+        )),
+    }
+}
+
+/// At most so many actions, in time order, none past the longest possible run.
+fn check_moments(payload: &Payload) -> Result<(), LinkError> {
     if payload.a.len() > MAX_ACTIONS {
         return Err(LinkError::Impossible(format!(
             "{} actions; at most {MAX_ACTIONS}",
@@ -246,14 +264,7 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
     if payload.a.windows(2).any(|w| w[0].0 > w[1].0) {
         return Err(LinkError::Impossible("actions out of time order".into()));
     }
-    let actions = payload.a.into_iter().map(|(t, c)| (t * 1_000, c)).collect();
-    Ok(Shared {
-        scenario,
-        source,
-        preset: preset_name,
-        actions,
-        at_us: payload.t * 1_000,
-    })
+    Ok(())
 }
 
 impl Shared {
