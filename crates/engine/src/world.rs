@@ -17,8 +17,8 @@ use super::net::Network;
 use super::node::{Node, Process};
 use super::rng::{SimRng, Stream};
 use super::router::Router;
-use super::time::Micros;
 use super::trace::{Trace, TraceKind, TraceLine};
+use crate::time::{Duration, Instant, secs, us};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -27,7 +27,7 @@ pub const MAX_NODES: usize = 64;
 pub const MAX_CLIENTS: usize = 64;
 pub const MAX_RATE_PER_S: u32 = 100_000;
 /// How often the checker looks at the nodes.
-const CHECK_EVERY: Micros = 1_000_000;
+const CHECK_EVERY: Duration = secs(1);
 /// Entries kept in the world's event log (faults, failovers, findings).
 const LOG_WINDOW: usize = 2_000;
 /// Seconds of lag samples kept.
@@ -42,8 +42,8 @@ enum Event {
         to: Addr,
         msg: Msg,
         cut_gen_at_send: u32,
-        sent_us: Micros,
-        departs_us: Micros,
+        sent_us: Instant,
+        departs_us: Instant,
     },
     Timer {
         owner: Addr,
@@ -56,7 +56,7 @@ enum Event {
 /// in a slab slot.
 #[derive(Clone, Copy, Debug)]
 struct Queued {
-    at: Micros,
+    at: Instant,
     seq: u64,
     slot: u32,
 }
@@ -70,7 +70,7 @@ struct EventQueue {
 }
 
 impl EventQueue {
-    fn push(&mut self, at: Micros, seq: u64, event: Event) {
+    fn push(&mut self, at: Instant, seq: u64, event: Event) {
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slab[s as usize] = Some(event);
@@ -84,18 +84,18 @@ impl EventQueue {
         self.heap.push(Queued { at, seq, slot });
     }
 
-    fn peek_at(&self) -> Option<Micros> {
+    fn peek_at(&self) -> Option<Instant> {
         self.heap.peek().map(|q| q.at)
     }
 
-    fn pop(&mut self) -> Option<(Micros, u64, Event)> {
+    fn pop(&mut self) -> Option<(Instant, u64, Event)> {
         let q = self.heap.pop()?;
         let event = self.slab[q.slot as usize].take()?;
         self.free.push(q.slot);
         Some((q.at, q.seq, event))
     }
 
-    fn iter(&self) -> impl Iterator<Item = (Micros, &Event)> + '_ {
+    fn iter(&self) -> impl Iterator<Item = (Instant, &Event)> + '_ {
         self.heap
             .iter()
             .filter_map(|q| self.slab[q.slot as usize].as_ref().map(|e| (q.at, e)))
@@ -126,14 +126,14 @@ pub struct InFlight {
     pub from: Addr,
     pub to: Addr,
     pub kind: MsgKind,
-    pub sent_us: Micros,
-    pub arrive_us: Micros,
+    pub sent_us: Instant,
+    pub arrive_us: Instant,
 }
 
 /// Something a person would want on a timeline: a fault, a failover, a finding.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LogEntry {
-    pub at_us: Micros,
+    pub at_us: Instant,
     pub kind: LogKind,
     pub text: String,
 }
@@ -151,7 +151,7 @@ pub enum LogKind {
 #[derive(Clone, Debug)]
 pub struct World {
     pub config: ClusterConfig,
-    now: Micros,
+    now: Instant,
     seq: u64,
     queue: EventQueue,
     pub nodes: Vec<Node>,
@@ -169,12 +169,12 @@ pub struct World {
     pub checker: Checker,
     pub log: VecDeque<LogEntry>,
     /// Once a simulated second: (time, Seconds_Behind_Source per node), windowed.
-    pub lag_samples: VecDeque<(Micros, Vec<Option<u64>>)>,
+    pub lag_samples: VecDeque<(Instant, Vec<Option<Duration>>)>,
     /// Commands applied, with the time they took effect (the user's actions and the timeline's).
-    pub applied: Vec<(Micros, Command)>,
-    next_check: Micros,
+    pub applied: Vec<(Instant, Command)>,
+    next_check: Instant,
     /// When each node last lost power (drops what was still in its send buffers).
-    power_lost_at: Vec<Option<Micros>>,
+    power_lost_at: Vec<Option<Instant>>,
     pub(crate) fx: Effects,
     done: Vec<Op>,
 }
@@ -265,7 +265,7 @@ impl World {
         let net = Network::new(nodes.len() as u32, config.network);
         let checker = Checker::new(names, active_active).with_groups(groups.clone());
         let mut world = World {
-            now: 0,
+            now: Instant::ZERO,
             seq: 0,
             queue: EventQueue::default(),
             nodes,
@@ -281,7 +281,7 @@ impl World {
             log: VecDeque::new(),
             lag_samples: VecDeque::new(),
             applied: Vec::new(),
-            next_check: CHECK_EVERY,
+            next_check: Instant::ZERO + CHECK_EVERY,
             power_lost_at: vec![None; config.nodes.len()],
             fx: Effects::default(),
             done: Vec::new(),
@@ -294,17 +294,17 @@ impl World {
     fn start(&mut self) {
         let mut fx = std::mem::take(&mut self.fx);
         for n in &mut self.nodes {
-            n.start(0, &mut fx);
+            n.start(Instant::ZERO, &mut fx);
         }
-        self.router.start(0, &mut fx);
+        self.router.start(Instant::ZERO, &mut fx);
         for m in &mut self.managers {
-            m.start(0, &mut fx);
+            m.start(Instant::ZERO, &mut fx);
         }
         self.fx = fx;
         self.carry_out();
     }
 
-    pub fn now(&self) -> Micros {
+    pub fn now(&self) -> Instant {
         self.now
     }
 
@@ -354,17 +354,17 @@ impl World {
         }
     }
 
-    pub fn next_event_at(&self) -> Option<Micros> {
+    pub fn next_event_at(&self) -> Option<Instant> {
         self.queue.peek_at()
     }
 
-    fn push(&mut self, at: Micros, event: Event) {
+    fn push(&mut self, at: Instant, event: Event) {
         self.seq += 1;
         self.queue.push(at.max(self.now), self.seq, event);
     }
 
     /// Schedules a command for later (the scenario's timeline).
-    pub fn schedule(&mut self, at: Micros, cmd: Command) {
+    pub fn schedule(&mut self, at: Instant, cmd: Command) {
         self.push(at, Event::Command(cmd));
     }
 
@@ -409,7 +409,7 @@ impl World {
     }
 
     /// Runs every event up to and including `until`, then sets the clock to it.
-    pub fn run_until(&mut self, until: Micros) {
+    pub fn run_until(&mut self, until: Instant) {
         while self.queue.peek_at().is_some_and(|at| at <= until) {
             self.step();
         }
@@ -419,7 +419,7 @@ impl World {
 
     /// Runs at most `max_events` events up to `until`; returns true if it reached `until`.
     /// The UI uses this to fast-forward in slices without freezing the page.
-    pub fn run_until_bounded(&mut self, until: Micros, max_events: u64) -> bool {
+    pub fn run_until_bounded(&mut self, until: Instant, max_events: u64) -> bool {
         for _ in 0..max_events {
             if self.queue.peek_at().is_none_or(|at| at > until) {
                 self.run_checks_until(until);
@@ -431,7 +431,7 @@ impl World {
         false
     }
 
-    fn run_checks_until(&mut self, t: Micros) {
+    fn run_checks_until(&mut self, t: Instant) {
         while self.next_check <= t {
             let at = self.next_check;
             let before = self.checker.findings.len();
@@ -443,7 +443,7 @@ impl World {
     }
 
     /// Seconds_Behind_Source of every node, once a simulated second (for the lag chart).
-    fn sample_lag(&mut self, at: Micros) {
+    fn sample_lag(&mut self, at: Instant) {
         if self.lag_samples.len() == LAG_WINDOW {
             self.lag_samples.pop_front();
         }
@@ -453,13 +453,13 @@ impl World {
             .map(|n| {
                 n.channel
                     .as_ref()
-                    .and_then(|c| c.seconds_behind_source(at, n.is_running()))
+                    .and_then(|c| c.replication_lag(at, n.is_running()))
             })
             .collect();
         self.lag_samples.push_back((at, lags));
     }
 
-    pub(crate) fn schedule_workflow(&mut self, at: Micros) {
+    pub(crate) fn schedule_workflow(&mut self, at: Instant) {
         self.push(
             at,
             Event::Timer {
@@ -469,7 +469,7 @@ impl World {
         );
     }
 
-    pub(crate) fn log_new_findings(&mut self, before: usize, at: Micros) {
+    pub(crate) fn log_new_findings(&mut self, before: usize, at: Instant) {
         let new: Vec<String> = self.checker.findings[before..]
             .iter()
             .map(|f| format!("{}: {}", f.kind.name(), f.detail))
@@ -479,7 +479,7 @@ impl World {
         }
     }
 
-    fn push_log(&mut self, at_us: Micros, kind: LogKind, text: String) {
+    fn push_log(&mut self, at_us: Instant, kind: LogKind, text: String) {
         if self.log.len() == LOG_WINDOW {
             self.log.pop_front();
         }
@@ -497,7 +497,7 @@ impl World {
         to: Addr,
         msg: Msg,
         cut_gen_at_send: u32,
-        (sent, departs): (Micros, Micros),
+        (sent, departs): (Instant, Instant),
     ) {
         // A packet still in the sender's buffer when its host lost power never left.
         let never_left = from
@@ -875,7 +875,8 @@ impl World {
                 if a == b {
                     return Err(CommandError(format!("{from} has no link to itself")));
                 }
-                if *latency_us > 60_000_000 || *jitter_us > 60_000_000 || *loss_permille > 1_000 {
+                if us(*latency_us) > secs(60) || us(*jitter_us) > secs(60) || *loss_permille > 1_000
+                {
                     return Err(CommandError(
                         "latency and jitter must be at most 60 s, loss at most 1000‰".into(),
                     ));
@@ -995,7 +996,7 @@ impl World {
                 c.cfg.reads_per_s = *reads_per_s;
                 if was_idle && writes_per_s + reads_per_s > 0 {
                     self.push(
-                        now + 1,
+                        now + us(1),
                         Event::Timer {
                             owner: Addr::Router,
                             timer: Timer::Router(super::effects::RouterTimer::ClientOp {
