@@ -11,8 +11,8 @@
 //! timeouts and delays come from user input (scenarios, share links, the console), and the
 //! engine must never panic on them. Saturation is also what the old `u64` code did where it
 //! was careful (`saturating_mul`, `saturating_sub`), and it does not change any trace for
-//! values that fit. `Instant - Instant` is zero when the right side is later, like
-//! `std::time::Instant`; use [`Instant::checked_duration_since`] to tell that case apart.
+//! values that fit. `Instant - Instant` is zero when the right side is later, as with the
+//! standard library's instants; use [`Instant::checked_duration_since`] to tell that case apart.
 //!
 //! Both types serialize as plain integers of microseconds, so no wire format changes.
 
@@ -97,6 +97,11 @@ impl Instant {
         self.0 / MICROS_PER_SEC
     }
 
+    /// Seconds since the start as a float, for display and charts only (never for decisions).
+    pub fn as_secs_f64(self) -> f64 {
+        self.since_start().as_secs_f64()
+    }
+
     /// The time from `earlier` to `self`; zero if `earlier` is later (saturating).
     pub const fn duration_since(self, earlier: Instant) -> Duration {
         Duration(self.0.saturating_sub(earlier.0))
@@ -146,6 +151,18 @@ impl Duration {
     /// Milliseconds as a float, for display only.
     pub fn as_millis_f64(self) -> f64 {
         self.0 as f64 / MICROS_PER_MS as f64
+    }
+
+    /// The duration nearest to `v` seconds; negative or NaN is zero, too large saturates.
+    pub fn from_secs_f64(v: f64) -> Self {
+        Duration((v * MICROS_PER_SEC as f64).round() as u64)
+    }
+
+    /// The duration nearest to `v` milliseconds (from a form field or a wall clock);
+    /// negative or NaN is zero, too large saturates.
+    pub fn from_millis_f64(v: f64) -> Self {
+        // `as` saturates and maps NaN to 0.
+        Duration((v * MICROS_PER_MS as f64).round() as u64)
     }
 
     pub const fn is_zero(self) -> bool {
@@ -227,6 +244,14 @@ impl Div<u64> for Duration {
     }
 }
 
+/// How many whole `d` fit in `self`; dividing by zero gives `u64::MAX`, never a panic.
+impl Div<Duration> for Duration {
+    type Output = u64;
+    fn div(self, d: Duration) -> u64 {
+        self.0.checked_div(d.0).unwrap_or(u64::MAX)
+    }
+}
+
 impl Sum for Duration {
     fn sum<I: Iterator<Item = Duration>>(iter: I) -> Duration {
         iter.fold(Duration::ZERO, Add::add)
@@ -296,6 +321,7 @@ mod tests {
             (1_999, 1, 999_999)
         );
         assert!((ms(1_500).as_secs_f64() - 1.5).abs() < 1e-12);
+        assert!((Instant::from_millis(250).as_secs_f64() - 0.25).abs() < 1e-12);
         assert!((us(2_500).as_millis_f64() - 2.5).abs() < 1e-12);
     }
 
@@ -308,6 +334,7 @@ mod tests {
         assert_eq!(ms(5) + ms(2) - ms(3), ms(4));
         assert_eq!(ms(5) * 3, ms(15));
         assert_eq!(ms(15) / 3, ms(5));
+        assert_eq!(ms(17) / ms(5), 3);
         let mut u = t;
         u += secs(1);
         assert_eq!(u, Instant::from_millis(1_010));
@@ -319,6 +346,19 @@ mod tests {
         assert_eq!(d, ms(3));
         assert_eq!([ms(1), ms(2)].into_iter().sum::<Duration>(), ms(3));
         assert!(Instant::ZERO < t && ms(1) < secs(1));
+    }
+
+    #[test]
+    fn float_seconds_and_milliseconds_round_to_the_nearest_microsecond() {
+        assert_eq!(Duration::from_millis_f64(2.5), us(2_500));
+        assert_eq!(Duration::from_millis_f64(0.0004), Duration::ZERO);
+        assert_eq!(Duration::from_millis_f64(0.0006), us(1));
+        assert_eq!(Duration::from_millis_f64(-3.0), Duration::ZERO);
+        assert_eq!(Duration::from_millis_f64(f64::NAN), Duration::ZERO);
+        assert_eq!(Duration::from_millis_f64(1e30), Duration::MAX);
+        assert_eq!(Duration::from_secs_f64(4.2), ms(4_200));
+        assert_eq!(Duration::from_secs_f64(0.000_000_4), Duration::ZERO);
+        assert_eq!(Duration::from_secs_f64(-1.0), Duration::ZERO);
     }
 
     #[test]
@@ -334,6 +374,7 @@ mod tests {
         assert_eq!(Duration::MAX + ms(1), Duration::MAX);
         assert_eq!(Duration::MAX * 2, Duration::MAX);
         assert_eq!(ms(1) / 0, Duration::MAX);
+        assert_eq!(ms(1) / Duration::ZERO, u64::MAX);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use replication_engine::command::Command;
 use replication_engine::config::{
     ClientConfig, ClusterConfig, FailoverConfig, LinkConfig, NodeConfig, RouterConfig,
 };
-use replication_engine::time::Instant;
+use replication_engine::time::{Instant, secs};
 use replication_engine::world::{MAX_CLIENTS, MAX_NODES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -19,7 +19,7 @@ pub const CURRENT_VERSION: u32 = 1;
 pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 pub const MAX_TIMELINE: usize = 1_000;
 /// Longest run: one simulated day.
-pub(crate) const MAX_RUN_MS: u64 = 24 * 3_600 * 1_000;
+pub(crate) const MAX_RUN_MS: u64 = secs(24 * 3_600).as_millis();
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
