@@ -9,6 +9,7 @@ use replication_playground::engine::checker::FindingKind;
 use replication_playground::engine::config::*;
 use replication_playground::engine::manager::Analysis;
 use replication_playground::engine::status::IoRunning;
+use replication_playground::engine::time::{fmt_secs, secs};
 use story::*;
 
 fn set_link(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> Command {
@@ -193,9 +194,9 @@ fn mysqld_crash_resets_replicas_at_once_and_is_detected_within_a_poll() {
     let r = &s.w.manager().recoveries[0];
     assert_eq!(r.analysis, Analysis::DeadMaster);
     assert!(
-        r.started_us <= at(3) + 7_000_000,
+        r.started_us <= at(3) + secs(7),
         "detected at {}",
-        r.started_us
+        fmt_secs(r.started_us)
     );
 }
 

@@ -2,6 +2,7 @@
 //! (so a built cluster is a scenario like any other: it can be saved, shared, replayed).
 
 use super::Msg;
+use crate::engine::time::ms;
 use serde_json::{Value, json};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -169,7 +170,7 @@ impl Builder {
                 "rpl_semi_sync_source_wait_point": self.wait_point,
                 "rpl_semi_sync_source_timeout_ms": self.semi_sync_timeout_ms,
             },
-            "network": { "latency_us": self.latency_ms * 1_000, "jitter_us": self.latency_ms * 250 },
+            "network": { "latency_us": ms(self.latency_ms).as_micros(), "jitter_us": (ms(self.latency_ms) / 4).as_micros() },
             "failover": { "automatic": self.automatic_failover, "instance_poll_ms": self.instance_poll_ms },
             "workload": { "clients": writers },
             "run_ms": 3_600_000,

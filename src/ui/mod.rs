@@ -19,7 +19,7 @@ pub mod share;
 pub mod timeline;
 pub mod topology;
 
-use crate::engine::time::Micros;
+use crate::engine::time::{Duration, Instant};
 use crate::engine::{Addr, Command, NodeId, World};
 use crate::scenario::link::{self, LinkError, Shared};
 use crate::scenario::presets::{PRESETS, preset};
@@ -39,9 +39,9 @@ pub enum Msg {
     TogglePlay,
     Step,
     Speed(f64),
-    Seek(u64),
+    Seek(Instant),
     /// Run ahead this many simulated microseconds as fast as frames allow.
-    FastForward(u64),
+    FastForward(Duration),
     SelectNode(NodeId, bool),
     SelectLink(Addr, Addr),
     SelectActor(Addr),
@@ -50,7 +50,7 @@ pub enum Msg {
     DirectWrite(String),
     SetLinkLatency(String, String, f64),
     SetLinkLoss(String, String, f64),
-    ShowFinding(u64, Vec<NodeId>),
+    ShowFinding(Instant, Vec<NodeId>),
     ToggleHelp,
     Key(String),
     LoadPreset(String),
@@ -101,13 +101,13 @@ pub fn playground_load(json: String) -> bool {
 pub fn playground_run(json: String) -> String {
     match Scenario::from_json(&json).and_then(|s| {
         let mut w = s.world()?;
-        w.run_until(s.run_ms.saturating_mul(1_000));
+        w.run_until(Instant::from_millis(s.run_ms));
         Ok(w)
     }) {
         Ok(w) => format!(
             r#"{{"events":{},"simulated_ms":{},"trace_hash":"{}","reshard":"{}"}}"#,
             w.events(),
-            w.now() / 1_000,
+            w.now().as_millis(),
             w.trace.hash_hex(),
             w.reshard.as_ref().map_or("none", |r| r.phase.name())
         ),
@@ -218,8 +218,8 @@ impl App {
     fn start(
         &mut self,
         loaded: Loaded,
-        actions: Vec<(Micros, Command)>,
-        at: Micros,
+        actions: Vec<(Instant, Command)>,
+        at: Instant,
     ) -> Result<(), String> {
         let world = loaded.scenario.world().map_err(|e| e.to_string())?;
         let mut pb = Playback::with_actions(world, actions);
@@ -244,7 +244,7 @@ impl App {
         });
         match loaded
             .map_err(|e| e.to_string())
-            .and_then(|l| self.start(l, Vec::new(), 0))
+            .and_then(|l| self.start(l, Vec::new(), Instant::ZERO))
         {
             Ok(()) => true,
             Err(e) => {
@@ -306,7 +306,9 @@ impl App {
             self.notice
                 .get_or_insert_with(|| "Your last run could not be restored.".into());
         }
-        if let Err(e) = Loaded::preset(DEFAULT_PRESET).and_then(|l| self.start(l, Vec::new(), 0)) {
+        if let Err(e) =
+            Loaded::preset(DEFAULT_PRESET).and_then(|l| self.start(l, Vec::new(), Instant::ZERO))
+        {
             self.notice = Some(e);
         }
     }
@@ -386,7 +388,7 @@ impl App {
         // The file reproduces the run: hand actions join the timeline at their millisecond.
         let mut timeline = loaded.scenario.timeline.clone();
         timeline.extend(shared.actions.iter().map(|(at, cmd)| TimedAction {
-            at_ms: at.div_ceil(1_000),
+            at_ms: at.as_millis_ceil(),
             action: cmd.clone(),
         }));
         let json = Scenario::with_timeline(&loaded.source, &timeline)
@@ -464,7 +466,7 @@ impl App {
         let cfg = w.net.link(from, to).cfg;
         let valid = |v: f64, max: f64| v.is_finite() && (0.0..=max).contains(&v);
         let latency_us = match latency_ms {
-            Some(ms) if valid(ms, 60_000.0) => (ms * 1_000.0).round() as u64,
+            Some(ms) if valid(ms, 60_000.0) => Duration::from_millis_f64(ms).as_micros(),
             Some(_) => return self.notice = Some("latency must be between 0 and 60000 ms".into()),
             None => cfg.latency_us,
         };
@@ -613,7 +615,7 @@ impl Component for App {
             }
             Msg::FastForward(d) => {
                 if let Some(p) = &mut self.pb {
-                    let t = p.now().saturating_add(d);
+                    let t = p.now() + d;
                     p.seek(t);
                 }
             }
@@ -658,7 +660,9 @@ impl Component for App {
             Msg::ToggleHelp => self.help = !self.help,
             Msg::Key(k) => return self.key(&k),
             Msg::LoadPreset(name) => {
-                if let Err(e) = Loaded::preset(&name).and_then(|l| self.start(l, Vec::new(), 0)) {
+                if let Err(e) =
+                    Loaded::preset(&name).and_then(|l| self.start(l, Vec::new(), Instant::ZERO))
+                {
                     self.notice = Some(e);
                 }
             }
@@ -704,7 +708,7 @@ impl Component for App {
                     .world()
                     .map(|w| w.nodes.iter().map(|n| n.name().to_string()).collect())
                     .unwrap_or_default();
-                let now_ms = self.pb.as_ref().map_or(0, |p| p.now().div_ceil(1_000));
+                let now_ms = self.pb.as_ref().map_or(0, |p| p.now().as_millis_ceil());
                 match self.draft.action(&names, now_ms) {
                     Ok(a) => self.edit_timeline(|t| {
                         t.push(a);

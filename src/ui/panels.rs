@@ -8,7 +8,7 @@ use crate::engine::checker::FindingKind;
 use crate::engine::config::PromotionRule;
 use crate::engine::node::Node;
 use crate::engine::report::role;
-use crate::engine::time::fmt_secs;
+use crate::engine::time::{fmt_secs, us};
 use crate::engine::{Addr, Command, NodeId, World};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -114,7 +114,7 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
                     { row("Exec_Source_Log_Pos", s.exec_source_pos.to_string()) }
                     { row("Retrieved_Gtid_Set", s.retrieved_gtid_set.to_string()) }
                     { row("Executed_Gtid_Set", n.gtid_executed.to_string()) }
-                    { row("Seconds_Behind_Source", s.seconds_behind_source_us.map_or("NULL".into(), |us| (us / 1_000_000).to_string())) }
+                    { row("Seconds_Behind_Source", s.seconds_behind_source().map_or("NULL".into(), |s| s.to_string())) }
                     { row("Relay log pending", s.relay_log_pending.to_string()) }
                     { row("Auto_Position", if s.auto_position { "1" } else { "0" }) }
                     if let Some(e) = &s.last_io_error { { row("Last_IO_Error", format!("{} {}", e.errno, e.message)) } }
@@ -218,7 +218,7 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
                 { button(link, "Heal", "restore both directions", Command::HealLink { from: a.clone(), to: b.clone(), both_ways: true }) }
             </div>
             <label class="field">{ "latency (ms) " }
-                <input type="number" min="0" max="60000" step="0.5" value={format!("{}", l.cfg.latency_us as f64 / 1000.0)} onchange={set_latency} />
+                <input type="number" min="0" max="60000" step="0.5" value={format!("{}", us(l.cfg.latency_us).as_millis_f64())} onchange={set_latency} />
             </label>
             <label class="field">{ "packet loss (%) " }
                 <input type="number" min="0" max="100" step="1" value={format!("{}", f64::from(l.cfg.loss_permille) / 10.0)} onchange={set_loss} />

@@ -3,7 +3,7 @@
 
 use super::Msg;
 use crate::engine::Command;
-use crate::engine::time::fmt_secs;
+use crate::engine::time::{fmt_secs, ms};
 use crate::scenario::TimedAction;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -119,7 +119,7 @@ pub fn view(timeline: &[TimedAction], names: &[String], draft: &Draft, link: &Sc
         });
         html! {
             <li>
-                <input type="number" min="0" step="0.1" value={format!("{}", a.at_ms as f64 / 1_000.0)} {onchange} aria-label="time (s)" title="move: type a new time in seconds" />
+                <input type="number" min="0" step="0.1" value={format!("{}", ms(a.at_ms).as_secs_f64())} {onchange} aria-label="time (s)" title="move: type a new time in seconds" />
                 <span class="label">{ a.action.label() }</span>
                 <button type="button" class="delete" onclick={link.callback(move |_| Msg::TimelineDelete(i))} aria-label="delete" title="delete">{ "✕" }</button>
             </li>
@@ -159,7 +159,7 @@ pub fn view(timeline: &[TimedAction], names: &[String], draft: &Draft, link: &Sc
                 <button type="button" class="add" onclick={link.callback(|_| Msg::TimelineAdd)}>{ "Add" }</button>
             </div>
             if let Some(last) = timeline.last() {
-                <p class="hint">{ format!("Last scripted action at {}.", fmt_secs(last.at_ms.saturating_mul(1_000))) }</p>
+                <p class="hint">{ format!("Last scripted action at {}.", fmt_secs(ms(last.at_ms))) }</p>
             }
         </details>
     }

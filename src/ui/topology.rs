@@ -341,9 +341,9 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
     let lag = n
         .channel
         .as_ref()
-        .map(|c| c.seconds_behind_source(world.now(), n.is_running()));
+        .map(|c| c.replication_lag(world.now(), n.is_running()));
     let badge = match lag {
-        Some(Some(us)) => format!("lag {:.1} s", us as f64 / 1e6),
+        Some(Some(lag)) => format!("lag {:.1} s", lag.as_secs_f64()),
         Some(None) => "lag NULL".into(),
         None => String::new(),
     };
@@ -386,7 +386,7 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
 fn view_messages(world: &World, max: usize) -> Html {
     let now = world.now();
     let dots = world.in_flight().take(max).map(|m| {
-        let p = message_position(position(world, m.from), position(world, m.to), m.sent_us, m.arrive_us, now);
+        let p = message_position(position(world, m.from), position(world, m.to), m.sent_us.as_micros(), m.arrive_us.as_micros(), now.as_micros());
         html! { <circle class={format!("msg {}", kind_class(m.kind))} cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r="5" /> }
     });
     html! { <g class="messages">{ for dots }</g> }

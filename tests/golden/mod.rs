@@ -2,6 +2,7 @@
 //! trace hashes are pinned in `trace-hashes.json`. Native and wasm must both match it.
 #![allow(dead_code)]
 
+use replication_playground::engine::time::Instant;
 use replication_playground::scenario::Scenario;
 use replication_playground::scenario::presets::PRESETS;
 
@@ -39,7 +40,7 @@ pub fn compute() -> Vec<Run> {
             let mut s = Scenario::from_json(json).expect("preset parses");
             s.seed = seed;
             let mut w = s.world().expect("preset builds");
-            w.run_until(RUN_MS * 1_000);
+            w.run_until(Instant::from_millis(RUN_MS));
             out.push(Run::of(name, seed, &w));
         }
     }
@@ -70,7 +71,7 @@ pub fn compute_via_links() -> Vec<Run> {
                 source,
                 preset: Some(name.to_string()),
                 actions: Vec::new(),
-                at_us: RUN_MS * 1_000,
+                at_us: Instant::from_millis(RUN_MS),
             };
             let opened = link::decode(&link::encode(&shared)).expect("the link opens");
             let w = opened.world().expect("the link's run builds");

@@ -6,6 +6,7 @@ use super::history::Totals;
 use super::ids::{Addr, NodeId};
 use super::node::{Node, Process};
 use super::status::IoRunning;
+use super::time::Instant;
 use super::world::World;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -170,8 +171,8 @@ impl Report {
             .recoveries()
             .into_iter()
             .map(|r| FailoverReport {
-                at_ms: r.started_us / 1_000,
-                finished_ms: r.finished_us.map(|t| t / 1_000),
+                at_ms: r.started_us.as_millis(),
+                finished_ms: r.finished_us.map(Instant::as_millis),
                 planned: r.planned,
                 analysis: format!("{:?}", r.analysis),
                 failed: name(r.failed),
@@ -196,7 +197,7 @@ impl Report {
             .iter()
             .map(|f| FindingReport {
                 kind: f.kind,
-                at_ms: f.at_us / 1_000,
+                at_ms: f.at_us.as_millis(),
                 nodes: f.nodes.iter().map(|n| name(*n)).collect(),
                 detail: f.detail.clone(),
                 count: f.count,
@@ -208,7 +209,7 @@ impl Report {
             .collect();
         Report {
             seed: world.seed(),
-            simulated_ms: now / 1_000,
+            simulated_ms: now.as_millis(),
             events: world.events(),
             trace_hash: world.trace.hash_hex(),
             nodes,
@@ -231,7 +232,11 @@ impl Report {
                     sources: wf.sources.iter().map(range).collect(),
                     targets: wf.targets.iter().map(range).collect(),
                     rows_copied: wf.streams.iter().map(|s| s.rows_copied).sum(),
-                    write_stalls_ms: wf.stalls.iter().map(|(a, b)| (b - a) / 1_000).collect(),
+                    write_stalls_ms: wf
+                        .stalls
+                        .iter()
+                        .map(|&(a, b)| (b - a).as_millis())
+                        .collect(),
                     vdiff_rows: wf.vdiff.map(|v| v.1),
                     vdiff_differ: wf.vdiff.map(|v| v.2),
                     log: wf
@@ -264,7 +269,7 @@ impl Report {
     }
 }
 
-fn node_report(world: &World, n: &Node, now: u64) -> NodeReport {
+fn node_report(world: &World, n: &Node, now: Instant) -> NodeReport {
     let channels = n
         .channel
         .iter()
@@ -274,6 +279,7 @@ fn node_report(world: &World, n: &Node, now: u64) -> NodeReport {
                 source: world.name(Addr::Node(c.source)),
                 io_running: st.io_running,
                 sql_running: st.sql_running,
+                seconds_behind_source: st.seconds_behind_source(),
                 last_io_errno: st.last_io_error.as_ref().map(|e| e.errno),
                 last_io_error: st.last_io_error.map(|e| e.message),
                 last_sql_errno: st.last_sql_error.as_ref().map(|e| e.errno),
@@ -281,7 +287,6 @@ fn node_report(world: &World, n: &Node, now: u64) -> NodeReport {
                 read_source_pos: st.read_source_pos.to_string(),
                 exec_source_pos: st.exec_source_pos.to_string(),
                 retrieved_gtid_set: st.retrieved_gtid_set.to_string(),
-                seconds_behind_source: st.seconds_behind_source_us.map(|us| us / 1_000_000),
                 relay_log_pending: st.relay_log_pending,
             }
         })

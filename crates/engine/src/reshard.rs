@@ -18,17 +18,17 @@ use super::ids::NodeId;
 use super::keyspace::KeyRange;
 use super::message::Statement;
 use super::rows::Key;
-use super::time::{Micros, fmt_secs};
+use crate::time::{Duration, Instant, fmt_secs, ms, secs};
 use serde::{Deserialize, Serialize};
 
 /// How often streams pump and the workflow checks its progress.
-pub const TICK: Micros = 100_000;
+pub const TICK: Duration = ms(100);
 /// Rows a stream copies per tick (250 rows per simulated second: slow enough to watch).
 pub const COPY_BATCH: usize = 25;
 /// Source transactions a running stream applies per tick at most.
 pub const CATCH_UP_BATCH: usize = 2_000;
 /// SwitchTraffic gives the streams this long to catch up, then gives up (Vitess: --timeout).
-pub const SWITCH_TIMEOUT: Micros = 30_000_000;
+pub const SWITCH_TIMEOUT: Duration = secs(30);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,7 +83,7 @@ pub struct Stream {
     pub rows_copied: u64,
     /// Rows of the range on the source when the copy (re)started, for progress and ETA.
     pub rows_to_copy: u64,
-    pub copy_started_us: Micros,
+    pub copy_started_us: Instant,
     /// The target primary it writes to, and that node's restart epoch: if either
     /// changes, the target may have lost recent writes and the copy starts again.
     target: Option<(NodeId, u64)>,
@@ -96,7 +96,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    fn new(from: usize, to: usize, range: KeyRange, now: Micros) -> Self {
+    fn new(from: usize, to: usize, range: KeyRange, now: Instant) -> Self {
         Stream {
             from,
             to,
@@ -114,7 +114,7 @@ impl Stream {
     }
 
     /// A stream that starts replicating from `pos` without copying (reverse streams).
-    fn replicating(from: usize, to: usize, range: KeyRange, pos: GtidSet, now: Micros) -> Self {
+    fn replicating(from: usize, to: usize, range: KeyRange, pos: GtidSet, now: Instant) -> Self {
         Stream {
             pos,
             copy: None,
@@ -123,14 +123,14 @@ impl Stream {
     }
 
     /// Copy progress (0…1) and the estimated time left, while copying.
-    pub fn progress(&self, now: Micros) -> Option<(f64, Option<Micros>)> {
+    pub fn progress(&self, now: Instant) -> Option<(f64, Option<Duration>)> {
         self.copy?;
         let total = self.rows_to_copy.max(self.rows_copied).max(1);
         let done = self.rows_copied as f64 / total as f64;
-        let elapsed = now.saturating_sub(self.copy_started_us);
+        let elapsed = now - self.copy_started_us;
         let eta = (self.rows_copied > 0).then(|| {
             let left = total - self.rows_copied.min(total);
-            elapsed.saturating_mul(left) / self.rows_copied
+            elapsed * left / self.rows_copied
         });
         Some((done, eta))
     }
@@ -140,7 +140,7 @@ impl Stream {
 /// that feed the other side hold everything it executed.
 #[derive(Clone, Debug)]
 pub struct Switch {
-    pub started_us: Micros,
+    pub started_us: Instant,
     /// Towards the targets (SwitchTraffic) or back to the sources (ReverseTraffic).
     pub to_targets: bool,
 }
@@ -155,14 +155,14 @@ pub struct Reshard {
     pub reverse: Vec<Stream>,
     pub switch: Option<Switch>,
     /// Measured write stalls: (stopped, resumed).
-    pub stalls: Vec<(Micros, Micros)>,
+    pub stalls: Vec<(Instant, Instant)>,
     /// The last VDiff: (when, rows compared, rows that differ).
-    pub vdiff: Option<(Micros, u64, u64)>,
-    pub log: Vec<(Micros, String)>,
+    pub vdiff: Option<(Instant, u64, u64)>,
+    pub log: Vec<(Instant, String)>,
 }
 
 impl Reshard {
-    fn note(&mut self, now: Micros, text: String) {
+    fn note(&mut self, now: Instant, text: String) {
         self.log.push((now, text));
     }
 }
@@ -247,7 +247,12 @@ impl World {
         Ok(())
     }
 
-    fn reshard_step_on(&mut self, wf: &mut Reshard, step: Step, now: Micros) -> Result<(), String> {
+    fn reshard_step_on(
+        &mut self,
+        wf: &mut Reshard,
+        step: Step,
+        now: Instant,
+    ) -> Result<(), String> {
         if wf.switch.is_some() {
             return Err("a traffic switch is under way; wait for it to finish".into());
         }
@@ -341,7 +346,7 @@ impl World {
 
     /// SwitchTraffic for writes (or its reverse): stop writes on the serving side, record
     /// its position, and wait for the streams to reach it (finished in `workflow_tick`).
-    fn begin_switch(&mut self, wf: &mut Reshard, now: Micros, to_targets: bool) {
+    fn begin_switch(&mut self, wf: &mut Reshard, now: Instant, to_targets: bool) {
         let stopping = if to_targets {
             wf.sources.clone()
         } else {
@@ -399,7 +404,7 @@ impl World {
         }
     }
 
-    fn reshard_note(&mut self, wf: &mut Reshard, now: Micros, text: String) {
+    fn reshard_note(&mut self, wf: &mut Reshard, now: Instant, text: String) {
         wf.note(now, text.clone());
         self.log_reshard(text);
     }
@@ -477,7 +482,7 @@ impl World {
         })
     }
 
-    fn advance_switch(&mut self, wf: &mut Reshard, now: Micros) {
+    fn advance_switch(&mut self, wf: &mut Reshard, now: Instant) {
         let Some(sw) = wf.switch.clone() else { return };
         let feeding = if sw.to_targets {
             &wf.streams
@@ -539,7 +544,7 @@ impl World {
                 fmt_secs(now - sw.started_us)
             );
             self.reshard_note(wf, now, text);
-        } else if now.saturating_sub(sw.started_us) >= SWITCH_TIMEOUT {
+        } else if now - sw.started_us >= SWITCH_TIMEOUT {
             for &g in &stopped {
                 if let Some(s) = self.router.shards.get_mut(g) {
                     s.writes_stopped = false;
@@ -598,7 +603,7 @@ impl World {
     }
 
     /// One tick of one stream: pull from the source shard's primary, write on the target.
-    fn pump(&mut self, st: &mut Stream, now: Micros) {
+    fn pump(&mut self, st: &mut Stream, now: Instant) {
         let (Some(src), Some(dst)) = (self.shard_primary(st.from), self.shard_primary(st.to))
         else {
             st.error = Some("a shard has no primary".into());
@@ -754,7 +759,7 @@ impl World {
 
     /// At a traffic switch the checker compares both sides: a row the old side had that
     /// the new side lacks is an acknowledged write lost; any other difference, divergence.
-    fn checker_on_switch(&mut self, now: Micros, rows: u64, diff: u64, new_side: &[usize]) {
+    fn checker_on_switch(&mut self, now: Instant, rows: u64, diff: u64, new_side: &[usize]) {
         if diff == 0 {
             return;
         }

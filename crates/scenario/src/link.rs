@@ -15,7 +15,7 @@ use super::{Scenario, ScenarioError, TimedAction};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use replication_engine::command::Command;
-use replication_engine::time::Micros;
+use replication_engine::time::Instant;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -89,9 +89,9 @@ pub struct Shared {
     /// the name (and the timeline) travel.
     pub preset: Option<String>,
     /// Actions taken by hand, with their simulated time.
-    pub actions: Vec<(Micros, Command)>,
+    pub actions: Vec<(Instant, Command)>,
     /// The moment the sender was looking at.
-    pub at_us: Micros,
+    pub at_us: Instant,
 }
 
 /// The JSON inside a v1 link. Short keys: every byte counts in a URL.
@@ -161,9 +161,9 @@ pub fn encode(shared: &Shared) -> String {
         a: shared
             .actions
             .iter()
-            .map(|(t, c)| (*t / 1_000, c.clone()))
+            .map(|(t, c)| (t.as_millis(), c.clone()))
             .collect(),
-        t: shared.at_us / 1_000,
+        t: shared.at_us.as_millis(),
     };
     let json = serde_json::to_vec(&payload).unwrap_or_default();
     let packed = lz4_flex::block::compress_prepend_size(&json);
@@ -175,13 +175,17 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
     let payload = unpack(versioned_body(link)?)?;
     let (scenario, source, preset_name) = payload_scenario(&payload)?;
     check_moments(&payload)?;
-    let actions = payload.a.into_iter().map(|(t, c)| (t * 1_000, c)).collect();
+    let actions = payload
+        .a
+        .into_iter()
+        .map(|(t, c)| (Instant::from_millis(t), c))
+        .collect();
     Ok(Shared {
         scenario,
         source,
         preset: preset_name,
         actions,
-        at_us: payload.t * 1_000,
+        at_us: Instant::from_millis(payload.t),
     })
 }
 
@@ -275,7 +279,7 @@ impl Shared {
 
     /// Replays the link up to `until`. Actions after it are the sender's future (they had
     /// scrubbed back): they are not applied here, as they were not in the sender's world.
-    pub fn world_until(&self, until: Micros) -> Result<replication_engine::World, LinkError> {
+    pub fn world_until(&self, until: Instant) -> Result<replication_engine::World, LinkError> {
         let mut w = self.scenario.world().map_err(LinkError::BadScenario)?;
         for (at, cmd) in self.actions.iter().take_while(|(at, _)| *at <= until) {
             w.run_until(*at);
@@ -300,7 +304,7 @@ mod tests {
             actions: (0..10)
                 .map(|i| {
                     (
-                        1_000_000 * (i + 1),
+                        Instant::from_secs(i + 1),
                         Command::Crash {
                             node: format!("db{}", i % 3 + 1),
                             power_loss: i % 2 == 0,
@@ -308,7 +312,7 @@ mod tests {
                     )
                 })
                 .collect(),
-            at_us: 12_000_000,
+            at_us: Instant::from_secs(12),
         }
     }
 
@@ -409,7 +413,7 @@ mod tests {
     fn opening_a_link_reproduces_the_run() {
         let mut s = sample();
         s.actions = vec![(
-            3_000_000,
+            Instant::from_secs(3),
             Command::Crash {
                 node: "db1".into(),
                 power_loss: false,
@@ -418,6 +422,6 @@ mod tests {
         let a = decode(&encode(&s)).unwrap().world().unwrap();
         let b = s.world().unwrap();
         assert_eq!(a.trace.hash(), b.trace.hash());
-        assert_eq!(a.now(), 12_000_000);
+        assert_eq!(a.now(), Instant::from_secs(12));
     }
 }

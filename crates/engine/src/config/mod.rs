@@ -5,6 +5,7 @@
 //! default (chosen so a class sees the effect within a minute; MySQL's value is in the doc).
 
 use super::keyspace::{KeyRange, Vindex};
+use crate::time::{Duration, ms, secs};
 use serde::{Deserialize, Serialize};
 
 mod validate;
@@ -132,11 +133,22 @@ impl Default for NodeConfig {
 }
 
 impl NodeConfig {
-    pub fn heartbeat_period_us(&self) -> u64 {
-        let ms = self
+    /// replica_net_timeout: silence after which a replica drops its connection; at least 1 ms.
+    pub fn net_timeout(&self) -> Duration {
+        secs(self.replica_net_timeout_s).max(ms(1))
+    }
+
+    /// SOURCE_CONNECT_RETRY: the wait between connection attempts; at least 1 ms.
+    pub fn connect_retry(&self) -> Duration {
+        secs(self.source_connect_retry_s).max(ms(1))
+    }
+
+    /// SOURCE_HEARTBEAT_PERIOD: by default half of replica_net_timeout; at least 1 ms.
+    pub fn heartbeat_period(&self) -> Duration {
+        let period_ms = self
             .source_heartbeat_period_ms
             .unwrap_or(self.replica_net_timeout_s.saturating_mul(500));
-        ms.saturating_mul(1_000).max(1_000)
+        ms(period_ms).max(ms(1))
     }
 }
 
