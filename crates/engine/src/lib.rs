@@ -59,6 +59,8 @@ pub mod rng;
 pub mod router;
 pub mod rows;
 pub mod status;
+#[cfg(test)]
+pub(crate) mod testkit;
 pub mod time;
 pub mod trace;
 pub mod world;

@@ -480,3 +480,329 @@ impl Node {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::NodeConfig;
+    use crate::gtid::GtidSet;
+    use crate::ids::NodeId;
+    use crate::message::DumpStart;
+    use crate::testkit::{effects, gtid, gtids, node, node_timers, pos, sent, uuid};
+    use crate::time::Duration;
+
+    /// Binlog write, binlog fsync (sync_binlog=1), redo fsync (innodb_flush_log_at_trx_commit=1).
+    const FLUSH: Duration = us(100 + 200 + 200);
+    const COMMIT: Duration = us(50);
+    const APP: Addr = Addr::Router;
+    const REPLICA: Addr = Addr::Node(NodeId(1));
+    /// The semi-sync replica's connection to the primary.
+    const CONN: u64 = 7;
+    /// Every one-row transaction takes 282 bytes of binlog after the file header (157).
+    const END_1: BinlogPos = BinlogPos { file: 1, pos: 439 };
+    const END_2: BinlogPos = BinlogPos { file: 1, pos: 721 };
+    const END_3: BinlogPos = BinlogPos {
+        file: 1,
+        pos: 1_003,
+    };
+
+    fn primary_cfg() -> NodeConfig {
+        NodeConfig {
+            binlog_write_us: 100,
+            fsync_us: 200,
+            engine_commit_us: 50,
+            ..NodeConfig::default()
+        }
+    }
+
+    fn semi_sync_primary(wait_point: WaitPoint) -> Node {
+        let cfg = NodeConfig {
+            rpl_semi_sync_source_enabled: true,
+            rpl_semi_sync_source_timeout_ms: 1_000,
+            rpl_semi_sync_source_wait_point: wait_point,
+            ..primary_cfg()
+        };
+        node(0, cfg, None)
+    }
+
+    fn query(db: &mut Node, now: Instant, req: u64, stmt: Statement) -> Effects {
+        effects(|fx| db.on_query(now, APP, req, stmt, false, fx))
+    }
+
+    fn upsert(db: &mut Node, now: Instant, req: u64, key: Key, value: u64) -> Effects {
+        query(db, now, req, Statement::Upsert { key, value })
+    }
+
+    fn fire(db: &mut Node, now: Instant, timer: NodeTimer) -> Effects {
+        effects(|fx| db.on_timer(now, timer, fx))
+    }
+
+    /// A semi-sync replica (server_id 2) connects and asks for everything.
+    fn connect_semi_sync_replica(db: &mut Node, now: Instant) {
+        let request = Msg::DumpRequest {
+            conn: CONN,
+            server_id: 2,
+            uuid: uuid(2),
+            start: DumpStart::Gtids(GtidSet::new()),
+            semi_sync: true,
+        };
+        effects(|fx| db.on_message(now, REPLICA, request, fx));
+    }
+
+    fn ack(db: &mut Node, now: Instant, pos: BinlogPos) -> Effects {
+        effects(|fx| db.on_message(now, REPLICA, Msg::SemiSyncAck { conn: CONN, pos }, fx))
+    }
+
+    /// The answers the application got: (request, result).
+    fn replies(fx: &Effects) -> Vec<(u64, QueryResult)> {
+        sent(fx)
+            .into_iter()
+            .filter_map(|(to, m)| match m {
+                Msg::QueryOk { req, result } if to == APP => Some((*req, *result)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn written(req: u64, gno: u64, key: Key) -> (u64, QueryResult) {
+        let gtid = gtid(1, gno);
+        (req, QueryResult::Written { gtid, key })
+    }
+
+    fn binlog(db: &Node) -> Vec<(Gtid, BinlogPos)> {
+        db.binlog.entries().map(|e| (e.trx.gtid, e.end())).collect()
+    }
+
+    fn binlog_rows(db: &Node) -> Vec<RowEvent> {
+        db.binlog
+            .entries()
+            .flat_map(|e| e.trx.rows.clone())
+            .collect()
+    }
+
+    #[test]
+    fn writes_arriving_during_a_flush_commit_together_as_the_next_group() {
+        let mut db1 = node(0, primary_cfg(), None);
+        let t0 = Instant::ZERO;
+        let fx = upsert(&mut db1, t0, 1, 1, 100);
+        assert_eq!(node_timers(&fx), vec![(t0 + FLUSH, NodeTimer::FlushDone)]);
+
+        // Two more arrive while the first group is flushing: they queue, nothing starts.
+        assert!(upsert(&mut db1, t0 + us(10), 2, 2, 200).is_empty());
+        assert!(upsert(&mut db1, t0 + us(20), 3, 3, 300).is_empty());
+        assert_eq!(db1.pending_writes(), 3);
+
+        let t1 = t0 + FLUSH;
+        let fx = fire(&mut db1, t1, NodeTimer::FlushDone);
+        assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
+        assert_eq!(binlog(&db1), vec![(gtid(1, 1), END_1)]);
+        // In the binlog but not yet committed in InnoDB: no session can read it yet.
+        assert_eq!(db1.data.get(1), None);
+
+        let t2 = t1 + COMMIT;
+        let fx = fire(&mut db1, t2, NodeTimer::CommitDone);
+        assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
+        let commit = Note::ClientCommit {
+            node: NodeId(0),
+            gtid: gtid(1, 1),
+        };
+        assert_eq!(fx.notes, vec![commit]);
+        // The queued writes form one group: one flush, one commit, for both.
+        assert_eq!(node_timers(&fx), vec![(t2 + FLUSH, NodeTimer::FlushDone)]);
+
+        let t3 = t2 + FLUSH;
+        let fx = fire(&mut db1, t3, NodeTimer::FlushDone);
+        assert_eq!(node_timers(&fx), vec![(t3 + COMMIT, NodeTimer::CommitDone)]);
+        let expected = vec![
+            (gtid(1, 1), END_1),
+            (gtid(1, 2), END_2),
+            (gtid(1, 3), END_3),
+        ];
+        assert_eq!(binlog(&db1), expected);
+
+        let fx = fire(&mut db1, t3 + COMMIT, NodeTimer::CommitDone);
+        assert_eq!(replies(&fx), vec![written(2, 2, 2), written(3, 3, 3)]);
+        assert!(node_timers(&fx).is_empty(), "nothing left to flush");
+        assert_eq!(db1.gtid_executed, gtids(1, 1, 3));
+        assert_eq!((db1.data.get(2), db1.data.get(3)), (Some(200), Some(300)));
+        assert_eq!((db1.pending_writes(), db1.client_commits), (0, 3));
+    }
+
+    #[test]
+    fn transactions_of_one_group_see_each_others_rows() {
+        let mut db1 = node(0, primary_cfg(), None);
+        let t0 = Instant::ZERO;
+        upsert(&mut db1, t0, 1, 1, 100);
+        upsert(&mut db1, t0, 2, 5, 1);
+        upsert(&mut db1, t0, 3, 5, 2);
+        query(&mut db1, t0, 4, Statement::Delete { key: 5 });
+        query(&mut db1, t0, 5, Statement::Delete { key: 9 });
+        fire(&mut db1, t0 + FLUSH, NodeTimer::FlushDone);
+
+        // The second group forms when the first commits: its row images build on one another.
+        let fx = fire(&mut db1, t0 + FLUSH + COMMIT, NodeTimer::CommitDone);
+        let unchanged = (5, QueryResult::Unchanged { key: 9 });
+        assert_eq!(replies(&fx), vec![written(1, 1, 1), unchanged]);
+        fire(&mut db1, t0 + FLUSH * 2 + COMMIT, NodeTimer::FlushDone);
+        let rows = vec![
+            RowEvent::Write { key: 1, after: 100 },
+            RowEvent::Write { key: 5, after: 1 },
+            RowEvent::Update {
+                key: 5,
+                before: 1,
+                after: 2,
+            },
+            RowEvent::Delete { key: 5, before: 2 },
+        ];
+        assert_eq!(binlog_rows(&db1), rows);
+        // The DELETE of a missing row is logged nowhere and takes no GTID.
+        assert_eq!(db1.binlog.logged(), &gtids(1, 1, 4));
+    }
+
+    #[test]
+    fn auto_increment_keys_step_by_the_increment_from_the_offset() {
+        let cfg = NodeConfig {
+            auto_increment_increment: 10,
+            auto_increment_offset: 3,
+            ..primary_cfg()
+        };
+        let mut db1 = node(0, cfg, None);
+        let t0 = Instant::ZERO;
+        for req in 1..=3 {
+            query(&mut db1, t0, req, Statement::InsertAuto { value: req });
+        }
+        fire(&mut db1, t0 + FLUSH, NodeTimer::FlushDone);
+        let first = fire(&mut db1, t0 + FLUSH + COMMIT, NodeTimer::CommitDone);
+        fire(&mut db1, t0 + FLUSH * 2 + COMMIT, NodeTimer::FlushDone);
+        let rest = fire(&mut db1, t0 + (FLUSH + COMMIT) * 2, NodeTimer::CommitDone);
+        assert_eq!(replies(&first), vec![written(1, 1, 3)]);
+        assert_eq!(replies(&rest), vec![written(2, 2, 13), written(3, 3, 23)]);
+    }
+
+    #[test]
+    fn after_sync_holds_the_commit_and_the_client_until_a_replica_acks() {
+        let mut db1 = semi_sync_primary(WaitPoint::AfterSync);
+        let t0 = Instant::ZERO;
+        connect_semi_sync_replica(&mut db1, t0);
+        upsert(&mut db1, t0, 1, 1, 100);
+
+        let t1 = t0 + FLUSH;
+        let fx = fire(&mut db1, t1, NodeTimer::FlushDone);
+        // The transaction goes to the replica; the commit waits for its ack.
+        let shipped = sent(&fx).into_iter().find_map(|(to, m)| match m {
+            Msg::BinlogTrx {
+                conn,
+                seq,
+                trx,
+                end,
+            } if to == REPLICA => Some((*conn, *seq, trx.gtid, *end)),
+            _ => None,
+        });
+        assert_eq!(shipped, Some((CONN, 0, gtid(1, 1), END_1)));
+        let timeout = NodeTimer::SemiSyncTimeout { wait: 1 };
+        assert_eq!(node_timers(&fx), vec![(t1 + ms(1_000), timeout)]);
+        assert_eq!(replies(&fx), vec![]);
+        // AFTER_SYNC: nobody reads the transaction before a replica has it.
+        assert_eq!(db1.data.get(1), None);
+        // A second writer stalls behind the waiting group.
+        assert!(upsert(&mut db1, t1 + us(10), 2, 2, 200).is_empty());
+
+        let t2 = t1 + ms(3);
+        let fx = ack(&mut db1, t2, END_1);
+        assert_eq!(node_timers(&fx), vec![(t2 + COMMIT, NodeTimer::CommitDone)]);
+        assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (1, 0));
+        let fx = fire(&mut db1, t2 + COMMIT, NodeTimer::CommitDone);
+        assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
+
+        // The timeout of a wait that was answered changes nothing.
+        assert!(fire(&mut db1, t1 + ms(1_000), timeout).is_empty());
+        assert!(db1.semi_sync.on);
+    }
+
+    #[test]
+    fn a_semi_sync_timeout_falls_back_to_async_until_a_replica_catches_up() {
+        let mut db1 = semi_sync_primary(WaitPoint::AfterSync);
+        let t0 = Instant::ZERO;
+        connect_semi_sync_replica(&mut db1, t0);
+        upsert(&mut db1, t0, 1, 1, 100);
+        fire(&mut db1, t0 + FLUSH, NodeTimer::FlushDone);
+
+        // No ack within rpl_semi_sync_source_timeout: OFF, and the waiting commit proceeds.
+        let t1 = t0 + FLUSH + ms(1_000);
+        let fx = fire(&mut db1, t1, NodeTimer::SemiSyncTimeout { wait: 1 });
+        let off = Note::SemiSyncStatus {
+            node: NodeId(0),
+            on: false,
+        };
+        assert_eq!(fx.notes, vec![off]);
+        assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
+        assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (0, 1));
+        assert_eq!(db1.semi_sync.switch_on_at, END_1);
+        assert!(!db1.status(t1).semi_sync_source_on);
+        let fx = fire(&mut db1, t1 + COMMIT, NodeTimer::CommitDone);
+        assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
+
+        // Asynchronous now: the next write commits without waiting for anyone.
+        let t2 = t1 + ms(10);
+        upsert(&mut db1, t2, 2, 2, 200);
+        let fx = fire(&mut db1, t2 + FLUSH, NodeTimer::FlushDone);
+        assert_eq!(
+            node_timers(&fx),
+            vec![(t2 + FLUSH + COMMIT, NodeTimer::CommitDone)]
+        );
+        let fx = fire(&mut db1, t2 + FLUSH + COMMIT, NodeTimer::CommitDone);
+        assert_eq!(replies(&fx), vec![written(2, 2, 2)]);
+
+        // An ack short of the position the source gave up on leaves it OFF ...
+        let fx = ack(&mut db1, t2 + ms(5), pos(1, 157));
+        assert_eq!((fx.notes, db1.semi_sync.on), (vec![], false));
+        // ... the ack of a later transaction means the replica caught up: back ON.
+        let fx = ack(&mut db1, t2 + ms(6), END_2);
+        let on = Note::SemiSyncStatus {
+            node: NodeId(0),
+            on: true,
+        };
+        assert_eq!((fx.notes, db1.semi_sync.on), (vec![on], true));
+    }
+
+    #[test]
+    fn after_commit_makes_the_row_visible_before_the_client_hears_ok() {
+        let mut db1 = semi_sync_primary(WaitPoint::AfterCommit);
+        let t0 = Instant::ZERO;
+        connect_semi_sync_replica(&mut db1, t0);
+        upsert(&mut db1, t0, 1, 1, 100);
+        let fx = fire(&mut db1, t0 + FLUSH, NodeTimer::FlushDone);
+        let t1 = t0 + FLUSH + COMMIT;
+        assert_eq!(node_timers(&fx), vec![(t1, NodeTimer::CommitDone)]);
+
+        let fx = fire(&mut db1, t1, NodeTimer::CommitDone);
+        assert_eq!(db1.data.get(1), Some(100), "other sessions already see it");
+        assert_eq!(replies(&fx), vec![], "the client still waits");
+        let timeout = NodeTimer::SemiSyncTimeout { wait: 1 };
+        assert_eq!(node_timers(&fx), vec![(t1 + ms(1_000), timeout)]);
+
+        let fx = ack(&mut db1, t1 + ms(2), END_1);
+        assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
+        assert_eq!(db1.semi_sync.yes_tx, 1);
+    }
+
+    #[test]
+    fn without_a_semi_sync_replica_and_wait_no_replica_off_the_source_goes_async_at_once() {
+        let cfg = NodeConfig {
+            rpl_semi_sync_source_enabled: true,
+            rpl_semi_sync_source_wait_no_replica: false,
+            ..primary_cfg()
+        };
+        let mut db1 = node(0, cfg, None);
+        upsert(&mut db1, Instant::ZERO, 1, 1, 100);
+        let t1 = Instant::ZERO + FLUSH;
+        let fx = fire(&mut db1, t1, NodeTimer::FlushDone);
+        let off = Note::SemiSyncStatus {
+            node: NodeId(0),
+            on: false,
+        };
+        assert_eq!(fx.notes, vec![off]);
+        assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
+        assert_eq!(db1.semi_sync.switch_on_at, END_1);
+    }
+}
