@@ -12,7 +12,7 @@ use crate::gtid::Gtid;
 use crate::ids::Addr;
 use crate::message::{Msg, QueryResult, Statement};
 use crate::rows::{Key, RowEvent};
-use crate::time::{Instant, ms, us};
+use crate::time::{Duration, Instant, ms, us};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -164,6 +164,22 @@ impl Node {
     }
 
     fn start_group(&mut self, now: Instant, fx: &mut Effects) {
+        let trxs = self.form_group(now, fx);
+        if trxs.is_empty() {
+            return;
+        }
+        let delay = self.flush_delay();
+        self.pipeline.group = Some(Group {
+            trxs,
+            stage: Stage::Flushing,
+        });
+        self.timer(fx, now + delay.max(us(1)), NodeTimer::FlushDone);
+    }
+
+    /// Takes up to `MAX_GROUP` queued writes, in arrival order, and makes each a transaction
+    /// with the next GTID. A DELETE that matches no row is answered at once: it logs nothing.
+    fn form_group(&mut self, now: Instant, fx: &mut Effects) -> Vec<GroupTrx> {
+        // Rows as the group's earlier transactions left them: a later one's before image.
         let mut overlay: BTreeMap<Key, Option<u64>> = BTreeMap::new();
         let mut trxs = Vec::new();
         let mut gno = self.next_gno();
@@ -172,38 +188,8 @@ impl Node {
             let Some(w) = self.pipeline.queue.pop_front() else {
                 break;
             };
-            let (key, row) = match w.stmt {
-                Statement::Upsert { key, value } => {
-                    let before = overlay
-                        .get(&key)
-                        .copied()
-                        .unwrap_or_else(|| self.data.get(key));
-                    let row = match before {
-                        Some(b) => RowEvent::Update {
-                            key,
-                            before: b,
-                            after: value,
-                        },
-                        None => RowEvent::Write { key, after: value },
-                    };
-                    overlay.insert(key, Some(value));
-                    (key, Some(row))
-                }
-                Statement::InsertAuto { value } => {
-                    let key = self.next_auto_increment(group_max_key);
-                    group_max_key = group_max_key.max(key);
-                    overlay.insert(key, Some(value));
-                    (key, Some(RowEvent::Write { key, after: value }))
-                }
-                Statement::Delete { key } => {
-                    let before = overlay
-                        .get(&key)
-                        .copied()
-                        .unwrap_or_else(|| self.data.get(key));
-                    overlay.insert(key, None);
-                    (key, before.map(|b| RowEvent::Delete { key, before: b }))
-                }
-                Statement::Read { .. } => continue,
+            let Some((key, row)) = self.row_change(w.stmt, &mut overlay, &mut group_max_key) else {
+                continue;
             };
             let Some(row) = row else {
                 // DELETE of a missing row: nothing changes, nothing is logged.
@@ -239,9 +225,55 @@ impl Node {
                 redo_lsn: 0,
             });
         }
-        if trxs.is_empty() {
-            return;
+        trxs
+    }
+
+    /// The row key a write statement touches and the row event it logs (None when a DELETE
+    /// finds no row), or None for a statement that writes nothing.
+    fn row_change(
+        &mut self,
+        stmt: Statement,
+        overlay: &mut BTreeMap<Key, Option<u64>>,
+        group_max_key: &mut Key,
+    ) -> Option<(Key, Option<RowEvent>)> {
+        match stmt {
+            Statement::Upsert { key, value } => {
+                let before = overlay
+                    .get(&key)
+                    .copied()
+                    .unwrap_or_else(|| self.data.get(key));
+                let row = match before {
+                    Some(b) => RowEvent::Update {
+                        key,
+                        before: b,
+                        after: value,
+                    },
+                    None => RowEvent::Write { key, after: value },
+                };
+                overlay.insert(key, Some(value));
+                Some((key, Some(row)))
+            }
+            Statement::InsertAuto { value } => {
+                let key = self.next_auto_increment(*group_max_key);
+                *group_max_key = (*group_max_key).max(key);
+                overlay.insert(key, Some(value));
+                Some((key, Some(RowEvent::Write { key, after: value })))
+            }
+            Statement::Delete { key } => {
+                let before = overlay
+                    .get(&key)
+                    .copied()
+                    .unwrap_or_else(|| self.data.get(key));
+                overlay.insert(key, None);
+                Some((key, before.map(|b| RowEvent::Delete { key, before: b })))
+            }
+            Statement::Read { .. } => None,
         }
+    }
+
+    /// How long the flush stage takes: the binlog write, plus an fsync of the binlog if this
+    /// group syncs it (sync_binlog) and of the redo log (innodb_flush_log_at_trx_commit=1).
+    fn flush_delay(&self) -> Duration {
         let sync = self.durability.group_syncs(self.cfg.sync_binlog);
         let mut delay = us(self.cfg.binlog_write_us);
         if sync {
@@ -250,11 +282,7 @@ impl Node {
         if self.cfg.innodb_flush_log_at_trx_commit == 1 {
             delay += us(self.cfg.fsync_us);
         }
-        self.pipeline.group = Some(Group {
-            trxs,
-            stage: Stage::Flushing,
-        });
-        self.timer(fx, now + delay.max(us(1)), NodeTimer::FlushDone);
+        delay
     }
 
     pub(super) fn on_flush_done(&mut self, now: Instant, fx: &mut Effects) {
@@ -489,7 +517,6 @@ mod tests {
     use crate::ids::NodeId;
     use crate::message::DumpStart;
     use crate::testkit::{effects, gtid, gtids, node, node_timers, pos, sent, uuid};
-    use crate::time::Duration;
 
     /// Binlog write, binlog fsync (sync_binlog=1), redo fsync (innodb_flush_log_at_trx_commit=1).
     const FLUSH: Duration = us(100 + 200 + 200);
