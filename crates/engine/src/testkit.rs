@@ -2,14 +2,16 @@
 //! messages and timers itself, and reads what the handler recorded in [`Effects`]: no
 //! `World`, no network, no queue — the sans-I/O design cashed in, as Stateright tests actors.
 
-use crate::binlog::BinlogPos;
+use crate::binlog::{BinlogPos, Trx};
 use crate::config::NodeConfig;
 use crate::effects::{Effects, NodeTimer, Timer};
 use crate::gtid::{Gtid, GtidSet, Uuid};
 use crate::ids::{Addr, NodeId};
 use crate::message::Msg;
 use crate::node::Node;
+use crate::rows::RowEvent;
 use crate::time::Instant;
+use std::sync::Arc;
 
 /// Runs one handler call and returns what it recorded.
 pub(crate) fn effects(handler: impl FnOnce(&mut Effects)) -> Effects {
@@ -49,6 +51,16 @@ pub(crate) fn node(id: u32, cfg: NodeConfig, source: Option<u32>) -> Node {
         ..cfg
     };
     Node::new(NodeId(id), cfg, id + 1, uuid(id + 1), source.map(NodeId))
+}
+
+/// A transaction of one row change as the server with `server_id` committed it.
+pub(crate) fn trx(server_id: u32, gno: u64, row: RowEvent, timestamp: Instant) -> Arc<Trx> {
+    Arc::new(Trx {
+        gtid: gtid(server_id, gno),
+        server_id,
+        timestamp,
+        rows: smallvec::smallvec![row],
+    })
 }
 
 /// The node timers recorded, with when they fire.

@@ -492,3 +492,368 @@ impl Node {
         self.start_replica(now, fx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::NodeConfig;
+    use crate::gtid::Gtid;
+    use crate::message::AdminCmd;
+    use crate::rows::RowEvent;
+    use crate::testkit::{effects, gtid, gtids, node, node_timers, pos, sent, trx};
+    use crate::time::{ms, secs};
+
+    const SOURCE: Addr = Addr::Node(NodeId(0));
+    const NET_TIMEOUT: Duration = secs(4);
+    const RETRY: Duration = secs(1);
+    const APPLY: Duration = us(200);
+
+    fn replica_cfg() -> NodeConfig {
+        NodeConfig {
+            read_only: true,
+            replica_net_timeout_s: 4,
+            source_connect_retry_s: 1,
+            apply_us: 200,
+            ..NodeConfig::default()
+        }
+    }
+
+    /// db2 (server_id 2) replicating from db1, started at `now`.
+    fn started_replica(cfg: NodeConfig, now: Instant) -> Node {
+        let mut db2 = node(1, cfg, Some(0));
+        effects(|fx| db2.start(now, fx));
+        db2
+    }
+
+    /// db2, its IO thread connected on connection 1 at `now`.
+    fn connected_replica(now: Instant) -> Node {
+        let mut db2 = started_replica(replica_cfg(), now);
+        deliver(&mut db2, now, Msg::DumpAccepted { conn: 1 });
+        db2
+    }
+
+    fn deliver(db: &mut Node, now: Instant, msg: Msg) -> Effects {
+        effects(|fx| db.on_message(now, SOURCE, msg, fx))
+    }
+
+    fn fire(db: &mut Node, now: Instant, timer: NodeTimer) -> Effects {
+        effects(|fx| db.on_timer(now, timer, fx))
+    }
+
+    /// Packet `seq` of connection `conn`: db1's transaction `gno` writing `row`.
+    fn ship(db: &mut Node, now: Instant, conn: u64, seq: u64, gno: u64, row: RowEvent) -> Effects {
+        let end = pos(1, 157 + 282 * gno);
+        let trx = trx(1, gno, row, now);
+        deliver(
+            db,
+            now,
+            Msg::BinlogTrx {
+                conn,
+                seq,
+                trx,
+                end,
+            },
+        )
+    }
+
+    fn write(key: u64, after: u64) -> RowEvent {
+        RowEvent::Write { key, after }
+    }
+
+    /// The dump requests sent to the source: (connection, where to start).
+    fn dump_requests(fx: &Effects) -> Vec<(u64, DumpStart)> {
+        sent(fx)
+            .into_iter()
+            .filter_map(|(to, m)| match m {
+                Msg::DumpRequest {
+                    conn,
+                    server_id: 2,
+                    start,
+                    ..
+                } if to == SOURCE => Some((*conn, start.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn io_error(errno: u16, message: &str) -> Note {
+        Note::ReplicationError {
+            node: NodeId(1),
+            thread: ReplThread::Io,
+            errno,
+            message: message.into(),
+        }
+    }
+
+    fn io(db: &Node) -> IoRunning {
+        db.channel.as_ref().map_or(IoRunning::No, |c| c.io)
+    }
+
+    #[test]
+    fn start_replica_asks_the_source_for_every_gtid_it_lacks() {
+        let t0 = Instant::ZERO;
+        let mut db2 = node(1, replica_cfg(), Some(0));
+        let fx = effects(|fx| db2.start(t0, fx));
+        let want = DumpStart::Gtids(GtidSet::new());
+        assert_eq!(dump_requests(&fx), vec![(1, want)]);
+        // A silent source: the connect times out, then the retry wait.
+        let reconnect = NodeTimer::Reconnect { conn: 1 };
+        assert_eq!(
+            node_timers(&fx),
+            vec![(t0 + NET_TIMEOUT + RETRY, reconnect)]
+        );
+        assert_eq!(io(&db2), IoRunning::Connecting);
+
+        let t1 = t0 + ms(1);
+        let fx = deliver(&mut db2, t1, Msg::DumpAccepted { conn: 1 });
+        let watch = NodeTimer::NetTimeout { conn: 1 };
+        assert_eq!(node_timers(&fx), vec![(t1 + NET_TIMEOUT, watch)]);
+        assert_eq!(io(&db2), IoRunning::Yes);
+    }
+
+    #[test]
+    fn the_relay_log_feeds_the_applier_one_transaction_at_a_time() {
+        let t0 = Instant::ZERO;
+        let mut db2 = connected_replica(t0);
+        let t1 = t0 + ms(10);
+        let fx = ship(&mut db2, t1, 1, 0, 1, write(1, 100));
+        let apply = NodeTimer::ApplyDone { conn_epoch: 1 };
+        assert_eq!(node_timers(&fx), vec![(t1 + APPLY, apply)]);
+        let fx = ship(&mut db2, t1 + us(50), 1, 1, 2, write(2, 200));
+        assert!(node_timers(&fx).is_empty(), "the applier is busy");
+        let ch = db2.channel.as_ref().expect("channel");
+        assert_eq!(ch.retrieved_gtid_set, gtids(1, 1, 2));
+        assert_eq!(ch.read_source_pos, pos(1, 721));
+        assert_eq!(db2.relay_pending(), 2);
+        assert_eq!(db2.gtid_executed, GtidSet::new());
+
+        let t2 = t1 + APPLY;
+        let fx = fire(&mut db2, t2, apply);
+        assert_eq!(node_timers(&fx), vec![(t2 + APPLY, apply)]);
+        assert_eq!(db2.data.get(1), Some(100));
+        assert_eq!(db2.gtid_executed, gtids(1, 1, 1));
+        assert_eq!(db2.relay_pending(), 1);
+        let status = db2.status(t2).replica.expect("replica status");
+        assert_eq!(status.exec_source_pos, pos(1, 439));
+        // Seconds_Behind_Source: the age of the oldest unapplied transaction (db1 wrote it at t1 + 50 µs).
+        assert_eq!(status.replication_lag, Some(APPLY - us(50)));
+        // log_replica_updates: the applied transaction is in this replica's own binlog.
+        let logged: Vec<Gtid> = db2.binlog.entries().map(|e| e.trx.gtid).collect();
+        assert_eq!(logged, vec![gtid(1, 1)]);
+
+        fire(&mut db2, t2 + APPLY, apply);
+        assert_eq!(db2.gtid_executed, gtids(1, 1, 2));
+        assert_eq!(db2.relay_pending(), 0);
+    }
+
+    #[test]
+    fn a_gap_in_the_stream_reconnects_asking_for_executed_and_retrieved_gtids() {
+        let t0 = Instant::ZERO;
+        let mut db2 = connected_replica(t0);
+        ship(&mut db2, t0, 1, 0, 1, write(1, 100));
+        fire(&mut db2, t0 + APPLY, NodeTimer::ApplyDone { conn_epoch: 1 });
+        ship(&mut db2, t0 + ms(1), 1, 1, 2, write(2, 200));
+
+        // Packet 2 (transaction 3) was lost on a cut link: packet 3 arrives out of order.
+        let t1 = t0 + ms(5);
+        let fx = ship(&mut db2, t1, 1, 3, 4, write(4, 400));
+        let lost = "Lost connection to MySQL server during query (packets lost)";
+        assert_eq!(fx.notes, vec![io_error(2013, lost)]);
+        // Executed 1:1 plus retrieved-but-unapplied 1:2: the source resends from 1:3.
+        let want = DumpStart::Gtids(gtids(1, 1, 2));
+        assert_eq!(dump_requests(&fx), vec![(2, want)]);
+        let reconnect = NodeTimer::Reconnect { conn: 2 };
+        assert_eq!(
+            node_timers(&fx),
+            vec![(t1 + NET_TIMEOUT + RETRY, reconnect)]
+        );
+        assert_eq!(db2.relay_pending(), 1, "transaction 4 was not kept");
+        let status = db2.status(t1).replica.expect("replica status");
+        assert_eq!(status.io_running, IoRunning::Connecting);
+        assert_eq!(status.last_io_error.map(|e| e.errno), Some(2013));
+
+        // Late packets of the dead connection are dropped.
+        assert!(ship(&mut db2, t1, 1, 4, 5, write(5, 500)).is_empty());
+        deliver(&mut db2, t1 + ms(1), Msg::DumpAccepted { conn: 2 });
+        let status = db2.status(t1).replica.expect("replica status");
+        assert_eq!(
+            (status.io_running, status.last_io_error),
+            (IoRunning::Yes, None)
+        );
+    }
+
+    #[test]
+    fn without_auto_position_the_replica_reconnects_at_the_file_and_position_it_read_to() {
+        let t0 = Instant::ZERO;
+        let cfg = NodeConfig {
+            auto_position: false,
+            ..replica_cfg()
+        };
+        let mut db2 = started_replica(cfg, t0);
+        deliver(&mut db2, t0, Msg::DumpAccepted { conn: 1 });
+        ship(&mut db2, t0, 1, 0, 1, write(1, 100));
+        ship(&mut db2, t0, 1, 1, 2, write(2, 200));
+        let fx = deliver(&mut db2, t0 + ms(1), Msg::ConnReset);
+        let reset = "Lost connection to MySQL server during query (connection reset by peer)";
+        assert_eq!(fx.notes, vec![io_error(2013, reset)]);
+        let want = DumpStart::Position(pos(1, 721));
+        assert_eq!(dump_requests(&fx), vec![(2, want)]);
+    }
+
+    #[test]
+    fn a_silent_source_times_out_and_the_io_thread_keeps_retrying() {
+        let t0 = Instant::ZERO;
+        let mut db2 = connected_replica(t0);
+        ship(&mut db2, t0 + secs(1), 1, 0, 1, write(1, 100));
+
+        // The watchdog fires 4 s after connecting, but data came 3 s ago: it re-arms.
+        let fx = fire(
+            &mut db2,
+            t0 + NET_TIMEOUT,
+            NodeTimer::NetTimeout { conn: 1 },
+        );
+        let watch = NodeTimer::NetTimeout { conn: 1 };
+        assert_eq!(node_timers(&fx), vec![(t0 + secs(1) + NET_TIMEOUT, watch)]);
+        assert!(fx.sends.is_empty() && fx.notes.is_empty());
+
+        // Nothing at all for replica_net_timeout: the connection is given up.
+        let t1 = t0 + secs(1) + NET_TIMEOUT;
+        let fx = fire(&mut db2, t1, watch);
+        let silent = "Lost connection: nothing received for replica_net_timeout";
+        assert_eq!(fx.notes, vec![io_error(2013, silent)]);
+        let want = DumpStart::Gtids(gtids(1, 1, 1));
+        assert_eq!(dump_requests(&fx), vec![(2, want.clone())]);
+        let retry_at = t1 + NET_TIMEOUT + RETRY;
+        let reconnect = NodeTimer::Reconnect { conn: 2 };
+        assert_eq!(node_timers(&fx), vec![(retry_at, reconnect)]);
+
+        // The source stays silent: the retry timer connects again, with the same request.
+        assert!(fire(&mut db2, retry_at, NodeTimer::Reconnect { conn: 1 }).is_empty());
+        let fx = fire(&mut db2, retry_at, reconnect);
+        assert_eq!(dump_requests(&fx), vec![(3, want)]);
+        let again = NodeTimer::Reconnect { conn: 3 };
+        assert_eq!(
+            node_timers(&fx),
+            vec![(retry_at + NET_TIMEOUT + RETRY, again)]
+        );
+    }
+
+    #[test]
+    fn a_refused_connection_waits_connect_retry_and_gives_up_after_the_retry_count() {
+        let t0 = Instant::ZERO;
+        let cfg = NodeConfig {
+            source_retry_count: 1,
+            ..replica_cfg()
+        };
+        let mut db2 = started_replica(cfg, t0);
+        let fx = deliver(&mut db2, t0 + ms(1), Msg::Refused { req: 1 });
+        let refused = "error connecting to source 'node0' - retry-time: 1 retries: 1";
+        assert_eq!(fx.notes, vec![io_error(2003, refused)]);
+        let reconnect = NodeTimer::Reconnect { conn: 1 };
+        assert_eq!(node_timers(&fx), vec![(t0 + ms(1) + RETRY, reconnect)]);
+        assert!(fx.sends.is_empty());
+
+        let t1 = t0 + ms(1) + RETRY;
+        let fx = fire(&mut db2, t1, reconnect);
+        let want = DumpStart::Gtids(GtidSet::new());
+        assert_eq!(dump_requests(&fx), vec![(2, want)]);
+
+        // SOURCE_RETRY_COUNT=1: after one retry is refused too, the IO thread stops.
+        deliver(&mut db2, t1 + ms(1), Msg::Refused { req: 2 });
+        let fx = fire(
+            &mut db2,
+            t1 + ms(1) + RETRY,
+            NodeTimer::Reconnect { conn: 2 },
+        );
+        assert!(fx.is_empty());
+        assert_eq!(io(&db2), IoRunning::No);
+    }
+
+    #[test]
+    fn a_duplicate_key_stops_the_applier_until_the_transaction_is_skipped() {
+        let t0 = Instant::ZERO;
+        let mut db2 = connected_replica(t0);
+        let apply = NodeTimer::ApplyDone { conn_epoch: 1 };
+        ship(&mut db2, t0, 1, 0, 1, write(1, 100));
+        fire(&mut db2, t0 + APPLY, apply);
+        // Transaction 2 inserts key 1 again (the replica already has it): ER_DUP_ENTRY.
+        ship(&mut db2, t0 + ms(1), 1, 1, 2, write(1, 200));
+        let t1 = t0 + ms(1) + APPLY;
+        let fx = fire(&mut db2, t1, apply);
+        let message = "Could not execute Write_rows event on table kv; Duplicate entry '1' for key 'kv.PRIMARY', Error_code: 1062";
+        let stopped = Note::ReplicationError {
+            node: NodeId(1),
+            thread: ReplThread::Sql,
+            errno: 1062,
+            message: message.into(),
+        };
+        assert_eq!(fx.notes, vec![stopped]);
+        assert!(node_timers(&fx).is_empty());
+        let status = db2.status(t1).replica.expect("replica status");
+        assert!(!status.sql_running);
+        assert_eq!(status.io_running, IoRunning::Yes, "the receiver goes on");
+        let error = status.last_sql_error.expect("Last_SQL_Error");
+        assert_eq!((error.errno, error.message.as_str()), (1062, message));
+        assert_eq!(
+            db2.data.get(1),
+            Some(100),
+            "the failed row change is undone"
+        );
+        assert_eq!(db2.gtid_executed, gtids(1, 1, 1));
+
+        // The relay log keeps growing; nothing is applied.
+        let fx = ship(&mut db2, t1, 1, 2, 3, write(3, 300));
+        assert!(node_timers(&fx).is_empty());
+        assert_eq!(db2.relay_pending(), 2);
+
+        // The DBA skips the failed transaction: its GTID is executed empty, the applier restarts.
+        let fx = effects(|fx| {
+            let skipped = db2.operator(t1, AdminCmd::SkipFailedTransaction, fx);
+            assert_eq!(skipped, Ok(()));
+        });
+        // The stop voided epoch 1's timers (epoch 2); the restart runs in epoch 3.
+        let restarted = NodeTimer::ApplyDone { conn_epoch: 3 };
+        assert_eq!(node_timers(&fx), vec![(t1 + APPLY, restarted)]);
+        assert_eq!(db2.gtid_executed, gtids(1, 1, 2));
+        fire(&mut db2, t1 + APPLY, restarted);
+        assert_eq!((db2.data.get(1), db2.data.get(3)), (Some(100), Some(300)));
+    }
+
+    #[test]
+    fn an_update_of_a_missing_row_stops_the_applier_with_1032() {
+        let t0 = Instant::ZERO;
+        let mut db2 = connected_replica(t0);
+        let update = RowEvent::Update {
+            key: 7,
+            before: 1,
+            after: 2,
+        };
+        ship(&mut db2, t0, 1, 0, 1, update);
+        fire(&mut db2, t0 + APPLY, NodeTimer::ApplyDone { conn_epoch: 1 });
+        let error = db2.status(t0).replica.and_then(|r| r.last_sql_error);
+        let message = "Could not execute Update_rows event on table kv; Can't find record in 'kv' (id=7), Error_code: 1032";
+        assert_eq!(
+            error.map(|e| (e.errno, e.message)),
+            Some((1032, message.into()))
+        );
+    }
+
+    #[test]
+    fn a_server_drops_its_own_transactions_coming_back_round_a_ring() {
+        let t0 = Instant::ZERO;
+        let mut db2 = connected_replica(t0);
+        let own = trx(2, 1, write(1, 100), t0);
+        let msg = Msg::BinlogTrx {
+            conn: 1,
+            seq: 0,
+            trx: own,
+            end: pos(1, 439),
+        };
+        let fx = deliver(&mut db2, t0, msg);
+        assert!(fx.is_empty());
+        assert_eq!(db2.relay_pending(), 0);
+        let ch = db2.channel.as_ref().expect("channel");
+        assert_eq!(ch.read_source_pos, pos(1, 439), "but it has read that far");
+        assert_eq!(ch.retrieved_gtid_set, GtidSet::new());
+    }
+}
