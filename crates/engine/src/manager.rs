@@ -1007,3 +1007,561 @@ impl Manager {
         self.log(now, "operator", format!("primary is now {}", self.name(n)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binlog::BinlogPos;
+    use crate::status::{IoRunning, ThreadError};
+    use crate::testkit::{effects, gtid, gtids, pos, primary_status, replica_status, sent};
+
+    fn names(n: u32) -> Vec<String> {
+        (1..=n).map(|i| format!("db{i}")).collect()
+    }
+
+    /// A candidate replica of db1 in the ranking table, as its last probe showed it.
+    #[derive(Clone)]
+    struct Cand {
+        read: u64,
+        executed: u64,
+        rule: PromotionRule,
+        lag_s: Option<u64>,
+        errant: bool,
+        down: bool,
+        broken: Option<u16>,
+        log_replica_updates: bool,
+    }
+
+    /// A healthy replica that has received db1's binlog up to `binlog.000001:read`.
+    fn at(read: u64) -> Cand {
+        Cand {
+            read,
+            executed: read,
+            rule: PromotionRule::Neutral,
+            lag_s: Some(0),
+            errant: false,
+            down: false,
+            broken: None,
+            log_replica_updates: true,
+        }
+    }
+
+    impl Cand {
+        fn rule(self, rule: PromotionRule) -> Self {
+            Cand { rule, ..self }
+        }
+        fn executed(self, executed: u64) -> Self {
+            Cand { executed, ..self }
+        }
+        fn lag(self, lag_s: Option<u64>) -> Self {
+            Cand { lag_s, ..self }
+        }
+        fn errant(self) -> Self {
+            Cand {
+                errant: true,
+                ..self
+            }
+        }
+        fn down(self) -> Self {
+            Cand { down: true, ..self }
+        }
+        fn broken(self, errno: u16) -> Self {
+            Cand {
+                broken: Some(errno),
+                ..self
+            }
+        }
+        fn no_log_replica_updates(self) -> Self {
+            Cand {
+                log_replica_updates: false,
+                ..self
+            }
+        }
+
+        fn status(&self, node: u32) -> NodeStatus {
+            let mut s = replica_status(node, 0, self.lag_s.map(secs));
+            s.gtid_executed = gtids(1, 1, 10);
+            if self.errant {
+                // A DBA's write on the replica: server 9's transaction db1 never ran.
+                s.gtid_executed.insert(gtid(9, 1));
+            }
+            s.log_replica_updates = self.log_replica_updates;
+            let r = s.replica.as_mut().expect("a replica");
+            r.read_source_pos = pos(1, self.read);
+            r.exec_source_pos = pos(1, self.executed);
+            if let Some(errno) = self.broken {
+                r.sql_running = false;
+                r.last_sql_error = Some(ThreadError {
+                    errno,
+                    message: "Duplicate entry".into(),
+                    at_us: Instant::ZERO,
+                });
+            }
+            s
+        }
+    }
+
+    /// A manager whose last probes saw db1 (the failed primary) and `cands` as db2, db3, ….
+    fn manager_seeing(cands: &[Cand], cfg: FailoverConfig) -> Manager {
+        let n = cands.len() as u32 + 1;
+        let rules = std::iter::once(PromotionRule::Neutral)
+            .chain(cands.iter().map(|c| c.rule))
+            .collect();
+        let mut m = Manager::new(cfg, names(n), rules, Some(NodeId(0)));
+        m.instances[0].status = Some(primary_status(0, gtids(1, 1, 10)));
+        for (i, c) in cands.iter().enumerate() {
+            let inst = &mut m.instances[i + 1];
+            inst.status = Some(c.status(i as u32 + 1));
+            inst.valid = !c.down;
+        }
+        m
+    }
+
+    fn reasons_of(rows: &[CandidateRow], node: u32) -> &[String] {
+        let row = rows.iter().find(|r| r.node == NodeId(node));
+        row.map_or(&[], |r| r.reasons.as_slice())
+    }
+
+    struct Ranking {
+        story: &'static str,
+        cands: Vec<Cand>,
+        wait_for_relay_log_apply: bool,
+        switchover_to: Option<u32>,
+        winner: Option<u32>,
+        /// The reason that decides it, and on whose row it stands.
+        key_reason: (u32, &'static str),
+    }
+
+    fn ranking(story: &'static str, cands: Vec<Cand>) -> Ranking {
+        Ranking {
+            story,
+            cands,
+            wait_for_relay_log_apply: true,
+            switchover_to: None,
+            winner: None,
+            key_reason: (0, ""),
+        }
+    }
+
+    impl Ranking {
+        fn winner(self, node: u32, reason_node: u32, reason: &'static str) -> Self {
+            Ranking {
+                winner: Some(node),
+                key_reason: (reason_node, reason),
+                ..self
+            }
+        }
+        fn nobody(self, reason_node: u32, reason: &'static str) -> Self {
+            Ranking {
+                winner: None,
+                key_reason: (reason_node, reason),
+                ..self
+            }
+        }
+        fn by_executed_position(self) -> Self {
+            Ranking {
+                wait_for_relay_log_apply: false,
+                ..self
+            }
+        }
+        fn switchover_to(self, node: u32) -> Self {
+            Ranking {
+                switchover_to: Some(node),
+                ..self
+            }
+        }
+    }
+
+    const CHOSEN: &str = "chosen: most advanced eligible replica";
+    const BEATEN: &str = "not chosen: another candidate ranks higher";
+
+    /// Runs `choose` on every row of the table: the winner, and the key reason on its row.
+    fn check_rankings(table: Vec<Ranking>) {
+        for case in table {
+            let cfg = FailoverConfig {
+                wait_for_relay_log_apply: case.wait_for_relay_log_apply,
+                ..FailoverConfig::default()
+            };
+            let m = manager_seeing(&case.cands, cfg);
+            let planned = case.switchover_to.map(NodeId);
+            let (best, rows) = m.choose(Instant::ZERO, NodeId(0), planned);
+            assert_eq!(best, case.winner.map(NodeId), "{}", case.story);
+            let (node, reason) = case.key_reason;
+            let reasons = reasons_of(&rows, node);
+            assert!(
+                reasons.iter().any(|r| r == reason),
+                "{}: db{} should say {reason:?}, says {reasons:?}",
+                case.story,
+                node + 1
+            );
+            let chosen: Vec<NodeId> = rows.iter().filter(|r| r.chosen).map(|r| r.node).collect();
+            let winner: Vec<NodeId> = case.winner.map(NodeId).into_iter().collect();
+            assert_eq!(chosen, winner, "{}", case.story);
+            if let Some(w) = case.winner {
+                let last = reasons_of(&rows, w).last().map(String::as_str);
+                assert_eq!(last, Some(CHOSEN), "{}", case.story);
+            }
+        }
+    }
+
+    #[test]
+    fn candidates_rank_by_position_then_errant_gtids_then_promotion_rule_then_id() {
+        use PromotionRule::{Prefer, PreferNot};
+        check_rankings(vec![
+            ranking("the most advanced wins", vec![at(1_000), at(2_000)]).winner(2, 1, BEATEN),
+            ranking(
+                "position beats a rule",
+                vec![at(1_000).rule(Prefer), at(2_000)],
+            )
+            .winner(2, 1, BEATEN),
+            ranking(
+                "on a tie, the better rule",
+                vec![at(2_000), at(2_000).rule(Prefer)],
+            )
+            .winner(2, 2, CHOSEN),
+            ranking(
+                "prefer_not loses a tie",
+                vec![at(2_000).rule(PreferNot), at(2_000)],
+            )
+            .winner(2, 1, "promotion rule prefer_not"),
+            ranking("on a full tie, the lower id", vec![at(2_000), at(2_000)]).winner(1, 1, CHOSEN),
+            ranking(
+                "errant ranks below clean",
+                vec![at(1_000), at(2_000).errant()],
+            )
+            .winner(1, 2, BEATEN),
+            ranking(
+                "all errant: the most advanced",
+                vec![at(1).errant(), at(2).errant()],
+            )
+            .winner(2, 2, CHOSEN),
+        ]);
+    }
+
+    #[test]
+    fn rules_rule_candidates_out_and_say_why() {
+        use PromotionRule::MustNot;
+        let lagging = "lagging 20.00 s > ReasonableReplicationLagSeconds 10 s";
+        check_rankings(vec![
+            ranking(
+                "must_not is never promoted",
+                vec![at(1), at(2).rule(MustNot)],
+            )
+            .winner(1, 2, "promotion rule must_not"),
+            ranking(
+                "too much lag",
+                vec![at(1).lag(Some(2)), at(2).lag(Some(20))],
+            )
+            .winner(1, 2, lagging),
+            ranking("a NULL lag is no obstacle", vec![at(1), at(2).lag(None)]).winner(
+                2,
+                2,
+                "lag NULL (source gone, relay log drained)",
+            ),
+            ranking("a stopped applier", vec![at(1), at(2).broken(1062)]).winner(
+                1,
+                2,
+                "replication broken: applier stopped with error 1062",
+            ),
+            ranking("an unreachable replica", vec![at(1), at(2).down()]).winner(
+                1,
+                2,
+                "unreachable: its last probe failed",
+            ),
+            ranking(
+                "no binlog of its own",
+                vec![at(1), at(2).no_log_replica_updates()],
+            )
+            .winner(1, 2, "log_replica_updates=OFF: cannot serve as a source"),
+            ranking(
+                "nobody eligible",
+                vec![at(1).rule(MustNot), at(2).broken(1032)],
+            )
+            .nobody(2, "replication broken: applier stopped with error 1032"),
+        ]);
+    }
+
+    #[test]
+    fn the_recovery_mode_decides_which_position_counts() {
+        let cands = vec![at(2_000).executed(500), at(1_000)];
+        check_rankings(vec![
+            ranking(
+                "waiting for the relay log: what was received",
+                cands.clone(),
+            )
+            .winner(1, 1, "received up to binlog.000001:2000"),
+            ranking("not waiting: what was executed", cands)
+                .by_executed_position()
+                .winner(2, 2, "executed up to binlog.000001:1000"),
+            ranking("a switchover: the designated replica", vec![at(1), at(2)])
+                .switchover_to(1)
+                .winner(1, 2, "not the designated replica of this switchover"),
+        ]);
+    }
+
+    #[test]
+    fn every_rule_is_written_down_for_every_candidate() {
+        let cands = [at(2_000).lag(Some(2)), at(1_000).errant()];
+        let m = manager_seeing(&cands, FailoverConfig::default());
+        let (best, rows) = m.choose(Instant::ZERO, NodeId(0), None);
+        assert_eq!(best, Some(NodeId(1)));
+        let chosen = [
+            "promotion rule neutral",
+            "applier healthy",
+            "lag 2.00 s",
+            "no errant GTIDs",
+            "received up to binlog.000001:2000",
+            "chosen: most advanced eligible replica",
+        ];
+        assert_eq!(reasons_of(&rows, 1), chosen);
+        let errant = format!(
+            "errant GTIDs {}: they would be shipped to every replica",
+            gtid(9, 1)
+        );
+        let beaten = [
+            "promotion rule neutral",
+            "applier healthy",
+            "lag 0.00 s",
+            errant.as_str(),
+            "received up to binlog.000001:1000",
+            "not chosen: another candidate ranks higher",
+        ];
+        assert_eq!(reasons_of(&rows, 2), beaten);
+        assert_eq!(
+            rows.iter().map(|r| r.kept).collect::<Vec<_>>(),
+            [true, true]
+        );
+    }
+
+    // --- Detection and recovery, driven by probes and their replies ---
+
+    fn failover_cfg() -> FailoverConfig {
+        FailoverConfig {
+            instance_poll_ms: 1_000,
+            probe_timeout_ms: 500,
+            analysis_interval_ms: 1_000,
+            ..FailoverConfig::default()
+        }
+    }
+
+    /// The probes sent: (node, request).
+    fn probes(fx: &Effects) -> Vec<(NodeId, u64)> {
+        sent(fx)
+            .into_iter()
+            .filter_map(|(to, m)| match m {
+                Msg::Probe { req } => Some((to.node()?, *req)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn admin_cmds(fx: &Effects) -> Vec<(NodeId, AdminCmd)> {
+        sent(fx)
+            .into_iter()
+            .filter_map(|(to, m)| match m {
+                Msg::Admin { cmd, .. } => Some((to.node()?, cmd.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn answer(m: &mut Manager, now: Instant, req: u64, status: NodeStatus) -> Effects {
+        let from = Addr::Node(status.node);
+        let status = Box::new(status);
+        effects(|fx| m.on_message(now, from, Msg::ProbeReply { req, status }, fx))
+    }
+
+    fn fire(m: &mut Manager, now: Instant, t: ManagerTimer) -> Effects {
+        effects(|fx| m.on_timer(now, t, fx))
+    }
+
+    /// What db2 and db3 report once db1's mysqld is gone: IO thread retrying, SQL caught up.
+    fn orphaned(node: u32, read: u64) -> NodeStatus {
+        let mut s = replica_status(node, 0, None);
+        let r = s.replica.as_mut().expect("a replica");
+        r.io_running = IoRunning::Connecting;
+        r.read_source_pos = BinlogPos { file: 1, pos: read };
+        r.last_io_error = Some(ThreadError {
+            errno: 2003,
+            message: "error connecting to source".into(),
+            at_us: Instant::ZERO,
+        });
+        s
+    }
+
+    /// A manager of db1 → {db2, db3} that saw all three healthy at 0 s and, at 1 s, only the
+    /// replicas answer (with `replica_view`); db1's probe times out at 1.5 s.
+    fn primary_goes_silent(
+        cfg: FailoverConfig,
+        replica_view: impl Fn(u32) -> NodeStatus,
+    ) -> Manager {
+        let mut m = Manager::new(
+            cfg,
+            names(3),
+            vec![PromotionRule::Neutral; 3],
+            Some(NodeId(0)),
+        );
+        let healthy = |n: u32| match n {
+            0 => primary_status(0, gtids(1, 1, 10)),
+            n => replica_status(n, 0, Some(Duration::ZERO)),
+        };
+        let t0 = Instant::ZERO;
+        for (node, req) in probes(&fire(&mut m, t0, ManagerTimer::Poll)) {
+            answer(&mut m, t0 + ms(1), req, healthy(node.0));
+        }
+        let fx = fire(&mut m, t0 + ms(500), ManagerTimer::Analysis);
+        assert!(m.audit.is_empty() && fx.sends.is_empty(), "all is well");
+
+        let t1 = t0 + secs(1);
+        let round = probes(&fire(&mut m, t1, ManagerTimer::Poll));
+        for &(node, req) in &round[1..] {
+            answer(&mut m, t1 + ms(1), req, replica_view(node.0));
+        }
+        let (_, db1_req) = round[0];
+        let fx = fire(
+            &mut m,
+            t1 + ms(500),
+            ManagerTimer::ProbeTimeout { req: db1_req },
+        );
+        assert!(!m.instances[0].valid);
+        // The primary looks dead: re-read its replicas at once (orchestrator's emergent read).
+        let emergent = probes(&fx);
+        let reprobed: Vec<NodeId> = emergent.iter().map(|p| p.0).collect();
+        assert_eq!(reprobed, [NodeId(1), NodeId(2)]);
+        for (node, req) in emergent {
+            answer(&mut m, t1 + ms(501), req, replica_view(node.0));
+        }
+        m
+    }
+
+    fn audit(m: &Manager) -> Vec<(&'static str, &str)> {
+        m.audit.iter().map(|e| (e.kind, e.text.as_str())).collect()
+    }
+
+    #[test]
+    fn a_primary_its_replicas_cannot_reach_is_a_dead_master() {
+        let view = |n: u32| orphaned(n, if n == 2 { 2_000 } else { 1_000 });
+        let mut m = primary_goes_silent(failover_cfg(), view);
+        let t2 = Instant::from_secs(2);
+        let fx = fire(&mut m, t2, ManagerTimer::Analysis);
+        assert_eq!(m.analysis, Analysis::DeadMaster);
+        assert_eq!(
+            audit(&m),
+            [
+                ("analysis", "DeadMaster on db1"),
+                ("recovery", "recovery of db1 (DeadMaster): candidate db3"),
+            ]
+        );
+        assert!(m.busy());
+        // Before promoting, a fresh look at the candidate's relay log.
+        assert_eq!(probes(&fx), [(NodeId(2), m.next_req)]);
+        let recovery = &m.run.as_ref().expect("a recovery runs").recovery;
+        assert_eq!(recovery.promoted, Some(NodeId(2)));
+    }
+
+    #[test]
+    fn a_recovery_promotes_the_candidate_repoints_its_sibling_and_fences_the_old_primary() {
+        let view = |n: u32| orphaned(n, if n == 2 { 2_000 } else { 1_000 });
+        let mut m = primary_goes_silent(failover_cfg(), view);
+        let t2 = Instant::from_secs(2);
+        let fx = fire(&mut m, t2, ManagerTimer::Analysis);
+        let (_, req) = probes(&fx)[0];
+
+        // The candidate has applied its relay log: promote it.
+        let fx = answer(&mut m, t2 + ms(1), req, orphaned(2, 2_000));
+        let promote = vec![
+            (NodeId(2), AdminCmd::StopReplica),
+            (NodeId(2), AdminCmd::ResetReplicaAll),
+            (
+                NodeId(2),
+                AdminCmd::SetReadOnly {
+                    read_only: false,
+                    super_read_only: false,
+                },
+            ),
+        ];
+        assert_eq!(admin_cmds(&fx), promote);
+        let last_req = m.next_req;
+        let reply = Msg::AdminReply {
+            req: last_req,
+            result: Ok(()),
+        };
+        let t3 = t2 + ms(2);
+        let fx = effects(|fx| m.on_message(t3, Addr::Node(NodeId(2)), reply, fx));
+        let repoint = vec![
+            (
+                NodeId(1),
+                AdminCmd::ChangeSource {
+                    source: NodeId(2),
+                    auto_position: true,
+                },
+            ),
+            (
+                NodeId(0),
+                AdminCmd::SetReadOnly {
+                    read_only: true,
+                    super_read_only: true,
+                },
+            ),
+        ];
+        assert_eq!(admin_cmds(&fx), repoint);
+        let told_router = sent(&fx).into_iter().any(|(to, m)| {
+            to == Addr::Router && matches!(m, Msg::SetWriter { node } if *node == NodeId(2))
+        });
+        assert!(told_router, "writes go to db3 now");
+        assert_eq!((m.primary, m.busy()), (Some(NodeId(2)), false));
+        let recovery = &m.recoveries[0];
+        assert!(recovery.success);
+        assert_eq!(recovery.finished_us, Some(t3));
+        let steps: Vec<&str> = recovery.steps.iter().map(String::as_str).collect();
+        assert_eq!(
+            steps,
+            [
+                "recovery of db1 (DeadMaster): candidate db3",
+                "db3: relay log applied (caught up)",
+                "db3: STOP REPLICA; RESET REPLICA ALL; SET GLOBAL read_only=OFF",
+                "db2: CHANGE REPLICATION SOURCE TO db3 (auto-position); START REPLICA",
+                "db1: fence with super_read_only=ON (sent, but it is unreachable: not fenced if it is still up)",
+                "router: writes now go to db3",
+                "db3 promoted in 0.00 s",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_replica_still_replicating_makes_the_primary_only_unreachable() {
+        let view = |n: u32| match n {
+            1 => replica_status(1, 0, Some(Duration::ZERO)),
+            n => orphaned(n, 1_000),
+        };
+        let mut m = primary_goes_silent(failover_cfg(), view);
+        fire(&mut m, Instant::from_secs(2), ManagerTimer::Analysis);
+        assert_eq!(m.analysis, Analysis::UnreachableMaster);
+        assert_eq!(audit(&m), [("analysis", "UnreachableMaster on db1")]);
+        assert!(!m.busy());
+    }
+
+    #[test]
+    fn with_automatic_recovery_off_a_dead_master_is_only_reported() {
+        let cfg = FailoverConfig {
+            automatic: false,
+            ..failover_cfg()
+        };
+        let mut m = primary_goes_silent(cfg, |n| orphaned(n, 1_000));
+        let fx = fire(&mut m, Instant::from_secs(2), ManagerTimer::Analysis);
+        assert_eq!(
+            audit(&m),
+            [
+                ("analysis", "DeadMaster on db1"),
+                (
+                    "blocked",
+                    "DeadMaster on db1 detected but not recovered: automatic failover is off"
+                ),
+            ]
+        );
+        assert!(!m.busy() && fx.sends.is_empty());
+        // The next analysis does not repeat the same entry.
+        fire(&mut m, Instant::from_secs(3), ManagerTimer::Analysis);
+        assert_eq!(m.audit.len(), 2);
+    }
+}

@@ -10,7 +10,8 @@ use crate::ids::{Addr, NodeId};
 use crate::message::Msg;
 use crate::node::Node;
 use crate::rows::RowEvent;
-use crate::time::Instant;
+use crate::status::{IoRunning, NodeStatus, ReplicaStatus};
+use crate::time::{Duration, Instant};
 use std::sync::Arc;
 
 /// Runs one handler call and returns what it recorded.
@@ -77,4 +78,42 @@ pub(crate) fn node_timers(fx: &Effects) -> Vec<(Instant, NodeTimer)> {
 /// The messages recorded, each with its destination.
 pub(crate) fn sent(fx: &Effects) -> Vec<(Addr, &Msg)> {
     fx.sends.iter().map(|(_, to, m)| (*to, m)).collect()
+}
+
+/// What a probe of a primary returns: writable, no replication channel.
+pub(crate) fn primary_status(node: u32, executed: GtidSet) -> NodeStatus {
+    NodeStatus {
+        node: NodeId(node),
+        server_id: node + 1,
+        server_uuid: uuid(node + 1),
+        read_only: false,
+        super_read_only: false,
+        gtid_executed: executed,
+        binlog_end: pos(1, 157),
+        log_replica_updates: true,
+        semi_sync_source_on: false,
+        replica: None,
+    }
+}
+
+/// What a probe of a healthy, caught-up replica of `source` returns.
+pub(crate) fn replica_status(node: u32, source: u32, lag: Option<Duration>) -> NodeStatus {
+    NodeStatus {
+        read_only: true,
+        replica: Some(ReplicaStatus {
+            source: NodeId(source),
+            auto_position: true,
+            io_running: IoRunning::Yes,
+            sql_running: true,
+            last_io_error: None,
+            last_sql_error: None,
+            read_source_pos: pos(1, 157),
+            exec_source_pos: pos(1, 157),
+            retrieved_gtid_set: GtidSet::new(),
+            replication_lag: lag,
+            relay_log_pending: 0,
+            semi_sync: false,
+        }),
+        ..primary_status(node, GtidSet::new())
+    }
 }
