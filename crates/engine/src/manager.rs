@@ -6,6 +6,7 @@
 //! replication from it is broken. Recovery picks a candidate by explicit rules, and every
 //! decision, with the reasons each other candidate was not chosen, goes into the audit log.
 
+use super::binlog::BinlogPos;
 use super::config::{FailoverConfig, PromotionRule};
 use super::effects::{Effects, ManagerTimer, Timer};
 use super::gtid::GtidSet;
@@ -68,6 +69,22 @@ pub struct CandidateRow {
     pub kept: bool,
     /// Every rule, in order, with what it found.
     pub reasons: Vec<String>,
+}
+
+/// An eligible candidate's ranking key: node, binlog position (file, offset), whether it
+/// has errant GTIDs, promotion rule.
+type RankKey = (NodeId, (u32, u64), bool, PromotionRule);
+
+/// Most advanced first; then no errant GTIDs; then the better promotion rule; then id. One
+/// with errant GTIDs is chosen only when every eligible candidate has some.
+fn best_ranked(mut kept: Vec<RankKey>) -> Option<NodeId> {
+    kept.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(a.2.cmp(&b.2))
+            .then(a.3.cmp(&b.3))
+            .then(a.0.cmp(&b.0))
+    });
+    kept.iter().find(|k| !k.2).or(kept.first()).map(|k| k.0)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -429,110 +446,14 @@ impl Manager {
         planned_target: Option<NodeId>,
     ) -> (Option<NodeId>, Vec<CandidateRow>) {
         let source = self.instances[failed.index()].status.clone();
-        let reasonable = secs(self.cfg.reasonable_lag_s);
         let mut rows = Vec::new();
-        let mut kept: Vec<(NodeId, (u32, u64), bool, PromotionRule)> = Vec::new();
+        let mut kept = Vec::new();
         for r in self.replicas_of(failed) {
-            let mut reasons = Vec::new();
-            let mut ok = true;
-            let inst = &self.instances[r.index()];
-            let rule = self
-                .promotion_rules
-                .get(r.index())
-                .copied()
-                .unwrap_or_default();
-            let Some(s) = inst.status.as_ref().filter(|_| inst.valid) else {
-                rows.push(CandidateRow {
-                    node: r,
-                    chosen: false,
-                    kept: false,
-                    reasons: vec!["unreachable: its last probe failed".into()],
-                });
-                continue;
-            };
-            let rep = s.replica.as_ref();
-            if planned_target.is_some_and(|t| t != r) {
-                reasons.push("not the designated replica of this switchover".into());
-                ok = false;
-            }
-            reasons.push(format!("promotion rule {}", rule.name()));
-            if rule == PromotionRule::MustNot {
-                ok = false;
-            }
-            match rep
-                .and_then(|x| x.last_sql_error.as_ref())
-                .filter(|_| !rep.is_some_and(|x| x.sql_running))
-            {
-                Some(e) => {
-                    reasons.push(format!(
-                        "replication broken: applier stopped with error {}",
-                        e.errno
-                    ));
-                    ok = false;
-                }
-                None => reasons.push("applier healthy".into()),
-            }
-            match rep.and_then(|x| x.replication_lag) {
-                Some(lag) if lag > reasonable => {
-                    reasons.push(format!(
-                        "lagging {} > ReasonableReplicationLagSeconds {} s",
-                        fmt_secs(lag),
-                        self.cfg.reasonable_lag_s
-                    ));
-                    ok = false;
-                }
-                Some(lag) => reasons.push(format!("lag {}", fmt_secs(lag))),
-                None => reasons.push("lag NULL (source gone, relay log drained)".into()),
-            }
-            if !s.log_replica_updates {
-                reasons.push("log_replica_updates=OFF: cannot serve as a source".into());
-                ok = false;
-            }
-            let errant = source
-                .as_ref()
-                .map(|src| self.errant(s, src))
-                .unwrap_or_default();
-            let has_errant = !errant.is_empty();
-            if has_errant {
-                reasons.push(format!(
-                    "errant GTIDs {errant}: they would be shipped to every replica"
-                ));
-            } else {
-                reasons.push("no errant GTIDs".into());
-            }
-            let pos = rep
-                .map(|x| {
-                    if self.cfg.wait_for_relay_log_apply {
-                        x.read_source_pos
-                    } else {
-                        x.exec_source_pos
-                    }
-                })
-                .unwrap_or_default();
-            let label = if self.cfg.wait_for_relay_log_apply {
-                "received up to"
-            } else {
-                "executed up to"
-            };
-            reasons.push(format!("{label} {pos}"));
-            if ok {
-                kept.push((r, (pos.file, pos.pos), has_errant, rule));
-            }
-            rows.push(CandidateRow {
-                node: r,
-                chosen: false,
-                kept: ok,
-                reasons,
-            });
+            let (row, rank) = self.judge_candidate(r, source.as_ref(), planned_target);
+            kept.extend(rank);
+            rows.push(row);
         }
-        // Most advanced first; then no errant GTIDs; then the better promotion rule; then id.
-        kept.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then(a.2.cmp(&b.2))
-                .then(a.3.cmp(&b.3))
-                .then(a.0.cmp(&b.0))
-        });
-        let best = kept.iter().find(|k| !k.2).or(kept.first()).map(|k| k.0);
+        let best = best_ranked(kept);
         for row in &mut rows {
             if Some(row.node) == best {
                 row.chosen = true;
@@ -547,6 +468,127 @@ impl Manager {
         (best, rows)
     }
 
+    /// One candidate's row of the table, with every rule in order, and its ranking key if
+    /// it is eligible. Errant GTIDs do not make a candidate ineligible; they rank it lower.
+    fn judge_candidate(
+        &self,
+        r: NodeId,
+        source: Option<&NodeStatus>,
+        planned_target: Option<NodeId>,
+    ) -> (CandidateRow, Option<RankKey>) {
+        let inst = &self.instances[r.index()];
+        let rule = self
+            .promotion_rules
+            .get(r.index())
+            .copied()
+            .unwrap_or_default();
+        let Some(s) = inst.status.as_ref().filter(|_| inst.valid) else {
+            let row = CandidateRow {
+                node: r,
+                chosen: false,
+                kept: false,
+                reasons: vec!["unreachable: its last probe failed".into()],
+            };
+            return (row, None);
+        };
+        let mut reasons = Vec::new();
+        let designated = planned_target.is_none_or(|t| t == r);
+        let ok = self.eligible(s, rule, designated, &mut reasons);
+        let errant = source.map(|src| self.errant(s, src)).unwrap_or_default();
+        let has_errant = !errant.is_empty();
+        if has_errant {
+            reasons.push(format!(
+                "errant GTIDs {errant}: they would be shipped to every replica"
+            ));
+        } else {
+            reasons.push("no errant GTIDs".into());
+        }
+        let pos = self.ranking_position(s, &mut reasons);
+        let rank = ok.then_some((r, (pos.file, pos.pos), has_errant, rule));
+        let row = CandidateRow {
+            node: r,
+            chosen: false,
+            kept: ok,
+            reasons,
+        };
+        (row, rank)
+    }
+
+    /// The rules that rule a reachable candidate out, each written down as it is checked:
+    /// not the switchover's target, must_not, a stopped applier, too much lag, no binlog of
+    /// replicated writes.
+    fn eligible(
+        &self,
+        s: &NodeStatus,
+        rule: PromotionRule,
+        designated: bool,
+        reasons: &mut Vec<String>,
+    ) -> bool {
+        let rep = s.replica.as_ref();
+        let mut ok = true;
+        if !designated {
+            reasons.push("not the designated replica of this switchover".into());
+            ok = false;
+        }
+        reasons.push(format!("promotion rule {}", rule.name()));
+        if rule == PromotionRule::MustNot {
+            ok = false;
+        }
+        match rep
+            .and_then(|x| x.last_sql_error.as_ref())
+            .filter(|_| !rep.is_some_and(|x| x.sql_running))
+        {
+            Some(e) => {
+                reasons.push(format!(
+                    "replication broken: applier stopped with error {}",
+                    e.errno
+                ));
+                ok = false;
+            }
+            None => reasons.push("applier healthy".into()),
+        }
+        match rep.and_then(|x| x.replication_lag) {
+            Some(lag) if lag > secs(self.cfg.reasonable_lag_s) => {
+                reasons.push(format!(
+                    "lagging {} > ReasonableReplicationLagSeconds {} s",
+                    fmt_secs(lag),
+                    self.cfg.reasonable_lag_s
+                ));
+                ok = false;
+            }
+            Some(lag) => reasons.push(format!("lag {}", fmt_secs(lag))),
+            None => reasons.push("lag NULL (source gone, relay log drained)".into()),
+        }
+        if !s.log_replica_updates {
+            reasons.push("log_replica_updates=OFF: cannot serve as a source".into());
+            ok = false;
+        }
+        ok
+    }
+
+    /// How far the candidate got in the failed source's binlog: what it received if the
+    /// recovery waits for relay logs to be applied, else only what it executed.
+    fn ranking_position(&self, s: &NodeStatus, reasons: &mut Vec<String>) -> BinlogPos {
+        let pos = s
+            .replica
+            .as_ref()
+            .map(|x| {
+                if self.cfg.wait_for_relay_log_apply {
+                    x.read_source_pos
+                } else {
+                    x.exec_source_pos
+                }
+            })
+            .unwrap_or_default();
+        let label = if self.cfg.wait_for_relay_log_apply {
+            "received up to"
+        } else {
+            "executed up to"
+        };
+        reasons.push(format!("{label} {pos}"));
+        pos
+    }
+
     fn begin_recovery(
         &mut self,
         now: Instant,
@@ -557,7 +599,7 @@ impl Manager {
     ) {
         let id = self.recoveries.len() as u64 + 1;
         let (candidate, candidates) = self.choose(now, failed, planned);
-        let mut recovery = Recovery {
+        let recovery = Recovery {
             id,
             planned: planned.is_some(),
             started_us: now,
@@ -577,21 +619,41 @@ impl Manager {
         if analysis == Analysis::DeadIntermediateMaster {
             return self.recover_intermediate(now, recovery, fx);
         }
-        let Some(candidate) = candidate else {
-            let text = format!(
-                "{kind} of {}: no eligible candidate, nothing promoted",
-                self.name(failed)
-            );
-            recovery.steps.push(text.clone());
-            recovery.finished_us = Some(now);
-            self.log(now, kind, text);
-            self.recoveries.push(recovery);
-            self.note_recovery(now, planned.is_some());
-            return;
-        };
+        match candidate {
+            Some(candidate) => self.start_run(now, kind, recovery, candidate, fx),
+            None => self.end_without_candidate(now, kind, recovery),
+        }
+    }
+
+    /// No replica may be promoted: the recovery ends at once, and says so.
+    fn end_without_candidate(&mut self, now: Instant, kind: &'static str, mut recovery: Recovery) {
         let text = format!(
-            "{kind} of {} ({analysis:?}): candidate {}",
+            "{kind} of {}: no eligible candidate, nothing promoted",
+            self.name(recovery.failed)
+        );
+        recovery.steps.push(text.clone());
+        recovery.finished_us = Some(now);
+        self.log(now, kind, text);
+        let planned = recovery.planned;
+        self.recoveries.push(recovery);
+        self.note_recovery(now, planned);
+    }
+
+    /// Starts promoting `candidate`: a switchover first fences the old primary; a failover
+    /// goes straight to waiting for the candidate's relay log (if configured to wait).
+    fn start_run(
+        &mut self,
+        now: Instant,
+        kind: &'static str,
+        mut recovery: Recovery,
+        candidate: NodeId,
+        fx: &mut Effects,
+    ) {
+        let (id, failed, planned) = (recovery.id, recovery.failed, recovery.planned);
+        let text = format!(
+            "{kind} of {} ({:?}): candidate {}",
             self.name(failed),
+            recovery.analysis,
             self.name(candidate)
         );
         self.log(now, kind, text.clone());
@@ -601,7 +663,7 @@ impl Manager {
             .into_iter()
             .filter(|&r| r != candidate && self.instances[r.index()].valid)
             .collect();
-        let step = if planned.is_some() {
+        let step = if planned {
             Step::FenceForSwitchover
         } else if self.cfg.wait_for_relay_log_apply {
             Step::WaitApply {
@@ -622,7 +684,7 @@ impl Manager {
             awaiting: None,
             probe: None,
         };
-        if planned.is_some() {
+        if planned {
             let req = self.admin(
                 failed,
                 AdminCmd::SetReadOnly {
@@ -876,6 +938,14 @@ impl Manager {
         } else {
             run.recovery.steps.push(format!("{}: promoted without waiting for its relay log (unapplied transactions are discarded)", self.name(cand)));
         }
+        self.send_promotion(now, &mut run, fx);
+        Some(run)
+    }
+
+    /// Makes the candidate a primary: STOP REPLICA; RESET REPLICA ALL; read_only=OFF, then
+    /// waits for the answer to the last of them.
+    fn send_promotion(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
+        let cand = run.candidate;
         self.admin(cand, AdminCmd::StopReplica, fx);
         self.admin(cand, AdminCmd::ResetReplicaAll, fx);
         let req = self.admin(
@@ -892,7 +962,6 @@ impl Manager {
         ));
         run.awaiting = Some(req);
         run.step = Step::Promote { since: now, req };
-        Some(run)
     }
 
     fn repoint(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
@@ -1011,7 +1080,6 @@ impl Manager {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::binlog::BinlogPos;
     use crate::status::{IoRunning, ThreadError};
     use crate::testkit::{effects, gtid, gtids, pos, primary_status, replica_status, sent};
 
