@@ -555,3 +555,264 @@ impl Router {
         b.lag = s.replica.as_ref().and_then(|r| r.replication_lag);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{effects, gtid, primary_status, replica_status, sent};
+
+    fn readers() -> ClientConfig {
+        ClientConfig {
+            writes_per_s: 0,
+            reads_per_s: 100,
+            key_space: 1,
+            max_inflight: 1_000,
+            ..ClientConfig::default()
+        }
+    }
+
+    fn writers() -> ClientConfig {
+        ClientConfig {
+            writes_per_s: 100,
+            reads_per_s: 0,
+            ..readers()
+        }
+    }
+
+    /// A proxy in front of `nodes` nodes, one client, writes going to `writer`.
+    fn proxy(cfg: RouterConfig, client: ClientConfig, writer: Option<u32>, nodes: u32) -> Router {
+        Router::new(cfg, vec![(client, None)], writer.map(NodeId), nodes, 1)
+    }
+
+    /// db1 the primary; db2, db3, … replicas of it lagging `lags_s` (None: NULL).
+    fn cluster(lags_s: &[Option<u64>]) -> Vec<Option<NodeStatus>> {
+        let replicas = lags_s
+            .iter()
+            .enumerate()
+            .map(|(i, lag)| Some(replica_status(i as u32 + 1, 0, lag.map(secs))));
+        std::iter::once(Some(primary_status(0, Default::default())))
+            .chain(replicas)
+            .collect()
+    }
+
+    /// One monitor round: every backend is probed, those with a status answer.
+    fn monitor(r: &mut Router, now: Instant, statuses: &[Option<NodeStatus>]) {
+        let fx = effects(|fx| r.on_timer(now, RouterTimer::Monitor, fx));
+        for (to, m) in sent(&fx) {
+            let (Msg::Probe { req }, Some(n)) = (m, to.node()) else {
+                continue;
+            };
+            if let Some(status) = statuses[n.index()].clone() {
+                let reply = Msg::ProbeReply {
+                    req: *req,
+                    status: Box::new(status),
+                };
+                effects(|fx| r.on_message(now, to, reply, fx));
+            }
+        }
+    }
+
+    /// The client's next operation.
+    fn client_op(r: &mut Router, now: Instant) -> Effects {
+        effects(|fx| r.on_timer(now, RouterTimer::ClientOp { client: 0 }, fx))
+    }
+
+    /// Where the next `n` operations are sent.
+    fn targets(r: &mut Router, n: usize) -> Vec<NodeId> {
+        (0..n)
+            .flat_map(|_| queries(&client_op(r, Instant::from_secs(1))))
+            .map(|(node, _, _)| node)
+            .collect()
+    }
+
+    fn queries(fx: &Effects) -> Vec<(NodeId, u64, Statement)> {
+        sent(fx)
+            .into_iter()
+            .filter_map(|(to, m)| match m {
+                Msg::Query { req, stmt } => Some((to.node()?, *req, *stmt)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn outcomes(fx: &Effects) -> Vec<Outcome> {
+        fx.ops.iter().map(|op| op.outcome.clone()).collect()
+    }
+
+    const DB1: NodeId = NodeId(0);
+    const DB2: NodeId = NodeId(1);
+    const DB3: NodeId = NodeId(2);
+    const DB4: NodeId = NodeId(3);
+
+    #[test]
+    fn reads_go_round_robin_to_the_replicas_within_the_lag_limit() {
+        let mut r = proxy(RouterConfig::default(), readers(), Some(0), 4);
+        // max_replication_lag 10 s: db3, 30 s behind, is shunned.
+        monitor(
+            &mut r,
+            Instant::ZERO,
+            &cluster(&[Some(2), Some(30), Some(5)]),
+        );
+        assert_eq!(targets(&mut r, 4), [DB4, DB2, DB4, DB2]);
+        // It catches up: back in the rotation, which goes on where it was.
+        monitor(
+            &mut r,
+            Instant::from_secs(2),
+            &cluster(&[Some(2), Some(3), Some(5)]),
+        );
+        assert_eq!(targets(&mut r, 3), [DB4, DB2, DB3]);
+    }
+
+    #[test]
+    fn a_null_lag_counts_as_lag_when_null() {
+        let statuses = cluster(&[None, Some(1)]);
+        let mut r = proxy(RouterConfig::default(), readers(), Some(0), 3);
+        monitor(&mut r, Instant::ZERO, &statuses);
+        assert_eq!(targets(&mut r, 2), [DB3, DB3], "NULL counts as 60 s");
+
+        let cfg = RouterConfig {
+            lag_when_null_s: 0,
+            ..RouterConfig::default()
+        };
+        let mut r = proxy(cfg, readers(), Some(0), 3);
+        monitor(&mut r, Instant::ZERO, &statuses);
+        assert_eq!(targets(&mut r, 2), [DB3, DB2], "NULL counts as 0 s");
+    }
+
+    #[test]
+    fn with_every_replica_lagging_reads_fall_back_to_the_writer() {
+        let mut r = proxy(RouterConfig::default(), readers(), Some(0), 3);
+        monitor(&mut r, Instant::ZERO, &cluster(&[Some(11), Some(30)]));
+        assert_eq!(targets(&mut r, 2), [DB1, DB1]);
+    }
+
+    #[test]
+    fn a_replica_that_misses_a_monitor_round_gets_no_reads() {
+        let mut r = proxy(RouterConfig::default(), readers(), Some(0), 3);
+        monitor(&mut r, Instant::ZERO, &cluster(&[Some(0), Some(0)]));
+        let mut silent = cluster(&[Some(0), Some(0)]);
+        silent[1] = None;
+        monitor(&mut r, Instant::from_secs(1), &silent);
+        // Its probe is still unanswered when the next round starts: unreachable.
+        monitor(&mut r, Instant::from_secs(2), &silent);
+        assert!(!r.backends[1].reachable);
+        assert_eq!(targets(&mut r, 2), [DB3, DB3]);
+    }
+
+    #[test]
+    fn writes_go_to_the_writer_the_manager_names() {
+        let mut r = proxy(RouterConfig::default(), writers(), Some(0), 3);
+        let fx = client_op(&mut r, Instant::ZERO);
+        // The value names the client (high bits) and its operation number.
+        let upsert = Statement::Upsert {
+            key: 1,
+            value: 1 << 40 | 1,
+        };
+        assert_eq!(queries(&fx), [(DB1, 1, upsert)]);
+        let timeout = Timer::Router(RouterTimer::QueryTimeout { req: 1 });
+        assert!(
+            fx.timers
+                .contains(&(Instant::from_secs(5), Addr::Router, timeout))
+        );
+
+        let failover = Msg::SetWriter { node: DB3 };
+        effects(|fx| r.on_message(Instant::ZERO, Addr::Manager, failover, fx));
+        assert_eq!(targets(&mut r, 2), [DB3, DB3]);
+    }
+
+    #[test]
+    fn with_read_only_flags_the_writable_node_is_the_writer() {
+        let cfg = RouterConfig {
+            writer_source: WriterSource::ReadOnlyFlag,
+            ..RouterConfig::default()
+        };
+        let mut r = proxy(cfg, writers(), Some(0), 3);
+        // After a failover by hand: db1 is read-only, db3 writable.
+        let mut statuses = cluster(&[Some(0), None]);
+        statuses[0].as_mut().unwrap().read_only = true;
+        statuses[2].as_mut().unwrap().read_only = false;
+        monitor(&mut r, Instant::ZERO, &statuses);
+        assert_eq!(targets(&mut r, 2), [DB3, DB3]);
+    }
+
+    #[test]
+    fn without_a_writer_the_proxy_refuses_the_write_itself() {
+        let mut r = proxy(RouterConfig::default(), writers(), None, 3);
+        let t = Instant::from_secs(1);
+        let fx = client_op(&mut r, t);
+        assert!(queries(&fx).is_empty());
+        let refused = Op {
+            id: 1,
+            client: 0,
+            kind: OpKind::Write {
+                key: Some(1),
+                value: 1 << 40 | 1,
+            },
+            node: None,
+            invoke_us: t,
+            complete_us: t,
+            outcome: Outcome::Fail {
+                errno: 9001,
+                message: "no healthy writer in the hostgroup".into(),
+            },
+        };
+        assert_eq!(fx.ops, [refused]);
+        assert_eq!((r.totals.invoked, r.totals.failed), (1, 1));
+        assert_eq!((r.clients[0].inflight, r.inflight()), (0, 0));
+    }
+
+    #[test]
+    fn an_acknowledged_write_is_what_a_read_your_writes_read_waits_for() {
+        let cfg = RouterConfig {
+            read_your_writes: true,
+            ..RouterConfig::default()
+        };
+        let mut r = proxy(cfg, writers(), Some(0), 2);
+        monitor(&mut r, Instant::ZERO, &cluster(&[Some(0)]));
+        let t1 = Instant::from_secs(1);
+        let (_, req, _) = queries(&client_op(&mut r, t1))[0];
+        let result = QueryResult::Written {
+            gtid: gtid(1, 7),
+            key: 1,
+        };
+        let fx = effects(|fx| r.on_message(t1, Addr::Node(DB1), Msg::QueryOk { req, result }, fx));
+        let ok = Outcome::Ok {
+            gtid: Some(gtid(1, 7)),
+            value: None,
+        };
+        assert_eq!(outcomes(&fx), [ok]);
+
+        r.clients[0].cfg = readers();
+        let read = Statement::Read {
+            key: 1,
+            after: Some(gtid(1, 7)),
+        };
+        let sent_read = queries(&client_op(&mut r, t1)).first().map(|q| (q.0, q.2));
+        assert_eq!(sent_read, Some((DB2, read)));
+    }
+
+    #[test]
+    fn an_unanswered_write_has_an_unknown_outcome_and_an_unanswered_read_failed() {
+        let mut r = proxy(RouterConfig::default(), writers(), Some(0), 2);
+        monitor(&mut r, Instant::ZERO, &cluster(&[Some(0)]));
+        let (_, write_req, _) = queries(&client_op(&mut r, Instant::ZERO))[0];
+        r.clients[0].cfg = readers();
+        let (_, read_req, _) = queries(&client_op(&mut r, Instant::ZERO))[0];
+
+        let t = Instant::from_secs(5);
+        let expire = |r: &mut Router, req| {
+            effects(|fx| r.on_timer(t, RouterTimer::QueryTimeout { req }, fx))
+        };
+        let unknown = Outcome::Unknown {
+            reason: "no answer within the query timeout".into(),
+        };
+        assert_eq!(outcomes(&expire(&mut r, write_req)), [unknown]);
+        let failed = Outcome::Fail {
+            errno: 2013,
+            message: "no answer within the query timeout".into(),
+        };
+        assert_eq!(outcomes(&expire(&mut r, read_req)), [failed]);
+        assert!(expire(&mut r, read_req).is_empty(), "answered once only");
+        assert_eq!((r.totals.unknown, r.totals.failed), (1, 1));
+    }
+}
