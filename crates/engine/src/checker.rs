@@ -625,3 +625,249 @@ fn ancestors(start: &Node, nodes: &[Node]) -> Vec<super::gtid::Uuid> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::NodeConfig;
+    use crate::testkit::{at_ms, gtid, gtids, node, uuid};
+
+    const DB1: NodeId = NodeId(0);
+    const DB2: NodeId = NodeId(1);
+    const KEY: Key = 1;
+    /// The two writes of `KEY` every stale-read test starts from, acknowledged by db1.
+    const OLD: Value = 101;
+    const NEW: Value = 102;
+
+    fn checker() -> Checker {
+        let names = ["db1", "db2", "db3"].map(String::from).to_vec();
+        Checker::new(names, Vec::new())
+    }
+
+    /// Client `client`'s write of `value` to `key`, invoked and acknowledged (by db1, as
+    /// db1's transaction `gno`) at these milliseconds.
+    fn write(client: u32, key: Key, value: Value, ms: (u64, u64), gno: u64) -> Op {
+        Op {
+            id: gno,
+            client,
+            kind: OpKind::Write {
+                key: Some(key),
+                value,
+            },
+            node: Some(DB1),
+            invoke_us: at_ms(ms.0),
+            complete_us: at_ms(ms.1),
+            outcome: Outcome::Ok {
+                gtid: Some(gtid(1, gno)),
+                value: None,
+            },
+        }
+    }
+
+    /// Client `client`'s read of `KEY` from db2, invoked and answered with `got` at these ms.
+    fn read(client: u32, ms: (u64, u64), got: Option<Value>) -> Op {
+        Op {
+            id: 100 + ms.0,
+            client,
+            kind: OpKind::Read { key: KEY },
+            node: Some(DB2),
+            invoke_us: at_ms(ms.0),
+            complete_us: at_ms(ms.1),
+            outcome: Outcome::Ok {
+                gtid: None,
+                value: got,
+            },
+        }
+    }
+
+    /// The first client ("client 1" in findings) wrote OLD, acknowledged at 1.1 s, then NEW,
+    /// invoked at 2 s and acknowledged at 2.1 s.
+    fn after_two_writes() -> Checker {
+        let mut c = checker();
+        c.on_op(&write(0, KEY, OLD, (1_000, 1_100), 1));
+        c.on_op(&write(0, KEY, NEW, (2_000, 2_100), 2));
+        c
+    }
+
+    #[test]
+    fn a_read_is_stale_if_it_misses_a_write_acknowledged_before_it_began() {
+        let table = [
+            (
+                "the old value after the new write's ack",
+                (3_000, 3_010),
+                Some(OLD),
+                1,
+            ),
+            ("the new value", (3_000, 3_010), Some(NEW), 0),
+            (
+                "concurrent with the new write",
+                (2_050, 2_200),
+                Some(OLD),
+                0,
+            ),
+            ("no row although it was written", (3_000, 3_010), None, 1),
+            (
+                "a value no known write produced",
+                (3_000, 3_010),
+                Some(999),
+                0,
+            ),
+        ];
+        for (story, ms, got, stale) in table {
+            let mut c = after_two_writes();
+            c.on_op(&read(1, ms, got));
+            assert_eq!(c.count(FindingKind::StaleRead), stale, "{story}");
+        }
+    }
+
+    #[test]
+    fn a_stale_read_is_reported_with_when_the_newer_write_was_acknowledged() {
+        let mut c = after_two_writes();
+        c.on_op(&read(1, (3_000, 3_010), Some(OLD)));
+        let finding = Finding {
+            kind: FindingKind::StaleRead,
+            at_us: at_ms(3_010),
+            nodes: vec![DB2],
+            detail: "db2 returned an old value of key 1 at 3.01 s, although a newer write was acknowledged at 2.10 s (1 stale reads since the last report)".into(),
+            count: 1,
+        };
+        assert_eq!(c.findings, [finding]);
+        assert_eq!(
+            c.count(FindingKind::ReadYourWrites),
+            0,
+            "another client read it"
+        );
+    }
+
+    #[test]
+    fn repeated_stale_reads_from_one_node_are_summarised_every_ten_seconds() {
+        let mut c = after_two_writes();
+        for t in [3_000, 4_000, 5_000, 12_000, 13_000] {
+            c.on_op(&read(1, (t, t + 10), Some(OLD)));
+        }
+        let details: Vec<(Instant, u64, &str)> = c
+            .findings
+            .iter()
+            .map(|f| (f.at_us, f.count, f.detail.as_str()))
+            .collect();
+        assert_eq!(
+            details,
+            [
+                (
+                    at_ms(3_010),
+                    1,
+                    "db2 returned an old value of key 1 at 3.01 s, although a newer write was acknowledged at 2.10 s (1 stale reads since the last report)"
+                ),
+                (
+                    at_ms(13_010),
+                    4,
+                    "db2 returned an old value of key 1 at 13.01 s, although a newer write was acknowledged at 2.10 s (4 stale reads since the last report)"
+                ),
+            ]
+        );
+        assert_eq!(c.count(FindingKind::StaleRead), 5);
+    }
+
+    #[test]
+    fn a_client_missing_its_own_write_breaks_read_your_writes() {
+        let mut c = after_two_writes();
+        c.on_op(&read(0, (3_000, 3_010), Some(OLD)));
+        let kinds: Vec<FindingKind> = c.findings.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [FindingKind::StaleRead, FindingKind::ReadYourWrites]);
+        assert_eq!(
+            c.findings[1].detail,
+            "client 1 wrote key 1 (acknowledged at 2.10 s) and then read it from db2, which did not have the write yet (1 such reads)"
+        );
+    }
+
+    /// db1 acknowledged client 1's writes #1..=#n (db1's transactions 1..=n, key = number).
+    fn acknowledged_by_db1(n: u64) -> Checker {
+        let mut c = checker();
+        for i in 1..=n {
+            let t = 1_000 * i;
+            c.on_op(&write(0, i, 1 << 40 | i, (t, t + 100), i));
+        }
+        c
+    }
+
+    #[test]
+    fn an_acknowledged_write_the_promoted_replica_lacks_is_lost() {
+        let mut c = acknowledged_by_db1(3);
+        // A write whose outcome the client never learned does not count.
+        let mut unknown = write(0, 9, 9, (3_500, 3_600), 4);
+        unknown.outcome = Outcome::Unknown {
+            reason: "timeout".into(),
+        };
+        c.on_op(&unknown);
+        let mut db2 = node(1, NodeConfig::default(), Some(0));
+        db2.gtid_executed = gtids(1, 1, 1);
+
+        c.on_promotion(at_ms(5_000), &db2, None);
+        let lost: Vec<(Vec<NodeId>, &str)> = c
+            .findings
+            .iter()
+            .map(|f| (f.nodes.clone(), f.detail.as_str()))
+            .collect();
+        assert_eq!(
+            lost,
+            [
+                (
+                    vec![DB1, DB2],
+                    "write #2 to key 2, acknowledged at 2.10 s by db1, is missing: db2 was promoted at 5.00 s without them"
+                ),
+                (
+                    vec![DB1, DB2],
+                    "write #3 to key 3, acknowledged at 3.10 s by db1, is missing: db2 was promoted at 5.00 s without them"
+                ),
+            ]
+        );
+        assert_eq!(c.reported_lost(), &gtids(1, 2, 3));
+        // Promoting it again reports nothing new.
+        c.on_promotion(at_ms(9_000), &db2, None);
+        assert_eq!(c.count(FindingKind::LostWrite), 2);
+    }
+
+    #[test]
+    fn a_crash_that_rolls_back_acknowledged_writes_loses_them() {
+        let mut c = acknowledged_by_db1(2);
+        let cfg = NodeConfig {
+            sync_binlog: 0,
+            innodb_flush_log_at_trx_commit: 2,
+            ..NodeConfig::default()
+        };
+        let db1 = node(0, cfg, None);
+        // Transaction 3 was never acknowledged: rolling it back loses nothing.
+        c.on_rolled_back(at_ms(6_000), &db1, &gtids(1, 2, 3));
+        let finding = Finding {
+            kind: FindingKind::LostWrite,
+            at_us: at_ms(6_000),
+            nodes: vec![DB1],
+            detail: "write #2 to key 2, acknowledged at 2.10 s by db1, is missing: db1 crashed at 6.00 s and its recovery rolled them back (sync_binlog=0, innodb_flush_log_at_trx_commit=2)".into(),
+            count: 1,
+        };
+        assert_eq!(c.findings, [finding]);
+    }
+
+    #[test]
+    fn beyond_twenty_lost_writes_the_rest_are_summed_up() {
+        let mut c = acknowledged_by_db1(25);
+        let db2 = node(1, NodeConfig::default(), Some(0));
+        c.on_promotion(at_ms(30_000), &db2, None);
+        assert_eq!(c.findings.len(), 21);
+        let last = c.findings.last().expect("a summary");
+        let summary = "… and 5 more acknowledged writes lost the same way";
+        assert_eq!((last.detail.as_str(), last.count), (summary, 5));
+        assert_eq!(c.count(FindingKind::LostWrite), 25);
+    }
+
+    #[test]
+    fn sharded_only_the_promoted_nodes_own_shard_counts() {
+        let mut c = acknowledged_by_db1(2);
+        let db2 = node(1, NodeConfig::default(), Some(0));
+        // db2 is in the shard whose primary is server 5: db1's writes are another shard's.
+        c.on_promotion(at_ms(5_000), &db2, Some(&[uuid(5)]));
+        assert!(c.findings.is_empty());
+        c.on_promotion(at_ms(5_000), &db2, Some(&[uuid(1), uuid(2)]));
+        assert_eq!(c.count(FindingKind::LostWrite), 2);
+    }
+}

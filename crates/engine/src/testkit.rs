@@ -44,6 +44,10 @@ pub(crate) fn pos(file: u32, pos: u64) -> BinlogPos {
     BinlogPos { file, pos }
 }
 
+pub(crate) fn at_ms(v: u64) -> Instant {
+    Instant::from_millis(v)
+}
+
 /// A node named `db{id+1}` with server_id `id + 1` and `uuid(id + 1)`, replicating from
 /// `source` if given.
 pub(crate) fn node(id: u32, cfg: NodeConfig, source: Option<u32>) -> Node {
