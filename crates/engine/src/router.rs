@@ -166,6 +166,26 @@ impl Router {
         }
     }
 
+    /// SwitchTraffic's change to a routing row: whether the shard serves reads and writes
+    /// for its range (`None` leaves that side as it is).
+    pub fn set_serving(&mut self, shard: usize, reads: Option<bool>, writes: Option<bool>) {
+        if let Some(s) = self.shards.get_mut(shard) {
+            if let Some(r) = reads {
+                s.serving_reads = r;
+            }
+            if let Some(w) = writes {
+                s.serving_writes = w;
+            }
+        }
+    }
+
+    /// Refuses writes to a shard while traffic switches (or lets them through again).
+    pub fn set_writes_stopped(&mut self, shard: usize, stopped: bool) {
+        if let Some(s) = self.shards.get_mut(shard) {
+            s.writes_stopped = stopped;
+        }
+    }
+
     fn group(&self, n: NodeId) -> usize {
         self.groups.of(n)
     }
