@@ -11,15 +11,25 @@
 //! batch makes an interval of keys identical on the target (upsert what the source has,
 //! delete what it lacks) after catching up the binlog for keys already copied, so starting
 //! the copy again after a target crash or target failover is safe.
+//!
+//! It is an actor like the others: `on_command` takes the operator's step and `on_timer`
+//! its tick, each reading the cluster through a `ClusterView` and recording into `Effects`
+//! what it asks of the router and the nodes (`Ask`: serve, stop or deny writes, write a
+//! row). It changes no other actor's state; the world carries the asks out.
 
-use super::World;
+mod stream;
+
+use super::effects::{Ask, Effects, Timer};
 use super::gtid::GtidSet;
-use super::ids::NodeId;
-use super::keyspace::KeyRange;
-use super::message::Statement;
+use super::ids::{Addr, NodeId};
+use super::keyspace::{KeyRange, Vindex};
+use super::net::Network;
+use super::node::Node;
+use super::router::Router;
 use super::rows::Key;
 use super::time::{Micros, fmt_secs};
 use serde::{Deserialize, Serialize};
+use stream::{caught_up, vdiff};
 
 /// How often streams pump and the workflow checks its progress.
 pub const TICK: Micros = 100_000;
@@ -161,37 +171,65 @@ pub struct Reshard {
     pub log: Vec<(Micros, String)>,
 }
 
-impl Reshard {
-    fn note(&mut self, now: Micros, text: String) {
-        self.log.push((now, text));
+/// What the workflow may read of the cluster, and nothing it may change: vtctld reads the
+/// topology (shard primaries, the routing table), VReplication reads a source's binlog
+/// and data over a link that must be up.
+#[derive(Clone, Copy)]
+pub struct ClusterView<'a> {
+    pub nodes: &'a [Node],
+    /// Each shard's primary as its failover manager last recorded it (the topology
+    /// server's record, which a failover updates).
+    pub primaries: &'a [Option<NodeId>],
+    /// The routing table's serving flags, and the writes in flight to each shard.
+    pub router: &'a Router,
+    pub net: &'a Network,
+    pub vindex: Vindex,
+}
+
+impl<'a> ClusterView<'a> {
+    fn primary(&self, shard: usize) -> Option<NodeId> {
+        self.primaries.get(shard).copied().flatten()
+    }
+
+    fn primary_node(&self, shard: usize) -> Option<&'a Node> {
+        self.primary(shard).and_then(|p| self.nodes.get(p.index()))
+    }
+
+    /// The executed GTID set of a shard's current primary (empty if it has none).
+    fn shard_position(&self, shard: usize) -> GtidSet {
+        self.primary_node(shard)
+            .map(|n| n.gtid_executed.clone())
+            .unwrap_or_default()
     }
 }
 
-impl World {
-    /// Carries out one step of the workflow the operator (or the timeline) asked for.
-    pub(crate) fn reshard_step(&mut self, step: Step) -> Result<(), String> {
-        let now = self.now();
-        if step == Step::Create {
-            return self.reshard_create();
+/// Carries out one step the operator (or the timeline) asked for. A refused step records
+/// nothing and leaves the workflow as it was.
+pub fn on_command(
+    workflow: &mut Option<Reshard>,
+    now: Micros,
+    step: Step,
+    cluster: &ClusterView,
+    fx: &mut Effects,
+) -> Result<(), String> {
+    match (step, workflow.as_mut()) {
+        (Step::Create, current) => {
+            if current.is_some_and(|w| w.is_active()) {
+                return Err("a resharding workflow is already running".into());
+            }
+            *workflow = Some(Reshard::create(now, cluster, fx)?);
+            Ok(())
         }
-        let Some(mut wf) = self.reshard.take() else {
-            return Err("there is no resharding workflow: create one first".into());
-        };
-        let r = self.reshard_step_on(&mut wf, step, now);
-        self.reshard = Some(wf);
-        r
+        (_, Some(wf)) => wf.on_step(now, step, cluster, fx),
+        (_, None) => Err("there is no resharding workflow: create one first".into()),
     }
+}
 
-    fn reshard_create(&mut self) -> Result<(), String> {
-        if self
-            .reshard
-            .as_ref()
-            .is_some_and(|w| !matches!(w.phase, Phase::Completed | Phase::Cancelled))
-        {
-            return Err("a resharding workflow is already running".into());
-        }
-        let shards = &self.router.shards;
-        // Targets: shards provisioned but serving nothing; sources: those they overlap.
+impl Reshard {
+    /// Streams from every serving shard to every provisioned shard that serves nothing
+    /// yet (the targets), one per overlap of their key ranges.
+    fn create(now: Micros, cluster: &ClusterView, fx: &mut Effects) -> Result<Reshard, String> {
+        let shards = &cluster.router.shards;
         let targets: Vec<usize> = (0..shards.len())
             .filter(|&g| !shards[g].serving_writes && !shards[g].serving_reads)
             .collect();
@@ -208,7 +246,6 @@ impl World {
                     .any(|&t| shards[t].range.overlaps(&shards[g].range))
             })
             .collect();
-        let now = self.now();
         let mut streams = Vec::new();
         for &t in &targets {
             for &s in &sources {
@@ -240,90 +277,47 @@ impl World {
             vdiff: None,
             log: Vec::new(),
         };
-        wf.note(now, text.clone());
-        self.log_reshard(text);
-        self.reshard = Some(wf);
-        self.schedule_workflow(now + TICK);
-        Ok(())
+        wf.note(now, text, fx);
+        fx.timer(now + TICK, Addr::Manager, Timer::Workflow);
+        Ok(wf)
     }
 
-    fn reshard_step_on(&mut self, wf: &mut Reshard, step: Step, now: Micros) -> Result<(), String> {
-        if wf.switch.is_some() {
+    /// Whether it still runs (a finished workflow may be replaced by a new one).
+    pub fn is_active(&self) -> bool {
+        !matches!(self.phase, Phase::Completed | Phase::Cancelled)
+    }
+
+    fn on_step(
+        &mut self,
+        now: Micros,
+        step: Step,
+        cluster: &ClusterView,
+        fx: &mut Effects,
+    ) -> Result<(), String> {
+        if self.switch.is_some() {
             return Err("a traffic switch is under way; wait for it to finish".into());
         }
-        match (step, wf.phase) {
-            (Step::SwitchReads, Phase::Running) => {
-                self.set_serving(&wf.targets, Some(true), None);
-                self.set_serving(&wf.sources, Some(false), None);
-                wf.phase = Phase::ReadsSwitched;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "SwitchTraffic (replica): reads now go to the targets".into(),
-                );
-            }
+        match (step, self.phase) {
+            (Step::SwitchReads, Phase::Running) => self.switch_reads(now, fx),
             (Step::SwitchReads, Phase::Copying) => {
                 return Err("the streams are still copying: reads can switch once they run".into());
             }
             (Step::SwitchWrites, Phase::Running | Phase::ReadsSwitched) => {
-                self.begin_switch(wf, now, true);
+                self.begin_switch(now, true, fx);
             }
             (Step::SwitchWrites, Phase::Copying) => {
                 return Err(
                     "the streams are still copying: writes can switch once they run".into(),
                 );
             }
-            (Step::ReverseTraffic, Phase::WritesSwitched) => self.begin_switch(wf, now, false),
-            (Step::ReverseTraffic, Phase::ReadsSwitched) => {
-                self.set_serving(&wf.sources, Some(true), None);
-                self.set_serving(&wf.targets, Some(false), None);
-                wf.phase = Phase::Running;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "ReverseTraffic (replica): reads are back on the sources".into(),
-                );
-            }
-            (Step::Complete, Phase::WritesSwitched) => {
-                // A last VDiff through the reverse streams: the retired side must not hold
-                // anything the serving side lacks.
-                let last = self
-                    .caught_up(&wf.reverse)
-                    .then(|| self.vdiff(&wf.reverse))
-                    .flatten();
-                if let Some((rows, diff)) = last {
-                    wf.vdiff = Some((now, rows, diff));
-                    let targets = wf.targets.clone();
-                    self.checker_on_switch(now, rows, diff, &targets);
-                    self.reshard_note(
-                        wf,
-                        now,
-                        format!("VDiff before completing: {rows} rows compared, {diff} differ"),
-                    );
-                }
-                wf.reverse.clear();
-                wf.phase = Phase::Completed;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "Complete: reverse streams dropped; the source shards serve nothing and can be retired".into(),
-                );
-            }
+            (Step::ReverseTraffic, Phase::WritesSwitched) => self.begin_switch(now, false, fx),
+            (Step::ReverseTraffic, Phase::ReadsSwitched) => self.reverse_reads(now, fx),
+            (Step::Complete, Phase::WritesSwitched) => self.complete(now, cluster, fx),
             (Step::Complete, _) => {
                 return Err("writes must be switched to the targets before completing".into());
             }
             (Step::Cancel, Phase::Copying | Phase::Running | Phase::ReadsSwitched) => {
-                if wf.phase == Phase::ReadsSwitched {
-                    self.set_serving(&wf.sources, Some(true), None);
-                    self.set_serving(&wf.targets, Some(false), None);
-                }
-                wf.streams.clear();
-                wf.phase = Phase::Cancelled;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "Cancel: streams stopped; the sources keep serving".into(),
-                );
+                self.cancel(now, fx);
             }
             (Step::Cancel, _) => {
                 return Err("writes have been switched: use reverse_traffic, not cancel".into());
@@ -339,21 +333,75 @@ impl World {
         Ok(())
     }
 
-    /// SwitchTraffic for writes (or its reverse): stop writes on the serving side, record
-    /// its position, and wait for the streams to reach it (finished in `workflow_tick`).
-    fn begin_switch(&mut self, wf: &mut Reshard, now: Micros, to_targets: bool) {
-        let stopping = if to_targets {
-            wf.sources.clone()
-        } else {
-            wf.targets.clone()
-        };
-        for &g in &stopping {
-            if let Some(s) = self.router.shards.get_mut(g) {
-                s.writes_stopped = true;
-            }
+    /// SwitchTraffic for replicas: reads for the range go to the targets.
+    fn switch_reads(&mut self, now: Micros, fx: &mut Effects) {
+        serve(&self.targets, Some(true), None, fx);
+        serve(&self.sources, Some(false), None, fx);
+        self.phase = Phase::ReadsSwitched;
+        let text = "SwitchTraffic (replica): reads now go to the targets";
+        self.note(now, text.into(), fx);
+    }
+
+    /// ReverseTraffic for replicas: reads go back to the sources.
+    fn reverse_reads(&mut self, now: Micros, fx: &mut Effects) {
+        serve(&self.sources, Some(true), None, fx);
+        serve(&self.targets, Some(false), None, fx);
+        self.phase = Phase::Running;
+        let text = "ReverseTraffic (replica): reads are back on the sources";
+        self.note(now, text.into(), fx);
+    }
+
+    fn complete(&mut self, now: Micros, cluster: &ClusterView, fx: &mut Effects) {
+        // A last VDiff through the reverse streams: the retired side must not hold
+        // anything the serving side lacks.
+        let last = caught_up(&self.reverse, cluster)
+            .then(|| vdiff(&self.reverse, cluster))
+            .flatten();
+        if let Some((rows, diff)) = last {
+            self.vdiff = Some((now, rows, diff));
+            report_mismatch(rows, diff, &self.targets, cluster, fx);
+            let text = format!("VDiff before completing: {rows} rows compared, {diff} differ");
+            self.note(now, text, fx);
         }
-        self.deny_writes(&stopping, true);
-        wf.switch = Some(Switch {
+        self.reverse.clear();
+        self.phase = Phase::Completed;
+        let text =
+            "Complete: reverse streams dropped; the source shards serve nothing and can be retired";
+        self.note(now, text.into(), fx);
+    }
+
+    fn cancel(&mut self, now: Micros, fx: &mut Effects) {
+        if self.phase == Phase::ReadsSwitched {
+            serve(&self.sources, Some(true), None, fx);
+            serve(&self.targets, Some(false), None, fx);
+        }
+        self.streams.clear();
+        self.phase = Phase::Cancelled;
+        let text = "Cancel: streams stopped; the sources keep serving";
+        self.note(now, text.into(), fx);
+    }
+
+    /// SwitchTraffic for writes (or its reverse): stop writes on the serving side, record
+    /// its position, and wait for the streams to reach it (finished in `on_timer`).
+    fn begin_switch(&mut self, now: Micros, to_targets: bool, fx: &mut Effects) {
+        let stopping = if to_targets {
+            &self.sources
+        } else {
+            &self.targets
+        };
+        for &shard in stopping {
+            fx.ask(Ask::StopWrites {
+                shard,
+                stopped: true,
+            });
+        }
+        for &shard in stopping {
+            fx.ask(Ask::DenyWrites {
+                shard,
+                denied: true,
+            });
+        }
+        self.switch = Some(Switch {
             started_us: now,
             to_targets,
         });
@@ -362,418 +410,199 @@ impl World {
         } else {
             "ReverseTraffic (primary): writes stopped on the targets; waiting for the reverse streams"
         };
-        self.reshard_note(wf, now, text.into());
-    }
-
-    /// The executed GTID set of a shard's current primary (empty if it is down).
-    fn shard_position(&self, group: usize) -> GtidSet {
-        self.shard_primary(group)
-            .and_then(|p| self.node(p))
-            .map(|n| n.gtid_executed.clone())
-            .unwrap_or_default()
-    }
-
-    /// Sets DeniedTables on every node of these shards (a later failover inherits it).
-    fn deny_writes(&mut self, groups: &[usize], denied: bool) {
-        for n in &mut self.nodes {
-            if groups.contains(&self.groups.of(n.id)) {
-                n.writes_denied = denied;
-            }
-        }
-    }
-
-    fn shard_primary(&self, group: usize) -> Option<NodeId> {
-        self.managers.get(group).and_then(|m| m.primary)
-    }
-
-    fn set_serving(&mut self, groups: &[usize], reads: Option<bool>, writes: Option<bool>) {
-        for &g in groups {
-            if let Some(s) = self.router.shards.get_mut(g) {
-                if let Some(r) = reads {
-                    s.serving_reads = r;
-                }
-                if let Some(w) = writes {
-                    s.serving_writes = w;
-                }
-            }
-        }
-    }
-
-    fn reshard_note(&mut self, wf: &mut Reshard, now: Micros, text: String) {
-        wf.note(now, text.clone());
-        self.log_reshard(text);
+        self.note(now, text.into(), fx);
     }
 
     /// Every `TICK`: first judge the state the last tick left (its writes have committed
     /// by now): VDiff, a switch's progress; then pump the streams.
-    pub(crate) fn workflow_tick(&mut self) {
-        let Some(mut wf) = self.reshard.take() else {
-            return;
-        };
-        let now = self.now();
-        if wf.phase == Phase::Running
-            && wf.vdiff.is_none()
-            && wf
+    pub fn on_timer(&mut self, now: Micros, cluster: &ClusterView, fx: &mut Effects) {
+        if self.phase == Phase::Running
+            && self.vdiff.is_none()
+            && self
                 .streams
                 .iter()
                 .all(|s| s.copy.is_none() && s.error.is_none())
-            && let Some((rows, diff)) = self.vdiff(&wf.streams)
+            && let Some((rows, diff)) = vdiff(&self.streams, cluster)
         {
-            wf.vdiff = Some((now, rows, diff));
-            self.reshard_note(
-                &mut wf,
-                now,
-                format!("VDiff: {rows} rows compared, {diff} differ"),
-            );
+            self.vdiff = Some((now, rows, diff));
+            let text = format!("VDiff: {rows} rows compared, {diff} differ");
+            self.note(now, text, fx);
         }
-        self.advance_switch(&mut wf, now);
+        self.advance_switch(now, cluster, fx);
         let forward = matches!(
-            wf.phase,
+            self.phase,
             Phase::Copying | Phase::Running | Phase::ReadsSwitched
-        ) || wf.switch.as_ref().is_some_and(|s| s.to_targets);
+        ) || self.switch.as_ref().is_some_and(|s| s.to_targets);
         if forward {
-            for st in &mut wf.streams {
-                self.pump(st, now);
+            for st in &mut self.streams {
+                st.pump(now, cluster, fx);
             }
         }
-        if wf.phase == Phase::WritesSwitched {
-            for st in &mut wf.reverse {
-                self.pump(st, now);
+        if self.phase == Phase::WritesSwitched {
+            for st in &mut self.reverse {
+                st.pump(now, cluster, fx);
             }
         }
-        if wf.phase == Phase::Copying && wf.streams.iter().all(|s| s.copy.is_none()) {
-            wf.phase = Phase::Running;
-            self.reshard_note(
-                &mut wf,
-                now,
-                "copy finished: every stream now replicates".into(),
-            );
+        if self.phase == Phase::Copying && self.streams.iter().all(|s| s.copy.is_none()) {
+            self.phase = Phase::Running;
+            let text = "copy finished: every stream now replicates";
+            self.note(now, text.into(), fx);
         }
-        let active = !matches!(wf.phase, Phase::Completed | Phase::Cancelled);
-        self.reshard = Some(wf);
-        if active {
-            self.schedule_workflow(now + TICK);
+        if self.is_active() {
+            fx.timer(now + TICK, Addr::Manager, Timer::Workflow);
         }
     }
 
-    /// Whether every stream's target holds all its source has executed, committed.
-    fn caught_up(&self, streams: &[Stream]) -> bool {
-        streams.iter().all(|s| {
-            let (Some(src), Some(dst)) = (
-                self.shard_primary(s.from).and_then(|p| self.node(p)),
-                self.shard_primary(s.to).and_then(|p| self.node(p)),
-            ) else {
-                return false;
-            };
-            // The stream must have written to this very primary (a new one, after a
-            // failover or a restart, may lack its writes until it is copied again).
-            s.target == Some((dst.id, dst.epoch))
-                && s.copy.is_none()
-                && src.is_running()
-                && dst.is_running()
-                && src.gtid_executed.is_subset_of(&s.pos)
-                && src.binlog.logged().is_subset_of(&s.pos)
-                && dst.pending_writes() == 0
-        })
-    }
-
-    fn advance_switch(&mut self, wf: &mut Reshard, now: Micros) {
-        let Some(sw) = wf.switch.clone() else { return };
-        let feeding = if sw.to_targets {
-            &wf.streams
-        } else {
-            &wf.reverse
+    /// A switch under way finishes once the stopped side has drained and the streams
+    /// hold everything it executed, or is abandoned after `SWITCH_TIMEOUT`.
+    fn advance_switch(&mut self, now: Micros, cluster: &ClusterView, fx: &mut Effects) {
+        let Some(sw) = self.switch.clone() else {
+            return;
         };
         let (stopped, other) = if sw.to_targets {
-            (wf.sources.clone(), wf.targets.clone())
+            (self.sources.clone(), self.targets.clone())
         } else {
-            (wf.targets.clone(), wf.sources.clone())
+            (self.targets.clone(), self.sources.clone())
         };
         // Writes sent before the stop must have been answered (and so committed, or
         // failed) before the position is final: the source drains, as Vitess's does.
         let drained = stopped.iter().all(|&g| {
-            self.router.writes_in_flight(g) == 0
-                && self
-                    .shard_primary(g)
-                    .and_then(|p| self.node(p))
+            cluster.router.writes_in_flight(g) == 0
+                && cluster
+                    .primary_node(g)
                     .is_some_and(|n| n.pending_writes() == 0)
         });
-        let reached = drained && self.caught_up(feeding);
-        if reached {
-            let (rows, diff) = self.vdiff(feeding).unwrap_or((0, 0));
-            self.checker_on_switch(now, rows, diff, &other);
-            // Reverse streams start where the new serving side is now.
-            let fresh: Vec<Stream> = feeding
-                .iter()
-                .map(|s| {
-                    let pos = self.shard_position(s.to);
-                    Stream::replicating(s.to, s.from, s.range, pos, now)
-                })
-                .collect();
-            self.set_serving(&other, Some(true), Some(true));
-            self.set_serving(&stopped, Some(false), Some(false));
-            self.deny_writes(&other, false);
-            for &g in &stopped {
-                if let Some(s) = self.router.shards.get_mut(g) {
-                    s.writes_stopped = false;
-                }
-            }
-            wf.stalls.push((sw.started_us, now));
-            if sw.to_targets {
-                wf.reverse = fresh;
-                wf.phase = Phase::WritesSwitched;
-            } else {
-                wf.streams = fresh;
-                wf.reverse.clear();
-                wf.phase = Phase::Running;
-            }
-            wf.switch = None;
-            wf.vdiff = Some((now, rows, diff));
-            let text = format!(
-                "writes switched to {} after a write stall of {} (VDiff at the switch: {diff} of {rows} rows differ)",
-                if sw.to_targets {
-                    "the targets"
-                } else {
-                    "the sources"
-                },
-                fmt_secs(now - sw.started_us)
-            );
-            self.reshard_note(wf, now, text);
-        } else if now.saturating_sub(sw.started_us) >= SWITCH_TIMEOUT {
-            for &g in &stopped {
-                if let Some(s) = self.router.shards.get_mut(g) {
-                    s.writes_stopped = false;
-                }
-            }
-            self.deny_writes(&stopped, false);
-            wf.stalls.push((sw.started_us, now));
-            wf.switch = None;
-            let text = format!(
-                "switch abandoned: the streams did not catch up within {}; writes resume where they were",
-                fmt_secs(SWITCH_TIMEOUT)
-            );
-            self.reshard_note(wf, now, text);
-        }
-    }
-
-    /// VDiff: rows compared and rows that differ between each stream's source and target
-    /// in its key range, as of the stream's position — keys changed by source transactions
-    /// the stream has not applied yet, or the source has not committed yet, are left out,
-    /// as Vitess compares at a position.
-    /// None while a target still has writes to commit.
-    fn vdiff(&self, streams: &[Stream]) -> Option<(u64, u64)> {
-        let (mut rows, mut diff) = (0, 0);
-        let vindex = self.config.vindex;
-        for s in streams {
-            let src = self.shard_primary(s.from).and_then(|p| self.node(p))?;
-            let dst = self.shard_primary(s.to).and_then(|p| self.node(p))?;
-            if dst.pending_writes() > 0 {
-                return None;
-            }
-            // The binlog's tail the stream has not applied, and the tail the source has not
-            // committed in its engine yet (AFTER_SYNC waits): both sides differ there now
-            // and agree later.
-            let in_flight: std::collections::BTreeSet<Key> = src
-                .binlog
-                .entries()
-                .rev()
-                .take_while(|e| {
-                    !s.pos.contains(e.trx.gtid) || !src.gtid_executed.contains(e.trx.gtid)
-                })
-                .flat_map(|e| e.trx.rows.iter().map(|r| r.key()))
-                .collect();
-            let compared =
-                |k: Key| s.range.contains(vindex.keyspace_id(k)) && !in_flight.contains(&k);
-            for (k, v) in src.data.iter().filter(|(k, _)| compared(*k)) {
-                rows += 1;
-                diff += u64::from(dst.data.get(k) != Some(v));
-            }
-            diff += dst
-                .data
-                .iter()
-                .filter(|(k, _)| compared(*k) && src.data.get(*k).is_none())
-                .count() as u64;
-        }
-        Some((rows, diff))
-    }
-
-    /// One tick of one stream: pull from the source shard's primary, write on the target.
-    fn pump(&mut self, st: &mut Stream, now: Micros) {
-        let (Some(src), Some(dst)) = (self.shard_primary(st.from), self.shard_primary(st.to))
-        else {
-            st.error = Some("a shard has no primary".into());
-            return;
-        };
-        let (src_node, dst_node) = (&self.nodes[src.index()], &self.nodes[dst.index()]);
-        let reason = if !src_node.is_running() {
-            Some(format!("source primary {} is down", src_node.name()))
-        } else if !dst_node.is_running() {
-            Some(format!("target primary {} is down", dst_node.name()))
-        } else if self.net.link(src.into(), dst.into()).cut
-            || self.net.link(dst.into(), src.into()).cut
-        {
-            Some(format!(
-                "the link {} ↔ {} is cut",
-                src_node.name(),
-                dst_node.name()
-            ))
+        let feeding = if sw.to_targets {
+            &self.streams
         } else {
-            None
+            &self.reverse
         };
-        st.error = reason;
-        if st.error.is_some() {
-            return;
+        if drained && caught_up(feeding, cluster) {
+            self.finish_switch(now, &sw, (&stopped, &other), cluster, fx);
+        } else if now.saturating_sub(sw.started_us) >= SWITCH_TIMEOUT {
+            self.abandon_switch(now, &sw, &stopped, fx);
         }
-        // A new target primary (failover) or a restarted one may lack recent writes.
-        let target = (dst, dst_node.epoch);
-        if st.target.is_some_and(|t| t != target) {
-            st.copy = Some(None);
-            st.rows_copied = 0;
-            st.pos = GtidSet::new();
-            st.scan = None;
-        }
-        st.target = Some(target);
-        // The source purged binlogs the stream still needs (error 1236): copy again.
-        if st.copy.is_none() && !src_node.binlog.gtid_purged().is_subset_of(&st.pos) {
-            st.copy = Some(None);
-            st.rows_copied = 0;
-            st.scan = None;
-        }
-        let vindex = self.config.vindex;
-        let range = st.range;
-        let in_range = |k: Key| range.contains(vindex.keyspace_id(k));
-        let mut writes: Vec<(Key, Option<u64>)> = Vec::new();
-        match st.copy {
-            Some(last) => {
-                if last.is_none() && st.rows_copied == 0 {
-                    st.rows_to_copy =
-                        src_node.data.iter().filter(|(k, _)| in_range(*k)).count() as u64;
-                    st.copy_started_us = now;
-                }
-                // Catch up first, but only for keys already copied.
-                if let Some(last) = last {
-                    self.scan_binlog(
-                        st,
-                        src,
-                        usize::MAX,
-                        |k| k <= last && in_range(k),
-                        &mut writes,
-                    );
-                }
-                let src_node = &self.nodes[src.index()];
-                let dst_node = &self.nodes[dst.index()];
-                let from = last.map_or(0, |k| k + 1);
-                let batch: Vec<(Key, u64)> = src_node
-                    .data
-                    .iter_from(from)
-                    .filter(|(k, _)| in_range(*k))
-                    .take(COPY_BATCH)
-                    .collect();
-                let done = batch.len() < COPY_BATCH;
-                let upto = if done {
-                    Key::MAX
-                } else {
-                    batch.last().map_or(from, |(k, _)| *k)
-                };
-                // Rows the target has in this interval that the source does not.
-                for (k, _) in dst_node
-                    .data
-                    .iter_from(from)
-                    .take_while(|(k, _)| *k <= upto)
-                {
-                    if in_range(k) && src_node.data.get(k).is_none() {
-                        writes.push((k, None));
-                    }
-                }
-                writes.extend(batch.iter().map(|(k, v)| (*k, Some(*v))));
-                st.rows_copied += batch.len() as u64;
-                // The copy reads the source's current state: the stream is now there.
-                st.pos = src_node.gtid_executed.clone();
-                st.scan = None;
-                st.copy = if done { None } else { Some(Some(upto)) };
-            }
-            None => {
-                self.scan_binlog(st, src, CATCH_UP_BATCH, in_range, &mut writes);
-            }
-        }
-        let src_exec = &self.nodes[src.index()].gtid_executed;
-        st.behind = src_exec.subtract(&st.pos).count();
-        let mut fx = std::mem::take(&mut self.fx);
-        let target = &mut self.nodes[dst.index()];
-        for (key, value) in writes {
-            let stmt = match value {
-                Some(value) => Statement::Upsert { key, value },
-                None => Statement::Delete { key },
-            };
-            target.vreplication_write(now, stmt, &mut fx);
-        }
-        self.fx = fx;
     }
 
-    /// Reads the source's binlog from where the stream's position says, collecting row
-    /// changes that `keep` accepts, for at most `max` transactions.
-    fn scan_binlog(
-        &self,
-        st: &mut Stream,
-        src: NodeId,
-        max: usize,
-        keep: impl Fn(Key) -> bool,
-        writes: &mut Vec<(Key, Option<u64>)>,
+    /// The other side serves reads and writes from now on; streams start the other way.
+    fn finish_switch(
+        &mut self,
+        now: Micros,
+        sw: &Switch,
+        (stopped, other): (&[usize], &[usize]),
+        cluster: &ClusterView,
+        fx: &mut Effects,
     ) {
-        let node = &self.nodes[src.index()];
-        let binlog = &node.binlog;
-        let base = binlog.next_idx() - binlog.entries().len() as u64;
-        let mut idx = match st.scan {
-            Some((n, epoch, next)) if n == src && epoch == node.epoch && next >= base => next,
-            _ => binlog.gtid_start(&st.pos).max(base),
+        let feeding = if sw.to_targets {
+            &self.streams
+        } else {
+            &self.reverse
         };
-        let mut taken = 0;
-        while taken < max {
-            // Everything in the binlog, as a dump thread reads it: with AFTER_SYNC a
-            // transaction is there (and streamed) while its commit still waits for an ack.
-            let Some(e) = binlog.get(idx) else { break };
-            idx += 1;
-            if st.pos.contains(e.trx.gtid) {
-                continue;
-            }
-            for row in &e.trx.rows {
-                let k = row.key();
-                if keep(k) {
-                    writes.push((k, row_after(row)));
-                }
-            }
-            st.pos.insert(e.trx.gtid);
-            taken += 1;
-        }
-        st.scan = Some((src, node.epoch, idx));
-    }
-
-    fn log_reshard(&mut self, text: String) {
-        self.log_entry(super::world::LogKind::Operator, format!("reshard: {text}"));
-    }
-
-    /// At a traffic switch the checker compares both sides: a row the old side had that
-    /// the new side lacks is an acknowledged write lost; any other difference, divergence.
-    fn checker_on_switch(&mut self, now: Micros, rows: u64, diff: u64, new_side: &[usize]) {
-        if diff == 0 {
-            return;
-        }
-        let nodes: Vec<NodeId> = new_side
+        let (rows, diff) = vdiff(feeding, cluster).unwrap_or((0, 0));
+        report_mismatch(rows, diff, other, cluster, fx);
+        // Reverse streams start where the new serving side is now.
+        let fresh: Vec<Stream> = feeding
             .iter()
-            .filter_map(|&g| self.shard_primary(g))
+            .map(|s| {
+                let pos = cluster.shard_position(s.to);
+                Stream::replicating(s.to, s.from, s.range, pos, now)
+            })
             .collect();
-        let before = self.checker.findings.len();
-        self.checker.on_reshard_mismatch(now, nodes, rows, diff);
-        self.log_new_findings(before, now);
+        serve(other, Some(true), Some(true), fx);
+        serve(stopped, Some(false), Some(false), fx);
+        for &shard in other {
+            fx.ask(Ask::DenyWrites {
+                shard,
+                denied: false,
+            });
+        }
+        for &shard in stopped {
+            fx.ask(Ask::StopWrites {
+                shard,
+                stopped: false,
+            });
+        }
+        self.stalls.push((sw.started_us, now));
+        if sw.to_targets {
+            self.reverse = fresh;
+            self.phase = Phase::WritesSwitched;
+        } else {
+            self.streams = fresh;
+            self.reverse.clear();
+            self.phase = Phase::Running;
+        }
+        self.switch = None;
+        self.vdiff = Some((now, rows, diff));
+        let text = format!(
+            "writes switched to {} after a write stall of {} (VDiff at the switch: {diff} of {rows} rows differ)",
+            if sw.to_targets {
+                "the targets"
+            } else {
+                "the sources"
+            },
+            fmt_secs(now - sw.started_us)
+        );
+        self.note(now, text, fx);
+    }
+
+    /// The streams did not catch up in time: writes resume on the side that had them.
+    fn abandon_switch(&mut self, now: Micros, sw: &Switch, stopped: &[usize], fx: &mut Effects) {
+        for &shard in stopped {
+            fx.ask(Ask::StopWrites {
+                shard,
+                stopped: false,
+            });
+        }
+        for &shard in stopped {
+            fx.ask(Ask::DenyWrites {
+                shard,
+                denied: false,
+            });
+        }
+        self.stalls.push((sw.started_us, now));
+        self.switch = None;
+        let text = format!(
+            "switch abandoned: the streams did not catch up within {}; writes resume where they were",
+            fmt_secs(SWITCH_TIMEOUT)
+        );
+        self.note(now, text, fx);
+    }
+
+    /// Into the workflow's own log, and the world's event log.
+    fn note(&mut self, now: Micros, text: String, fx: &mut Effects) {
+        fx.ask(Ask::Log(format!("reshard: {text}")));
+        self.log.push((now, text));
     }
 }
 
-fn row_after(row: &super::rows::RowEvent) -> Option<u64> {
-    use super::rows::RowEvent;
-    match *row {
-        RowEvent::Write { after, .. } | RowEvent::Update { after, .. } => Some(after),
-        RowEvent::Delete { .. } => None,
+/// Sets the serving flags of these shards' routing rows.
+fn serve(shards: &[usize], reads: Option<bool>, writes: Option<bool>, fx: &mut Effects) {
+    for &shard in shards {
+        fx.ask(Ask::Serve {
+            shard,
+            reads,
+            writes,
+        });
     }
+}
+
+/// At a traffic switch the checker compares both sides: a row the old side had that the
+/// new side lacks is an acknowledged write lost; any other difference, divergence.
+fn report_mismatch(
+    rows: u64,
+    diff: u64,
+    new_side: &[usize],
+    cluster: &ClusterView,
+    fx: &mut Effects,
+) {
+    if diff == 0 {
+        return;
+    }
+    let nodes = new_side
+        .iter()
+        .filter_map(|&g| cluster.primary(g))
+        .collect();
+    fx.ask(Ask::VDiffMismatch { nodes, rows, diff });
 }
 
 pub fn step_name(step: Step) -> &'static str {

@@ -1,6 +1,7 @@
 //! The interpreter: hands each event to the actor it is for, then carries out what the
 //! handler recorded in `Effects` — sends through the network, timers into the queue, notes
-//! to the checker and the event log, completed client operations to the history.
+//! to the checker and the event log, completed client operations to the history, and
+//! changes asked of the router and the nodes (`world/workflow.rs`).
 
 use super::{LogKind, World};
 use crate::effects::{NodeTimer, Note, ReplThread, Timer};
@@ -179,6 +180,15 @@ impl World {
             self.history.record(op);
         }
         self.log_new_findings(before, self.now);
+        // Last, what the workflow asked of the router and the nodes (after its own next
+        // tick is queued); a VReplication write records the node's effects: one more pass.
+        let asks = std::mem::take(&mut self.fx.asks);
+        if !asks.is_empty() {
+            for ask in asks {
+                self.carry_out_ask(ask);
+            }
+            self.carry_out();
+        }
     }
 
     /// Puts a message on the network: it arrives later, or is dropped at once (a cut link).

@@ -9,11 +9,12 @@
 mod build;
 mod interpret;
 mod verbs;
+mod workflow;
 
 use crate::checker::Checker;
 use crate::command::{Command, CommandError};
 use crate::config::ClusterConfig;
-use crate::effects::{Effects, Timer};
+use crate::effects::Effects;
 use crate::history::History;
 use crate::ids::{Addr, NodeId, ShardGroups};
 use crate::manager::Manager;
@@ -248,16 +249,6 @@ impl World {
             })
             .collect();
         self.lag_samples.push_back((at, lags));
-    }
-
-    pub(crate) fn schedule_workflow(&mut self, at: Micros) {
-        self.push(
-            at,
-            Event::Timer {
-                owner: Addr::Manager,
-                timer: Timer::Workflow,
-            },
-        );
     }
 
     pub(crate) fn log_new_findings(&mut self, before: usize, at: Micros) {
