@@ -615,3 +615,725 @@ pub fn step_name(step: Step) -> &'static str {
         Step::Cancel => "cancel",
     }
 }
+
+/// The workflow on its own, with no `World`: a hand-built cluster is the view, and a small
+/// stand-in for the world's interpreter carries out what the workflow asks.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{LinkConfig, NodeConfig, RouterConfig};
+    use crate::gtid::Uuid;
+    use crate::ids::ShardGroups;
+    use crate::message::{Msg, Statement};
+
+    const SRC: usize = 1;
+    const T1: usize = 2;
+    const T2: usize = 3;
+    const B1: NodeId = NodeId(1);
+    const C1: NodeId = NodeId(2);
+    const D1: NodeId = NodeId(3);
+    /// A replica of target shard 80-c0, promoted in one story.
+    const C2: NodeId = NodeId(4);
+
+    /// Shards -80 (a1) and 80- (b1) serve; 80-c0 (c1, with c2 standing by) and c0- (d1)
+    /// are provisioned and serve nothing: the targets of splitting 80-.
+    struct Cluster {
+        nodes: Vec<Node>,
+        primaries: Vec<Option<NodeId>>,
+        router: Router,
+        net: Network,
+        /// Each node's shard.
+        shard_of: Vec<usize>,
+    }
+
+    impl Cluster {
+        fn split() -> Cluster {
+            Cluster::new(&[
+                ("-80", true),
+                ("80-", true),
+                ("80-c0", false),
+                ("c0-", false),
+            ])
+        }
+
+        /// One primary per shard, named a1, b1, …, plus c2 in the third shard.
+        fn new(shards: &[(&str, bool)]) -> Cluster {
+            let mut shard_of: Vec<usize> = (0..shards.len()).collect();
+            shard_of.push(2);
+            let mut names: Vec<String> = (0..shards.len())
+                .map(|g| format!("{}1", char::from(b'a' + g as u8)))
+                .collect();
+            names.push("c2".into());
+            let nodes: Vec<Node> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let cfg = NodeConfig {
+                        name: name.clone(),
+                        ..NodeConfig::default()
+                    };
+                    let uuid = Uuid::version4(i as u128 + 1);
+                    Node::new(NodeId(i as u32), cfg, i as u32 + 1, uuid, None)
+                })
+                .collect();
+            let mut groups = ShardGroups::unsharded(nodes.len());
+            for (i, &g) in shard_of.iter().enumerate() {
+                groups.set(NodeId(i as u32), g as u16);
+            }
+            let table = shards
+                .iter()
+                .enumerate()
+                .map(|(g, (range, serving))| {
+                    let range = KeyRange::parse(range).unwrap();
+                    (range, Some(NodeId(g as u32)), *serving)
+                })
+                .collect();
+            let count = nodes.len() as u32;
+            let router = Router::new(RouterConfig::default(), vec![], Some(NodeId(0)), count, 1)
+                .sharded(Vindex::Hash, table, groups);
+            Cluster {
+                primaries: (0..shards.len()).map(|g| Some(NodeId(g as u32))).collect(),
+                net: Network::new(count, LinkConfig::default()),
+                nodes,
+                router,
+                shard_of,
+            }
+        }
+
+        fn view(&self) -> ClusterView<'_> {
+            ClusterView {
+                nodes: &self.nodes,
+                primaries: &self.primaries,
+                router: &self.router,
+                net: &self.net,
+                vindex: Vindex::Hash,
+            }
+        }
+
+        fn node(&mut self, id: NodeId) -> &mut Node {
+            &mut self.nodes[id.index()]
+        }
+
+        /// Stands in for the world: the router and the nodes change as asked, and a
+        /// VReplication row is committed on its target at once.
+        fn carry_out(&mut self, fx: &Effects) {
+            for ask in &fx.asks {
+                match ask {
+                    Ask::Serve {
+                        shard,
+                        reads,
+                        writes,
+                    } => self.router.set_serving(*shard, *reads, *writes),
+                    Ask::StopWrites { shard, stopped } => {
+                        self.router.set_writes_stopped(*shard, *stopped)
+                    }
+                    Ask::DenyWrites { shard, denied } => {
+                        for (n, g) in self.nodes.iter_mut().zip(&self.shard_of) {
+                            if g == shard {
+                                n.set_writes_denied(*denied);
+                            }
+                        }
+                    }
+                    Ask::VReplicationWrite { node, stmt } => {
+                        let (key, value) = match *stmt {
+                            Statement::Upsert { key, value } => (key, Some(value)),
+                            Statement::Delete { key } => (key, None),
+                            ref other => panic!("VReplication wrote {other:?}"),
+                        };
+                        self.node(*node).data.put(key, value);
+                    }
+                    Ask::VDiffMismatch { .. } | Ask::Log(_) => {}
+                }
+            }
+        }
+
+        fn command(
+            &mut self,
+            wf: &mut Option<Reshard>,
+            now: Micros,
+            step: Step,
+        ) -> Result<Effects, String> {
+            let mut fx = Effects::default();
+            let result = on_command(wf, now, step, &self.view(), &mut fx);
+            if let Err(e) = result {
+                assert!(fx.is_empty(), "refused {step:?} but recorded {fx:?}");
+                return Err(e);
+            }
+            self.carry_out(&fx);
+            Ok(fx)
+        }
+
+        fn tick(&mut self, wf: &mut Option<Reshard>, now: Micros) -> Effects {
+            let mut fx = Effects::default();
+            wf.as_mut().unwrap().on_timer(now, &self.view(), &mut fx);
+            self.carry_out(&fx);
+            fx
+        }
+
+        /// A client write committed on a node through its own commit pipeline (so it is
+        /// in the binlog with a GTID, as a stream reads it).
+        fn commit(&mut self, id: NodeId, now: Micros, key: Key, value: u64) {
+            let node = self.node(id);
+            let mut fx = Effects::default();
+            let query = Msg::Query {
+                req: 1,
+                stmt: Statement::Upsert { key, value },
+            };
+            node.on_message(now, Addr::Router, query, &mut fx);
+            while !fx
+                .sends
+                .iter()
+                .any(|(_, _, m)| matches!(m, Msg::QueryOk { .. }))
+            {
+                let next = (0..fx.timers.len()).min_by_key(|&i| fx.timers[i].0);
+                let (at, _, timer) = fx.timers.remove(next.expect("the commit goes on"));
+                if let Timer::Node { timer, .. } = timer {
+                    node.on_timer(at, timer, &mut fx);
+                }
+            }
+            assert_eq!(node.pending_writes(), 0);
+        }
+    }
+
+    /// The first `count` ids whose keyspace id falls in `range`.
+    fn keys_in(range: &str, count: usize) -> Vec<Key> {
+        let range = KeyRange::parse(range).unwrap();
+        (1..)
+            .filter(|&k| range.contains(Vindex::Hash.keyspace_id(k)))
+            .take(count)
+            .collect()
+    }
+
+    /// The source shard 80- holds `per_target` rows for each target.
+    fn loaded(per_target: usize) -> Cluster {
+        let mut c = Cluster::split();
+        for k in keys_in("80-c0", per_target)
+            .into_iter()
+            .chain(keys_in("c0-", per_target))
+        {
+            c.node(B1).data.put(k, Some(k * 10));
+        }
+        c
+    }
+
+    fn log(text: &str) -> Ask {
+        Ask::Log(format!("reshard: {text}"))
+    }
+
+    fn serve(shard: usize, reads: Option<bool>, writes: Option<bool>) -> Ask {
+        Ask::Serve {
+            shard,
+            reads,
+            writes,
+        }
+    }
+
+    fn next_tick(now: Micros) -> Vec<(Micros, Addr, Timer)> {
+        vec![(now + TICK, Addr::Manager, Timer::Workflow)]
+    }
+
+    /// Created, copied in one tick (10 rows per target), running.
+    fn running(c: &mut Cluster) -> Option<Reshard> {
+        let mut wf = None;
+        c.command(&mut wf, 0, Step::Create).unwrap();
+        c.tick(&mut wf, TICK);
+        assert_eq!(wf.as_ref().unwrap().phase, Phase::Running);
+        wf
+    }
+
+    /// Running, then SwitchTraffic for writes asked at 1 s and finished at the next tick.
+    fn writes_switched(c: &mut Cluster) -> Option<Reshard> {
+        let mut wf = running(c);
+        c.command(&mut wf, 1_000_000, Step::SwitchWrites).unwrap();
+        c.tick(&mut wf, 1_000_000 + TICK);
+        assert_eq!(wf.as_ref().unwrap().phase, Phase::WritesSwitched);
+        wf
+    }
+
+    #[test]
+    fn create_streams_the_source_into_each_overlapping_target() {
+        let mut c = Cluster::split();
+        let mut wf = None;
+        let fx = c.command(&mut wf, 5, Step::Create).unwrap();
+        assert_eq!(
+            fx.asks,
+            [log(
+                "Reshard created: 80- → 80-c0, c0-; 2 streams start copying"
+            )]
+        );
+        assert_eq!(fx.timers, next_tick(5));
+        let wf = wf.unwrap();
+        assert_eq!(
+            (wf.sources.as_slice(), wf.phase),
+            (&[SRC][..], Phase::Copying)
+        );
+        assert_eq!(wf.targets, [T1, T2]);
+        let streams: Vec<_> = wf
+            .streams
+            .iter()
+            .map(|s| (s.from, s.to, s.range.to_string()))
+            .collect();
+        assert_eq!(
+            streams,
+            [(SRC, T1, "80-c0".into()), (SRC, T2, "c0-".into())]
+        );
+    }
+
+    #[test]
+    fn create_is_refused_while_a_workflow_runs_and_allowed_once_it_ended() {
+        let mut c = Cluster::split();
+        let mut wf = None;
+        c.command(&mut wf, 0, Step::Create).unwrap();
+        assert_eq!(
+            c.command(&mut wf, 1, Step::Create).unwrap_err(),
+            "a resharding workflow is already running"
+        );
+        c.command(&mut wf, 2, Step::Cancel).unwrap();
+        c.command(&mut wf, 3, Step::Create).unwrap();
+        assert_eq!(wf.unwrap().phase, Phase::Copying);
+    }
+
+    #[test]
+    fn create_needs_target_shards() {
+        let mut c = Cluster::new(&[("-80", true), ("80-", true)]);
+        let mut wf = None;
+        let err = c.command(&mut wf, 0, Step::Create).unwrap_err();
+        assert!(err.starts_with("there are no target shards"), "{err}");
+        assert!(wf.is_none());
+    }
+
+    #[test]
+    fn every_other_step_needs_a_workflow() {
+        let mut c = Cluster::split();
+        for step in [
+            Step::SwitchReads,
+            Step::SwitchWrites,
+            Step::ReverseTraffic,
+            Step::Complete,
+            Step::Cancel,
+        ] {
+            assert_eq!(
+                c.command(&mut None, 0, step).unwrap_err(),
+                "there is no resharding workflow: create one first"
+            );
+        }
+    }
+
+    #[test]
+    fn the_copy_makes_each_target_hold_its_range_then_the_streams_run() {
+        let mut c = loaded(10);
+        // A row on the target the source does not have: the copy deletes it.
+        let stray = keys_in("80-c0", 11)[10];
+        c.node(C1).data.put(stray, Some(1));
+        let mut wf = None;
+        c.command(&mut wf, 0, Step::Create).unwrap();
+        let fx = c.tick(&mut wf, TICK);
+        let mut expected = vec![Ask::VReplicationWrite {
+            node: C1,
+            stmt: Statement::Delete { key: stray },
+        }];
+        for (node, range) in [(C1, "80-c0"), (D1, "c0-")] {
+            let mut keys = keys_in(range, 10);
+            keys.sort_unstable();
+            expected.extend(keys.into_iter().map(|key| Ask::VReplicationWrite {
+                node,
+                stmt: Statement::Upsert {
+                    key,
+                    value: key * 10,
+                },
+            }));
+        }
+        expected.push(log("copy finished: every stream now replicates"));
+        assert_eq!(fx.asks, expected);
+        assert_eq!(fx.timers, next_tick(TICK));
+        let wf = wf.unwrap();
+        assert_eq!(wf.phase, Phase::Running);
+        for s in &wf.streams {
+            assert_eq!((s.copy, s.rows_copied, s.rows_to_copy), (None, 10, 10));
+        }
+    }
+
+    #[test]
+    fn a_copy_larger_than_a_batch_takes_several_ticks() {
+        let mut c = loaded(COPY_BATCH + 5);
+        let mut wf = None;
+        c.command(&mut wf, 0, Step::Create).unwrap();
+        let fx = c.tick(&mut wf, TICK);
+        assert!(
+            !fx.asks
+                .contains(&log("copy finished: every stream now replicates"))
+        );
+        let w = wf.as_ref().unwrap();
+        assert_eq!(w.phase, Phase::Copying);
+        let first = &w.streams[0];
+        assert_eq!(first.rows_copied, COPY_BATCH as u64);
+        let (done, _) = first.progress(TICK).unwrap();
+        assert!((done - 25.0 / 30.0).abs() < 1e-9, "{done}");
+        c.tick(&mut wf, 2 * TICK);
+        let w = wf.as_ref().unwrap();
+        assert_eq!(w.phase, Phase::Running);
+        assert_eq!(w.streams[0].progress(2 * TICK), None);
+    }
+
+    #[test]
+    fn vdiff_runs_once_when_the_streams_run() {
+        let mut c = loaded(10);
+        let mut wf = running(&mut c);
+        let fx = c.tick(&mut wf, 2 * TICK);
+        assert_eq!(fx.asks, [log("VDiff: 20 rows compared, 0 differ")]);
+        assert_eq!(wf.as_ref().unwrap().vdiff, Some((2 * TICK, 20, 0)));
+        assert!(c.tick(&mut wf, 3 * TICK).asks.is_empty());
+    }
+
+    #[test]
+    fn a_source_binlog_change_streams_to_the_target_that_owns_its_key() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        let key = keys_in("c0-", 4)[3];
+        c.commit(B1, 150_000, key, 77);
+        let fx = c.tick(&mut wf, 2 * TICK);
+        let upsert = Ask::VReplicationWrite {
+            node: D1,
+            stmt: Statement::Upsert { key, value: 77 },
+        };
+        assert_eq!(fx.asks.iter().filter(|a| **a == upsert).count(), 1);
+        let writes = |n: NodeId| {
+            fx.asks
+                .iter()
+                .filter(|a| matches!(a, Ask::VReplicationWrite { node, .. } if *node == n))
+                .count()
+        };
+        assert_eq!((writes(C1), writes(D1)), (0, 1));
+        let executed = c.nodes[B1.index()].gtid_executed.clone();
+        for s in &wf.unwrap().streams {
+            assert!(executed.is_subset_of(&s.pos));
+            assert_eq!(s.behind, 0);
+        }
+    }
+
+    #[test]
+    fn reads_switch_to_the_targets_only_once_the_streams_run() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, 0, Step::Create).unwrap();
+        assert_eq!(
+            c.command(&mut wf, 1, Step::SwitchReads).unwrap_err(),
+            "the streams are still copying: reads can switch once they run"
+        );
+        c.tick(&mut wf, TICK);
+        let fx = c.command(&mut wf, 2 * TICK, Step::SwitchReads).unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                serve(T1, Some(true), None),
+                serve(T2, Some(true), None),
+                serve(SRC, Some(false), None),
+                log("SwitchTraffic (replica): reads now go to the targets"),
+            ]
+        );
+        assert_eq!(wf.as_ref().unwrap().phase, Phase::ReadsSwitched);
+        assert_eq!(
+            c.command(&mut wf, 3 * TICK, Step::SwitchReads).unwrap_err(),
+            "switch_reads is not possible while the workflow is reads switched"
+        );
+    }
+
+    #[test]
+    fn writes_switch_once_the_sources_stop_and_the_streams_hold_everything() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, 0, Step::Create).unwrap();
+        assert_eq!(
+            c.command(&mut wf, 1, Step::SwitchWrites).unwrap_err(),
+            "the streams are still copying: writes can switch once they run"
+        );
+        c.tick(&mut wf, TICK);
+        let start = 1_000_000;
+        let fx = c.command(&mut wf, start, Step::SwitchWrites).unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                Ask::StopWrites {
+                    shard: SRC,
+                    stopped: true
+                },
+                Ask::DenyWrites {
+                    shard: SRC,
+                    denied: true
+                },
+                log(
+                    "SwitchTraffic (primary): writes stopped on the sources; waiting for the streams to catch up"
+                ),
+            ]
+        );
+        assert!(c.nodes[B1.index()].writes_denied && c.router.shards[SRC].writes_stopped);
+        assert_eq!(
+            c.command(&mut wf, start + 1, Step::Cancel).unwrap_err(),
+            "a traffic switch is under way; wait for it to finish"
+        );
+        // The first tick since the streams run also makes the first VDiff.
+        let fx = c.tick(&mut wf, start + TICK);
+        assert_eq!(
+            fx.asks,
+            [
+                log("VDiff: 6 rows compared, 0 differ"),
+                serve(T1, Some(true), Some(true)),
+                serve(T2, Some(true), Some(true)),
+                serve(SRC, Some(false), Some(false)),
+                Ask::DenyWrites {
+                    shard: T1,
+                    denied: false
+                },
+                Ask::DenyWrites {
+                    shard: T2,
+                    denied: false
+                },
+                Ask::StopWrites {
+                    shard: SRC,
+                    stopped: false
+                },
+                log(
+                    "writes switched to the targets after a write stall of 0.10 s (VDiff at the switch: 0 of 6 rows differ)"
+                ),
+            ]
+        );
+        assert_eq!(fx.timers, next_tick(start + TICK));
+        let wf = wf.unwrap();
+        assert_eq!(wf.phase, Phase::WritesSwitched);
+        assert_eq!(wf.stalls, [(start, start + TICK)]);
+        let reverse: Vec<_> = wf.reverse.iter().map(|s| (s.from, s.to)).collect();
+        assert_eq!(reverse, [(T1, SRC), (T2, SRC)]);
+        // DeniedTables stays on the retired side.
+        assert!(c.nodes[B1.index()].writes_denied);
+    }
+
+    #[test]
+    fn a_mismatch_at_the_switch_is_a_finding_against_the_new_primaries() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        // Someone writes on a target behind the workflow's back.
+        let key = keys_in("80-c0", 1)[0];
+        c.node(C1).data.put(key, Some(999));
+        c.command(&mut wf, 1_000_000, Step::SwitchWrites).unwrap();
+        let fx = c.tick(&mut wf, 1_000_000 + TICK);
+        assert_eq!(
+            fx.asks[..2],
+            [
+                log("VDiff: 6 rows compared, 1 differ"),
+                Ask::VDiffMismatch {
+                    nodes: vec![C1, D1],
+                    rows: 6,
+                    diff: 1
+                }
+            ]
+        );
+        // The switch goes ahead: VDiff reports, it does not block.
+        assert_eq!(wf.unwrap().phase, Phase::WritesSwitched);
+    }
+
+    #[test]
+    fn a_switch_that_cannot_catch_up_is_abandoned_after_the_timeout() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        for (a, b) in [(B1, C1), (C1, B1)] {
+            c.net.set_cut(a.into(), b.into(), true);
+        }
+        // A write the stream into c1 cannot fetch over the cut link.
+        c.commit(B1, 500_000, keys_in("80-c0", 4)[3], 5);
+        let start = 1_000_000;
+        c.command(&mut wf, start, Step::SwitchWrites).unwrap();
+        let fx = c.tick(&mut wf, start + TICK);
+        assert!(fx.asks.iter().all(|a| !matches!(a, Ask::Serve { .. })));
+        let error = wf.as_ref().unwrap().streams[0].error.clone();
+        assert_eq!(error.as_deref(), Some("the link b1 ↔ c1 is cut"));
+        let fx = c.tick(&mut wf, start + SWITCH_TIMEOUT);
+        assert_eq!(
+            fx.asks[..3],
+            [
+                Ask::StopWrites {
+                    shard: SRC,
+                    stopped: false
+                },
+                Ask::DenyWrites {
+                    shard: SRC,
+                    denied: false
+                },
+                log(
+                    "switch abandoned: the streams did not catch up within 30.00 s; writes resume where they were"
+                ),
+            ]
+        );
+        let wf = wf.unwrap();
+        assert_eq!((wf.phase, wf.switch.is_none()), (Phase::Running, true));
+        assert_eq!(wf.stalls, [(start, start + SWITCH_TIMEOUT)]);
+    }
+
+    #[test]
+    fn cancel_and_complete_are_refused_in_the_wrong_phase() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        assert_eq!(
+            c.command(&mut wf, 1, Step::Complete).unwrap_err(),
+            "writes must be switched to the targets before completing"
+        );
+        let mut wf = writes_switched(&mut c);
+        assert_eq!(
+            c.command(&mut wf, 2_000_000, Step::Cancel).unwrap_err(),
+            "writes have been switched: use reverse_traffic, not cancel"
+        );
+        assert_eq!(
+            c.command(&mut wf, 2_000_000, Step::SwitchWrites)
+                .unwrap_err(),
+            "switch_writes is not possible while the workflow is writes switched"
+        );
+    }
+
+    #[test]
+    fn complete_drops_the_reverse_streams_after_a_last_vdiff() {
+        let mut c = loaded(3);
+        let mut wf = writes_switched(&mut c);
+        let fx = c.command(&mut wf, 2_000_000, Step::Complete).unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                log("VDiff before completing: 6 rows compared, 0 differ"),
+                log(
+                    "Complete: reverse streams dropped; the source shards serve nothing and can be retired"
+                ),
+            ]
+        );
+        let w = wf.as_ref().unwrap();
+        assert_eq!((w.phase, w.reverse.len()), (Phase::Completed, 0));
+        // A finished workflow does nothing more and schedules no tick.
+        assert!(c.tick(&mut wf, 2_000_000 + TICK).is_empty());
+        assert_eq!(
+            c.command(&mut wf, 3_000_000, Step::ReverseTraffic)
+                .unwrap_err(),
+            "reverse_traffic is not possible while the workflow is completed"
+        );
+    }
+
+    #[test]
+    fn reverse_traffic_brings_writes_back_to_the_sources() {
+        let mut c = loaded(3);
+        let mut wf = writes_switched(&mut c);
+        let start = 2_000_000;
+        let fx = c.command(&mut wf, start, Step::ReverseTraffic).unwrap();
+        let stop = |shard| Ask::StopWrites {
+            shard,
+            stopped: true,
+        };
+        let deny = |shard| Ask::DenyWrites {
+            shard,
+            denied: true,
+        };
+        assert_eq!(
+            fx.asks,
+            [
+                stop(T1),
+                stop(T2),
+                deny(T1),
+                deny(T2),
+                log(
+                    "ReverseTraffic (primary): writes stopped on the targets; waiting for the reverse streams"
+                ),
+            ]
+        );
+        let fx = c.tick(&mut wf, start + TICK);
+        assert_eq!(
+            fx.asks,
+            [
+                serve(SRC, Some(true), Some(true)),
+                serve(T1, Some(false), Some(false)),
+                serve(T2, Some(false), Some(false)),
+                Ask::DenyWrites {
+                    shard: SRC,
+                    denied: false
+                },
+                Ask::StopWrites {
+                    shard: T1,
+                    stopped: false
+                },
+                Ask::StopWrites {
+                    shard: T2,
+                    stopped: false
+                },
+                log(
+                    "writes switched to the sources after a write stall of 0.10 s (VDiff at the switch: 0 of 6 rows differ)"
+                ),
+            ]
+        );
+        let wf = wf.unwrap();
+        assert_eq!((wf.phase, wf.reverse.len()), (Phase::Running, 0));
+        let forward: Vec<_> = wf.streams.iter().map(|s| (s.from, s.to, s.copy)).collect();
+        assert_eq!(forward, [(SRC, T1, None), (SRC, T2, None)]);
+    }
+
+    #[test]
+    fn reverse_traffic_after_reads_switched_moves_reads_back() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        c.command(&mut wf, 1, Step::SwitchReads).unwrap();
+        let fx = c.command(&mut wf, 2, Step::ReverseTraffic).unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                serve(SRC, Some(true), None),
+                serve(T1, Some(false), None),
+                serve(T2, Some(false), None),
+                log("ReverseTraffic (replica): reads are back on the sources"),
+            ]
+        );
+        assert_eq!(wf.unwrap().phase, Phase::Running);
+    }
+
+    #[test]
+    fn cancel_stops_the_streams_and_gives_reads_back_to_the_sources() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        c.command(&mut wf, 1, Step::SwitchReads).unwrap();
+        let fx = c.command(&mut wf, 2, Step::Cancel).unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                serve(SRC, Some(true), None),
+                serve(T1, Some(false), None),
+                serve(T2, Some(false), None),
+                log("Cancel: streams stopped; the sources keep serving"),
+            ]
+        );
+        let w = wf.as_ref().unwrap();
+        assert_eq!((w.phase, w.streams.len()), (Phase::Cancelled, 0));
+        assert!(c.tick(&mut wf, TICK).is_empty());
+    }
+
+    #[test]
+    fn a_new_target_primary_makes_its_stream_copy_again() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        c.primaries[T1] = Some(C2);
+        let fx = c.tick(&mut wf, 2 * TICK);
+        let to_c2 = fx
+            .asks
+            .iter()
+            .filter(|a| matches!(a, Ask::VReplicationWrite { node: C2, .. }))
+            .count();
+        assert_eq!(to_c2, 3);
+        let s = &wf.unwrap().streams[0];
+        assert_eq!((s.target, s.rows_copied, s.copy), (Some((C2, 0)), 3, None));
+    }
+
+    #[test]
+    fn a_stream_waits_while_its_source_primary_is_down() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, 0, Step::Create).unwrap();
+        c.node(B1).crash(false, &mut Effects::default());
+        let fx = c.tick(&mut wf, TICK);
+        assert!(fx.asks.is_empty(), "{:?}", fx.asks);
+        assert_eq!(fx.timers, next_tick(TICK));
+        for s in &wf.unwrap().streams {
+            assert_eq!(s.error.as_deref(), Some("source primary b1 is down"));
+        }
+    }
+}
