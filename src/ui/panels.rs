@@ -228,7 +228,7 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
 }
 
 /// Sharded: what adding one shard would move, three ways, over the workload's keys
-/// (replication-model.md §8.3). Capped so the panel stays cheap to rebuild.
+/// (docs/semantics.md §8.3). Capped so the panel stays cheap to rebuild.
 fn view_rebalance_cost(world: &World) -> Html {
     use crate::engine::rebalance::{Placement, keys_moved};
     let shards = world.router.shards.len() as u32;

@@ -1,4 +1,4 @@
-//! The failover manager, modelled on Orchestrator (model §6.1–6.2).
+//! The failover manager, modelled on Orchestrator (docs/semantics.md §6).
 //!
 //! It stands on the network like any process: it probes every instance, and a probe that
 //! is refused or unanswered makes the instance invalid. Detection is holistic: the primary

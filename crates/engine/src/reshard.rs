@@ -1,4 +1,4 @@
-//! Online resharding, as Vitess's Reshard workflow does it (replication-model.md §8.2):
+//! Online resharding, as Vitess's Reshard workflow does it (docs/semantics.md §8.2):
 //! copy, catch up by streaming the sources' binlogs filtered by key range, VDiff, switch
 //! reads, switch writes (a short write stall), reverse replication so the switch can be
 //! undone, complete.
