@@ -8,7 +8,7 @@ use crate::engine::checker::FindingKind;
 use crate::engine::config::PromotionRule;
 use crate::engine::node::Node;
 use crate::engine::report::role;
-use crate::engine::time::{fmt_secs, us};
+use crate::engine::time::{Duration, fmt_secs, us};
 use crate::engine::{Addr, Command, NodeId, World};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -186,28 +186,22 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
     let (a, b) = (world.name(from), world.name(to));
     let l = world.net.link(from, to);
     let back = world.net.link(to, from);
-    let set_latency = {
-        let (a, b) = (a.clone(), b.clone());
+    let setting = |make: fn(f64) -> LinkSetting, fallback: f64| {
         link.callback(move |e: Event| {
-            let ms: f64 = e
+            let value = e
                 .target_unchecked_into::<HtmlInputElement>()
                 .value()
                 .parse()
-                .unwrap_or(0.5);
-            Msg::SetLinkLatency(a.clone(), b.clone(), ms)
+                .unwrap_or(fallback);
+            Msg::SetLink {
+                from,
+                to,
+                setting: make(value),
+            }
         })
     };
-    let set_loss = {
-        let (a, b) = (a.clone(), b.clone());
-        link.callback(move |e: Event| {
-            let pct: f64 = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .parse()
-                .unwrap_or(0.0);
-            Msg::SetLinkLoss(a.clone(), b.clone(), pct)
-        })
-    };
+    let set_latency = setting(LinkSetting::LatencyMs, 0.5);
+    let set_loss = setting(LinkSetting::LossPct, 0.0);
     html! {
         <section class="panel-section inspector">
             <h2>{ format!("Link {a} ⇄ {b}") }</h2>
@@ -225,6 +219,42 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
             </label>
         </section>
     }
+}
+
+/// A change typed into the link inspector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LinkSetting {
+    LatencyMs(f64),
+    LossPct(f64),
+}
+
+/// The command that applies `setting` to the link `from`–`to` (both ways), keeping its
+/// other settings; an error in words for a value out of range.
+pub fn link_command(
+    world: &World,
+    from: Addr,
+    to: Addr,
+    setting: LinkSetting,
+) -> Result<Command, &'static str> {
+    let cfg = world.net.link(from, to).cfg;
+    let valid = |v: f64, max: f64| v.is_finite() && (0.0..=max).contains(&v);
+    let (mut latency_us, mut loss_permille) = (cfg.latency_us, cfg.loss_permille);
+    match setting {
+        LinkSetting::LatencyMs(ms) if valid(ms, 60_000.0) => {
+            latency_us = Duration::from_millis_f64(ms).as_micros()
+        }
+        LinkSetting::LatencyMs(_) => return Err("latency must be between 0 and 60000 ms"),
+        LinkSetting::LossPct(p) if valid(p, 100.0) => loss_permille = (p * 10.0).round() as u32,
+        LinkSetting::LossPct(_) => return Err("packet loss must be between 0 and 100 %"),
+    }
+    Ok(Command::SetLink {
+        from: world.name(from),
+        to: world.name(to),
+        latency_us,
+        jitter_us: cfg.jitter_us,
+        loss_permille,
+        both_ways: true,
+    })
 }
 
 /// Sharded: what adding one shard would move, three ways, over the workload's keys

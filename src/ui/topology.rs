@@ -8,6 +8,7 @@ use super::geometry::{
     NODE_R, Point, VIEW_H, VIEW_W, manager_position, message_position, node_position,
     router_position, shard_band, shard_node_position,
 };
+use super::selection::Selection;
 use crate::engine::message::MsgKind;
 use crate::engine::node::Node;
 use crate::engine::report::{Role, role};
@@ -73,15 +74,16 @@ pub fn health(n: &Node) -> &'static str {
     }
 }
 
-pub struct Selection<'a> {
+/// What the canvas marks, besides the world itself.
+pub struct Marks<'a> {
     /// Playback speed (simulated seconds per wall second).
     pub speed: f64,
-    pub nodes: &'a [NodeId],
-    pub link: Option<(Addr, Addr)>,
+    pub selection: &'a Selection,
+    /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     pub highlight: &'a [NodeId],
 }
 
-pub fn view(world: &World, sel: &Selection<'_>, link: &html::Scope<super::App>) -> Html {
+pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
     html! {
         <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label="Cluster topology">
             <defs>
@@ -179,7 +181,7 @@ fn view_streams(world: &World) -> Html {
 /// A replication channel: an arrow from source to replica, drawn by the channel's state.
 fn view_links<'a>(
     world: &'a World,
-    sel: &'a Selection<'_>,
+    sel: &'a Marks<'_>,
     link: &'a html::Scope<super::App>,
 ) -> impl Iterator<Item = Html> + 'a {
     world.nodes.iter().filter_map(move |n| {
@@ -191,12 +193,12 @@ fn view_links<'a>(
             (IoRunning::Connecting, _) => "connecting",
             _ => "broken",
         };
-        let selected = sel.link == Some((from, to)) || sel.link == Some((to, from));
+        let selected = sel.selection.has_link(from, to);
         let cut = world.net.link(from, to).cut;
         let class = format!("channel {state}{}{}", if selected { " selected" } else { "" }, if cut { " cut" } else { "" });
         let onclick = link.callback(move |e: MouseEvent| {
             e.stop_propagation();
-            Msg::SelectLink(from, to)
+            Msg::Select(Selection::Link(from, to))
         });
         Some(html! {
             <g class="channel-group" {onclick}>
@@ -281,7 +283,7 @@ fn view_actor(
     };
     let onclick = link.callback(move |e: MouseEvent| {
         e.stop_propagation();
-        Msg::SelectActor(a)
+        Msg::Select(Selection::actor(a))
     });
     html! {
         <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}>
@@ -300,10 +302,10 @@ fn bar(part: u64, whole: u64, w: f64) -> String {
     format!("{:.1}", (part.min(whole) as f64 / whole as f64) * w)
 }
 
-fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<super::App>) -> Html {
+fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
     let p = position(world, n.addr());
     let r = role(world, n);
-    let selected = sel.nodes.contains(&n.id);
+    let selected = sel.selection.nodes().contains(&n.id);
     let highlighted = sel.highlight.contains(&n.id);
     let down = if n.is_running() { "" } else { " crashed" };
     let broken = n
@@ -328,7 +330,10 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
     let id = n.id;
     let onclick = link.callback(move |e: MouseEvent| {
         e.stop_propagation();
-        Msg::SelectNode(id, e.shift_key())
+        Msg::SelectNode {
+            node: id,
+            add: e.shift_key(),
+        }
     });
     let source_count = n
         .channel
