@@ -1,7 +1,9 @@
 //! The keyboard: which keys are shortcuts (the help overlay lists them), and the one window
 //! listener that turns a key press into a [`Shortcut`] message.
 
+use super::selection::Selection;
 use super::{App, Msg};
+use crate::engine::{Command, World};
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::html::Scope;
@@ -37,6 +39,37 @@ impl Shortcut {
             "b" => Shortcut::PreviousLessonStep,
             _ => return None,
         })
+    }
+
+    /// What the shortcut asks for, given what is selected: the same messages as the
+    /// buttons it stands for; none when it has nothing to act on.
+    pub fn intents(self, selection: &Selection, world: Option<&World>) -> Vec<Msg> {
+        let node = world
+            .zip(selection.first_node())
+            .map(|(w, n)| w.name(n.into()));
+        let link = world
+            .zip(selection.link())
+            .map(|(w, (a, b))| (w.name(a), w.name(b)));
+        let act = match self {
+            Shortcut::PlayPause => return vec![Msg::TogglePlay],
+            Shortcut::Step => return vec![Msg::Step],
+            Shortcut::Help => return vec![Msg::ToggleHelp],
+            Shortcut::Escape => return vec![Msg::CloseHelp, Msg::ClearSelection],
+            Shortcut::NextLessonStep => return vec![Msg::LessonStep(1)],
+            Shortcut::PreviousLessonStep => return vec![Msg::LessonStep(-1)],
+            Shortcut::HealAll => Some(Command::HealAll),
+            Shortcut::CrashNode => node.map(|node| Command::Crash {
+                node,
+                power_loss: false,
+            }),
+            Shortcut::RestartNode => node.map(|node| Command::Restart { node }),
+            Shortcut::CutLink => link.map(|(from, to)| Command::CutLink {
+                from,
+                to,
+                both_ways: true,
+            }),
+        };
+        act.map(Msg::Act).into_iter().collect()
     }
 
     /// Keys the browser would otherwise use too (space scrolls, → moves focus).
@@ -103,5 +136,50 @@ mod tests {
         }
         assert_eq!(Shortcut::from_key("n"), Some(Shortcut::NextLessonStep));
         assert!(Shortcut::PlayPause.overrides_browser() && !Shortcut::HealAll.overrides_browser());
+    }
+
+    #[test]
+    fn shortcuts_act_on_the_selection_or_do_nothing() {
+        let s = crate::scenario::Scenario::from_json(
+            crate::scenario::presets::preset("planned-switchover").unwrap(),
+        )
+        .unwrap();
+        let w = s.world().unwrap();
+        let (db1, db2) = (w.node_id("db1").unwrap(), w.node_id("db2").unwrap());
+        let mut picked = Selection::Node(db2);
+        picked.pick_node(db1, true);
+        assert_eq!(
+            Shortcut::CrashNode.intents(&picked, Some(&w)),
+            vec![Msg::Act(Command::Crash {
+                node: "db2".into(),
+                power_loss: false
+            })],
+            "the first node picked"
+        );
+        let link = Selection::Link(db1.into(), db2.into());
+        assert_eq!(
+            Shortcut::CutLink.intents(&link, Some(&w)),
+            vec![Msg::Act(Command::CutLink {
+                from: "db1".into(),
+                to: "db2".into(),
+                both_ways: true
+            })]
+        );
+        for nothing_to_act_on in [
+            Shortcut::CrashNode.intents(&link, Some(&w)),
+            Shortcut::RestartNode.intents(&Selection::Router, Some(&w)),
+            Shortcut::CutLink.intents(&picked, Some(&w)),
+            Shortcut::CrashNode.intents(&picked, None),
+        ] {
+            assert_eq!(nothing_to_act_on, vec![]);
+        }
+        assert_eq!(
+            Shortcut::Escape.intents(&link, Some(&w)),
+            vec![Msg::CloseHelp, Msg::ClearSelection]
+        );
+        assert_eq!(
+            Shortcut::HealAll.intents(&Selection::Nothing, None),
+            vec![Msg::Act(Command::HealAll)]
+        );
     }
 }

@@ -48,6 +48,7 @@ use timeline::DraftEdit;
 use yew::prelude::*;
 
 /// What the user, or the page, asks of the app: one flat enum of intents.
+#[derive(Debug, PartialEq)]
 pub enum Msg {
     /// An animation frame, at this wall time in milliseconds.
     Frame(f64),
@@ -77,6 +78,7 @@ pub enum Msg {
     /// A finding clicked: its moment, with its nodes highlighted.
     ShowFinding(Instant, Vec<NodeId>),
     ToggleHelp,
+    CloseHelp,
     Key(Shortcut),
     LoadPreset(String),
     /// A whole scenario document (an imported file, or automation through `playground_load`).
@@ -190,51 +192,14 @@ impl App {
         moved
     }
 
-    /// Carries out a shortcut; false when it does nothing here (no re-render).
-    fn on_key(&mut self, key: Shortcut) -> bool {
-        let node = (self.session.as_ref())
-            .zip(self.selection.first_node())
-            .map(|(s, n)| s.world().name(n.into()));
-        match key {
-            Shortcut::PlayPause => {
-                return self.playback().map(|p| p.playing = !p.playing).is_some();
-            }
-            Shortcut::Step => return self.playback().map(Playback::step).is_some(),
-            Shortcut::Help => self.overlays.help = !self.overlays.help,
-            Shortcut::Escape => {
-                self.overlays.help = false;
-                self.clear_selection();
-            }
-            Shortcut::CrashNode => {
-                let Some(node) = node else { return false };
-                self.act(Command::Crash {
-                    node,
-                    power_loss: false,
-                });
-            }
-            Shortcut::RestartNode => {
-                let Some(node) = node else { return false };
-                self.act(Command::Restart { node });
-            }
-            Shortcut::CutLink => return self.cut_selected_link(),
-            Shortcut::HealAll => self.act(Command::HealAll),
-            Shortcut::NextLessonStep => return self.move_lesson(1),
-            Shortcut::PreviousLessonStep => return self.move_lesson(-1),
-        }
-        true
-    }
-
-    fn cut_selected_link(&mut self) -> bool {
-        let Some(((a, b), s)) = self.selection.link().zip(self.session.as_ref()) else {
-            return false;
-        };
-        let (from, to) = (s.world().name(a), s.world().name(b));
-        self.act(Command::CutLink {
-            from,
-            to,
-            both_ways: true,
-        });
-        true
+    /// Carries out a shortcut as the messages of the buttons it stands for; false when it
+    /// had nothing to act on (no re-render).
+    fn on_key(&mut self, ctx: &Context<Self>, key: Shortcut) -> bool {
+        let world = self.session.as_ref().map(Session::world);
+        let intents = key.intents(&self.selection, world);
+        intents.into_iter().fold(false, |shown, msg| {
+            Component::update(self, ctx, msg) | shown
+        })
     }
 
     fn clear_selection(&mut self) {
@@ -343,7 +308,7 @@ impl Component for App {
     fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Frame(ts) => return self.on_frame(ctx, ts),
-            Msg::Key(key) => return self.on_key(key),
+            Msg::Key(key) => return self.on_key(ctx, key),
             Msg::ImportFile(None) => return false,
             Msg::ImportFile(Some(file)) => self.import_file(ctx, file),
             Msg::TogglePlay => self.with_playback(|p| p.playing = !p.playing),
@@ -359,6 +324,7 @@ impl Component for App {
             Msg::SetLink { from, to, setting } => self.set_link(from, to, setting),
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
             Msg::ToggleHelp => self.overlays.help = !self.overlays.help,
+            Msg::CloseHelp => self.overlays.help = false,
             Msg::LoadPreset(name) => self.load_preset(&name),
             Msg::LoadScenario(json) => self.import_scenario(&json),
             Msg::DismissNotice => self.notice = None,
