@@ -33,65 +33,11 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
     let ch = n.channel.as_ref();
     let st = ch.map(|c| c.status(now, n.is_running()));
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
-    let rule = world.managers[world.group_of(n.id)]
-        .promotion_rules
-        .get(n.id.index())
-        .copied()
-        .unwrap_or_default();
-    let on_rule = {
-        let name = name.clone();
-        link.callback(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            let rule = match v.as_str() {
-                "prefer" => PromotionRule::Prefer,
-                "prefer_not" => PromotionRule::PreferNot,
-                "must_not" => PromotionRule::MustNot,
-                _ => PromotionRule::Neutral,
-            };
-            Msg::Act(Command::SetPromotionRule {
-                node: name.clone(),
-                rule,
-            })
-        })
-    };
-    let direct_write = {
-        let name = name.clone();
-        link.callback(move |_| Msg::DirectWrite(name.clone()))
-    };
     html! {
         <section class="panel-section inspector">
             <h2>{ format!("Inspector — {name}") }</h2>
             <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
-            <div class="actions">
-                if n.is_running() {
-                    { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
-                    { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
-                } else {
-                    { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
-                }
-                if ch.is_some() && n.is_running() {
-                    { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
-                    { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
-                    { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
-                    if n.apply_slowdown > 1 {
-                        { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
-                    } else {
-                        { button(link, "Slow applier ×20", "each transaction takes 20 times longer to apply", Command::SlowApplier { node: name.clone(), factor: 20 }) }
-                    }
-                    if ch.is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running) {
-                        { button(link, "Skip failed trx", "inject an empty transaction for the failing GTID", Command::SkipTransaction { node: name.clone() }) }
-                    }
-                }
-                if n.is_running() {
-                    <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
-                    { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
-                }
-                <label class="inline">{ "promotion rule " }
-                    <select onchange={on_rule}>
-                        { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
-                    </select>
-                </label>
-            </div>
+            { view_node_actions(world, n, link) }
             <table class="kv">
                 { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
                 { row("binlog position", n.binlog.end().to_string()) }
@@ -125,6 +71,70 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
             { view_relay_log(n) }
             { view_data(world, n) }
         </section>
+    }
+}
+
+/// What can be done to a node: crash or restart it, drive its replication, write to it
+/// by hand, promote it, and its promotion rule.
+fn view_node_actions(world: &World, n: &Node, link: &Scope) -> Html {
+    let name = n.name().to_string();
+    let ch = n.channel.as_ref();
+    let rule = world.managers[world.group_of(n.id)]
+        .promotion_rules
+        .get(n.id.index())
+        .copied()
+        .unwrap_or_default();
+    let on_rule = {
+        let name = name.clone();
+        link.callback(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            let rule = match v.as_str() {
+                "prefer" => PromotionRule::Prefer,
+                "prefer_not" => PromotionRule::PreferNot,
+                "must_not" => PromotionRule::MustNot,
+                _ => PromotionRule::Neutral,
+            };
+            Msg::Act(Command::SetPromotionRule {
+                node: name.clone(),
+                rule,
+            })
+        })
+    };
+    let direct_write = {
+        let name = name.clone();
+        link.callback(move |_| Msg::DirectWrite(name.clone()))
+    };
+    html! {
+        <div class="actions">
+            if n.is_running() {
+                { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
+                { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
+            } else {
+                { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
+            }
+            if ch.is_some() && n.is_running() {
+                { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
+                { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
+                { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
+                if n.apply_slowdown > 1 {
+                    { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
+                } else {
+                    { button(link, "Slow applier ×20", "each transaction takes 20 times longer to apply", Command::SlowApplier { node: name.clone(), factor: 20 }) }
+                }
+                if ch.is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running) {
+                    { button(link, "Skip failed trx", "inject an empty transaction for the failing GTID", Command::SkipTransaction { node: name.clone() }) }
+                }
+            }
+            if n.is_running() {
+                <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
+                { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
+            }
+            <label class="inline">{ "promotion rule " }
+                <select onchange={on_rule}>
+                    { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
+                </select>
+            </label>
+        </div>
     }
 }
 

@@ -302,6 +302,35 @@ fn bar(part: u64, whole: u64, w: f64) -> String {
     format!("{:.1}", (part.min(whole) as f64 / whole as f64) * w)
 }
 
+/// Under a node: its binlog file filling up; for a replica, how much of its source's
+/// transactions it has received (relay log) and applied.
+fn view_bars(world: &World, n: &Node) -> Html {
+    let source_count = n
+        .channel
+        .as_ref()
+        .and_then(|c| world.node(c.source))
+        .map(|s| s.gtid_executed.count());
+    let executed = n.gtid_executed.count();
+    // Received = applied + what waits in the relay log (no set arithmetic per frame).
+    let received = executed + n.relay_pending();
+    let bw = 84.0;
+    html! {
+        <g class="bars" transform={format!("translate({} {})", -bw / 2.0, NODE_R + 24.0)}>
+            <text class="bar-label" x="-4" y="7">{ "binlog" }</text>
+            <rect class="bar-bg" width={bw.to_string()} height="7" />
+            <rect class="bar binlog" width={bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)} height="7" />
+            if let Some(total) = source_count {
+                <text class="bar-label" x="-4" y="18">{ "received" }</text>
+                <rect class="bar-bg" y="11" width={bw.to_string()} height="7" />
+                <rect class="bar received" y="11" width={bar(received, total, bw)} height="7" />
+                <text class="bar-label" x="-4" y="29">{ "applied" }</text>
+                <rect class="bar-bg" y="22" width={bw.to_string()} height="7" />
+                <rect class="bar applied" y="22" width={bar(executed, total, bw)} height="7" />
+            }
+        </g>
+    }
+}
+
 fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
     let p = position(world, n.addr());
     let r = role(world, n);
@@ -335,14 +364,6 @@ fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super:
             add: e.shift_key(),
         }
     });
-    let source_count = n
-        .channel
-        .as_ref()
-        .and_then(|c| world.node(c.source))
-        .map(|s| s.gtid_executed.count());
-    let executed = n.gtid_executed.count();
-    // Received = applied + what waits in the relay log (no set arithmetic per frame).
-    let received = executed + n.relay_pending();
     let lag = n
         .channel
         .as_ref()
@@ -351,22 +372,6 @@ fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super:
         Some(Some(lag)) => format!("lag {:.1} s", lag.as_secs_f64()),
         Some(None) => "lag NULL".into(),
         None => String::new(),
-    };
-    let bw = 84.0;
-    let bars = html! {
-        <g class="bars" transform={format!("translate({} {})", -bw / 2.0, NODE_R + 24.0)}>
-            <text class="bar-label" x="-4" y="7">{ "binlog" }</text>
-            <rect class="bar-bg" width={bw.to_string()} height="7" />
-            <rect class="bar binlog" width={bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)} height="7" />
-            if let Some(total) = source_count {
-                <text class="bar-label" x="-4" y="18">{ "received" }</text>
-                <rect class="bar-bg" y="11" width={bw.to_string()} height="7" />
-                <rect class="bar received" y="11" width={bar(received, total, bw)} height="7" />
-                <text class="bar-label" x="-4" y="29">{ "applied" }</text>
-                <rect class="bar-bg" y="22" width={bw.to_string()} height="7" />
-                <rect class="bar applied" y="22" width={bar(executed, total, bw)} height="7" />
-            }
-        </g>
     };
     html! {
         <g class={class} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}>
@@ -381,7 +386,7 @@ fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super:
                     <text x="37" y="3">{ badge }</text>
                 </g>
             }
-            { bars }
+            { view_bars(world, n) }
             <title>{ format!("{} — {} — {}", n.name(), n.binlog.end(), n.gtid_executed) }</title>
         </g>
     }
