@@ -59,7 +59,7 @@ impl SidePanel {
     }
 
     /// The run moved on a frame at wall time `now_ms`: rebuild at once when a seek just
-    /// arrived (its final state shows), else at most every [`REFRESH_MS`].
+    /// arrived (its final state shows), else a few times a second (`REFRESH_MS`).
     pub fn moved(&mut self, now_ms: f64, arrived: bool) {
         if arrived || now_ms - self.built_at_ms >= REFRESH_MS {
             self.built_at_ms = now_ms;
