@@ -8,6 +8,7 @@
 use criterion::{Criterion, Throughput, criterion_group};
 use replication_playground::engine::World;
 use replication_playground::engine::config::*;
+use replication_playground::engine::time;
 use std::time::{Duration, Instant};
 
 fn cluster(nodes: usize, semi_sync: bool, writes_per_s: u32) -> ClusterConfig {
@@ -51,7 +52,7 @@ const SIM_SECONDS: u64 = 10;
 
 fn run(nodes: usize, semi: bool) -> u64 {
     let mut w = World::new(cluster(nodes, semi, 1_000)).unwrap();
-    w.run_until(SIM_SECONDS * 1_000_000);
+    w.run_until(time::Instant::from_secs(SIM_SECONDS));
     w.events()
 }
 
@@ -76,7 +77,7 @@ fn summary() {
         for _ in 0..3 {
             let mut w = World::new(cluster(nodes, semi, 1_000)).unwrap();
             let t = Instant::now();
-            w.run_until(60_000_000);
+            w.run_until(time::Instant::from_secs(60));
             best = best.min(t.elapsed().as_secs_f64());
             events = w.events();
         }
@@ -97,7 +98,7 @@ fn reshard_summary() {
     let s = Scenario::from_json(text).expect("the benchmark scenario loads");
     let mut w = s.world().unwrap();
     let t0 = Instant::now();
-    w.run_until(300_000_000);
+    w.run_until(time::Instant::from_secs(300));
     let fill = t0.elapsed().as_secs_f64();
     let rows: u64 = w
         .nodes
@@ -106,7 +107,7 @@ fn reshard_summary() {
         .map(|n| n.data.len())
         .sum();
     let t1 = Instant::now();
-    w.run_until(s.run_ms * 1_000);
+    w.run_until(time::Instant::from_millis(s.run_ms));
     let reshard = t1.elapsed().as_secs_f64();
     let r = Report::of(&w);
     let wf = r.reshard.expect("the workflow ran");
@@ -114,7 +115,7 @@ fn reshard_summary() {
     println!(
         "  fill: 300 simulated s, {rows} rows, in {fill:.2} s wall; split of c0- under 1,000 writes/s: {} rows copied, {} simulated s from create to complete in {reshard:.2} s wall, write stall {:?} ms, VDiff {} of {} rows differ, phase {}",
         wf.rows_copied,
-        (s.run_ms - 300_000) / 1_000,
+        (time::ms(s.run_ms) - time::secs(300)).as_secs(),
         wf.write_stalls_ms,
         wf.vdiff_differ.unwrap_or(0),
         wf.vdiff_rows.unwrap_or(0),

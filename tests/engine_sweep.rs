@@ -8,6 +8,7 @@ mod story;
 use replication_playground::engine::checker::FindingKind;
 use replication_playground::engine::config::*;
 use replication_playground::engine::rng::{SimRng, Stream};
+use replication_playground::engine::time::{Instant, us};
 use replication_playground::engine::{Command, World};
 use story::node;
 
@@ -151,8 +152,8 @@ fn command(rng: &mut SimRng, nonsense: bool) -> Command {
 fn run_seed(seed: u64, nonsense: bool, seconds: u64) -> World {
     let mut rng = SimRng::new(seed, Stream::Faults);
     let mut w = World::new(cluster(seed, &mut rng)).expect("valid cluster");
-    let mut next = rng.between(500_000, 3_000_000);
-    let end = seconds * 1_000_000;
+    let mut next = Instant::from_micros(rng.between(500_000, 3_000_000));
+    let end = Instant::from_secs(seconds);
     while w.now() < end {
         let stop = next.min(end);
         while w.next_event_at().is_some_and(|t| t <= stop) {
@@ -160,14 +161,14 @@ fn run_seed(seed: u64, nonsense: bool, seconds: u64) -> World {
             if let Err(e) = w.check_invariants(w.events().is_multiple_of(256)) {
                 panic!(
                     "seed {seed}: invariant broken at {} µs: {e}\nreproduce: SWEEP_SEED={seed} cargo test --test engine_sweep",
-                    w.now()
+                    w.now().as_micros()
                 );
             }
         }
         w.run_until(stop);
         if stop == next {
             let _ = w.apply(command(&mut rng, nonsense));
-            next += rng.between(200_000, 3_000_000);
+            next += us(rng.between(200_000, 3_000_000));
         }
     }
     if let Err(e) = w.check_invariants(true) {
@@ -213,7 +214,7 @@ fn nonsense_commands_never_panic_or_break_invariants() {
 #[test]
 fn impossible_actions_are_refused_and_leave_the_run_intact() {
     let mut w = World::new(story::primary_with(2, 50)).unwrap();
-    w.run_until(2_000_000);
+    w.run_until(Instant::from_secs(2));
     let before = (w.events(), w.trace.hash());
     let refused = [
         Command::Restart { node: "db1".into() },

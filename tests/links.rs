@@ -5,6 +5,7 @@
 
 use replication_playground::engine::Command;
 use replication_playground::engine::rng::{SimRng, Stream};
+use replication_playground::engine::time::Instant;
 use replication_playground::scenario::Scenario;
 use replication_playground::scenario::link::{self, Shared};
 use replication_playground::scenario::presets::PRESETS;
@@ -19,13 +20,13 @@ fn every_preset_round_trips_through_a_link_to_the_same_trace() {
             source: json.to_string(),
             preset: Some(name.to_string()),
             actions: vec![(
-                2_000_000,
+                Instant::from_secs(2),
                 Command::Crash {
                     node: second,
                     power_loss: false,
                 },
             )],
-            at_us: 5_000_000,
+            at_us: Instant::from_secs(5),
         };
         let text = link::encode(&shared);
         assert!(text.len() <= 300, "{name}: {} characters", text.len());
@@ -52,8 +53,8 @@ fn the_golden_corpus_of_links_still_opens_to_the_same_run() {
         let shared = link::decode(link_text).unwrap_or_else(|e| panic!("{link_text}: {e}"));
         let mut w = shared.world().unwrap();
         // As `rplay run <link>`: a link without a moment runs to the scenario's end.
-        if shared.at_us == 0 {
-            w.run_until(shared.scenario.run_ms * 1_000);
+        if shared.at_us == Instant::ZERO {
+            w.run_until(Instant::from_millis(shared.scenario.run_ms));
         }
         assert_eq!(w.trace.hash_hex(), hash.trim(), "{link_text}");
         n += 1;
@@ -117,7 +118,7 @@ fn the_decoder_never_panics_on_any_input() {
                 source: json.to_string(),
                 preset: Some(name.to_string()),
                 actions: vec![],
-                at_us: 1_000_000,
+                at_us: Instant::from_secs(1),
             };
             let by_name = link::encode(&s);
             s.preset = None;

@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use replication_playground::engine::checker::FindingKind;
+use replication_playground::engine::time::Instant;
 use replication_playground::engine::{Report, World};
 use replication_playground::scenario::Scenario;
 use std::path::Path;
@@ -18,7 +19,7 @@ fn load(name: &str) -> Scenario {
 fn run(name: &str) -> (World, Report) {
     let s = load(name);
     let mut w = s.world().unwrap();
-    w.run_until(s.run_ms * 1_000);
+    w.run_until(Instant::from_millis(s.run_ms));
     let r = Report::of(&w);
     (w, r)
 }
@@ -49,7 +50,7 @@ fn every_preset_loads_and_is_deterministic() {
         let s = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let short = |s: &Scenario| {
             let mut w = s.world().unwrap();
-            w.run_until(s.run_ms.min(5_000) * 1_000);
+            w.run_until(Instant::from_millis(s.run_ms.min(5_000)));
             w.trace.hash()
         };
         assert_eq!(short(&s), short(&s), "{}", path.display());
@@ -241,7 +242,7 @@ fn every_lesson_goal_is_reached_by_its_run() {
             !lesson.goal.status(&w).passed(),
             "{name}: the goal holds before the run starts"
         );
-        w.run_until(s.run_ms * 1_000);
+        w.run_until(Instant::from_millis(s.run_ms));
         let status = lesson.goal.status(&w);
         assert!(status.passed(), "{name}: goal not reached: {status:?}");
         for step in &lesson.steps {
@@ -268,8 +269,8 @@ fn the_lag_check_counts_seconds() {
         ..Check::default()
     };
     let mut w = s.world().unwrap();
-    w.run_until(4_000_000);
+    w.run_until(Instant::from_secs(4));
     assert!(!five.holds(&w), "under a second of lag is not five");
-    w.run_until(20_000_000);
+    w.run_until(Instant::from_secs(20));
     assert!(five.holds(&w));
 }

@@ -1,9 +1,10 @@
-//! The sharded architecture (Vitess model, replication-model.md §8): each key range is
+//! The sharded architecture (Vitess model, docs/semantics.md §8): each key range is
 //! served by its own replication cluster with its own failover; the router maps a row's
-//! id through the vindex to its shard. Facts from §12 (14) and the data-safety rules.
+//! id through the vindex to its shard. Fact 14 of docs/semantics.md and the data-safety rules.
 #![cfg(not(target_arch = "wasm32"))]
 
 use replication_playground::engine::checker::FindingKind;
+use replication_playground::engine::time::{Instant, us};
 use replication_playground::engine::{Report, World};
 use replication_playground::scenario::Scenario;
 
@@ -21,7 +22,7 @@ fn sharded(extra: &str) -> Scenario {
 
 fn run(s: &Scenario) -> (World, Report) {
     let mut w = s.world().unwrap();
-    w.run_until(s.run_ms * 1_000);
+    w.run_until(Instant::from_millis(s.run_ms));
     let r = Report::of(&w);
     (w, r)
 }
@@ -31,7 +32,7 @@ fn keys(w: &World, node: &str) -> Vec<u64> {
     n.data.iter().map(|(k, _)| k).collect()
 }
 
-/// §12 fact 14: with the hash vindex, ids 1, 2, 3, 5 live in -80 and 4, 6 in 80-; every
+/// Fact 14: with the hash vindex, ids 1, 2, 3, 5 live in -80 and 4, 6 in 80-; every
 /// key is on exactly one shard and each shard's replica holds exactly its primary's keys.
 #[test]
 fn each_key_lives_on_the_one_shard_its_keyspace_id_names() {
@@ -213,17 +214,17 @@ fn random_faults_on_shards_keep_every_invariant() {
         let s = Scenario::from_json(&json).unwrap();
         let mut w = s.world().unwrap();
         let names: Vec<String> = w.nodes.iter().map(|n| n.name().to_string()).collect();
-        let mut next = rng.between(500_000, 3_000_000);
-        while w.now() < 30_000_000 {
+        let mut next = Instant::from_micros(rng.between(500_000, 3_000_000));
+        while w.now() < Instant::from_secs(30) {
             while w.next_event_at().is_some_and(|t| t <= next) {
                 w.step();
                 if let Err(e) = w.check_invariants(w.events().is_multiple_of(256)) {
-                    panic!("seed {seed}: at {} µs: {e}", w.now());
+                    panic!("seed {seed}: at {} µs: {e}", w.now().as_micros());
                 }
             }
             w.run_until(next);
             let _ = w.apply(random_fault(&mut rng, &names));
-            next += rng.between(500_000, 4_000_000);
+            next += us(rng.between(500_000, 4_000_000));
         }
         w.check_invariants(true)
             .unwrap_or_else(|e| panic!("seed {seed}: at the end: {e}"));
@@ -241,11 +242,11 @@ fn preset(name: &str) -> Scenario {
 /// one shard for reads and for writes) after every event.
 fn run_checked(s: &Scenario) -> (World, Report) {
     let mut w = s.world().unwrap();
-    let end = s.run_ms * 1_000;
+    let end = Instant::from_millis(s.run_ms);
     while w.next_event_at().is_some_and(|t| t <= end) {
         w.step();
         if let Err(e) = w.check_invariants(w.events().is_multiple_of(512)) {
-            panic!("{}: at {} µs: {e}", s.name, w.now());
+            panic!("{}: at {} µs: {e}", s.name, w.now().as_micros());
         }
     }
     w.run_until(end);
@@ -254,7 +255,7 @@ fn run_checked(s: &Scenario) -> (World, Report) {
     (w, r)
 }
 
-/// §12 fact 14: a split under load copies, catches up, diffs clean, switches with a short
+/// Fact 14: a split under load copies, catches up, diffs clean, switches with a short
 /// write stall, and loses nothing; afterwards only the new shards serve the range.
 #[test]
 fn splitting_a_shard_under_load_loses_nothing() {
@@ -359,7 +360,7 @@ fn a_target_changed_behind_the_workflow_is_caught_at_the_switch() {
         },
     );
     let mut w = s.world().unwrap();
-    w.run_until(s.run_ms * 1_000);
+    w.run_until(Instant::from_millis(s.run_ms));
     let r = Report::of(&w);
     assert!(r.reshard.as_ref().unwrap().vdiff_differ.unwrap() > 0);
     assert!(r.finding_counts["divergence"] > 0);
@@ -386,9 +387,9 @@ fn impossible_workflow_steps_are_refused_in_words() {
             .contains("copying")
     );
     assert!(step(&mut w, Step::Complete).is_err());
-    w.run_until(20_000_000);
+    w.run_until(Instant::from_secs(20));
     step(&mut w, Step::SwitchWrites).unwrap();
-    w.run_until(21_000_000);
+    w.run_until(Instant::from_secs(21));
     assert!(
         step(&mut w, Step::Cancel)
             .unwrap_err()
@@ -424,19 +425,19 @@ fn random_faults_during_resharding_keep_the_data_safe() {
         let mut w = s.world().unwrap();
         let names: Vec<String> = w.nodes.iter().map(|n| n.name().to_string()).collect();
         let steps = [
-            (3_000_000, Step::Create),
-            (15_000_000, Step::SwitchReads),
-            (20_000_000, Step::SwitchWrites),
-            (32_000_000, Step::Complete),
+            (Instant::from_secs(3), Step::Create),
+            (Instant::from_secs(15), Step::SwitchReads),
+            (Instant::from_secs(20), Step::SwitchWrites),
+            (Instant::from_secs(32), Step::Complete),
         ];
-        let mut next_fault = rng.between(2_000_000, 6_000_000);
+        let mut next_fault = Instant::from_micros(rng.between(2_000_000, 6_000_000));
         let mut next_step = 0;
-        while w.now() < 40_000_000 {
-            let stop = next_fault.min(steps.get(next_step).map_or(u64::MAX, |s| s.0));
+        while w.now() < Instant::from_secs(40) {
+            let stop = next_fault.min(steps.get(next_step).map_or(Instant::MAX, |s| s.0));
             while w.next_event_at().is_some_and(|t| t <= stop) {
                 w.step();
                 if let Err(e) = w.check_invariants(w.events().is_multiple_of(512)) {
-                    panic!("seed {seed}: at {} µs: {e}", w.now());
+                    panic!("seed {seed}: at {} µs: {e}", w.now().as_micros());
                 }
             }
             w.run_until(stop);
@@ -448,7 +449,7 @@ fn random_faults_during_resharding_keep_the_data_safe() {
             }
             if stop == next_fault {
                 let _ = w.apply(random_fault(&mut rng, &names));
-                next_fault += rng.between(1_000_000, 5_000_000);
+                next_fault += us(rng.between(1_000_000, 5_000_000));
             }
         }
         w.check_invariants(true)

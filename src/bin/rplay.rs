@@ -11,6 +11,7 @@
 //! the field), so scripts and teachers can check a scenario before class.
 
 use replication_playground::engine::Report;
+use replication_playground::engine::time::{Instant, ms};
 use replication_playground::scenario::Scenario;
 use replication_playground::scenario::link::{self, Shared};
 use std::process::ExitCode;
@@ -73,7 +74,7 @@ fn run(args: &[String]) -> Result<String, String> {
                 source,
                 preset,
                 actions: Vec::new(),
-                at_us: 0,
+                at_us: Instant::ZERO,
             };
             Ok(format!("#{}", link::encode(&shared)))
         }
@@ -138,7 +139,7 @@ fn run_file(path: &str) -> Result<Report, String> {
 fn run_link(text: &str) -> Result<Report, String> {
     let shared = link::decode(text).map_err(|e| format!("share link: {e}"))?;
     let until = match shared.at_us {
-        0 => shared.scenario.run_ms.saturating_mul(1_000),
+        Instant::ZERO => Instant::from_millis(shared.scenario.run_ms),
         t => t,
     };
     let world = shared
@@ -151,7 +152,7 @@ fn summarise(r: &Report) -> String {
     let mut out = format!(
         "seed {}  simulated {:.1} s  events {}  trace {}\n",
         r.seed,
-        r.simulated_ms as f64 / 1000.0,
+        ms(r.simulated_ms).as_secs_f64(),
         r.events,
         r.trace_hash
     );

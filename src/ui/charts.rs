@@ -52,7 +52,7 @@ fn panel(title: String, series: Vec<Series>, x0: f64, x1: f64, unit: &str) -> Ht
 }
 
 pub fn view(world: &World) -> Html {
-    let now_s = world.now() as f64 / 1e6;
+    let now_s = world.now().as_secs_f64();
     let x0 = (now_s - WINDOW as f64).max(0.0);
     let lag = world
         .nodes
@@ -63,12 +63,12 @@ pub fn view(world: &World) -> Html {
             let pts = world
                 .lag_samples
                 .iter()
-                .filter(|(t, _)| *t as f64 / 1e6 >= x0)
+                .filter(|(t, _)| t.as_secs_f64() >= x0)
                 .filter_map(|(t, lags)| {
                     lags.get(i)
                         .copied()
                         .flatten()
-                        .map(|l| (*t as f64 / 1e6, l as f64 / 1e6))
+                        .map(|l| (t.as_secs_f64(), l.as_secs_f64()))
                 })
                 .collect();
             (n.name().to_string(), COLOURS[i % COLOURS.len()], pts)

@@ -3,7 +3,7 @@
 
 use super::Msg;
 use super::playback::{Playback, slider_from_speed};
-use crate::engine::time::fmt_secs;
+use crate::engine::time::{Duration, Instant, fmt_secs, secs};
 use crate::engine::world::LogKind;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -27,17 +27,17 @@ pub fn view(p: &Playback, link: &Scope) -> Html {
             .unwrap_or(25.0);
         Msg::Speed(v)
     });
-    let end = p.horizon.max(p.now()).max(1);
+    let end = p.horizon.max(p.now()).max(Instant::from_micros(1));
     let on_scrub = link.callback(|e: InputEvent| {
         let v: f64 = e
             .target_unchecked_into::<HtmlInputElement>()
             .value()
             .parse()
             .unwrap_or(0.0);
-        Msg::Seek((v.max(0.0) * 1_000.0) as u64)
+        Msg::Seek(Instant::ZERO + Duration::from_millis_f64(v))
     });
     let markers = p.world.log.iter().filter(|e| matches!(e.kind, LogKind::Fault | LogKind::Failover | LogKind::Finding)).filter(|e| e.at_us <= end).map(|e| {
-        let left = e.at_us as f64 / end as f64 * 100.0;
+        let left = e.at_us.as_micros() as f64 / end.as_micros() as f64 * 100.0;
         let at = e.at_us;
         let kind = match e.kind {
             LogKind::Fault => "fault",
@@ -50,8 +50,8 @@ pub fn view(p: &Playback, link: &Scope) -> Html {
         }
     });
     let busy = p.busy().then(|| {
-        let t = p.target.unwrap_or(0);
-        let pct = if t == 0 { 100.0 } else { p.now() as f64 / t as f64 * 100.0 };
+        let t = p.target.unwrap_or(Instant::ZERO);
+        let pct = if t == Instant::ZERO { 100.0 } else { p.now().as_micros() as f64 / t.as_micros() as f64 * 100.0 };
         html! { <span class="progress" role="status">{ format!("running to {} … {pct:.0}%", fmt_secs(t)) }</span> }
     });
     html! {
@@ -60,14 +60,14 @@ pub fn view(p: &Playback, link: &Scope) -> Html {
                 { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
             <button type="button" onclick={link.callback(|_| Msg::Step)} title="process one event (→)">{ "Step ▸" }</button>
-            <button type="button" class="fast-forward" onclick={link.callback(move |_| Msg::FastForward(30_000_000))} title="run 30 simulated seconds as fast as possible">{ "Fast-forward 30 s" }</button>
+            <button type="button" class="fast-forward" onclick={link.callback(move |_| Msg::FastForward(secs(30)))} title="run 30 simulated seconds as fast as possible">{ "Fast-forward 30 s" }</button>
             <label class="speed">{ "speed " }
                 <input type="range" min="0" max="100" step="1" value={format!("{:.0}", slider_from_speed(p.speed))} oninput={on_speed} aria-label="speed" />
                 <span class="speed-value">{ speed_label(p.speed) }</span>
             </label>
             <span class="clock" aria-label="simulated time">{ fmt_secs(p.now()) }</span>
             <div class="timeline">
-                <input type="range" min="0" max={format!("{}", end / 1_000)} step="10" value={format!("{}", p.now() / 1_000)} oninput={on_scrub} aria-label="timeline" />
+                <input type="range" min="0" max={format!("{}", end.as_millis())} step="10" value={format!("{}", p.now().as_millis())} oninput={on_scrub} aria-label="timeline" />
                 <div class="markers">{ for markers }</div>
             </div>
             { busy.unwrap_or_default() }

@@ -3,7 +3,7 @@
 
 use super::Msg;
 use crate::engine::World;
-use crate::engine::time::fmt_secs;
+use crate::engine::time::{Instant, fmt_secs};
 use crate::scenario::lesson::Lesson;
 use yew::prelude::*;
 
@@ -18,7 +18,7 @@ pub fn view(title: &str, lesson: &Lesson, step: usize, w: &World, link: &Scope) 
     let status = lesson.goal.status(w);
     let passed = status.passed();
     let jump = s.at_ms.map(|ms| {
-        let at = ms.saturating_mul(1_000);
+        let at = Instant::from_millis(ms);
         html! { <button type="button" class="jump" onclick={link.callback(move |_| Msg::Seek(at))}>{ format!("Go to {}", fmt_secs(at)) }</button> }
     });
     html! {

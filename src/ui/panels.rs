@@ -8,7 +8,7 @@ use crate::engine::checker::FindingKind;
 use crate::engine::config::PromotionRule;
 use crate::engine::node::Node;
 use crate::engine::report::role;
-use crate::engine::time::fmt_secs;
+use crate::engine::time::{Duration, fmt_secs, us};
 use crate::engine::{Addr, Command, NodeId, World};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -33,6 +33,52 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
     let ch = n.channel.as_ref();
     let st = ch.map(|c| c.status(now, n.is_running()));
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
+    html! {
+        <section class="panel-section inspector">
+            <h2>{ format!("Inspector — {name}") }</h2>
+            <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
+            { view_node_actions(world, n, link) }
+            <table class="kv">
+                { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
+                { row("binlog position", n.binlog.end().to_string()) }
+                { row("binlog files", format!("binlog.{:06} … ({} kept)", n.binlog.first_file(), n.binlog.file_count())) }
+                { row("gtid_executed", n.gtid_executed.to_string()) }
+                { row("gtid_purged", n.binlog.gtid_purged().to_string()) }
+                if n.semi_sync.enabled {
+                    { row("Rpl_semi_sync_source_status", if n.semi_sync.on { "ON" } else { "OFF" }) }
+                    { row("semi-sync yes_tx / no_tx", format!("{} / {}", n.semi_sync.yes_tx, n.semi_sync.no_tx)) }
+                }
+                { row("rows · checksum", format!("{} · {:016x}", n.data.len(), n.data.checksum())) }
+            </table>
+            if let Some(s) = st {
+                <h3>{ "SHOW REPLICA STATUS" }</h3>
+                <table class="kv">
+                    { row("Source", world.name(s.source.into())) }
+                    { row("Replica_IO_Running", format!("{:?}", s.io_running)) }
+                    { row("Replica_SQL_Running", yes_no(s.sql_running)) }
+                    { row("Read_Source_Log_Pos", s.read_source_pos.to_string()) }
+                    { row("Exec_Source_Log_Pos", s.exec_source_pos.to_string()) }
+                    { row("Retrieved_Gtid_Set", s.retrieved_gtid_set.to_string()) }
+                    { row("Executed_Gtid_Set", n.gtid_executed.to_string()) }
+                    { row("Seconds_Behind_Source", s.seconds_behind_source().map_or("NULL".into(), |s| s.to_string())) }
+                    { row("Relay log pending", s.relay_log_pending.to_string()) }
+                    { row("Auto_Position", if s.auto_position { "1" } else { "0" }) }
+                    if let Some(e) = &s.last_io_error { { row("Last_IO_Error", format!("{} {}", e.errno, e.message)) } }
+                    if let Some(e) = &s.last_sql_error { { row("Last_SQL_Error", format!("{} {}", e.errno, e.message)) } }
+                </table>
+            }
+            { view_binlog(n) }
+            { view_relay_log(n) }
+            { view_data(world, n) }
+        </section>
+    }
+}
+
+/// What can be done to a node: crash or restart it, drive its replication, write to it
+/// by hand, promote it, and its promotion rule.
+fn view_node_actions(world: &World, n: &Node, link: &Scope) -> Html {
+    let name = n.name().to_string();
+    let ch = n.channel.as_ref();
     let rule = world.managers[world.group_of(n.id)]
         .promotion_rules
         .get(n.id.index())
@@ -59,72 +105,36 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
         link.callback(move |_| Msg::DirectWrite(name.clone()))
     };
     html! {
-        <section class="panel-section inspector">
-            <h2>{ format!("Inspector — {name}") }</h2>
-            <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
-            <div class="actions">
-                if n.is_running() {
-                    { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
-                    { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
-                } else {
-                    { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
-                }
-                if ch.is_some() && n.is_running() {
-                    { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
-                    { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
-                    { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
-                    if n.apply_slowdown > 1 {
-                        { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
-                    } else {
-                        { button(link, "Slow applier ×20", "each transaction takes 20 times longer to apply", Command::SlowApplier { node: name.clone(), factor: 20 }) }
-                    }
-                    if ch.is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running) {
-                        { button(link, "Skip failed trx", "inject an empty transaction for the failing GTID", Command::SkipTransaction { node: name.clone() }) }
-                    }
-                }
-                if n.is_running() {
-                    <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
-                    { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
-                }
-                <label class="inline">{ "promotion rule " }
-                    <select onchange={on_rule}>
-                        { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
-                    </select>
-                </label>
-            </div>
-            <table class="kv">
-                { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
-                { row("binlog position", n.binlog.end().to_string()) }
-                { row("binlog files", format!("binlog.{:06} … ({} kept)", n.binlog.first_file(), n.binlog.file_count())) }
-                { row("gtid_executed", n.gtid_executed.to_string()) }
-                { row("gtid_purged", n.binlog.gtid_purged().to_string()) }
-                if n.semi_sync.enabled {
-                    { row("Rpl_semi_sync_source_status", if n.semi_sync.on { "ON" } else { "OFF" }) }
-                    { row("semi-sync yes_tx / no_tx", format!("{} / {}", n.semi_sync.yes_tx, n.semi_sync.no_tx)) }
-                }
-                { row("rows · checksum", format!("{} · {:016x}", n.data.len(), n.data.checksum())) }
-            </table>
-            if let Some(s) = st {
-                <h3>{ "SHOW REPLICA STATUS" }</h3>
-                <table class="kv">
-                    { row("Source", world.name(s.source.into())) }
-                    { row("Replica_IO_Running", format!("{:?}", s.io_running)) }
-                    { row("Replica_SQL_Running", yes_no(s.sql_running)) }
-                    { row("Read_Source_Log_Pos", s.read_source_pos.to_string()) }
-                    { row("Exec_Source_Log_Pos", s.exec_source_pos.to_string()) }
-                    { row("Retrieved_Gtid_Set", s.retrieved_gtid_set.to_string()) }
-                    { row("Executed_Gtid_Set", n.gtid_executed.to_string()) }
-                    { row("Seconds_Behind_Source", s.seconds_behind_source_us.map_or("NULL".into(), |us| (us / 1_000_000).to_string())) }
-                    { row("Relay log pending", s.relay_log_pending.to_string()) }
-                    { row("Auto_Position", if s.auto_position { "1" } else { "0" }) }
-                    if let Some(e) = &s.last_io_error { { row("Last_IO_Error", format!("{} {}", e.errno, e.message)) } }
-                    if let Some(e) = &s.last_sql_error { { row("Last_SQL_Error", format!("{} {}", e.errno, e.message)) } }
-                </table>
+        <div class="actions">
+            if n.is_running() {
+                { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
+                { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
+            } else {
+                { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
             }
-            { view_binlog(n) }
-            { view_relay_log(n) }
-            { view_data(world, n) }
-        </section>
+            if ch.is_some() && n.is_running() {
+                { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
+                { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
+                { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
+                if n.apply_slowdown > 1 {
+                    { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
+                } else {
+                    { button(link, "Slow applier ×20", "each transaction takes 20 times longer to apply", Command::SlowApplier { node: name.clone(), factor: 20 }) }
+                }
+                if ch.is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running) {
+                    { button(link, "Skip failed trx", "inject an empty transaction for the failing GTID", Command::SkipTransaction { node: name.clone() }) }
+                }
+            }
+            if n.is_running() {
+                <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
+                { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
+            }
+            <label class="inline">{ "promotion rule " }
+                <select onchange={on_rule}>
+                    { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
+                </select>
+            </label>
+        </div>
     }
 }
 
@@ -186,28 +196,22 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
     let (a, b) = (world.name(from), world.name(to));
     let l = world.net.link(from, to);
     let back = world.net.link(to, from);
-    let set_latency = {
-        let (a, b) = (a.clone(), b.clone());
+    let setting = |make: fn(f64) -> LinkSetting, fallback: f64| {
         link.callback(move |e: Event| {
-            let ms: f64 = e
+            let value = e
                 .target_unchecked_into::<HtmlInputElement>()
                 .value()
                 .parse()
-                .unwrap_or(0.5);
-            Msg::SetLinkLatency(a.clone(), b.clone(), ms)
+                .unwrap_or(fallback);
+            Msg::SetLink {
+                from,
+                to,
+                setting: make(value),
+            }
         })
     };
-    let set_loss = {
-        let (a, b) = (a.clone(), b.clone());
-        link.callback(move |e: Event| {
-            let pct: f64 = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .parse()
-                .unwrap_or(0.0);
-            Msg::SetLinkLoss(a.clone(), b.clone(), pct)
-        })
-    };
+    let set_latency = setting(LinkSetting::LatencyMs, 0.5);
+    let set_loss = setting(LinkSetting::LossPct, 0.0);
     html! {
         <section class="panel-section inspector">
             <h2>{ format!("Link {a} ⇄ {b}") }</h2>
@@ -218,7 +222,7 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
                 { button(link, "Heal", "restore both directions", Command::HealLink { from: a.clone(), to: b.clone(), both_ways: true }) }
             </div>
             <label class="field">{ "latency (ms) " }
-                <input type="number" min="0" max="60000" step="0.5" value={format!("{}", l.cfg.latency_us as f64 / 1000.0)} onchange={set_latency} />
+                <input type="number" min="0" max="60000" step="0.5" value={format!("{}", us(l.cfg.latency_us).as_millis_f64())} onchange={set_latency} />
             </label>
             <label class="field">{ "packet loss (%) " }
                 <input type="number" min="0" max="100" step="1" value={format!("{}", f64::from(l.cfg.loss_permille) / 10.0)} onchange={set_loss} />
@@ -227,8 +231,44 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
     }
 }
 
+/// A change typed into the link inspector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LinkSetting {
+    LatencyMs(f64),
+    LossPct(f64),
+}
+
+/// The command that applies `setting` to the link `from`–`to` (both ways), keeping its
+/// other settings; an error in words for a value out of range.
+pub fn link_command(
+    world: &World,
+    from: Addr,
+    to: Addr,
+    setting: LinkSetting,
+) -> Result<Command, &'static str> {
+    let cfg = world.net.link(from, to).cfg;
+    let valid = |v: f64, max: f64| v.is_finite() && (0.0..=max).contains(&v);
+    let (mut latency_us, mut loss_permille) = (cfg.latency_us, cfg.loss_permille);
+    match setting {
+        LinkSetting::LatencyMs(ms) if valid(ms, 60_000.0) => {
+            latency_us = Duration::from_millis_f64(ms).as_micros()
+        }
+        LinkSetting::LatencyMs(_) => return Err("latency must be between 0 and 60000 ms"),
+        LinkSetting::LossPct(p) if valid(p, 100.0) => loss_permille = (p * 10.0).round() as u32,
+        LinkSetting::LossPct(_) => return Err("packet loss must be between 0 and 100 %"),
+    }
+    Ok(Command::SetLink {
+        from: world.name(from),
+        to: world.name(to),
+        latency_us,
+        jitter_us: cfg.jitter_us,
+        loss_permille,
+        both_ways: true,
+    })
+}
+
 /// Sharded: what adding one shard would move, three ways, over the workload's keys
-/// (replication-model.md §8.3). Capped so the panel stays cheap to rebuild.
+/// (docs/semantics.md §8.3). Capped so the panel stays cheap to rebuild.
 fn view_rebalance_cost(world: &World) -> Html {
     use crate::engine::rebalance::{Placement, keys_moved};
     let shards = world.router.shards.len() as u32;

@@ -5,11 +5,11 @@
 //! applied after every event at its time has been processed (`run_until(now)` first), so a
 //! live run and its replay apply it at exactly the same point. Pure Rust: tested natively.
 
-use crate::engine::time::Micros;
+use crate::engine::time::{Duration, Instant, secs};
 use crate::engine::{Command, CommandError, World};
 
 /// Simulated time between snapshots while playing forward.
-pub const SNAPSHOT_EVERY: Micros = 5_000_000;
+pub const SNAPSHOT_EVERY: Duration = secs(5);
 /// Snapshots kept; beyond this every other one is dropped (seeking stays exact, only slower).
 pub const MAX_SNAPSHOTS: usize = 120;
 /// Events processed per frame at most (the UI lowers it when frames get long), so a
@@ -35,14 +35,14 @@ pub struct Playback {
     origin: World,
     snapshots: Vec<World>,
     /// What the user did by hand, with when: the part of a run the scenario does not hold.
-    pub actions: Vec<(Micros, Command)>,
+    pub actions: Vec<(Instant, Command)>,
     pub playing: bool,
     /// Simulated seconds per wall-clock second (0.1 … 1000).
     pub speed: f64,
     /// Furthest time reached (the end of the timeline bar while scrubbing back).
-    pub horizon: Micros,
+    pub horizon: Instant,
     /// Where a fast-forward or seek is heading, when it takes more than one frame.
-    pub target: Option<Micros>,
+    pub target: Option<Instant>,
     /// How many of `actions` the current world has applied.
     applied: usize,
     /// Events one frame may process; the UI tunes it to keep frames short.
@@ -58,7 +58,7 @@ impl Playback {
             actions: Vec::new(),
             playing: false,
             speed: 1.0,
-            horizon: 0,
+            horizon: Instant::ZERO,
             target: None,
             applied: 0,
             slice: EVENTS_PER_SLICE,
@@ -67,13 +67,13 @@ impl Playback {
 
     /// A run opened from a share link: the world at time zero and the sender's actions,
     /// which are applied at their times as the run moves forward.
-    pub fn with_actions(world: World, actions: Vec<(Micros, Command)>) -> Self {
+    pub fn with_actions(world: World, actions: Vec<(Instant, Command)>) -> Self {
         let mut p = Playback::new(world);
         p.actions = actions;
         p
     }
 
-    pub fn now(&self) -> Micros {
+    pub fn now(&self) -> Instant {
         self.world.now()
     }
 
@@ -87,17 +87,17 @@ impl Playback {
             return false;
         }
         let wall_ms = wall_ms.clamp(0.0, 100.0);
-        let step = (wall_ms * 1_000.0 * self.speed).round().max(1.0) as Micros;
-        self.run_slice(self.now().saturating_add(step))
+        let step = Duration::from_millis_f64(wall_ms * self.speed).max(Duration::from_micros(1));
+        self.run_slice(self.now() + step)
     }
 
     /// Runs toward `t`, snapshotting on the way and re-applying recorded user actions when
     /// their time comes; at most one slice of events.
-    fn run_slice(&mut self, t: Micros) -> bool {
+    fn run_slice(&mut self, t: Instant) -> bool {
         let mut budget = self.slice.max(1);
         loop {
             let every = self.snapshot_every();
-            let next_snap = (self.now() / every + 1) * every;
+            let next_snap = Instant::ZERO + every * (self.now().since_start() / every + 1);
             let next_action = self.actions.get(self.applied).map(|(at, _)| *at);
             let stop = [Some(t), Some(next_snap), next_action]
                 .into_iter()
@@ -131,13 +131,13 @@ impl Playback {
 
     /// Snapshots are 5 simulated seconds apart, further at high speed: at 100× that is
     /// one every half a wall second instead of twenty a second (a clone is not free).
-    fn snapshot_every(&self) -> Micros {
+    fn snapshot_every(&self) -> Duration {
         let factor = (self.speed / 10.0).clamp(1.0, 100.0) as u64;
         SNAPSHOT_EVERY * factor
     }
 
-    fn last_snapshot_at(&self) -> Micros {
-        self.snapshots.last().map_or(0, |s| s.now())
+    fn last_snapshot_at(&self) -> Instant {
+        self.snapshots.last().map_or(Instant::ZERO, |s| s.now())
     }
 
     fn snapshot(&mut self) {
@@ -178,7 +178,7 @@ impl Playback {
     /// Moves to simulated time `t`, exactly: forward by running, backward by restoring the
     /// last snapshot at or before `t` and replaying the user's actions. Long forward jumps
     /// continue over the next frames (see `frame`).
-    pub fn seek(&mut self, t: Micros) {
+    pub fn seek(&mut self, t: Instant) {
         self.playing = false;
         if t < self.now() {
             let base = self
@@ -222,8 +222,8 @@ impl Playback {
 }
 
 /// `t` rounded up to a whole millisecond.
-pub fn whole_ms(t: Micros) -> Micros {
-    t.div_ceil(1_000).saturating_mul(1_000)
+pub fn whole_ms(t: Instant) -> Instant {
+    Instant::from_millis(t.as_millis_ceil())
 }
 
 /// Speed on a logarithmic slider: position 0…100 ↦ 0.1× … 1000×.
@@ -238,6 +238,7 @@ pub fn slider_from_speed(speed: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::time::us;
     use crate::scenario::Scenario;
     use crate::scenario::presets::preset;
 
@@ -255,31 +256,31 @@ mod tests {
     #[test]
     fn seeking_back_and_forth_is_exact() {
         let mut p = playback();
-        p.seek(12_000_000);
+        p.seek(Instant::from_secs(12));
         finish(&mut p);
         let at_12 = (p.world.trace.hash(), p.world.events());
-        p.seek(30_000_000);
+        p.seek(Instant::from_secs(30));
         finish(&mut p);
-        p.seek(12_000_000);
+        p.seek(Instant::from_secs(12));
         finish(&mut p);
         assert_eq!((p.world.trace.hash(), p.world.events()), at_12);
-        assert_eq!(p.now(), 12_000_000);
+        assert_eq!(p.now(), Instant::from_secs(12));
     }
 
     #[test]
     fn user_actions_replay_exactly_after_seeking_back() {
         let mut p = playback();
-        p.seek(3_000_000);
+        p.seek(Instant::from_secs(3));
         finish(&mut p);
         p.apply(Command::Crash {
             node: "db2".into(),
             power_loss: false,
         })
         .unwrap();
-        p.seek(9_000_000);
+        p.seek(Instant::from_secs(9));
         finish(&mut p);
         let live = (p.world.trace.hash(), p.world.events());
-        p.seek(1_000_000);
+        p.seek(Instant::from_secs(1));
         finish(&mut p);
         assert!(
             p.world
@@ -288,7 +289,7 @@ mod tests {
                 .is_running(),
             "before the crash"
         );
-        p.seek(9_000_000);
+        p.seek(Instant::from_secs(9));
         finish(&mut p);
         assert_eq!((p.world.trace.hash(), p.world.events()), live);
     }
@@ -301,13 +302,14 @@ mod tests {
             power_loss: false,
         };
         let mut live = Playback::new(s.world().unwrap());
-        live.seek(3_000_000);
+        live.seek(Instant::from_secs(3));
         finish(&mut live);
         live.apply(crash.clone()).unwrap();
-        live.seek(8_000_000);
+        live.seek(Instant::from_secs(8));
         finish(&mut live);
-        let mut opened = Playback::with_actions(s.world().unwrap(), vec![(3_000_000, crash)]);
-        opened.seek(8_000_000);
+        let mut opened =
+            Playback::with_actions(s.world().unwrap(), vec![(Instant::from_secs(3), crash)]);
+        opened.seek(Instant::from_secs(8));
         finish(&mut opened);
         assert_eq!(opened.world.trace.hash(), live.world.trace.hash());
     }
@@ -315,14 +317,14 @@ mod tests {
     #[test]
     fn acting_in_the_past_starts_a_new_future() {
         let mut p = playback();
-        p.seek(6_000_000);
+        p.seek(Instant::from_secs(6));
         finish(&mut p);
         p.apply(Command::Crash {
             node: "db3".into(),
             power_loss: false,
         })
         .unwrap();
-        p.seek(2_000_000);
+        p.seek(Instant::from_secs(2));
         finish(&mut p);
         p.apply(Command::Crash {
             node: "db2".into(),
@@ -330,7 +332,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(p.actions.len(), 1);
-        assert_eq!(p.horizon, 2_000_000);
+        assert_eq!(p.horizon, Instant::from_secs(2));
     }
 
     #[test]
@@ -370,7 +372,7 @@ mod tests {
         use crate::scenario::link::{Shared, decode, encode};
         let name = "async-failover-loses-writes";
         let mut live = playback();
-        live.seek(3_000_000);
+        live.seek(Instant::from_secs(3));
         finish(&mut live);
         for _ in 0..37 {
             live.step(); // to an odd microsecond, as a user stepping events would
@@ -380,7 +382,7 @@ mod tests {
             power_loss: false,
         })
         .unwrap();
-        live.seek(live.now() + 1_234_567);
+        live.seek(live.now() + us(1_234_567));
         finish(&mut live);
         live.step();
         live.align_to_ms();

@@ -101,7 +101,7 @@ pub fn view(w: &World, link: &Scope) -> Html {
                 <p class={if diff == 0 { "vdiff ok" } else { "vdiff error" }}>{ format!("VDiff at {}: {rows} rows compared, {diff} differ", fmt_secs(at)) }</p>
             }
             if !wf.stalls.is_empty() {
-                <p class="hint">{ format!("write stalls: {}", wf.stalls.iter().map(|(a, b)| fmt_secs(b - a)).collect::<Vec<_>>().join(", ")) }</p>
+                <p class="hint">{ format!("write stalls: {}", wf.stalls.iter().map(|&(a, b)| fmt_secs(b - a)).collect::<Vec<_>>().join(", ")) }</p>
             }
             <div class="actions">
                 { step_button(link, "Switch reads", "SwitchTraffic for replica reads", Step::SwitchReads, live && p == Phase::Running) }

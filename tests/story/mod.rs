@@ -5,7 +5,7 @@ use replication_playground::engine::checker::FindingKind;
 use replication_playground::engine::config::*;
 use replication_playground::engine::node::Node;
 use replication_playground::engine::status::IoRunning;
-use replication_playground::engine::time::secs;
+use replication_playground::engine::time::{Duration, Instant};
 use replication_playground::engine::{Command, Report, World};
 
 /// Classroom timings: orchestrator's recommended replica_net_timeout=4, retry 1 s, poll 1 s.
@@ -56,12 +56,12 @@ impl Story {
     }
 
     pub fn run_to(&mut self, s: f64) -> &mut Self {
-        self.w.run_until((s * 1_000_000.0) as u64);
+        self.w.run_until(Instant::ZERO + Duration::from_secs_f64(s));
         self
     }
 
     pub fn run_for(&mut self, s: f64) -> &mut Self {
-        let t = self.w.now() + (s * 1_000_000.0) as u64;
+        let t = self.w.now() + Duration::from_secs_f64(s);
         self.w.run_until(t);
         self
     }
@@ -146,7 +146,7 @@ impl Story {
             .manager()
             .audit
             .iter()
-            .map(|a| format!("{} {} {}\n", a.at_us, a.kind, a.text))
+            .map(|a| format!("{} {} {}\n", a.at_us.as_micros(), a.kind, a.text))
             .collect()
     }
 
@@ -160,6 +160,6 @@ impl Story {
     }
 }
 
-pub fn at(s: u64) -> u64 {
-    secs(s)
+pub fn at(s: u64) -> Instant {
+    Instant::from_secs(s)
 }

@@ -7,7 +7,7 @@
 
 use super::gtid::{Gtid, GtidSet};
 use super::rows::RowEvent;
-use super::time::Micros;
+use crate::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::collections::VecDeque;
@@ -41,7 +41,7 @@ pub struct Trx {
     /// server_id of the originating server: replicas drop their own events by it (loop prevention).
     pub server_id: u32,
     /// When the originating server ran it; feeds Seconds_Behind_Source.
-    pub timestamp: Micros,
+    pub timestamp: Instant,
     /// Almost every transaction changes one row: kept inline, no allocation.
     pub rows: SmallVec<[RowEvent; 1]>,
 }
@@ -81,7 +81,7 @@ struct BinlogFile {
     previous_gtids: GtidSet,
     first_idx: u64,
     /// When the file was closed by a rotation (purge age counts from then).
-    closed_at: Option<Micros>,
+    closed_at: Option<Instant>,
 }
 
 /// Why a dump request cannot be served from this binlog (both are MySQL's fatal 1236).
@@ -125,7 +125,7 @@ impl Binlog {
 
     /// Appends a transaction (flush stage: written to the OS, not yet fsynced) and
     /// rotates afterwards if the file has grown past `max_binlog_size`.
-    pub fn append(&mut self, trx: Arc<Trx>, now: Micros) -> u64 {
+    pub fn append(&mut self, trx: Arc<Trx>, now: Instant) -> u64 {
         let idx = self.next_idx;
         self.end.pos += trx.size();
         self.logged.insert(trx.gtid);
@@ -143,7 +143,7 @@ impl Binlog {
     }
 
     /// Closes the active file and opens the next (FLUSH LOGS, size limit, or restart).
-    pub fn rotate(&mut self, now: Micros) {
+    pub fn rotate(&mut self, now: Instant) {
         if let Some(active) = self.files.back_mut() {
             active.closed_at = Some(now);
         }
@@ -164,12 +164,10 @@ impl Binlog {
     /// become `gtid_purged`. Returns how many files went.
     /// Files a dump thread still reads from (`in_use_from` and later) are kept, as MySQL's
     /// PURGE skips files in use.
-    pub fn purge_older_than(&mut self, now: Micros, expire: Micros, in_use_from: u64) -> u32 {
+    pub fn purge_older_than(&mut self, now: Instant, expire: Duration, in_use_from: u64) -> u32 {
         let mut purged = 0;
         while self.files.len() > 1 {
-            let old_enough = self.files[0]
-                .closed_at
-                .is_some_and(|t| now.saturating_sub(t) >= expire);
+            let old_enough = self.files[0].closed_at.is_some_and(|t| now - t >= expire);
             if !old_enough || self.files[1].first_idx > in_use_from {
                 break;
             }
@@ -302,6 +300,11 @@ impl Binlog {
 mod tests {
     use super::*;
     use crate::gtid::Uuid;
+    use crate::time::us;
+
+    fn at(v: u64) -> Instant {
+        Instant::from_micros(v)
+    }
 
     fn trx(gno: u64) -> Arc<Trx> {
         Arc::new(Trx {
@@ -310,7 +313,7 @@ mod tests {
                 gno,
             },
             server_id: 1,
-            timestamp: gno,
+            timestamp: at(gno),
             rows: smallvec::smallvec![RowEvent::Write {
                 key: gno,
                 after: gno,
@@ -323,7 +326,7 @@ mod tests {
         let mut b = Binlog::new(1_000);
         let mut last = b.end();
         for g in 1..=20 {
-            b.append(trx(g), g);
+            b.append(trx(g), at(g));
             assert!(b.end() > last);
             last = b.end();
         }
@@ -337,11 +340,11 @@ mod tests {
     fn purge_moves_gtids_into_gtid_purged() {
         let mut b = Binlog::new(1_000);
         for g in 1..=20 {
-            b.append(trx(g), 0);
+            b.append(trx(g), Instant::ZERO);
         }
         assert!(b.gtid_purged().is_empty());
         let files = b.file_count();
-        assert!(b.purge_older_than(100, 50, u64::MAX) > 0);
+        assert!(b.purge_older_than(at(100), us(50), u64::MAX) > 0);
         assert_eq!(b.file_count(), 1);
         assert!(files > 1);
         assert!(b.gtid_purged().count() > 0);
@@ -353,7 +356,7 @@ mod tests {
     fn gtid_start_skips_files_the_replica_already_has() {
         let mut b = Binlog::new(1_000);
         for g in 1..=20 {
-            b.append(trx(g), 0);
+            b.append(trx(g), Instant::ZERO);
         }
         let have: GtidSet = (1..=12)
             .map(|g| Gtid {
@@ -370,13 +373,13 @@ mod tests {
     fn truncation_forgets_the_lost_tail() {
         let mut b = Binlog::new(1_000_000);
         for g in 1..=5 {
-            b.append(trx(g), 0);
+            b.append(trx(g), Instant::ZERO);
         }
         b.truncate_from(3);
         assert_eq!(b.next_idx(), 3);
         assert_eq!(b.logged().count(), 3);
         assert_eq!(b.end(), b.get(2).unwrap().end());
-        let idx = b.append(trx(4), 1);
+        let idx = b.append(trx(4), at(1));
         assert_eq!(idx, 3);
     }
 
@@ -384,7 +387,7 @@ mod tests {
     fn position_requests_are_validated() {
         let mut b = Binlog::new(1_000_000);
         for g in 1..=3 {
-            b.append(trx(g), 0);
+            b.append(trx(g), Instant::ZERO);
         }
         assert_eq!(b.position_start(BinlogPos { file: 1, pos: 4 }), Ok(0));
         let after_first = b.get(0).unwrap().end();

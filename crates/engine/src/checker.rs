@@ -8,7 +8,7 @@ use super::ids::{NodeId, ShardGroups};
 use super::keymap::KeyMap;
 use super::node::Node;
 use super::rows::{Key, Value};
-use super::time::{Micros, fmt_secs};
+use crate::time::{Duration, Instant, fmt_secs, secs};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -19,9 +19,9 @@ const ACKED_WINDOW: usize = 50_000;
 /// Writes remembered per key for stale-read judgement.
 const WRITES_PER_KEY: usize = 4;
 /// Two writable nodes taking client writes within this much of each other overlap.
-const SPLIT_BRAIN_WINDOW: Micros = 5_000_000;
+const SPLIT_BRAIN_WINDOW: Duration = secs(5);
 /// Repeated stale reads from one node are summarised at most this often.
-const READ_FINDING_EVERY: Micros = 10_000_000;
+const READ_FINDING_EVERY: Duration = secs(10);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,7 +62,7 @@ impl FindingKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub kind: FindingKind,
-    pub at_us: Micros,
+    pub at_us: Instant,
     pub nodes: Vec<NodeId>,
     pub detail: String,
     /// How many individual cases this finding stands for (stale reads are summarised).
@@ -73,15 +73,15 @@ pub struct Finding {
 struct AckedWrite {
     key: Key,
     value: Value,
-    ack_us: Micros,
+    ack_us: Instant,
     node: Option<NodeId>,
 }
 
 #[derive(Clone, Copy, Debug)]
 struct KeyWrite {
     value: Option<Value>,
-    invoke_us: Micros,
-    ack_us: Micros,
+    invoke_us: Instant,
+    ack_us: Instant,
 }
 
 /// The last few writes of a key, oldest first, in a fixed array (no allocation per key).
@@ -96,8 +96,8 @@ impl Default for KeyWrites {
         KeyWrites {
             items: [KeyWrite {
                 value: None,
-                invoke_us: 0,
-                ack_us: 0,
+                invoke_us: Instant::ZERO,
+                ack_us: Instant::ZERO,
             }; WRITES_PER_KEY],
             len: 0,
         }
@@ -122,7 +122,7 @@ impl KeyWrites {
 
 #[derive(Clone, Copy, Debug, Default)]
 struct ReadTally {
-    last_report_us: Option<Micros>,
+    last_report_us: Option<Instant>,
     since_report: u64,
 }
 
@@ -143,8 +143,8 @@ pub struct Checker {
     reported_lost: GtidSet,
     diverged: BTreeSet<(NodeId, NodeId)>,
     errant_reported: BTreeMap<NodeId, GtidSet>,
-    last_client_commit: BTreeMap<NodeId, Micros>,
-    split_reported: BTreeMap<(NodeId, NodeId), Micros>,
+    last_client_commit: BTreeMap<NodeId, Instant>,
+    split_reported: BTreeMap<(NodeId, NodeId), Instant>,
     stale: BTreeMap<(FindingKind, NodeId), ReadTally>,
 }
 
@@ -187,7 +187,7 @@ impl Checker {
     fn report(
         &mut self,
         kind: FindingKind,
-        at_us: Micros,
+        at_us: Instant,
         nodes: Vec<NodeId>,
         detail: String,
         count: u64,
@@ -304,7 +304,7 @@ impl Checker {
             (Some(_), Some(w)) => before.iter().any(|b| w.ack_us < b.invoke_us),
             (Some(_), None) => false,
         };
-        let deletes: Vec<Micros> = writes
+        let deletes: Vec<Instant> = writes
             .iter()
             .filter(|w| w.value.is_none())
             .map(|w| w.invoke_us)
@@ -368,7 +368,7 @@ impl Checker {
     /// Acknowledged writes the given node does not have, at the moment it becomes the
     /// primary: they are lost to the cluster from now on. Sharded, only writes that were
     /// committed in the promoted node's own shard (by the `shard_uuids` servers) count.
-    pub fn on_promotion(&mut self, now: Micros, promoted: &Node, shard_uuids: Option<&[Uuid]>) {
+    pub fn on_promotion(&mut self, now: Instant, promoted: &Node, shard_uuids: Option<&[Uuid]>) {
         let acked = match shard_uuids {
             Some(uuids) => self.acked.retain_uuids(|u| uuids.contains(&u)),
             None => self.acked.clone(),
@@ -390,7 +390,7 @@ impl Checker {
 
     /// At a resharding traffic switch the new side does not hold exactly the old side's
     /// rows in the moved range: keys went missing or differ.
-    pub fn on_reshard_mismatch(&mut self, now: Micros, nodes: Vec<NodeId>, rows: u64, diff: u64) {
+    pub fn on_reshard_mismatch(&mut self, now: Instant, nodes: Vec<NodeId>, rows: u64, diff: u64) {
         let detail = format!(
             "resharding switched traffic while {diff} of {rows} rows in the moved range differ between source and target shards"
         );
@@ -398,7 +398,7 @@ impl Checker {
     }
 
     /// Crash recovery rolled transactions back; those a client was told OK for are lost.
-    pub fn on_rolled_back(&mut self, now: Micros, node: &Node, gtids: &GtidSet) {
+    pub fn on_rolled_back(&mut self, now: Instant, node: &Node, gtids: &GtidSet) {
         let missing = gtids
             .intersection(&self.acked)
             .subtract(&self.reported_lost);
@@ -416,7 +416,7 @@ impl Checker {
         self.report_lost(now, &missing, node.id, &why);
     }
 
-    fn report_lost(&mut self, now: Micros, missing: &GtidSet, at: NodeId, why: &str) {
+    fn report_lost(&mut self, now: Instant, missing: &GtidSet, at: NodeId, why: &str) {
         let total = missing.count();
         for g in missing.iter().take(20) {
             let detail = match self.acked_writes.get(&g).copied() {
@@ -450,7 +450,7 @@ impl Checker {
 
     pub fn on_replication_error(
         &mut self,
-        now: Micros,
+        now: Instant,
         node: NodeId,
         sql: bool,
         errno: u16,
@@ -474,7 +474,7 @@ impl Checker {
 
     /// A client transaction committed on `node`: two writable primaries taking writes
     /// within the same few seconds is a split brain.
-    pub fn on_client_commit(&mut self, now: Micros, node: NodeId, nodes: &[Node]) {
+    pub fn on_client_commit(&mut self, now: Instant, node: NodeId, nodes: &[Node]) {
         // A DBA's write on a read-only replica is an errant transaction, not a second primary.
         if nodes.get(node.index()).is_none_or(|n| n.read_only) {
             return;
@@ -486,7 +486,7 @@ impl Checker {
         let others: Vec<NodeId> = self
             .last_client_commit
             .iter()
-            .filter(|(other, t)| **other != node && now.saturating_sub(**t) <= SPLIT_BRAIN_WINDOW)
+            .filter(|(other, t)| **other != node && now - **t <= SPLIT_BRAIN_WINDOW)
             .map(|(o, _)| *o)
             .filter(|o| {
                 nodes
@@ -505,7 +505,7 @@ impl Checker {
             if self
                 .split_reported
                 .get(&pair)
-                .is_some_and(|t| now < t + 30_000_000)
+                .is_some_and(|&t| now < t + secs(30))
             {
                 continue;
             }
@@ -527,7 +527,7 @@ impl Checker {
     }
 
     /// Periodic state checks: errant GTIDs and divergence between a replica and its source.
-    pub fn check_nodes(&mut self, now: Micros, nodes: &[Node]) {
+    pub fn check_nodes(&mut self, now: Instant, nodes: &[Node]) {
         for r in nodes {
             let Some(src) = r.channel.as_ref().and_then(|c| nodes.get(c.source.index())) else {
                 continue;
@@ -540,7 +540,7 @@ impl Checker {
         }
     }
 
-    fn check_errant(&mut self, now: Micros, r: &Node, src: &Node, nodes: &[Node]) {
+    fn check_errant(&mut self, now: Instant, r: &Node, src: &Node, nodes: &[Node]) {
         let ancestors = ancestors(src, nodes);
         // Co-primaries: a node's own writes are not errant on the other side of the ring.
         let co_primary = src.channel.as_ref().is_some_and(|c| c.source == r.id);
@@ -569,7 +569,7 @@ impl Checker {
         );
     }
 
-    fn check_divergence(&mut self, now: Micros, r: &Node, src: &Node) {
+    fn check_divergence(&mut self, now: Instant, r: &Node, src: &Node) {
         let pair = (r.id, src.id);
         let same_trx = r.gtid_executed == src.gtid_executed;
         let differs = same_trx && r.data.checksum() != src.data.checksum();

@@ -133,7 +133,7 @@ impl Command {
             } => {
                 format!(
                     "link {from}–{to}: {} ms, {}‰ loss",
-                    latency_us / 1_000,
+                    crate::time::us(*latency_us).as_millis(),
                     loss_permille
                 )
             }

@@ -75,138 +75,144 @@ impl RawAction {
 
     pub(crate) fn into_command(self) -> Result<Command, String> {
         let action = self.action.clone();
-        let allowed: &[&str] = match action.as_str() {
-            "crash" => &["node", "power_loss"],
-            "restart" | "stop_replica" | "start_replica" | "skip_transaction" | "promote" => {
-                &["node"]
-            }
-            "cut_link" | "heal_link" => &["from", "to", "both_ways"],
-            "partition" => &["nodes"],
-            "heal_all" | "acknowledge_recoveries" => &[],
-            "set_link" => &[
-                "from",
-                "to",
-                "latency_us",
-                "jitter_us",
-                "loss_permille",
-                "both_ways",
-            ],
-            "slow_applier" => &["node", "factor"],
-            "direct_write" => &["node", "key", "value"],
-            "set_read_only" => &["node", "read_only", "super_read_only"],
-            "change_source" => &["node", "source"],
-            "switchover" => &["to"],
-            "set_promotion_rule" => &["node", "rule"],
-            "set_automatic_failover" => &["enabled"],
-            "set_workload" => &["client", "writes_per_s", "reads_per_s"],
-            "reshard" => &["step"],
-            other => return Err(format!("unknown action `{other}`")),
-        };
+        let allowed =
+            allowed_fields(&action).ok_or_else(|| format!("unknown action `{action}`"))?;
         if let Some(extra) = self.given().into_iter().find(|f| !allowed.contains(f)) {
             return Err(format!(
                 "unknown field `{extra}` for the action `{action}`, expected one of {allowed:?}"
             ));
         }
-        let need = |v: Option<String>, f: &str| {
-            v.ok_or_else(|| format!("missing field `{f}` for the action `{action}`"))
-        };
-        let need_n = |v: Option<u64>, f: &str| {
-            v.ok_or_else(|| format!("missing field `{f}` for the action `{action}`"))
-        };
-        let need_b = |v: Option<bool>, f: &str| {
-            v.ok_or_else(|| format!("missing field `{f}` for the action `{action}`"))
-        };
-        let need_u = |v: Option<u32>, f: &str| {
-            v.ok_or_else(|| format!("missing field `{f}` for the action `{action}`"))
-        };
-        let both_ways = self.both_ways.unwrap_or(true);
-        Ok(match action.as_str() {
+        match action.as_str() {
+            "crash" | "restart" | "stop_replica" | "start_replica" | "skip_transaction"
+            | "promote" | "slow_applier" | "direct_write" | "set_read_only" | "change_source"
+            | "set_promotion_rule" => self.node_command(&action),
+            "cut_link" | "heal_link" | "set_link" | "partition" | "heal_all" => {
+                self.network_command(&action)
+            }
+            _ => self.control_command(&action),
+        }
+    }
+
+    /// Actions on one node.
+    fn node_command(self, action: &str) -> Result<Command, String> {
+        let node = need(self.node, "node", action)?;
+        Ok(match action {
             "crash" => Command::Crash {
-                node: need(self.node, "node")?,
+                node,
                 power_loss: self.power_loss.unwrap_or(false),
             },
-            "restart" => Command::Restart {
-                node: need(self.node, "node")?,
+            "restart" => Command::Restart { node },
+            "stop_replica" => Command::StopReplica { node },
+            "start_replica" => Command::StartReplica { node },
+            "skip_transaction" => Command::SkipTransaction { node },
+            "promote" => Command::Promote { node },
+            "slow_applier" => Command::SlowApplier {
+                node,
+                factor: need(self.factor, "factor", action)?,
             },
-            "stop_replica" => Command::StopReplica {
-                node: need(self.node, "node")?,
+            "direct_write" => Command::DirectWrite {
+                node,
+                key: need(self.key, "key", action)?,
+                value: need(self.value, "value", action)?,
             },
-            "start_replica" => Command::StartReplica {
-                node: need(self.node, "node")?,
+            "set_read_only" => Command::SetReadOnly {
+                node,
+                read_only: need(self.read_only, "read_only", action)?,
+                super_read_only: self.super_read_only.unwrap_or(false),
             },
-            "skip_transaction" => Command::SkipTransaction {
-                node: need(self.node, "node")?,
+            "change_source" => Command::ChangeSource {
+                node,
+                source: need(self.source, "source", action)?,
             },
-            "promote" => Command::Promote {
-                node: need(self.node, "node")?,
+            _ => Command::SetPromotionRule {
+                node,
+                rule: need(self.rule, "rule", action)?,
             },
+        })
+    }
+
+    /// Faults and repairs of the network.
+    fn network_command(self, action: &str) -> Result<Command, String> {
+        let both_ways = self.both_ways.unwrap_or(true);
+        Ok(match action {
+            "partition" => Command::Partition {
+                nodes: need(self.nodes, "nodes", action)?,
+            },
+            "heal_all" => Command::HealAll,
             "cut_link" => Command::CutLink {
-                from: need(self.from, "from")?,
-                to: need(self.to, "to")?,
+                from: need(self.from, "from", action)?,
+                to: need(self.to, "to", action)?,
                 both_ways,
             },
             "heal_link" => Command::HealLink {
-                from: need(self.from, "from")?,
-                to: need(self.to, "to")?,
+                from: need(self.from, "from", action)?,
+                to: need(self.to, "to", action)?,
                 both_ways,
             },
-            "partition" => Command::Partition {
-                nodes: self
-                    .nodes
-                    .ok_or_else(|| format!("missing field `nodes` for the action `{action}`"))?,
-            },
-            "heal_all" => Command::HealAll,
-            "acknowledge_recoveries" => Command::AcknowledgeRecoveries,
-            "set_link" => Command::SetLink {
-                from: need(self.from, "from")?,
-                to: need(self.to, "to")?,
-                latency_us: need_n(self.latency_us, "latency_us")?,
+            _ => Command::SetLink {
+                from: need(self.from, "from", action)?,
+                to: need(self.to, "to", action)?,
+                latency_us: need(self.latency_us, "latency_us", action)?,
                 jitter_us: self.jitter_us.unwrap_or(0),
                 loss_permille: self.loss_permille.unwrap_or(0),
                 both_ways,
             },
-            "slow_applier" => Command::SlowApplier {
-                node: need(self.node, "node")?,
-                factor: need_u(self.factor, "factor")?,
-            },
-            "direct_write" => Command::DirectWrite {
-                node: need(self.node, "node")?,
-                key: need_n(self.key, "key")?,
-                value: need_n(self.value, "value")?,
-            },
-            "set_read_only" => Command::SetReadOnly {
-                node: need(self.node, "node")?,
-                read_only: need_b(self.read_only, "read_only")?,
-                super_read_only: self.super_read_only.unwrap_or(false),
-            },
-            "change_source" => Command::ChangeSource {
-                node: need(self.node, "node")?,
-                source: need(self.source, "source")?,
-            },
+        })
+    }
+
+    /// The failover manager, the workload and the resharding workflow.
+    fn control_command(self, action: &str) -> Result<Command, String> {
+        Ok(match action {
             "switchover" => Command::Switchover {
-                to: need(self.to, "to")?,
+                to: need(self.to, "to", action)?,
             },
-            "set_promotion_rule" => Command::SetPromotionRule {
-                node: need(self.node, "node")?,
-                rule: self
-                    .rule
-                    .ok_or_else(|| format!("missing field `rule` for the action `{action}`"))?,
-            },
+            "acknowledge_recoveries" => Command::AcknowledgeRecoveries,
             "set_automatic_failover" => Command::SetAutomaticFailover {
-                enabled: need_b(self.enabled, "enabled")?,
+                enabled: need(self.enabled, "enabled", action)?,
             },
             "reshard" => Command::Reshard {
-                step: self
-                    .step
-                    .ok_or_else(|| format!("missing field `step` for the action `{action}`"))?,
+                step: need(self.step, "step", action)?,
             },
             _ => Command::SetWorkload {
-                client: need_u(self.client, "client")?,
-                writes_per_s: need_u(self.writes_per_s, "writes_per_s")?,
-                reads_per_s: need_u(self.reads_per_s, "reads_per_s")?,
+                client: need(self.client, "client", action)?,
+                writes_per_s: need(self.writes_per_s, "writes_per_s", action)?,
+                reads_per_s: need(self.reads_per_s, "reads_per_s", action)?,
             },
         })
     }
+}
+
+fn need<T>(v: Option<T>, field: &str, action: &str) -> Result<T, String> {
+    v.ok_or_else(|| format!("missing field `{field}` for the action `{action}`"))
+}
+
+/// The fields each action takes (besides `action` and `at_ms`); `None` for an unknown action.
+fn allowed_fields(action: &str) -> Option<&'static [&'static str]> {
+    Some(match action {
+        "crash" => &["node", "power_loss"],
+        "restart" | "stop_replica" | "start_replica" | "skip_transaction" | "promote" => &["node"],
+        "cut_link" | "heal_link" => &["from", "to", "both_ways"],
+        "partition" => &["nodes"],
+        "heal_all" | "acknowledge_recoveries" => &[],
+        "set_link" => &[
+            "from",
+            "to",
+            "latency_us",
+            "jitter_us",
+            "loss_permille",
+            "both_ways",
+        ],
+        "slow_applier" => &["node", "factor"],
+        "direct_write" => &["node", "key", "value"],
+        "set_read_only" => &["node", "read_only", "super_read_only"],
+        "change_source" => &["node", "source"],
+        "switchover" => &["to"],
+        "set_promotion_rule" => &["node", "rule"],
+        "set_automatic_failover" => &["enabled"],
+        "set_workload" => &["client", "writes_per_s", "reads_per_s"],
+        "reshard" => &["step"],
+        _ => return None,
+    })
 }
 
 impl<'de> Deserialize<'de> for Command {

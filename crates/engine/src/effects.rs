@@ -6,7 +6,7 @@ use super::gtid::{Gtid, GtidSet};
 use super::history::Op;
 use super::ids::{Addr, NodeId};
 use super::message::{Msg, Statement};
-use super::time::Micros;
+use crate::time::Instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeTimer {
@@ -187,7 +187,7 @@ pub enum Ask {
 #[derive(Clone, Debug, Default)]
 pub struct Effects {
     pub sends: Vec<(Addr, Addr, Msg)>,
-    pub timers: Vec<(Micros, Addr, Timer)>,
+    pub timers: Vec<(Instant, Addr, Timer)>,
     pub notes: Vec<Note>,
     /// Client operations that completed (the router's), for the history and the checker.
     pub ops: Vec<Op>,
@@ -200,7 +200,7 @@ impl Effects {
         self.sends.push((from, to, msg));
     }
 
-    pub fn timer(&mut self, at: Micros, owner: Addr, timer: Timer) {
+    pub fn timer(&mut self, at: Instant, owner: Addr, timer: Timer) {
         self.timers.push((at, owner, timer));
     }
 

@@ -8,7 +8,7 @@
 use super::gtid::Gtid;
 use super::ids::NodeId;
 use super::rows::{Key, Value};
-use super::time::Micros;
+use crate::time::Instant;
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -62,8 +62,8 @@ pub struct Op {
     pub client: u32,
     pub kind: OpKind,
     pub node: Option<NodeId>,
-    pub invoke_us: Micros,
-    pub complete_us: Micros,
+    pub invoke_us: Instant,
+    pub complete_us: Instant,
     pub outcome: Outcome,
 }
 
@@ -102,7 +102,7 @@ pub struct History {
 impl History {
     pub fn record(&mut self, op: Op) {
         self.totals.ok += u64::from(op.acknowledged());
-        let second = op.complete_us / 1_000_000;
+        let second = op.complete_us.as_secs();
         if self.series.back().is_none_or(|s| s.second != second) {
             if self.series.len() == SERIES_WINDOW {
                 self.series.pop_front();

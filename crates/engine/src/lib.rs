@@ -8,7 +8,7 @@
 //! Three nodes, crash the primary, a replica takes over:
 //!
 //! ```
-//! use replication_engine::{config::*, Command, World, time::secs};
+//! use replication_engine::{config::*, Command, World, time::Instant};
 //!
 //! let node = |name: &str, source: Option<&str>| NodeConfig {
 //!     name: name.into(),
@@ -27,9 +27,9 @@
 //!     ..ClusterConfig::default()
 //! })
 //! .unwrap();
-//! world.run_until(secs(5));
+//! world.run_until(Instant::from_secs(5));
 //! world.apply(Command::Crash { node: "db1".into(), power_loss: false }).unwrap();
-//! world.run_until(secs(30));
+//! world.run_until(Instant::from_secs(30));
 //! let promoted = world.manager().recoveries[0].promoted.unwrap();
 //! assert_ne!(world.name(promoted.into()), "db1");
 //! assert!(!world.node(promoted).unwrap().read_only);

@@ -1,4 +1,4 @@
-//! The failover manager, modelled on Orchestrator (model §6.1–6.2).
+//! The failover manager, modelled on Orchestrator (docs/semantics.md §6).
 //!
 //! It stands on the network like any process: it probes every instance, and a probe that
 //! is refused or unanswered makes the instance invalid. Detection is holistic: the primary
@@ -12,16 +12,16 @@ use super::gtid::GtidSet;
 use super::ids::{Addr, NodeId};
 use super::message::{AdminCmd, Msg};
 use super::status::NodeStatus;
-use super::time::{Micros, fmt_secs};
+use crate::time::{Duration, Instant, fmt_secs, ms, secs, us};
 use serde::Serialize;
 use std::collections::VecDeque;
 
 /// Audit entries kept (older ones are dropped; recoveries are kept in full).
 const AUDIT_WINDOW: usize = 2_000;
 /// How often a recovery in progress checks on its step.
-const STEP_TICK: Micros = 100_000;
+const STEP_TICK: Duration = ms(100);
 /// How long an admin command may take before the step is considered failed.
-const ADMIN_TIMEOUT: Micros = 2_000_000;
+const ADMIN_TIMEOUT: Duration = secs(2);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Analysis {
@@ -49,13 +49,13 @@ impl Analysis {
 pub struct Instance {
     pub status: Option<NodeStatus>,
     pub valid: bool,
-    pub last_seen: Micros,
-    outstanding: Option<(u64, Micros)>,
+    pub last_seen: Instant,
+    outstanding: Option<(u64, Instant)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
-    pub at_us: Micros,
+    pub at_us: Instant,
     pub kind: &'static str,
     pub text: String,
 }
@@ -74,8 +74,8 @@ pub struct CandidateRow {
 pub struct Recovery {
     pub id: u64,
     pub planned: bool,
-    pub started_us: Micros,
-    pub finished_us: Option<Micros>,
+    pub started_us: Instant,
+    pub finished_us: Option<Instant>,
     pub analysis: Analysis,
     pub failed: NodeId,
     pub promoted: Option<NodeId>,
@@ -91,11 +91,11 @@ enum Step {
     /// Waiting until the candidate has applied everything in its relay log (or, planned,
     /// everything the old primary executed).
     WaitApply {
-        since: Micros,
+        since: Instant,
         target: Option<GtidSet>,
     },
     /// Sent STOP REPLICA / RESET REPLICA ALL / read_only=0; waiting for the last reply.
-    Promote { since: Micros, req: u64 },
+    Promote { since: Instant, req: u64 },
 }
 
 #[derive(Clone, Debug)]
@@ -121,7 +121,7 @@ pub struct Manager {
     pub audit: VecDeque<AuditEntry>,
     pub recoveries: Vec<Recovery>,
     run: Option<Run>,
-    last_recovery_us: Option<Micros>,
+    last_recovery_us: Option<Instant>,
     acknowledged: bool,
     next_req: u64,
     /// The shard group this manager looks after (Orchestrator treats each replication
@@ -168,19 +168,14 @@ impl Manager {
         &self.members
     }
 
-    fn timer(&self, fx: &mut Effects, at: Micros, timer: ManagerTimer) {
+    fn timer(&self, fx: &mut Effects, at: Instant, timer: ManagerTimer) {
         let group = self.group;
         fx.timer(at, Addr::Manager, Timer::Manager { group, timer });
     }
 
-    pub fn start(&mut self, now: Micros, fx: &mut Effects) {
+    pub fn start(&mut self, now: Instant, fx: &mut Effects) {
         self.timer(fx, now, ManagerTimer::Poll);
-        let first = now
-            + self
-                .cfg
-                .analysis_interval_ms
-                .saturating_mul(1_000)
-                .max(1_000);
+        let first = now + ms(self.cfg.analysis_interval_ms).max(ms(1));
         self.timer(fx, first, ManagerTimer::Analysis);
     }
 
@@ -188,7 +183,7 @@ impl Manager {
         self.names.get(n.index()).map_or("?", |s| s.as_str())
     }
 
-    fn log(&mut self, now: Micros, kind: &'static str, text: String) {
+    fn log(&mut self, now: Instant, kind: &'static str, text: String) {
         if self.audit.len() == AUDIT_WINDOW {
             self.audit.pop_front();
         }
@@ -208,11 +203,11 @@ impl Manager {
         self.next_req
     }
 
-    fn probe(&mut self, now: Micros, n: NodeId, fx: &mut Effects) -> u64 {
+    fn probe(&mut self, now: Instant, n: NodeId, fx: &mut Effects) -> u64 {
         let req = self.req();
         self.instances[n.index()].outstanding = Some((req, now));
         fx.send(Addr::Manager, Addr::Node(n), Msg::Probe { req });
-        let at = now + self.cfg.probe_timeout_ms.saturating_mul(1_000).max(1);
+        let at = now + ms(self.cfg.probe_timeout_ms).max(us(1));
         self.timer(fx, at, ManagerTimer::ProbeTimeout { req });
         req
     }
@@ -223,7 +218,7 @@ impl Manager {
         req
     }
 
-    pub fn on_timer(&mut self, now: Micros, t: ManagerTimer, fx: &mut Effects) {
+    pub fn on_timer(&mut self, now: Instant, t: ManagerTimer, fx: &mut Effects) {
         match t {
             ManagerTimer::Poll => {
                 self.probe_all(now, fx);
@@ -234,24 +229,20 @@ impl Manager {
                 {
                     fx.send(Addr::Manager, Addr::Router, Msg::SetWriter { node: p });
                 }
-                let every = self.cfg.instance_poll_ms.saturating_mul(1_000).max(100_000);
+                let every = ms(self.cfg.instance_poll_ms).max(ms(100));
                 self.timer(fx, now + every, ManagerTimer::Poll);
             }
             ManagerTimer::ProbeTimeout { req } => self.probe_failed(now, req, fx),
             ManagerTimer::Analysis => {
                 self.analyse(now, fx);
-                let every = self
-                    .cfg
-                    .analysis_interval_ms
-                    .saturating_mul(1_000)
-                    .max(100_000);
+                let every = ms(self.cfg.analysis_interval_ms).max(ms(100));
                 self.timer(fx, now + every, ManagerTimer::Analysis);
             }
             ManagerTimer::RecoveryStep { recovery } => self.step(now, recovery, fx),
         }
     }
 
-    pub fn on_message(&mut self, now: Micros, from: Addr, msg: Msg, fx: &mut Effects) {
+    pub fn on_message(&mut self, now: Instant, from: Addr, msg: Msg, fx: &mut Effects) {
         match msg {
             Msg::ProbeReply { req, status } => {
                 let Some(n) = from.node() else { return };
@@ -275,7 +266,7 @@ impl Manager {
 
     /// A probe was refused or timed out: the instance is invalid. If it is the primary,
     /// re-read its replicas at once (orchestrator's emergent read) to decide sooner.
-    fn probe_failed(&mut self, now: Micros, req: u64, fx: &mut Effects) {
+    fn probe_failed(&mut self, now: Instant, req: u64, fx: &mut Effects) {
         let Some(i) = self
             .instances
             .iter()
@@ -338,7 +329,7 @@ impl Manager {
         }
     }
 
-    fn analyse(&mut self, now: Micros, fx: &mut Effects) {
+    fn analyse(&mut self, now: Instant, fx: &mut Effects) {
         if self.run.is_some() {
             return;
         }
@@ -396,13 +387,13 @@ impl Manager {
             })
     }
 
-    fn blocked(&self, now: Micros) -> Option<String> {
+    fn blocked(&self, now: Instant) -> Option<String> {
         if !self.cfg.automatic {
             return Some("automatic failover is off".into());
         }
-        let block = self.cfg.recovery_block_s.saturating_mul(1_000_000);
+        let block = secs(self.cfg.recovery_block_s);
         match self.last_recovery_us {
-            Some(t) if !self.acknowledged && now < t.saturating_add(block) => Some(format!(
+            Some(t) if !self.acknowledged && now < t + block => Some(format!(
                 "anti-flapping: last recovery at {} and RecoveryPeriodBlockSeconds={} (acknowledge to allow)",
                 fmt_secs(t),
                 self.cfg.recovery_block_s
@@ -412,7 +403,7 @@ impl Manager {
     }
 
     /// Clears the anti-flapping block, as acknowledging a recovery does.
-    pub fn acknowledge(&mut self, now: Micros) {
+    pub fn acknowledge(&mut self, now: Instant) {
         self.acknowledged = true;
         self.log(
             now,
@@ -433,12 +424,12 @@ impl Manager {
     /// Evaluates every replica of `failed` and picks one. Returns the table either way.
     fn choose(
         &self,
-        now: Micros,
+        now: Instant,
         failed: NodeId,
         planned_target: Option<NodeId>,
     ) -> (Option<NodeId>, Vec<CandidateRow>) {
         let source = self.instances[failed.index()].status.clone();
-        let reasonable = self.cfg.reasonable_lag_s.saturating_mul(1_000_000);
+        let reasonable = secs(self.cfg.reasonable_lag_s);
         let mut rows = Vec::new();
         let mut kept: Vec<(NodeId, (u32, u64), bool, PromotionRule)> = Vec::new();
         for r in self.replicas_of(failed) {
@@ -481,7 +472,7 @@ impl Manager {
                 }
                 None => reasons.push("applier healthy".into()),
             }
-            match rep.and_then(|x| x.seconds_behind_source_us) {
+            match rep.and_then(|x| x.replication_lag) {
                 Some(lag) if lag > reasonable => {
                     reasons.push(format!(
                         "lagging {} > ReasonableReplicationLagSeconds {} s",
@@ -558,7 +549,7 @@ impl Manager {
 
     fn begin_recovery(
         &mut self,
-        now: Micros,
+        now: Instant,
         analysis: Analysis,
         failed: NodeId,
         planned: Option<NodeId>,
@@ -619,7 +610,7 @@ impl Manager {
             }
         } else {
             Step::WaitApply {
-                since: 0,
+                since: Instant::ZERO,
                 target: None,
             }
         };
@@ -651,7 +642,7 @@ impl Manager {
     }
 
     /// A dead intermediate source: its replicas move up under its own source.
-    fn recover_intermediate(&mut self, now: Micros, mut recovery: Recovery, fx: &mut Effects) {
+    fn recover_intermediate(&mut self, now: Instant, mut recovery: Recovery, fx: &mut Effects) {
         let failed = recovery.failed;
         let upstream = self.instances[failed.index()]
             .status
@@ -709,7 +700,7 @@ impl Manager {
     /// Starts a planned switchover to `target` (graceful-master-takeover).
     pub fn switchover(
         &mut self,
-        now: Micros,
+        now: Instant,
         target: NodeId,
         fx: &mut Effects,
     ) -> Result<(), String> {
@@ -741,7 +732,7 @@ impl Manager {
 
     fn on_admin_reply(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         req: u64,
         result: Result<(), String>,
@@ -764,7 +755,7 @@ impl Manager {
         }
     }
 
-    fn schedule_step(&self, now: Micros, id: u64, fx: &mut Effects) {
+    fn schedule_step(&self, now: Instant, id: u64, fx: &mut Effects) {
         self.timer(
             fx,
             now + STEP_TICK,
@@ -773,7 +764,7 @@ impl Manager {
     }
 
     /// Advances the recovery in progress by one step if it can.
-    fn step(&mut self, now: Micros, id: u64, fx: &mut Effects) {
+    fn step(&mut self, now: Instant, id: u64, fx: &mut Effects) {
         let Some(run) = self.run.take() else { return };
         if run.recovery.id != id {
             self.run = Some(run);
@@ -786,7 +777,7 @@ impl Manager {
         }
     }
 
-    fn advance(&mut self, now: Micros, mut run: Run, fx: &mut Effects) -> Option<Run> {
+    fn advance(&mut self, now: Instant, mut run: Run, fx: &mut Effects) -> Option<Run> {
         let cand = run.candidate;
         match run.step.clone() {
             Step::FenceForSwitchover => {
@@ -822,9 +813,9 @@ impl Manager {
 
     fn wait_apply(
         &mut self,
-        now: Micros,
+        now: Instant,
         mut run: Run,
-        since: Micros,
+        since: Instant,
         target: Option<GtidSet>,
         fx: &mut Effects,
     ) -> Option<Run> {
@@ -857,15 +848,15 @@ impl Manager {
                 .is_none_or(|t| t.is_subset_of(&s.gtid_executed));
             applied && has_target
         });
-        let fresh = self.instances[cand.index()].last_seen > since || since == 0;
-        let timeout = self.cfg.relay_log_apply_timeout_ms.saturating_mul(1_000);
+        let fresh = self.instances[cand.index()].last_seen > since || since == Instant::ZERO;
+        let timeout = ms(self.cfg.relay_log_apply_timeout_ms);
         let waiting = if planned {
             true
         } else {
             self.cfg.wait_for_relay_log_apply
         };
         if waiting && !(caught_up && fresh) {
-            if now >= since.saturating_add(timeout) {
+            if now >= since + timeout {
                 run.recovery.steps.push(format!(
                     "{}: still not caught up after {}; promoting anyway",
                     self.name(cand),
@@ -904,7 +895,7 @@ impl Manager {
         Some(run)
     }
 
-    fn repoint(&mut self, now: Micros, run: &mut Run, fx: &mut Effects) {
+    fn repoint(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
         let cand = run.candidate;
         let failed = run.recovery.failed;
         for s in run.siblings.clone() {
@@ -962,7 +953,7 @@ impl Manager {
         let _ = now;
     }
 
-    fn probe_all(&mut self, now: Micros, fx: &mut Effects) {
+    fn probe_all(&mut self, now: Instant, fx: &mut Effects) {
         for i in 0..self.members.len() {
             let n = self.members[i];
             if self.instances[n.index()].outstanding.is_none() {
@@ -973,7 +964,7 @@ impl Manager {
 
     fn finish(
         &mut self,
-        now: Micros,
+        now: Instant,
         mut run: Run,
         success: bool,
         fx: &mut Effects,
@@ -1003,7 +994,7 @@ impl Manager {
         None
     }
 
-    fn note_recovery(&mut self, now: Micros, planned: bool) {
+    fn note_recovery(&mut self, now: Instant, planned: bool) {
         if !planned {
             self.last_recovery_us = Some(now);
             self.acknowledged = false;
@@ -1011,7 +1002,7 @@ impl Manager {
     }
 
     /// The instance is promoted by hand (an operator's `promote`): the manager follows.
-    pub fn set_primary(&mut self, now: Micros, n: NodeId) {
+    pub fn set_primary(&mut self, now: Instant, n: NodeId) {
         self.primary = Some(n);
         self.log(now, "operator", format!("primary is now {}", self.name(n)));
     }

@@ -9,23 +9,23 @@
 use super::config::LinkConfig;
 use super::ids::{Addr, NodeId};
 use super::rng::SimRng;
-use super::time::Micros;
+use crate::time::{Duration, Instant, ms, us};
 
 /// TCP's minimum retransmission timeout on Linux: what a lost packet costs.
-const RETRANSMIT_US: Micros = 200_000;
+const RETRANSMIT: Duration = ms(200);
 
 #[derive(Clone, Debug)]
 pub struct Link {
     pub cfg: LinkConfig,
     pub cut: bool,
     pub cut_gen: u32,
-    last_delivery: Micros,
+    last_delivery: Instant,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transmission {
-    pub departs: Micros,
-    pub arrive: Micros,
+    pub departs: Instant,
+    pub arrive: Instant,
     pub cut_gen: u32,
 }
 
@@ -42,7 +42,7 @@ impl Network {
             cfg: default,
             cut: false,
             cut_gen: 0,
-            last_delivery: 0,
+            last_delivery: Instant::ZERO,
         };
         Network {
             nodes,
@@ -95,7 +95,7 @@ impl Network {
     /// retransmission: it leaves later (and dies with the host if the power goes first).
     pub fn transmit(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         to: Addr,
         rng: &mut SimRng,
@@ -104,16 +104,16 @@ impl Network {
         if link.cut {
             return None;
         }
-        let mut held = 0;
-        let mut rto = RETRANSMIT_US;
+        let mut held = Duration::ZERO;
+        let mut rto = RETRANSMIT;
         let mut tries = 0;
         while tries < 6 && rng.chance(u64::from(link.cfg.loss_permille), 1_000) {
             held += rto;
             rto *= 2;
             tries += 1;
         }
-        let flight = link.cfg.latency_us + rng.between(0, link.cfg.jitter_us);
-        let arrive = (now + held + flight.max(1)).max(link.last_delivery);
+        let flight = us(link.cfg.latency_us) + us(rng.between(0, link.cfg.jitter_us));
+        let arrive = (now + held + flight.max(us(1))).max(link.last_delivery);
         link.last_delivery = arrive;
         Some(Transmission {
             departs: now + held,
@@ -174,9 +174,12 @@ mod tests {
         );
         let mut rng = SimRng::new(3, Stream::Network);
         let (a, b) = (Addr::Node(NodeId(0)), Addr::Node(NodeId(1)));
-        let mut last = 0;
+        let mut last = Instant::ZERO;
         for t in 0..200 {
-            let at = net.transmit(t * 10, a, b, &mut rng).unwrap().arrive;
+            let at = net
+                .transmit(Instant::from_micros(t * 10), a, b, &mut rng)
+                .unwrap()
+                .arrive;
             assert!(at >= last);
             last = at;
         }
@@ -187,12 +190,21 @@ mod tests {
         let mut net = Network::new(1, LinkConfig::default());
         let mut rng = SimRng::new(3, Stream::Network);
         let (a, b) = (Addr::Node(NodeId(0)), Addr::Router);
-        let cut_gen_at_send = net.transmit(0, a, b, &mut rng).unwrap().cut_gen;
+        let cut_gen_at_send = net
+            .transmit(Instant::from_micros(0), a, b, &mut rng)
+            .unwrap()
+            .cut_gen;
         net.set_cut(a, b, true);
-        assert!(net.transmit(1, a, b, &mut rng).is_none());
+        assert!(
+            net.transmit(Instant::from_micros(1), a, b, &mut rng)
+                .is_none()
+        );
         net.set_cut(a, b, false);
         assert!(!net.arrives(a, b, cut_gen_at_send));
-        let gen2 = net.transmit(2, a, b, &mut rng).unwrap().cut_gen;
+        let gen2 = net
+            .transmit(Instant::from_micros(2), a, b, &mut rng)
+            .unwrap()
+            .cut_gen;
         assert!(net.arrives(a, b, gen2));
         assert!(net.arrives(b, a, 0));
         assert_eq!(net.cuts(), vec![]);
@@ -210,9 +222,9 @@ mod tests {
         );
         let mut rng = SimRng::new(3, Stream::Network);
         let at = net
-            .transmit(0, Addr::Router, Addr::Manager, &mut rng)
+            .transmit(Instant::ZERO, Addr::Router, Addr::Manager, &mut rng)
             .unwrap()
             .arrive;
-        assert!(at > RETRANSMIT_US);
+        assert!(at > Instant::ZERO + RETRANSMIT);
     }
 }

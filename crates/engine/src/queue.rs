@@ -5,7 +5,7 @@ use super::command::Command;
 use super::effects::Timer;
 use super::ids::Addr;
 use super::message::Msg;
-use super::time::Micros;
+use super::time::Instant;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -16,8 +16,8 @@ pub(crate) enum Event {
         to: Addr,
         msg: Msg,
         cut_gen_at_send: u32,
-        sent_us: Micros,
-        departs_us: Micros,
+        sent_us: Instant,
+        departs_us: Instant,
     },
     Timer {
         owner: Addr,
@@ -30,7 +30,7 @@ pub(crate) enum Event {
 /// in a slab slot.
 #[derive(Clone, Copy, Debug)]
 struct Queued {
-    at: Micros,
+    at: Instant,
     seq: u64,
     slot: u32,
 }
@@ -47,7 +47,7 @@ pub(crate) struct EventQueue {
 
 impl EventQueue {
     /// Queues `event` at `at`, after everything already queued at the same time.
-    pub(crate) fn push(&mut self, at: Micros, event: Event) {
+    pub(crate) fn push(&mut self, at: Instant, event: Event) {
         self.seq += 1;
         let seq = self.seq;
         let slot = match self.free.pop() {
@@ -63,11 +63,11 @@ impl EventQueue {
         self.heap.push(Queued { at, seq, slot });
     }
 
-    pub(crate) fn peek_at(&self) -> Option<Micros> {
+    pub(crate) fn peek_at(&self) -> Option<Instant> {
         self.heap.peek().map(|q| q.at)
     }
 
-    pub(crate) fn pop(&mut self) -> Option<(Micros, u64, Event)> {
+    pub(crate) fn pop(&mut self) -> Option<(Instant, u64, Event)> {
         let q = self.heap.pop()?;
         let event = self.slab[q.slot as usize].take()?;
         self.free.push(q.slot);
@@ -79,7 +79,7 @@ impl EventQueue {
         self.seq
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (Micros, &Event)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Instant, &Event)> + '_ {
         self.heap
             .iter()
             .filter_map(|q| self.slab[q.slot as usize].as_ref().map(|e| (q.at, e)))
@@ -108,11 +108,15 @@ impl Ord for Queued {
 mod tests {
     use super::*;
 
+    fn at(micros: u64) -> Instant {
+        Instant::from_micros(micros)
+    }
+
     fn command(n: &str) -> Event {
         Event::Command(Command::Restart { node: n.into() })
     }
 
-    fn popped(q: &mut EventQueue) -> Vec<(Micros, String)> {
+    fn popped(q: &mut EventQueue) -> Vec<(Instant, String)> {
         std::iter::from_fn(|| q.pop())
             .map(|(at, _, e)| match e {
                 Event::Command(Command::Restart { node }) => (at, node),
@@ -124,11 +128,11 @@ mod tests {
     #[test]
     fn earliest_first_and_ties_in_insertion_order() {
         let mut q = EventQueue::default();
-        q.push(20, command("late"));
-        q.push(10, command("first"));
-        q.push(10, command("second"));
-        q.push(10, command("third"));
-        assert_eq!(q.peek_at(), Some(10));
+        q.push(at(20), command("late"));
+        q.push(at(10), command("first"));
+        q.push(at(10), command("second"));
+        q.push(at(10), command("third"));
+        assert_eq!(q.peek_at(), Some(at(10)));
         assert_eq!(q.last_seq(), 4);
         let order: Vec<String> = popped(&mut q).into_iter().map(|(_, n)| n).collect();
         assert_eq!(order, ["first", "second", "third", "late"]);
@@ -137,11 +141,11 @@ mod tests {
     #[test]
     fn freed_slots_are_reused_without_disturbing_order() {
         let mut q = EventQueue::default();
-        q.push(5, command("a"));
+        q.push(at(5), command("a"));
         q.pop();
-        q.push(7, command("b"));
-        q.push(6, command("c"));
+        q.push(at(7), command("b"));
+        q.push(at(6), command("c"));
         assert_eq!(q.slab.len(), 2, "the slot of the popped event was reused");
-        assert_eq!(popped(&mut q), [(6, "c".into()), (7, "b".into())]);
+        assert_eq!(popped(&mut q), [(at(6), "c".into()), (at(7), "b".into())]);
     }
 }

@@ -1,4 +1,4 @@
-//! Online resharding, as Vitess's Reshard workflow does it (replication-model.md §8.2):
+//! Online resharding, as Vitess's Reshard workflow does it (docs/semantics.md §8.2):
 //! copy, catch up by streaming the sources' binlogs filtered by key range, VDiff, switch
 //! reads, switch writes (a short write stall), reverse replication so the switch can be
 //! undone, complete.
@@ -27,18 +27,18 @@ use super::net::Network;
 use super::node::Node;
 use super::router::Router;
 use super::rows::Key;
-use super::time::{Micros, fmt_secs};
+use crate::time::{Duration, Instant, fmt_secs, ms, secs};
 use serde::{Deserialize, Serialize};
 use stream::{caught_up, vdiff};
 
 /// How often streams pump and the workflow checks its progress.
-pub const TICK: Micros = 100_000;
+pub const TICK: Duration = ms(100);
 /// Rows a stream copies per tick (250 rows per simulated second: slow enough to watch).
 pub const COPY_BATCH: usize = 25;
 /// Source transactions a running stream applies per tick at most.
 pub const CATCH_UP_BATCH: usize = 2_000;
 /// SwitchTraffic gives the streams this long to catch up, then gives up (Vitess: --timeout).
-pub const SWITCH_TIMEOUT: Micros = 30_000_000;
+pub const SWITCH_TIMEOUT: Duration = secs(30);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,7 +93,7 @@ pub struct Stream {
     pub rows_copied: u64,
     /// Rows of the range on the source when the copy (re)started, for progress and ETA.
     pub rows_to_copy: u64,
-    pub copy_started_us: Micros,
+    pub copy_started_us: Instant,
     /// The target primary it writes to, and that node's restart epoch: if either
     /// changes, the target may have lost recent writes and the copy starts again.
     target: Option<(NodeId, u64)>,
@@ -106,7 +106,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    fn new(from: usize, to: usize, range: KeyRange, now: Micros) -> Self {
+    fn new(from: usize, to: usize, range: KeyRange, now: Instant) -> Self {
         Stream {
             from,
             to,
@@ -124,7 +124,7 @@ impl Stream {
     }
 
     /// A stream that starts replicating from `pos` without copying (reverse streams).
-    fn replicating(from: usize, to: usize, range: KeyRange, pos: GtidSet, now: Micros) -> Self {
+    fn replicating(from: usize, to: usize, range: KeyRange, pos: GtidSet, now: Instant) -> Self {
         Stream {
             pos,
             copy: None,
@@ -133,14 +133,14 @@ impl Stream {
     }
 
     /// Copy progress (0…1) and the estimated time left, while copying.
-    pub fn progress(&self, now: Micros) -> Option<(f64, Option<Micros>)> {
+    pub fn progress(&self, now: Instant) -> Option<(f64, Option<Duration>)> {
         self.copy?;
         let total = self.rows_to_copy.max(self.rows_copied).max(1);
         let done = self.rows_copied as f64 / total as f64;
-        let elapsed = now.saturating_sub(self.copy_started_us);
+        let elapsed = now - self.copy_started_us;
         let eta = (self.rows_copied > 0).then(|| {
             let left = total - self.rows_copied.min(total);
-            elapsed.saturating_mul(left) / self.rows_copied
+            elapsed * left / self.rows_copied
         });
         Some((done, eta))
     }
@@ -150,7 +150,7 @@ impl Stream {
 /// that feed the other side hold everything it executed.
 #[derive(Clone, Debug)]
 pub struct Switch {
-    pub started_us: Micros,
+    pub started_us: Instant,
     /// Towards the targets (SwitchTraffic) or back to the sources (ReverseTraffic).
     pub to_targets: bool,
 }
@@ -165,10 +165,10 @@ pub struct Reshard {
     pub reverse: Vec<Stream>,
     pub switch: Option<Switch>,
     /// Measured write stalls: (stopped, resumed).
-    pub stalls: Vec<(Micros, Micros)>,
+    pub stalls: Vec<(Instant, Instant)>,
     /// The last VDiff: (when, rows compared, rows that differ).
-    pub vdiff: Option<(Micros, u64, u64)>,
-    pub log: Vec<(Micros, String)>,
+    pub vdiff: Option<(Instant, u64, u64)>,
+    pub log: Vec<(Instant, String)>,
 }
 
 /// What the workflow may read of the cluster, and nothing it may change: vtctld reads the
@@ -207,7 +207,7 @@ impl<'a> ClusterView<'a> {
 /// nothing and leaves the workflow as it was.
 pub fn on_command(
     workflow: &mut Option<Reshard>,
-    now: Micros,
+    now: Instant,
     step: Step,
     cluster: &ClusterView,
     fx: &mut Effects,
@@ -228,7 +228,7 @@ pub fn on_command(
 impl Reshard {
     /// Streams from every serving shard to every provisioned shard that serves nothing
     /// yet (the targets), one per overlap of their key ranges.
-    fn create(now: Micros, cluster: &ClusterView, fx: &mut Effects) -> Result<Reshard, String> {
+    fn create(now: Instant, cluster: &ClusterView, fx: &mut Effects) -> Result<Reshard, String> {
         let shards = &cluster.router.shards;
         let targets: Vec<usize> = (0..shards.len())
             .filter(|&g| !shards[g].serving_writes && !shards[g].serving_reads)
@@ -289,7 +289,7 @@ impl Reshard {
 
     fn on_step(
         &mut self,
-        now: Micros,
+        now: Instant,
         step: Step,
         cluster: &ClusterView,
         fx: &mut Effects,
@@ -334,7 +334,7 @@ impl Reshard {
     }
 
     /// SwitchTraffic for replicas: reads for the range go to the targets.
-    fn switch_reads(&mut self, now: Micros, fx: &mut Effects) {
+    fn switch_reads(&mut self, now: Instant, fx: &mut Effects) {
         serve(&self.targets, Some(true), None, fx);
         serve(&self.sources, Some(false), None, fx);
         self.phase = Phase::ReadsSwitched;
@@ -343,7 +343,7 @@ impl Reshard {
     }
 
     /// ReverseTraffic for replicas: reads go back to the sources.
-    fn reverse_reads(&mut self, now: Micros, fx: &mut Effects) {
+    fn reverse_reads(&mut self, now: Instant, fx: &mut Effects) {
         serve(&self.sources, Some(true), None, fx);
         serve(&self.targets, Some(false), None, fx);
         self.phase = Phase::Running;
@@ -351,7 +351,7 @@ impl Reshard {
         self.note(now, text.into(), fx);
     }
 
-    fn complete(&mut self, now: Micros, cluster: &ClusterView, fx: &mut Effects) {
+    fn complete(&mut self, now: Instant, cluster: &ClusterView, fx: &mut Effects) {
         // A last VDiff through the reverse streams: the retired side must not hold
         // anything the serving side lacks.
         let last = caught_up(&self.reverse, cluster)
@@ -370,7 +370,7 @@ impl Reshard {
         self.note(now, text.into(), fx);
     }
 
-    fn cancel(&mut self, now: Micros, fx: &mut Effects) {
+    fn cancel(&mut self, now: Instant, fx: &mut Effects) {
         if self.phase == Phase::ReadsSwitched {
             serve(&self.sources, Some(true), None, fx);
             serve(&self.targets, Some(false), None, fx);
@@ -383,7 +383,7 @@ impl Reshard {
 
     /// SwitchTraffic for writes (or its reverse): stop writes on the serving side, record
     /// its position, and wait for the streams to reach it (finished in `on_timer`).
-    fn begin_switch(&mut self, now: Micros, to_targets: bool, fx: &mut Effects) {
+    fn begin_switch(&mut self, now: Instant, to_targets: bool, fx: &mut Effects) {
         let stopping = if to_targets {
             &self.sources
         } else {
@@ -415,7 +415,7 @@ impl Reshard {
 
     /// Every `TICK`: first judge the state the last tick left (its writes have committed
     /// by now): VDiff, a switch's progress; then pump the streams.
-    pub fn on_timer(&mut self, now: Micros, cluster: &ClusterView, fx: &mut Effects) {
+    pub fn on_timer(&mut self, now: Instant, cluster: &ClusterView, fx: &mut Effects) {
         if self.phase == Phase::Running
             && self.vdiff.is_none()
             && self
@@ -455,7 +455,7 @@ impl Reshard {
 
     /// A switch under way finishes once the stopped side has drained and the streams
     /// hold everything it executed, or is abandoned after `SWITCH_TIMEOUT`.
-    fn advance_switch(&mut self, now: Micros, cluster: &ClusterView, fx: &mut Effects) {
+    fn advance_switch(&mut self, now: Instant, cluster: &ClusterView, fx: &mut Effects) {
         let Some(sw) = self.switch.clone() else {
             return;
         };
@@ -479,7 +479,7 @@ impl Reshard {
         };
         if drained && caught_up(feeding, cluster) {
             self.finish_switch(now, &sw, (&stopped, &other), cluster, fx);
-        } else if now.saturating_sub(sw.started_us) >= SWITCH_TIMEOUT {
+        } else if now - sw.started_us >= SWITCH_TIMEOUT {
             self.abandon_switch(now, &sw, &stopped, fx);
         }
     }
@@ -487,7 +487,7 @@ impl Reshard {
     /// The other side serves reads and writes from now on; streams start the other way.
     fn finish_switch(
         &mut self,
-        now: Micros,
+        now: Instant,
         sw: &Switch,
         (stopped, other): (&[usize], &[usize]),
         cluster: &ClusterView,
@@ -546,7 +546,7 @@ impl Reshard {
     }
 
     /// The streams did not catch up in time: writes resume on the side that had them.
-    fn abandon_switch(&mut self, now: Micros, sw: &Switch, stopped: &[usize], fx: &mut Effects) {
+    fn abandon_switch(&mut self, now: Instant, sw: &Switch, stopped: &[usize], fx: &mut Effects) {
         for &shard in stopped {
             fx.ask(Ask::StopWrites {
                 shard,
@@ -569,7 +569,7 @@ impl Reshard {
     }
 
     /// Into the workflow's own log, and the world's event log.
-    fn note(&mut self, now: Micros, text: String, fx: &mut Effects) {
+    fn note(&mut self, now: Instant, text: String, fx: &mut Effects) {
         fx.ask(Ask::Log(format!("reshard: {text}")));
         self.log.push((now, text));
     }
@@ -625,6 +625,7 @@ mod tests {
     use crate::gtid::Uuid;
     use crate::ids::ShardGroups;
     use crate::message::{Msg, Statement};
+    use crate::time::us;
 
     const SRC: usize = 1;
     const T1: usize = 2;
@@ -750,7 +751,7 @@ mod tests {
         fn command(
             &mut self,
             wf: &mut Option<Reshard>,
-            now: Micros,
+            now: Instant,
             step: Step,
         ) -> Result<Effects, String> {
             let mut fx = Effects::default();
@@ -763,7 +764,7 @@ mod tests {
             Ok(fx)
         }
 
-        fn tick(&mut self, wf: &mut Option<Reshard>, now: Micros) -> Effects {
+        fn tick(&mut self, wf: &mut Option<Reshard>, now: Instant) -> Effects {
             let mut fx = Effects::default();
             wf.as_mut().unwrap().on_timer(now, &self.view(), &mut fx);
             self.carry_out(&fx);
@@ -772,7 +773,7 @@ mod tests {
 
         /// A client write committed on a node through its own commit pipeline (so it is
         /// in the binlog with a GTID, as a stream reads it).
-        fn commit(&mut self, id: NodeId, now: Micros, key: Key, value: u64) {
+        fn commit(&mut self, id: NodeId, now: Instant, key: Key, value: u64) {
             let node = self.node(id);
             let mut fx = Effects::default();
             let query = Msg::Query {
@@ -828,15 +829,20 @@ mod tests {
         }
     }
 
-    fn next_tick(now: Micros) -> Vec<(Micros, Addr, Timer)> {
+    /// `n` ticks after the start.
+    fn ticks(n: u64) -> Instant {
+        Instant::ZERO + TICK * n
+    }
+
+    fn next_tick(now: Instant) -> Vec<(Instant, Addr, Timer)> {
         vec![(now + TICK, Addr::Manager, Timer::Workflow)]
     }
 
     /// Created, copied in one tick (10 rows per target), running.
     fn running(c: &mut Cluster) -> Option<Reshard> {
         let mut wf = None;
-        c.command(&mut wf, 0, Step::Create).unwrap();
-        c.tick(&mut wf, TICK);
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        c.tick(&mut wf, ticks(1));
         assert_eq!(wf.as_ref().unwrap().phase, Phase::Running);
         wf
     }
@@ -844,8 +850,9 @@ mod tests {
     /// Running, then SwitchTraffic for writes asked at 1 s and finished at the next tick.
     fn writes_switched(c: &mut Cluster) -> Option<Reshard> {
         let mut wf = running(c);
-        c.command(&mut wf, 1_000_000, Step::SwitchWrites).unwrap();
-        c.tick(&mut wf, 1_000_000 + TICK);
+        c.command(&mut wf, Instant::from_secs(1), Step::SwitchWrites)
+            .unwrap();
+        c.tick(&mut wf, Instant::from_secs(1) + TICK);
         assert_eq!(wf.as_ref().unwrap().phase, Phase::WritesSwitched);
         wf
     }
@@ -854,14 +861,16 @@ mod tests {
     fn create_streams_the_source_into_each_overlapping_target() {
         let mut c = Cluster::split();
         let mut wf = None;
-        let fx = c.command(&mut wf, 5, Step::Create).unwrap();
+        let fx = c
+            .command(&mut wf, Instant::from_micros(5), Step::Create)
+            .unwrap();
         assert_eq!(
             fx.asks,
             [log(
                 "Reshard created: 80- → 80-c0, c0-; 2 streams start copying"
             )]
         );
-        assert_eq!(fx.timers, next_tick(5));
+        assert_eq!(fx.timers, next_tick(Instant::from_micros(5)));
         let wf = wf.unwrap();
         assert_eq!(
             (wf.sources.as_slice(), wf.phase),
@@ -883,13 +892,16 @@ mod tests {
     fn create_is_refused_while_a_workflow_runs_and_allowed_once_it_ended() {
         let mut c = Cluster::split();
         let mut wf = None;
-        c.command(&mut wf, 0, Step::Create).unwrap();
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
         assert_eq!(
-            c.command(&mut wf, 1, Step::Create).unwrap_err(),
+            c.command(&mut wf, Instant::from_micros(1), Step::Create)
+                .unwrap_err(),
             "a resharding workflow is already running"
         );
-        c.command(&mut wf, 2, Step::Cancel).unwrap();
-        c.command(&mut wf, 3, Step::Create).unwrap();
+        c.command(&mut wf, Instant::from_micros(2), Step::Cancel)
+            .unwrap();
+        c.command(&mut wf, Instant::from_micros(3), Step::Create)
+            .unwrap();
         assert_eq!(wf.unwrap().phase, Phase::Copying);
     }
 
@@ -897,7 +909,7 @@ mod tests {
     fn create_needs_target_shards() {
         let mut c = Cluster::new(&[("-80", true), ("80-", true)]);
         let mut wf = None;
-        let err = c.command(&mut wf, 0, Step::Create).unwrap_err();
+        let err = c.command(&mut wf, Instant::ZERO, Step::Create).unwrap_err();
         assert!(err.starts_with("there are no target shards"), "{err}");
         assert!(wf.is_none());
     }
@@ -913,7 +925,7 @@ mod tests {
             Step::Cancel,
         ] {
             assert_eq!(
-                c.command(&mut None, 0, step).unwrap_err(),
+                c.command(&mut None, Instant::ZERO, step).unwrap_err(),
                 "there is no resharding workflow: create one first"
             );
         }
@@ -926,8 +938,8 @@ mod tests {
         let stray = keys_in("80-c0", 11)[10];
         c.node(C1).data.put(stray, Some(1));
         let mut wf = None;
-        c.command(&mut wf, 0, Step::Create).unwrap();
-        let fx = c.tick(&mut wf, TICK);
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        let fx = c.tick(&mut wf, ticks(1));
         let mut expected = vec![Ask::VReplicationWrite {
             node: C1,
             stmt: Statement::Delete { key: stray },
@@ -945,7 +957,7 @@ mod tests {
         }
         expected.push(log("copy finished: every stream now replicates"));
         assert_eq!(fx.asks, expected);
-        assert_eq!(fx.timers, next_tick(TICK));
+        assert_eq!(fx.timers, next_tick(ticks(1)));
         let wf = wf.unwrap();
         assert_eq!(wf.phase, Phase::Running);
         for s in &wf.streams {
@@ -957,8 +969,8 @@ mod tests {
     fn a_copy_larger_than_a_batch_takes_several_ticks() {
         let mut c = loaded(COPY_BATCH + 5);
         let mut wf = None;
-        c.command(&mut wf, 0, Step::Create).unwrap();
-        let fx = c.tick(&mut wf, TICK);
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        let fx = c.tick(&mut wf, ticks(1));
         assert!(
             !fx.asks
                 .contains(&log("copy finished: every stream now replicates"))
@@ -967,22 +979,22 @@ mod tests {
         assert_eq!(w.phase, Phase::Copying);
         let first = &w.streams[0];
         assert_eq!(first.rows_copied, COPY_BATCH as u64);
-        let (done, _) = first.progress(TICK).unwrap();
+        let (done, _) = first.progress(ticks(1)).unwrap();
         assert!((done - 25.0 / 30.0).abs() < 1e-9, "{done}");
-        c.tick(&mut wf, 2 * TICK);
+        c.tick(&mut wf, ticks(2));
         let w = wf.as_ref().unwrap();
         assert_eq!(w.phase, Phase::Running);
-        assert_eq!(w.streams[0].progress(2 * TICK), None);
+        assert_eq!(w.streams[0].progress(ticks(2)), None);
     }
 
     #[test]
     fn vdiff_runs_once_when_the_streams_run() {
         let mut c = loaded(10);
         let mut wf = running(&mut c);
-        let fx = c.tick(&mut wf, 2 * TICK);
+        let fx = c.tick(&mut wf, ticks(2));
         assert_eq!(fx.asks, [log("VDiff: 20 rows compared, 0 differ")]);
-        assert_eq!(wf.as_ref().unwrap().vdiff, Some((2 * TICK, 20, 0)));
-        assert!(c.tick(&mut wf, 3 * TICK).asks.is_empty());
+        assert_eq!(wf.as_ref().unwrap().vdiff, Some((ticks(2), 20, 0)));
+        assert!(c.tick(&mut wf, ticks(3)).asks.is_empty());
     }
 
     #[test]
@@ -990,8 +1002,8 @@ mod tests {
         let mut c = loaded(3);
         let mut wf = running(&mut c);
         let key = keys_in("c0-", 4)[3];
-        c.commit(B1, 150_000, key, 77);
-        let fx = c.tick(&mut wf, 2 * TICK);
+        c.commit(B1, Instant::from_millis(150), key, 77);
+        let fx = c.tick(&mut wf, ticks(2));
         let upsert = Ask::VReplicationWrite {
             node: D1,
             stmt: Statement::Upsert { key, value: 77 },
@@ -1015,13 +1027,14 @@ mod tests {
     fn reads_switch_to_the_targets_only_once_the_streams_run() {
         let mut c = loaded(3);
         let mut wf = None;
-        c.command(&mut wf, 0, Step::Create).unwrap();
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
         assert_eq!(
-            c.command(&mut wf, 1, Step::SwitchReads).unwrap_err(),
+            c.command(&mut wf, Instant::from_micros(1), Step::SwitchReads)
+                .unwrap_err(),
             "the streams are still copying: reads can switch once they run"
         );
-        c.tick(&mut wf, TICK);
-        let fx = c.command(&mut wf, 2 * TICK, Step::SwitchReads).unwrap();
+        c.tick(&mut wf, ticks(1));
+        let fx = c.command(&mut wf, ticks(2), Step::SwitchReads).unwrap();
         assert_eq!(
             fx.asks,
             [
@@ -1033,7 +1046,7 @@ mod tests {
         );
         assert_eq!(wf.as_ref().unwrap().phase, Phase::ReadsSwitched);
         assert_eq!(
-            c.command(&mut wf, 3 * TICK, Step::SwitchReads).unwrap_err(),
+            c.command(&mut wf, ticks(3), Step::SwitchReads).unwrap_err(),
             "switch_reads is not possible while the workflow is reads switched"
         );
     }
@@ -1042,13 +1055,14 @@ mod tests {
     fn writes_switch_once_the_sources_stop_and_the_streams_hold_everything() {
         let mut c = loaded(3);
         let mut wf = None;
-        c.command(&mut wf, 0, Step::Create).unwrap();
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
         assert_eq!(
-            c.command(&mut wf, 1, Step::SwitchWrites).unwrap_err(),
+            c.command(&mut wf, Instant::from_micros(1), Step::SwitchWrites)
+                .unwrap_err(),
             "the streams are still copying: writes can switch once they run"
         );
-        c.tick(&mut wf, TICK);
-        let start = 1_000_000;
+        c.tick(&mut wf, ticks(1));
+        let start = Instant::from_secs(1);
         let fx = c.command(&mut wf, start, Step::SwitchWrites).unwrap();
         assert_eq!(
             fx.asks,
@@ -1068,7 +1082,7 @@ mod tests {
         );
         assert!(c.nodes[B1.index()].writes_denied && c.router.shards[SRC].writes_stopped);
         assert_eq!(
-            c.command(&mut wf, start + 1, Step::Cancel).unwrap_err(),
+            c.command(&mut wf, start + us(1), Step::Cancel).unwrap_err(),
             "a traffic switch is under way; wait for it to finish"
         );
         // The first tick since the streams run also makes the first VDiff.
@@ -1114,8 +1128,9 @@ mod tests {
         // Someone writes on a target behind the workflow's back.
         let key = keys_in("80-c0", 1)[0];
         c.node(C1).data.put(key, Some(999));
-        c.command(&mut wf, 1_000_000, Step::SwitchWrites).unwrap();
-        let fx = c.tick(&mut wf, 1_000_000 + TICK);
+        c.command(&mut wf, Instant::from_secs(1), Step::SwitchWrites)
+            .unwrap();
+        let fx = c.tick(&mut wf, Instant::from_secs(1) + TICK);
         assert_eq!(
             fx.asks[..2],
             [
@@ -1139,8 +1154,8 @@ mod tests {
             c.net.set_cut(a.into(), b.into(), true);
         }
         // A write the stream into c1 cannot fetch over the cut link.
-        c.commit(B1, 500_000, keys_in("80-c0", 4)[3], 5);
-        let start = 1_000_000;
+        c.commit(B1, Instant::from_millis(500), keys_in("80-c0", 4)[3], 5);
+        let start = Instant::from_secs(1);
         c.command(&mut wf, start, Step::SwitchWrites).unwrap();
         let fx = c.tick(&mut wf, start + TICK);
         assert!(fx.asks.iter().all(|a| !matches!(a, Ask::Serve { .. })));
@@ -1173,16 +1188,18 @@ mod tests {
         let mut c = loaded(3);
         let mut wf = running(&mut c);
         assert_eq!(
-            c.command(&mut wf, 1, Step::Complete).unwrap_err(),
+            c.command(&mut wf, Instant::from_micros(1), Step::Complete)
+                .unwrap_err(),
             "writes must be switched to the targets before completing"
         );
         let mut wf = writes_switched(&mut c);
         assert_eq!(
-            c.command(&mut wf, 2_000_000, Step::Cancel).unwrap_err(),
+            c.command(&mut wf, Instant::from_secs(2), Step::Cancel)
+                .unwrap_err(),
             "writes have been switched: use reverse_traffic, not cancel"
         );
         assert_eq!(
-            c.command(&mut wf, 2_000_000, Step::SwitchWrites)
+            c.command(&mut wf, Instant::from_secs(2), Step::SwitchWrites)
                 .unwrap_err(),
             "switch_writes is not possible while the workflow is writes switched"
         );
@@ -1192,7 +1209,9 @@ mod tests {
     fn complete_drops_the_reverse_streams_after_a_last_vdiff() {
         let mut c = loaded(3);
         let mut wf = writes_switched(&mut c);
-        let fx = c.command(&mut wf, 2_000_000, Step::Complete).unwrap();
+        let fx = c
+            .command(&mut wf, Instant::from_secs(2), Step::Complete)
+            .unwrap();
         assert_eq!(
             fx.asks,
             [
@@ -1205,9 +1224,9 @@ mod tests {
         let w = wf.as_ref().unwrap();
         assert_eq!((w.phase, w.reverse.len()), (Phase::Completed, 0));
         // A finished workflow does nothing more and schedules no tick.
-        assert!(c.tick(&mut wf, 2_000_000 + TICK).is_empty());
+        assert!(c.tick(&mut wf, Instant::from_secs(2) + TICK).is_empty());
         assert_eq!(
-            c.command(&mut wf, 3_000_000, Step::ReverseTraffic)
+            c.command(&mut wf, Instant::from_secs(3), Step::ReverseTraffic)
                 .unwrap_err(),
             "reverse_traffic is not possible while the workflow is completed"
         );
@@ -1217,7 +1236,7 @@ mod tests {
     fn reverse_traffic_brings_writes_back_to_the_sources() {
         let mut c = loaded(3);
         let mut wf = writes_switched(&mut c);
-        let start = 2_000_000;
+        let start = Instant::from_secs(2);
         let fx = c.command(&mut wf, start, Step::ReverseTraffic).unwrap();
         let stop = |shard| Ask::StopWrites {
             shard,
@@ -1273,8 +1292,11 @@ mod tests {
     fn reverse_traffic_after_reads_switched_moves_reads_back() {
         let mut c = loaded(3);
         let mut wf = running(&mut c);
-        c.command(&mut wf, 1, Step::SwitchReads).unwrap();
-        let fx = c.command(&mut wf, 2, Step::ReverseTraffic).unwrap();
+        c.command(&mut wf, Instant::from_micros(1), Step::SwitchReads)
+            .unwrap();
+        let fx = c
+            .command(&mut wf, Instant::from_micros(2), Step::ReverseTraffic)
+            .unwrap();
         assert_eq!(
             fx.asks,
             [
@@ -1291,8 +1313,11 @@ mod tests {
     fn cancel_stops_the_streams_and_gives_reads_back_to_the_sources() {
         let mut c = loaded(3);
         let mut wf = running(&mut c);
-        c.command(&mut wf, 1, Step::SwitchReads).unwrap();
-        let fx = c.command(&mut wf, 2, Step::Cancel).unwrap();
+        c.command(&mut wf, Instant::from_micros(1), Step::SwitchReads)
+            .unwrap();
+        let fx = c
+            .command(&mut wf, Instant::from_micros(2), Step::Cancel)
+            .unwrap();
         assert_eq!(
             fx.asks,
             [
@@ -1304,7 +1329,7 @@ mod tests {
         );
         let w = wf.as_ref().unwrap();
         assert_eq!((w.phase, w.streams.len()), (Phase::Cancelled, 0));
-        assert!(c.tick(&mut wf, TICK).is_empty());
+        assert!(c.tick(&mut wf, ticks(1)).is_empty());
     }
 
     #[test]
@@ -1312,7 +1337,7 @@ mod tests {
         let mut c = loaded(3);
         let mut wf = running(&mut c);
         c.primaries[T1] = Some(C2);
-        let fx = c.tick(&mut wf, 2 * TICK);
+        let fx = c.tick(&mut wf, ticks(2));
         let to_c2 = fx
             .asks
             .iter()
@@ -1327,11 +1352,11 @@ mod tests {
     fn a_stream_waits_while_its_source_primary_is_down() {
         let mut c = loaded(3);
         let mut wf = None;
-        c.command(&mut wf, 0, Step::Create).unwrap();
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
         c.node(B1).crash(false, &mut Effects::default());
-        let fx = c.tick(&mut wf, TICK);
+        let fx = c.tick(&mut wf, ticks(1));
         assert!(fx.asks.is_empty(), "{:?}", fx.asks);
-        assert_eq!(fx.timers, next_tick(TICK));
+        assert_eq!(fx.timers, next_tick(ticks(1)));
         for s in &wf.unwrap().streams {
             assert_eq!(s.error.as_deref(), Some("source primary b1 is down"));
         }

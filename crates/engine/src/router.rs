@@ -19,7 +19,7 @@ use super::keyspace::{KeyRange, Vindex};
 use super::message::{Msg, QueryResult, Statement};
 use super::rng::{SimRng, Stream};
 use super::status::NodeStatus;
-use super::time::Micros;
+use crate::time::{Duration, Instant, ms, secs, us};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
@@ -38,7 +38,7 @@ pub struct Backend {
     pub reachable: bool,
     pub read_only: bool,
     /// Seconds_Behind_Source as last seen (None = NULL or not a replica).
-    pub lag_us: Option<u64>,
+    pub lag: Option<Duration>,
     pub is_replica: bool,
     probe_outstanding: Option<u64>,
 }
@@ -208,7 +208,7 @@ impl Router {
             .unwrap_or(0)
     }
 
-    pub fn start(&mut self, now: Micros, fx: &mut Effects) {
+    pub fn start(&mut self, now: Instant, fx: &mut Effects) {
         fx.timer(now, Addr::Router, Timer::Router(RouterTimer::Monitor));
         for i in 0..self.clients.len() {
             self.schedule_client(now, i as u32, fx);
@@ -228,15 +228,15 @@ impl Router {
         self.pending.len()
     }
 
-    fn schedule_client(&mut self, now: Micros, client: u32, fx: &mut Effects) {
+    fn schedule_client(&mut self, now: Instant, client: u32, fx: &mut Effects) {
         let c = &self.clients[client as usize];
         let rate = u64::from(c.cfg.writes_per_s) + u64::from(c.cfg.reads_per_s);
         if rate == 0 {
             return;
         }
-        let mean = (1_000_000 / rate).max(1);
+        let mean = (secs(1) / rate).max(us(1)).as_micros();
         // ±25 % jitter so clients do not march in lock step.
-        let gap = self.rng.between(mean - mean / 4, mean + mean / 4).max(1);
+        let gap = us(self.rng.between(mean - mean / 4, mean + mean / 4).max(1));
         fx.timer(
             now + gap,
             Addr::Router,
@@ -244,7 +244,7 @@ impl Router {
         );
     }
 
-    pub fn on_timer(&mut self, now: Micros, t: RouterTimer, fx: &mut Effects) {
+    pub fn on_timer(&mut self, now: Instant, t: RouterTimer, fx: &mut Effects) {
         match t {
             RouterTimer::Monitor => self.monitor(now, fx),
             RouterTimer::ClientOp { client } => {
@@ -257,7 +257,7 @@ impl Router {
         }
     }
 
-    fn client_op(&mut self, now: Micros, client: u32, fx: &mut Effects) {
+    fn client_op(&mut self, now: Instant, client: u32, fx: &mut Effects) {
         let c = &self.clients[client as usize];
         if c.inflight >= c.cfg.max_inflight {
             self.totals.throttled += 1;
@@ -311,7 +311,7 @@ impl Router {
     }
 
     /// Sends an operation to a backend chosen by the routing rules.
-    fn dispatch(&mut self, now: Micros, mut op: Op, mut stmt: Statement, fx: &mut Effects) {
+    fn dispatch(&mut self, now: Instant, mut op: Op, mut stmt: Statement, fx: &mut Effects) {
         let client = &self.clients[op.client as usize];
         let shard = match stmt {
             Statement::Read { key, .. } => self.shard_of(key, false),
@@ -350,7 +350,7 @@ impl Router {
         self.clients[op.client as usize].inflight += 1;
         self.pending.insert(req, Pending { op, node });
         fx.send(Addr::Router, Addr::Node(node), Msg::Query { req, stmt });
-        let timeout = self.cfg.query_timeout_ms.saturating_mul(1_000).max(1);
+        let timeout = ms(self.cfg.query_timeout_ms).max(us(1));
         fx.timer(
             now + timeout,
             Addr::Router,
@@ -359,7 +359,7 @@ impl Router {
     }
 
     /// The proxy answers the client itself: the operation never reached a backend.
-    fn refuse(&mut self, now: Micros, op: Op, errno: u16, message: String, fx: &mut Effects) {
+    fn refuse(&mut self, now: Instant, op: Op, errno: u16, message: String, fx: &mut Effects) {
         let p = Pending {
             op,
             node: NodeId(u32::MAX),
@@ -391,8 +391,8 @@ impl Router {
     /// Round robin over the replicas whose lag is within the limit (no allocation: this
     /// runs for every read).
     fn pick_reader(&mut self, shard: usize) -> Option<NodeId> {
-        let max_lag = self.cfg.max_replication_lag_s.saturating_mul(1_000_000);
-        let null_lag = self.cfg.lag_when_null_s.saturating_mul(1_000_000);
+        let max_lag = secs(self.cfg.max_replication_lag_s);
+        let null_lag = secs(self.cfg.lag_when_null_s);
         let writer = self.shards.get(shard).and_then(|s| s.writer);
         let groups = &self.groups;
         let eligible = |i: usize, b: &Backend| {
@@ -401,7 +401,7 @@ impl Router {
                 && b.is_replica
                 && b.read_only
                 && Some(NodeId(i as u32)) != writer
-                && b.lag_us.unwrap_or(null_lag) <= max_lag
+                && b.lag.unwrap_or(null_lag) <= max_lag
         };
         let count = self
             .backends
@@ -424,7 +424,7 @@ impl Router {
 
     /// No answer will come for `req`: a read certainly failed, but a write may or may not
     /// have committed, so its outcome is unknown.
-    fn connection_lost(&mut self, now: Micros, req: u64, reason: &str, fx: &mut Effects) {
+    fn connection_lost(&mut self, now: Instant, req: u64, reason: &str, fx: &mut Effects) {
         let Some(p) = self.pending.remove(&req) else {
             return;
         };
@@ -440,7 +440,7 @@ impl Router {
         self.complete(now, p, outcome, fx);
     }
 
-    fn complete(&mut self, now: Micros, p: Pending, outcome: Outcome, fx: &mut Effects) {
+    fn complete(&mut self, now: Instant, p: Pending, outcome: Outcome, fx: &mut Effects) {
         let mut op = p.op;
         if let Some(c) = self.clients.get_mut(op.client as usize) {
             if op.node.is_some() {
@@ -460,7 +460,7 @@ impl Router {
         fx.op_done(op);
     }
 
-    pub fn on_message(&mut self, now: Micros, from: Addr, msg: Msg, fx: &mut Effects) {
+    pub fn on_message(&mut self, now: Instant, from: Addr, msg: Msg, fx: &mut Effects) {
         match msg {
             Msg::QueryOk { req, result } => {
                 let Some(mut p) = self.pending.remove(&req) else {
@@ -520,7 +520,7 @@ impl Router {
 
     /// The node's mysqld died: every query in flight on it is lost. A write may or may
     /// not have committed, so its outcome is unknown; a read simply failed.
-    fn on_conn_reset(&mut self, now: Micros, from: Addr, fx: &mut Effects) {
+    fn on_conn_reset(&mut self, now: Instant, from: Addr, fx: &mut Effects) {
         let Some(node) = from.node() else { return };
         let lost: Vec<u64> = self
             .pending
@@ -538,7 +538,7 @@ impl Router {
 
     /// One monitor round: a probe whose answer has not come back since the last round
     /// marks the backend unreachable; every backend is probed again.
-    fn monitor(&mut self, now: Micros, fx: &mut Effects) {
+    fn monitor(&mut self, now: Instant, fx: &mut Effects) {
         for i in 0..self.backends.len() {
             let b = &mut self.backends[i];
             if b.probe_outstanding.is_some() {
@@ -553,11 +553,7 @@ impl Router {
                 Msg::Probe { req },
             );
         }
-        let every = self
-            .cfg
-            .monitor_interval_ms
-            .saturating_mul(1_000)
-            .max(1_000);
+        let every = ms(self.cfg.monitor_interval_ms).max(ms(1));
         fx.timer(
             now + every,
             Addr::Router,
@@ -576,6 +572,6 @@ impl Router {
         b.reachable = true;
         b.read_only = s.read_only;
         b.is_replica = s.replica.is_some();
-        b.lag_us = s.replica.as_ref().and_then(|r| r.seconds_behind_source_us);
+        b.lag = s.replica.as_ref().and_then(|r| r.replication_lag);
     }
 }

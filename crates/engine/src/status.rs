@@ -4,6 +4,7 @@
 use super::binlog::BinlogPos;
 use super::gtid::{GtidSet, Uuid};
 use super::ids::NodeId;
+use crate::time::{Duration, Instant};
 use serde::Serialize;
 
 /// Replica_IO_Running: only `Yes` counts as replicating (orchestrator treats `Connecting` as not).
@@ -18,7 +19,7 @@ pub enum IoRunning {
 pub struct ThreadError {
     pub errno: u16,
     pub message: String,
-    pub at_us: u64,
+    pub at_us: Instant,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -34,8 +35,8 @@ pub struct ReplicaStatus {
     /// Exec_Source_Log_Pos: the end of the last applied transaction, in source coordinates.
     pub exec_source_pos: BinlogPos,
     pub retrieved_gtid_set: GtidSet,
-    /// Seconds_Behind_Source as MySQL computes it (None is NULL); kept in microseconds.
-    pub seconds_behind_source_us: Option<u64>,
+    /// Seconds_Behind_Source as MySQL computes it (None is NULL), to the microsecond.
+    pub replication_lag: Option<Duration>,
     /// Transactions received but not yet applied.
     pub relay_log_pending: u64,
     pub semi_sync: bool,
@@ -54,6 +55,13 @@ pub struct NodeStatus {
     /// Rpl_semi_sync_source_status.
     pub semi_sync_source_on: bool,
     pub replica: Option<ReplicaStatus>,
+}
+
+impl ReplicaStatus {
+    /// Seconds_Behind_Source as MySQL shows it: whole seconds, rounded down; None is NULL.
+    pub fn seconds_behind_source(&self) -> Option<u64> {
+        self.replication_lag.map(Duration::as_secs)
+    }
 }
 
 impl NodeStatus {

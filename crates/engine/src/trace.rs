@@ -7,7 +7,7 @@
 //! Same scenario and seed give the same hash natively and in wasm; any change in what
 //! happens, or in what order, changes it.
 
-use super::time::Micros;
+use crate::time::Instant;
 use std::collections::VecDeque;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -27,7 +27,7 @@ pub enum TraceKind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TraceLine {
-    pub at_us: Micros,
+    pub at_us: Instant,
     pub seq: u64,
     pub kind: TraceKind,
     pub from: u32,
@@ -47,8 +47,8 @@ impl TraceLine {
         };
         format!(
             "{:>5}.{:06} #{:<8} {:<7} {:>10}->{:<10} c{:<3} d{}",
-            self.at_us / 1_000_000,
-            self.at_us % 1_000_000,
+            self.at_us.as_secs(),
+            self.at_us.since_start().subsec_micros(),
             self.seq,
             kind,
             self.from,
@@ -79,7 +79,7 @@ impl Default for Trace {
 impl Trace {
     pub fn record(&mut self, line: TraceLine) {
         let words = [
-            line.at_us,
+            line.at_us.as_micros(),
             line.seq,
             (line.kind as u64) << 56 | u64::from(line.code) << 48 | u64::from(line.from),
             u64::from(line.to) << 32 ^ line.detail,
@@ -122,7 +122,7 @@ mod tests {
         assert_eq!(t.hash(), FNV_OFFSET);
         let mut t = Trace::default();
         let line = TraceLine {
-            at_us: 1,
+            at_us: Instant::from_micros(1),
             seq: 2,
             kind: TraceKind::Timer,
             from: 3,
@@ -144,7 +144,7 @@ mod tests {
         let mut t = Trace::default();
         for i in 0..(TRACE_WINDOW as u64 + 10) {
             t.record(TraceLine {
-                at_us: i,
+                at_us: Instant::from_micros(i),
                 seq: i,
                 kind: TraceKind::Deliver,
                 from: 0,

@@ -8,7 +8,7 @@ use replication_engine::config::{
     ClientConfig, ClusterConfig, FailoverConfig, LinkConfig, NodeConfig, RouterConfig,
 };
 use replication_engine::ids::{Addr, NodeId};
-use replication_engine::time::Micros;
+use replication_engine::time::{Instant, secs};
 use replication_engine::world::{MAX_CLIENTS, MAX_NODES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -20,7 +20,7 @@ pub const CURRENT_VERSION: u32 = 1;
 pub const MAX_SCENARIO_BYTES: usize = 256 * 1024;
 pub const MAX_TIMELINE: usize = 1_000;
 /// Longest run: one simulated day.
-pub(crate) const MAX_RUN_MS: u64 = 24 * 3_600 * 1_000;
+pub(crate) const MAX_RUN_MS: u64 = secs(24 * 3_600).as_millis();
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioError {
@@ -284,10 +284,10 @@ impl Scenario {
     }
 
     /// The timeline in engine time.
-    pub fn actions(&self) -> Vec<(Micros, Command)> {
+    pub fn actions(&self) -> Vec<(Instant, Command)> {
         self.timeline
             .iter()
-            .map(|a| (a.at_ms.saturating_mul(1_000), a.action.clone()))
+            .map(|a| (Instant::from_millis(a.at_ms), a.action.clone()))
             .collect()
     }
 
@@ -306,7 +306,7 @@ impl Scenario {
     /// Runs the scenario to its end and reports.
     pub fn run(&self) -> Result<replication_engine::Report, ScenarioError> {
         let mut w = self.world()?;
-        w.run_until(self.run_ms.saturating_mul(1_000));
+        w.run_until(Instant::from_millis(self.run_ms));
         Ok(replication_engine::Report::of(&w))
     }
 }

@@ -9,6 +9,7 @@
 use replication_engine::World;
 use replication_engine::checker::FindingKind;
 use replication_engine::status::IoRunning;
+use replication_engine::time::{self, Instant, secs};
 use serde::{Deserialize, Serialize};
 
 /// Steps a lesson may have (a lesson is a short story, not a book).
@@ -159,8 +160,7 @@ impl Check {
             return !writers.is_empty() && !writers.contains(n);
         }
         if let Some(s) = self.lag_at_least_s {
-            // The samples are Seconds_Behind_Source in microseconds.
-            let at_least = s.saturating_mul(1_000_000);
+            let at_least = secs(s);
             return w
                 .lag_samples
                 .iter()
@@ -182,7 +182,7 @@ impl Check {
             return same == want;
         }
         if let Some(ms) = self.time_at_least_ms {
-            return w.now() >= ms.saturating_mul(1_000);
+            return w.now() >= Instant::from_millis(ms);
         }
         if let Some(phase) = &self.reshard {
             return w.reshard.as_ref().is_some_and(|r| r.phase.name() == phase);
@@ -246,7 +246,7 @@ impl Check {
             );
         }
         if let Some(ms) = self.time_at_least_ms {
-            return format!("the run reaches {} s", ms as f64 / 1_000.0);
+            return format!("the run reaches {} s", time::ms(ms).as_secs_f64());
         }
         if let Some(range) = &self.busiest_shard {
             return format!("shard {range} takes the most operations");

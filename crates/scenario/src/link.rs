@@ -15,7 +15,7 @@ use super::{Scenario, ScenarioError, TimedAction};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use replication_engine::command::Command;
-use replication_engine::time::Micros;
+use replication_engine::time::Instant;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -89,9 +89,9 @@ pub struct Shared {
     /// the name (and the timeline) travel.
     pub preset: Option<String>,
     /// Actions taken by hand, with their simulated time.
-    pub actions: Vec<(Micros, Command)>,
+    pub actions: Vec<(Instant, Command)>,
     /// The moment the sender was looking at.
-    pub at_us: Micros,
+    pub at_us: Instant,
 }
 
 /// The JSON inside a v1 link. Short keys: every byte counts in a URL.
@@ -161,9 +161,9 @@ pub fn encode(shared: &Shared) -> String {
         a: shared
             .actions
             .iter()
-            .map(|(t, c)| (*t / 1_000, c.clone()))
+            .map(|(t, c)| (t.as_millis(), c.clone()))
             .collect(),
-        t: shared.at_us / 1_000,
+        t: shared.at_us.as_millis(),
     };
     let json = serde_json::to_vec(&payload).unwrap_or_default();
     let packed = lz4_flex::block::compress_prepend_size(&json);
@@ -172,6 +172,25 @@ pub fn encode(shared: &Shared) -> String {
 
 /// Decodes a share link: a whole URL, a fragment with or without `#`, all accepted.
 pub fn decode(link: &str) -> Result<Shared, LinkError> {
+    let payload = unpack(versioned_body(link)?)?;
+    let (scenario, source, preset_name) = payload_scenario(&payload)?;
+    check_moments(&payload)?;
+    let actions = payload
+        .a
+        .into_iter()
+        .map(|(t, c)| (Instant::from_millis(t), c))
+        .collect();
+    Ok(Shared {
+        scenario,
+        source,
+        preset: preset_name,
+        actions,
+        at_us: Instant::from_millis(payload.t),
+    })
+}
+
+/// The part after `#v1.`, once it is known to be a link of a version this reader knows.
+fn versioned_body(link: &str) -> Result<&str, LinkError> {
     let link = link.trim();
     let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
     if fragment.is_empty() {
@@ -180,16 +199,14 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
     if fragment.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLong(fragment.len()));
     }
-    let Some(body) = fragment.strip_prefix(PREFIX_V1) else {
-        let version = fragment
-            .split('.')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(16)
-            .collect();
-        return Err(LinkError::UnknownVersion(version));
-    };
+    fragment.strip_prefix(PREFIX_V1).ok_or_else(|| {
+        let version = fragment.split('.').next().unwrap_or_default();
+        LinkError::UnknownVersion(version.chars().take(16).collect())
+    })
+}
+
+/// base64url → LZ4 → JSON, refusing anything that would unpack past the size bound.
+fn unpack(body: &str) -> Result<Payload, LinkError> {
     let packed = URL_SAFE_NO_PAD
         .decode(body)
         .map_err(|_| LinkError::NotBase64)?;
@@ -202,11 +219,15 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
     }
     let json = lz4_flex::block::decompress_size_prepended(&packed)
         .map_err(|_| LinkError::NotCompressed)?;
-    let payload: Payload =
-        serde_json::from_slice(&json).map_err(|e| LinkError::Malformed(e.to_string()))?;
-    let (scenario, source, preset_name) = match (payload.p, payload.s) {
+    serde_json::from_slice(&json).map_err(|e| LinkError::Malformed(e.to_string()))
+}
+
+/// The scenario a payload names: a preset (perhaps with an edited timeline) or a whole
+/// document, validated through the same door as a file — links get no shortcut.
+fn payload_scenario(payload: &Payload) -> Result<(Scenario, String, Option<String>), LinkError> {
+    match (&payload.p, &payload.s) {
         (Some(name), None) => {
-            let json = preset(&name)
+            let json = preset(name)
                 .ok_or_else(|| LinkError::UnknownPreset(name.chars().take(64).collect()))?;
             let (scenario, source) = match &payload.l {
                 None => (
@@ -217,20 +238,21 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
                     Scenario::with_timeline(json, timeline).map_err(LinkError::BadScenario)?
                 }
             };
-            (scenario, source, Some(name))
+            Ok((scenario, source, Some(name.clone())))
         }
-        // Validated through the same door as a file: links get no shortcut.
-        (None, Some(raw)) if payload.l.is_none() => (
+        (None, Some(raw)) if payload.l.is_none() => Ok((
             Scenario::from_json(raw.get()).map_err(LinkError::BadScenario)?,
             raw.get().to_string(),
             None,
-        ),
-        _ => {
-            return Err(LinkError::Malformed(
-                "it must hold exactly one of a preset name or a scenario".into(),
-            ));
-        }
-    };
+        )),
+        _ => Err(LinkError::Malformed(
+            "it must hold exactly one of a preset name or a scenario".into(),
+        )),
+    }
+}
+
+/// At most so many actions, in time order, none past the longest possible run.
+fn check_moments(payload: &Payload) -> Result<(), LinkError> {
     if payload.a.len() > MAX_ACTIONS {
         return Err(LinkError::Impossible(format!(
             "{} actions; at most {MAX_ACTIONS}",
@@ -246,14 +268,7 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
     if payload.a.windows(2).any(|w| w[0].0 > w[1].0) {
         return Err(LinkError::Impossible("actions out of time order".into()));
     }
-    let actions = payload.a.into_iter().map(|(t, c)| (t * 1_000, c)).collect();
-    Ok(Shared {
-        scenario,
-        source,
-        preset: preset_name,
-        actions,
-        at_us: payload.t * 1_000,
-    })
+    Ok(())
 }
 
 impl Shared {
@@ -264,7 +279,7 @@ impl Shared {
 
     /// Replays the link up to `until`. Actions after it are the sender's future (they had
     /// scrubbed back): they are not applied here, as they were not in the sender's world.
-    pub fn world_until(&self, until: Micros) -> Result<replication_engine::World, LinkError> {
+    pub fn world_until(&self, until: Instant) -> Result<replication_engine::World, LinkError> {
         let mut w = self.scenario.world().map_err(LinkError::BadScenario)?;
         for (at, cmd) in self.actions.iter().take_while(|(at, _)| *at <= until) {
             w.run_until(*at);
@@ -289,7 +304,7 @@ mod tests {
             actions: (0..10)
                 .map(|i| {
                     (
-                        1_000_000 * (i + 1),
+                        Instant::from_secs(i + 1),
                         Command::Crash {
                             node: format!("db{}", i % 3 + 1),
                             power_loss: i % 2 == 0,
@@ -297,7 +312,7 @@ mod tests {
                     )
                 })
                 .collect(),
-            at_us: 12_000_000,
+            at_us: Instant::from_secs(12),
         }
     }
 
@@ -398,7 +413,7 @@ mod tests {
     fn opening_a_link_reproduces_the_run() {
         let mut s = sample();
         s.actions = vec![(
-            3_000_000,
+            Instant::from_secs(3),
             Command::Crash {
                 node: "db1".into(),
                 power_loss: false,
@@ -407,6 +422,6 @@ mod tests {
         let a = decode(&encode(&s)).unwrap().world().unwrap();
         let b = s.world().unwrap();
         assert_eq!(a.trace.hash(), b.trace.hash());
-        assert_eq!(a.now(), 12_000_000);
+        assert_eq!(a.now(), Instant::from_secs(12));
     }
 }

@@ -5,6 +5,7 @@
 //! default (chosen so a class sees the effect within a minute; MySQL's value is in the doc).
 
 use super::keyspace::{KeyRange, Vindex};
+use crate::time::{Duration, ms, secs};
 use serde::{Deserialize, Serialize};
 
 mod validate;
@@ -132,11 +133,22 @@ impl Default for NodeConfig {
 }
 
 impl NodeConfig {
-    pub fn heartbeat_period_us(&self) -> u64 {
-        let ms = self
+    /// replica_net_timeout: silence after which a replica drops its connection; at least 1 ms.
+    pub fn net_timeout(&self) -> Duration {
+        secs(self.replica_net_timeout_s).max(ms(1))
+    }
+
+    /// SOURCE_CONNECT_RETRY: the wait between connection attempts; at least 1 ms.
+    pub fn connect_retry(&self) -> Duration {
+        secs(self.source_connect_retry_s).max(ms(1))
+    }
+
+    /// SOURCE_HEARTBEAT_PERIOD: by default half of replica_net_timeout; at least 1 ms.
+    pub fn heartbeat_period(&self) -> Duration {
+        let period_ms = self
             .source_heartbeat_period_ms
             .unwrap_or(self.replica_net_timeout_s.saturating_mul(500));
-        ms.saturating_mul(1_000).max(1_000)
+        ms(period_ms).max(ms(1))
     }
 }
 
@@ -220,7 +232,7 @@ pub struct FailoverConfig {
     pub reasonable_lag_s: u64,
     /// DelayMasterPromotionIfSQLThreadNotUpToDate: wait until the candidate has applied its
     /// relay log. Orchestrator's code default is false, which can lose acknowledged
-    /// semi-sync transactions (model §4.4.3); the playground defaults to the safe choice.
+    /// semi-sync transactions (docs/semantics.md §6.4); the playground picks the safe choice.
     pub wait_for_relay_log_apply: bool,
     /// How long to wait for that before giving up on the candidate.
     pub relay_log_apply_timeout_ms: u64,

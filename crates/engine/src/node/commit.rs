@@ -1,5 +1,5 @@
-//! The source side of a commit (model §2.2): flush to the binlog, sync, the semi-sync wait
-//! at AFTER_SYNC or AFTER_COMMIT, the engine commit, then OK to the client.
+//! The source side of a commit (docs/semantics.md §2.3): flush to the binlog, sync, the
+//! semi-sync wait at AFTER_SYNC or AFTER_COMMIT, the engine commit, then OK to the client.
 //!
 //! Transactions that arrive while a group is in flight queue up and form the next group
 //! (group commit). An AFTER_SYNC wait holds the commit stage, so it stalls every writer.
@@ -12,7 +12,7 @@ use crate::gtid::Gtid;
 use crate::ids::Addr;
 use crate::message::{Msg, QueryResult, Statement};
 use crate::rows::{Key, RowEvent};
-use crate::time::Micros;
+use crate::time::{Instant, ms, us};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -122,7 +122,7 @@ impl SemiSyncState {
 impl Node {
     pub(super) fn enqueue_write(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         req: u64,
         stmt: Statement,
@@ -163,7 +163,7 @@ impl Node {
         key
     }
 
-    fn start_group(&mut self, now: Micros, fx: &mut Effects) {
+    fn start_group(&mut self, now: Instant, fx: &mut Effects) {
         let mut overlay: BTreeMap<Key, Option<u64>> = BTreeMap::new();
         let mut trxs = Vec::new();
         let mut gno = self.next_gno();
@@ -243,21 +243,21 @@ impl Node {
             return;
         }
         let sync = self.durability.group_syncs(self.cfg.sync_binlog);
-        let mut delay = self.cfg.binlog_write_us;
+        let mut delay = us(self.cfg.binlog_write_us);
         if sync {
-            delay += self.cfg.fsync_us;
+            delay += us(self.cfg.fsync_us);
         }
         if self.cfg.innodb_flush_log_at_trx_commit == 1 {
-            delay += self.cfg.fsync_us;
+            delay += us(self.cfg.fsync_us);
         }
         self.pipeline.group = Some(Group {
             trxs,
             stage: Stage::Flushing,
         });
-        self.timer(fx, now + delay.max(1), NodeTimer::FlushDone);
+        self.timer(fx, now + delay.max(us(1)), NodeTimer::FlushDone);
     }
 
-    pub(super) fn on_flush_done(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn on_flush_done(&mut self, now: Instant, fx: &mut Effects) {
         let Some(mut group) = self.pipeline.group.take() else {
             return;
         };
@@ -282,7 +282,7 @@ impl Node {
             None => {
                 self.timer(
                     fx,
-                    now + self.cfg.engine_commit_us.max(1),
+                    now + us(self.cfg.engine_commit_us.max(1)),
                     NodeTimer::CommitDone,
                 );
                 Stage::Committing
@@ -295,7 +295,7 @@ impl Node {
     /// Starts a semi-sync wait for `pos` if this is the wait point and semi-sync is on.
     fn semi_sync_wait(
         &mut self,
-        now: Micros,
+        now: Instant,
         at_this_point: bool,
         pos: BinlogPos,
         fx: &mut Effects,
@@ -314,19 +314,12 @@ impl Node {
         }
         self.pipeline.next_wait += 1;
         let wait = self.pipeline.next_wait;
-        let timeout = self
-            .cfg
-            .rpl_semi_sync_source_timeout_ms
-            .saturating_mul(1_000);
-        self.timer(
-            fx,
-            now.saturating_add(timeout),
-            NodeTimer::SemiSyncTimeout { wait },
-        );
+        let timeout = ms(self.cfg.rpl_semi_sync_source_timeout_ms);
+        self.timer(fx, now + timeout, NodeTimer::SemiSyncTimeout { wait });
         Some(wait)
     }
 
-    pub(super) fn on_commit_done(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn on_commit_done(&mut self, now: Instant, fx: &mut Effects) {
         let Some(group) = self.pipeline.group.take() else {
             return;
         };
@@ -389,7 +382,7 @@ impl Node {
 
     pub(super) fn on_semi_sync_ack(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         conn: u64,
         pos: BinlogPos,
@@ -410,7 +403,7 @@ impl Node {
         self.check_semi_sync_waits(now, fx);
     }
 
-    fn check_semi_sync_waits(&mut self, now: Micros, fx: &mut Effects) {
+    fn check_semi_sync_waits(&mut self, now: Instant, fx: &mut Effects) {
         let need = self.cfg.rpl_semi_sync_source_wait_for_replica_count.max(1);
         if let Some(Group {
             stage: Stage::AwaitingAck { pos, .. },
@@ -436,15 +429,15 @@ impl Node {
         self.release_read_only_waiters(fx);
     }
 
-    fn begin_commit_stage(&mut self, now: Micros, fx: &mut Effects) {
+    fn begin_commit_stage(&mut self, now: Instant, fx: &mut Effects) {
         if let Some(g) = &mut self.pipeline.group {
             g.stage = Stage::Committing;
-            let at = now + self.cfg.engine_commit_us.max(1);
+            let at = now + us(self.cfg.engine_commit_us.max(1));
             self.timer(fx, at, NodeTimer::CommitDone);
         }
     }
 
-    pub(super) fn on_semi_sync_timeout(&mut self, now: Micros, wait: u64, fx: &mut Effects) {
+    pub(super) fn on_semi_sync_timeout(&mut self, now: Instant, wait: u64, fx: &mut Effects) {
         let group_waits = matches!(&self.pipeline.group, Some(Group { stage: Stage::AwaitingAck { wait: w, .. }, .. }) if *w == wait);
         let commit_waits = self.pipeline.after_commit.iter().any(|w| w.wait == wait);
         if !group_waits && !commit_waits {

@@ -1,4 +1,4 @@
-//! Durability and crash recovery (model §2.4, §11.4).
+//! Durability and crash recovery (docs/semantics.md §5).
 //!
 //! The node keeps an undo image of every committed transaction until it is durable in both
 //! the redo log and (if logged) the binlog. A crash then decides, per transaction, exactly
@@ -13,7 +13,7 @@ use crate::effects::{Effects, NodeTimer, Note};
 use crate::gtid::{Gtid, GtidSet};
 use crate::rows::{ApplyError, Key, RowEvent, Value};
 use crate::status::IoRunning;
-use crate::time::Micros;
+use crate::time::{Instant, ms, secs};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -142,7 +142,7 @@ impl Node {
 
     /// Commits a transaction the applier just applied: binlog (log_replica_updates), redo,
     /// gtid_executed, and on to this node's own replicas.
-    pub(super) fn commit_applied(&mut self, now: Micros, trx: Arc<Trx>, fx: &mut Effects) {
+    pub(super) fn commit_applied(&mut self, now: Instant, trx: Arc<Trx>, fx: &mut Effects) {
         let undo = self.pending_undo.take();
         let redo_lsn = self
             .durability
@@ -161,19 +161,19 @@ impl Node {
         }
     }
 
-    pub(super) fn on_redo_flush(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn on_redo_flush(&mut self, now: Instant, fx: &mut Effects) {
         self.durability.redo_written = self.durability.redo_lsn;
         self.durability.redo_durable = self.durability.redo_lsn;
         self.durability.trim();
-        self.timer(fx, now + 1_000_000, NodeTimer::RedoFlush);
+        self.timer(fx, now + secs(1), NodeTimer::RedoFlush);
     }
 
-    pub(super) fn on_os_writeback(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn on_os_writeback(&mut self, now: Instant, fx: &mut Effects) {
         self.durability.binlog_durable = self.binlog.next_idx();
         self.durability.trim();
         self.timer(
             fx,
-            now + self.cfg.os_writeback_ms.max(1) * 1_000,
+            now + ms(self.cfg.os_writeback_ms.max(1)),
             NodeTimer::OsWriteback,
         );
     }
@@ -252,20 +252,20 @@ impl Node {
     }
 
     /// Starts `mysqld` again: crash recovery takes `recovery_ms`, then it serves.
-    pub fn restart(&mut self, now: Micros, fx: &mut Effects) -> bool {
+    pub fn restart(&mut self, now: Instant, fx: &mut Effects) -> bool {
         if !matches!(self.process, Process::Crashed { .. }) {
             return false;
         }
         self.process = Process::Booting;
         self.timer(
             fx,
-            now + self.cfg.recovery_ms.max(1) * 1_000,
+            now + ms(self.cfg.recovery_ms.max(1)),
             NodeTimer::BootDone,
         );
         true
     }
 
-    pub(super) fn on_boot_done(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn on_boot_done(&mut self, now: Instant, fx: &mut Effects) {
         if self.process != Process::Booting {
             return;
         }

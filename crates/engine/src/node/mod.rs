@@ -22,7 +22,7 @@ use super::ids::{Addr, NodeId};
 use super::message::{AdminCmd, Msg, QueryResult, Statement};
 use super::rows::Table;
 use super::status::NodeStatus;
-use super::time::Micros;
+use crate::time::{Instant, ms, secs};
 use commit::Pipeline;
 use crash::Durability;
 
@@ -132,7 +132,7 @@ impl Node {
         self.process == Process::Running
     }
 
-    pub(crate) fn timer(&self, fx: &mut Effects, at: Micros, timer: NodeTimer) {
+    pub(crate) fn timer(&self, fx: &mut Effects, at: Instant, timer: NodeTimer) {
         fx.timer(
             at,
             self.addr(),
@@ -144,27 +144,27 @@ impl Node {
     }
 
     /// Starts the node's background work at time zero.
-    pub fn start(&mut self, now: Micros, fx: &mut Effects) {
+    pub fn start(&mut self, now: Instant, fx: &mut Effects) {
         self.start_background(now, fx);
         if self.channel.is_some() {
             let _ = self.start_replica(now, fx);
         }
     }
 
-    fn start_background(&mut self, now: Micros, fx: &mut Effects) {
+    fn start_background(&mut self, now: Instant, fx: &mut Effects) {
         if self.cfg.innodb_flush_log_at_trx_commit != 1 {
-            self.timer(fx, now + 1_000_000, NodeTimer::RedoFlush);
+            self.timer(fx, now + secs(1), NodeTimer::RedoFlush);
         }
         if self.cfg.sync_binlog != 1 {
             self.timer(
                 fx,
-                now + self.cfg.os_writeback_ms.max(1) * 1_000,
+                now + ms(self.cfg.os_writeback_ms.max(1)),
                 NodeTimer::OsWriteback,
             );
         }
     }
 
-    pub fn status(&self, now: Micros) -> NodeStatus {
+    pub fn status(&self, now: Instant) -> NodeStatus {
         NodeStatus {
             node: self.id,
             server_id: self.server_id,
@@ -184,7 +184,7 @@ impl Node {
 
     /// Handles one delivered message. A node that is not running never gets here: the
     /// world answers for it (refused) or drops the message (host down).
-    pub fn on_message(&mut self, now: Micros, from: Addr, msg: Msg, fx: &mut Effects) {
+    pub fn on_message(&mut self, now: Instant, from: Addr, msg: Msg, fx: &mut Effects) {
         match msg {
             Msg::DumpRequest {
                 conn,
@@ -241,7 +241,7 @@ impl Node {
         }
     }
 
-    pub fn on_timer(&mut self, now: Micros, timer: NodeTimer, fx: &mut Effects) {
+    pub fn on_timer(&mut self, now: Instant, timer: NodeTimer, fx: &mut Effects) {
         match timer {
             NodeTimer::FlushDone => self.on_flush_done(now, fx),
             NodeTimer::CommitDone => self.on_commit_done(now, fx),
@@ -264,7 +264,7 @@ impl Node {
     /// (creating errant transactions on replicas) but not `super_read_only`.
     pub fn on_query(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         req: u64,
         stmt: Statement,
@@ -280,7 +280,7 @@ impl Node {
                         key,
                         after: g,
                     });
-                    let wait = 1_000_000;
+                    let wait = secs(1);
                     self.timer(fx, now + wait, NodeTimer::ReadWaitTimeout { req });
                 }
                 _ => {
@@ -398,7 +398,12 @@ impl Node {
     }
 
     /// A DBA or failover-manager command (the SQL they would type), applied now.
-    pub fn operator(&mut self, now: Micros, cmd: AdminCmd, fx: &mut Effects) -> Result<(), String> {
+    pub fn operator(
+        &mut self,
+        now: Instant,
+        cmd: AdminCmd,
+        fx: &mut Effects,
+    ) -> Result<(), String> {
         match cmd {
             AdminCmd::SetReadOnly {
                 read_only,
@@ -428,7 +433,7 @@ impl Node {
 
     /// A write VReplication makes on this (target) primary: a local transaction with this
     /// server's own GTID, not subject to read_only (it runs as the tablet's own user).
-    pub fn vreplication_write(&mut self, now: Micros, stmt: Statement, fx: &mut Effects) {
+    pub fn vreplication_write(&mut self, now: Instant, stmt: Statement, fx: &mut Effects) {
         let me = self.addr();
         self.enqueue_write(now, me, 0, stmt, fx);
     }

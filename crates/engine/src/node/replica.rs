@@ -1,5 +1,5 @@
 //! The replica side: a replication channel with its receiver (IO) thread writing the relay
-//! log and its applier (SQL) thread applying it in source commit order (model §3).
+//! log and its applier (SQL) thread applying it in source commit order (docs/semantics.md §3).
 
 use super::Node;
 use crate::binlog::{BinlogPos, Trx};
@@ -8,7 +8,7 @@ use crate::gtid::GtidSet;
 use crate::ids::{Addr, NodeId};
 use crate::message::{DumpStart, Msg};
 use crate::status::{IoRunning, ReplicaStatus, ThreadError};
-use crate::time::Micros;
+use crate::time::{Duration, Instant, us};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ pub struct Channel {
     pub exec_source_pos: BinlogPos,
     pub relay_log: VecDeque<RelayEntry>,
     pub retrieved_gtid_set: GtidSet,
-    pub last_rx: Micros,
+    pub last_rx: Instant,
     pub connect_attempts: u64,
     /// Bumped when the applier stops, voiding its pending ApplyDone.
     sql_epoch: u64,
@@ -58,26 +58,27 @@ impl Channel {
             exec_source_pos: BinlogPos { file: 1, pos: 4 },
             relay_log: VecDeque::new(),
             retrieved_gtid_set: GtidSet::new(),
-            last_rx: 0,
+            last_rx: Instant::ZERO,
             connect_attempts: 0,
             sql_epoch: 0,
             applying: false,
         }
     }
 
-    /// Seconds_Behind_Source exactly as MySQL computes it (model §3.3), in microseconds.
-    pub fn seconds_behind_source(&self, now: Micros, running: bool) -> Option<u64> {
+    /// Seconds_Behind_Source as MySQL computes it (docs/semantics.md §3.4), to the microsecond:
+    /// MySQL shows it in whole seconds (`ReplicaStatus::seconds_behind_source`).
+    pub fn replication_lag(&self, now: Instant, running: bool) -> Option<Duration> {
         if !running || !self.sql_running {
             return None;
         }
         match self.relay_log.front() {
-            None if self.io == IoRunning::Yes => Some(0),
+            None if self.io == IoRunning::Yes => Some(Duration::ZERO),
             None => None,
-            Some(e) => Some(now.saturating_sub(e.trx.timestamp)),
+            Some(e) => Some(now - e.trx.timestamp),
         }
     }
 
-    pub fn status(&self, now: Micros, running: bool) -> ReplicaStatus {
+    pub fn status(&self, now: Instant, running: bool) -> ReplicaStatus {
         ReplicaStatus {
             source: self.source,
             auto_position: self.auto_position,
@@ -88,7 +89,7 @@ impl Channel {
             read_source_pos: self.read_source_pos,
             exec_source_pos: self.exec_source_pos,
             retrieved_gtid_set: self.retrieved_gtid_set.clone(),
-            seconds_behind_source_us: self.seconds_behind_source(now, running),
+            replication_lag: self.replication_lag(now, running),
             relay_log_pending: self.relay_log.len() as u64,
             semi_sync: self.semi_sync,
         }
@@ -101,7 +102,7 @@ impl Node {
     }
 
     /// START REPLICA: starts whichever of the two threads is stopped.
-    pub(super) fn start_replica(&mut self, now: Micros, fx: &mut Effects) -> Result<(), String> {
+    pub(super) fn start_replica(&mut self, now: Instant, fx: &mut Effects) -> Result<(), String> {
         let Some(ch) = &mut self.channel else {
             return Err("ER_REPLICA_CONFIGURATION: no replication source is configured".into());
         };
@@ -146,7 +147,7 @@ impl Node {
 
     pub(super) fn change_source(
         &mut self,
-        now: Micros,
+        now: Instant,
         source: NodeId,
         auto_position: bool,
         fx: &mut Effects,
@@ -166,15 +167,11 @@ impl Node {
     }
 
     /// Opens a new connection to the source and asks for its binlog.
-    pub(super) fn connect(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn connect(&mut self, now: Instant, fx: &mut Effects) {
         let (server_id, uuid, me) = (self.server_id, self.uuid, self.addr());
         let executed = self.gtid_executed.clone();
-        let net_timeout = self.cfg.replica_net_timeout_s.saturating_mul(1_000_000);
-        let retry = self
-            .cfg
-            .source_connect_retry_s
-            .saturating_mul(1_000_000)
-            .max(1_000);
+        let net_timeout = self.cfg.net_timeout();
+        let retry = self.cfg.connect_retry();
         let retry_count = self.cfg.source_retry_count;
         let Some(ch) = &mut self.channel else { return };
         ch.connect_attempts += 1;
@@ -205,14 +202,10 @@ impl Node {
             },
         );
         // A silent source (host down, partition): the TCP connect times out, then we wait to retry.
-        self.timer(
-            fx,
-            now + net_timeout.max(1_000) + retry,
-            NodeTimer::Reconnect { conn },
-        );
+        self.timer(fx, now + net_timeout + retry, NodeTimer::Reconnect { conn });
     }
 
-    fn io_error(&mut self, now: Micros, errno: u16, message: String, fx: &mut Effects) {
+    fn io_error(&mut self, now: Instant, errno: u16, message: String, fx: &mut Effects) {
         let node = self.id;
         if let Some(ch) = &mut self.channel {
             ch.last_io_error = Some(ThreadError {
@@ -230,7 +223,7 @@ impl Node {
     }
 
     /// The connection broke: try again at once (a refused attempt then waits to retry).
-    fn lost_connection(&mut self, now: Micros, errno: u16, message: String, fx: &mut Effects) {
+    fn lost_connection(&mut self, now: Instant, errno: u16, message: String, fx: &mut Effects) {
         self.io_error(now, errno, message, fx);
         if let Some(ch) = &mut self.channel {
             ch.connect_attempts = 0;
@@ -246,7 +239,7 @@ impl Node {
 
     pub(super) fn on_dump_accepted(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         conn: u64,
         fx: &mut Effects,
@@ -254,11 +247,7 @@ impl Node {
         if !self.is_current(from, conn) {
             return;
         }
-        let timeout = self
-            .cfg
-            .replica_net_timeout_s
-            .saturating_mul(1_000_000)
-            .max(1_000);
+        let timeout = self.cfg.net_timeout();
         if let Some(ch) = &mut self.channel {
             ch.io = IoRunning::Yes;
             ch.last_rx = now;
@@ -272,7 +261,7 @@ impl Node {
     /// packets were lost (a cut link): in TCP that connection is dead, so reconnect.
     fn accept_packet(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         conn: u64,
         seq: u64,
@@ -297,7 +286,7 @@ impl Node {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn on_binlog_trx(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         conn: u64,
         seq: u64,
@@ -328,7 +317,7 @@ impl Node {
 
     pub(super) fn on_heartbeat(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         conn: u64,
         seq: u64,
@@ -346,7 +335,7 @@ impl Node {
 
     pub(super) fn on_dump_error(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         conn: u64,
         errno: u16,
@@ -363,7 +352,7 @@ impl Node {
         self.io_error(now, errno, message, fx);
     }
 
-    pub(super) fn on_conn_reset(&mut self, now: Micros, from: Addr, fx: &mut Effects) {
+    pub(super) fn on_conn_reset(&mut self, now: Instant, from: Addr, fx: &mut Effects) {
         self.dumps.retain(|d| d.replica != from);
         let connected = self
             .channel
@@ -376,25 +365,21 @@ impl Node {
         }
     }
 
-    pub(super) fn on_refused(&mut self, now: Micros, from: Addr, req: u64, fx: &mut Effects) {
+    pub(super) fn on_refused(&mut self, now: Instant, from: Addr, req: u64, fx: &mut Effects) {
         if !self.is_current(from, req) {
             return;
         }
-        let retry = self
-            .cfg
-            .source_connect_retry_s
-            .saturating_mul(1_000_000)
-            .max(1_000);
+        let retry = self.cfg.connect_retry();
         let msg = format!(
             "error connecting to source '{from}' - retry-time: {} retries: {}",
-            retry / 1_000_000,
+            retry.as_secs(),
             self.channel.as_ref().map_or(0, |c| c.connect_attempts)
         );
         self.io_error(now, 2003, msg, fx);
         self.timer(fx, now + retry, NodeTimer::Reconnect { conn: req });
     }
 
-    pub(super) fn on_reconnect(&mut self, now: Micros, conn: u64, fx: &mut Effects) {
+    pub(super) fn on_reconnect(&mut self, now: Instant, conn: u64, fx: &mut Effects) {
         let waiting = self
             .channel
             .as_ref()
@@ -404,17 +389,13 @@ impl Node {
         }
     }
 
-    pub(super) fn on_net_timeout(&mut self, now: Micros, conn: u64, fx: &mut Effects) {
-        let timeout = self
-            .cfg
-            .replica_net_timeout_s
-            .saturating_mul(1_000_000)
-            .max(1_000);
+    pub(super) fn on_net_timeout(&mut self, now: Instant, conn: u64, fx: &mut Effects) {
+        let timeout = self.cfg.net_timeout();
         let Some(ch) = &self.channel else { return };
         if ch.conn != conn || ch.io != IoRunning::Yes {
             return;
         }
-        if now.saturating_sub(ch.last_rx) >= timeout {
+        if now - ch.last_rx >= timeout {
             let msg = "Lost connection: nothing received for replica_net_timeout".to_string();
             self.lost_connection(now, 2013, msg, fx);
         } else {
@@ -425,9 +406,9 @@ impl Node {
 
     /// Starts applying the head of the relay log if the applier is idle. Transactions whose
     /// GTID is already executed are skipped silently (GTID auto-skip).
-    pub(super) fn kick_applier(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn kick_applier(&mut self, now: Instant, fx: &mut Effects) {
         let slowdown = u64::from(self.apply_slowdown.max(1));
-        let apply_us = self.cfg.apply_us.max(1).saturating_mul(slowdown);
+        let apply = us(self.cfg.apply_us.max(1)) * slowdown;
         loop {
             let Some(ch) = &mut self.channel else { return };
             if !ch.sql_running || ch.applying {
@@ -443,12 +424,12 @@ impl Node {
             }
             ch.applying = true;
             let conn_epoch = ch.sql_epoch;
-            self.timer(fx, now + apply_us, NodeTimer::ApplyDone { conn_epoch });
+            self.timer(fx, now + apply, NodeTimer::ApplyDone { conn_epoch });
             return;
         }
     }
 
-    pub(super) fn on_apply_done(&mut self, now: Micros, conn_epoch: u64, fx: &mut Effects) {
+    pub(super) fn on_apply_done(&mut self, now: Instant, conn_epoch: u64, fx: &mut Effects) {
         let Some(ch) = &mut self.channel else { return };
         if ch.sql_epoch != conn_epoch || !ch.applying {
             return;
@@ -494,7 +475,7 @@ impl Node {
     /// (the GTID-era replacement for sql_replica_skip_counter), then restarts the applier.
     pub(super) fn skip_failed_transaction(
         &mut self,
-        now: Micros,
+        now: Instant,
         fx: &mut Effects,
     ) -> Result<(), String> {
         let Some(ch) = &mut self.channel else {

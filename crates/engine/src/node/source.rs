@@ -1,5 +1,5 @@
 //! The source side of replication: one Binlog Dump thread per connected replica
-//! (model §3.1). Replication is pull: nothing is sent to a replica that has not asked.
+//! (docs/semantics.md §3.1). Replication is pull: nothing is sent to a replica that has not asked.
 
 use super::Node;
 use crate::binlog::{BinlogPos, DumpStartError, Trx};
@@ -7,7 +7,7 @@ use crate::effects::{Effects, NodeTimer};
 use crate::gtid::{GtidSet, Uuid};
 use crate::ids::Addr;
 use crate::message::{DumpStart, Msg};
-use crate::time::Micros;
+use crate::time::{Instant, ms, secs};
 use std::sync::Arc;
 
 /// Transactions a dump thread sends in one go before yielding (a catching-up replica
@@ -24,7 +24,7 @@ pub struct DumpThread {
     /// GTIDs the replica said it has when it connected: skipped, never sent.
     skip: Option<GtidSet>,
     seq: u64,
-    last_sent: Micros,
+    last_sent: Instant,
     pumping: bool,
     pub semi_sync: bool,
     /// Last position the replica acknowledged (semi-sync).
@@ -35,7 +35,7 @@ impl Node {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn on_dump_request(
         &mut self,
-        now: Micros,
+        now: Instant,
         from: Addr,
         conn: u64,
         server_id: u32,
@@ -77,11 +77,11 @@ impl Node {
         });
         fx.send(self.addr(), from, Msg::DumpAccepted { conn });
         self.pump_dump(now, server_id, conn, fx);
-        let period = self.cfg.heartbeat_period_us();
+        let period = self.cfg.heartbeat_period();
         self.timer(fx, now + period, NodeTimer::Heartbeat { server_id, conn });
     }
 
-    /// The checks of `rpl_binlog_sender.cc`, in order (model §3.1 step 3).
+    /// The checks of `rpl_binlog_sender.cc`, in order (docs/semantics.md §3.1).
     fn check_dump_start(
         &self,
         server_id: u32,
@@ -135,7 +135,7 @@ impl Node {
     }
 
     /// Appends to this node's binlog, purges expired files, and returns the entry's index.
-    pub(super) fn append_binlog(&mut self, now: Micros, trx: Arc<Trx>) -> u64 {
+    pub(super) fn append_binlog(&mut self, now: Instant, trx: Arc<Trx>) -> u64 {
         let files = self.binlog.file_count();
         let idx = self.binlog.append(trx, now);
         if self.binlog.file_count() != files {
@@ -145,16 +145,13 @@ impl Node {
                 .map(|d| d.next_idx)
                 .min()
                 .unwrap_or(u64::MAX);
-            let expire = self
-                .cfg
-                .binlog_expire_logs_seconds
-                .saturating_mul(1_000_000);
+            let expire = secs(self.cfg.binlog_expire_logs_seconds);
             self.binlog.purge_older_than(now, expire, in_use);
         }
         idx
     }
 
-    pub(super) fn pump_all_dumps(&mut self, now: Micros, fx: &mut Effects) {
+    pub(super) fn pump_all_dumps(&mut self, now: Instant, fx: &mut Effects) {
         for i in 0..self.dumps.len() {
             if !self.dumps[i].pumping {
                 let (server_id, conn) = (self.dumps[i].server_id, self.dumps[i].conn);
@@ -164,7 +161,7 @@ impl Node {
     }
 
     /// Sends the next batch of binlog to one replica; schedules itself again if more is due.
-    pub(super) fn pump_dump(&mut self, now: Micros, server_id: u32, conn: u64, fx: &mut Effects) {
+    pub(super) fn pump_dump(&mut self, now: Instant, server_id: u32, conn: u64, fx: &mut Effects) {
         let me = self.addr();
         let end = self.binlog.next_idx();
         let Some(d) = dump_mut(&mut self.dumps, server_id, conn) else {
@@ -198,24 +195,24 @@ impl Node {
         }
         d.pumping = d.next_idx < end;
         if d.pumping {
-            self.timer(fx, now + 1_000, NodeTimer::DumpPump { server_id, conn });
+            self.timer(fx, now + ms(1), NodeTimer::DumpPump { server_id, conn });
         }
     }
 
     pub(super) fn on_heartbeat_timer(
         &mut self,
-        now: Micros,
+        now: Instant,
         server_id: u32,
         conn: u64,
         fx: &mut Effects,
     ) {
         let me = self.addr();
-        let period = self.cfg.heartbeat_period_us();
+        let period = self.cfg.heartbeat_period();
         let pos = self.binlog.last_end();
         let Some(d) = dump_mut(&mut self.dumps, server_id, conn) else {
             return;
         };
-        if now.saturating_sub(d.last_sent) >= period {
+        if now - d.last_sent >= period {
             fx.send(
                 me,
                 d.replica,

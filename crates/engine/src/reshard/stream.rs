@@ -8,7 +8,7 @@ use crate::gtid::GtidSet;
 use crate::message::Statement;
 use crate::node::Node;
 use crate::rows::{Key, RowEvent};
-use crate::time::Micros;
+use crate::time::Instant;
 use std::collections::BTreeSet;
 
 /// A row change a stream carries to its target: the key and its value after (None: deleted).
@@ -16,7 +16,7 @@ type RowWrite = (Key, Option<u64>);
 
 impl Stream {
     /// One tick of one stream: pull from the source shard's primary, write on the target.
-    pub(super) fn pump(&mut self, now: Micros, cluster: &ClusterView, fx: &mut Effects) {
+    pub(super) fn pump(&mut self, now: Instant, cluster: &ClusterView, fx: &mut Effects) {
         let Some((src, dst)) = self.connect(cluster) else {
             return;
         };
@@ -85,7 +85,7 @@ impl Stream {
     /// the next interval of keys identical on the target.
     fn copy_batch(
         &mut self,
-        now: Micros,
+        now: Instant,
         last: Option<Key>,
         (src, dst): (&Node, &Node),
         in_range: impl Fn(Key) -> bool,

@@ -14,6 +14,7 @@ use crate::node::Node;
 use crate::queue::EventQueue;
 use crate::rng::{SimRng, Stream};
 use crate::router::Router;
+use crate::time::Instant;
 use crate::trace::Trace;
 use std::collections::VecDeque;
 
@@ -36,7 +37,7 @@ impl World {
         let (managers, router, groups) = build_control(&config);
         let checker = build_checker(&config, &groups);
         let mut world = World {
-            now: 0,
+            now: Instant::ZERO,
             queue: EventQueue::default(),
             net: Network::new(nodes.len() as u32, config.network),
             nodes,
@@ -51,7 +52,7 @@ impl World {
             log: VecDeque::new(),
             lag_samples: VecDeque::new(),
             applied: Vec::new(),
-            next_check: CHECK_EVERY,
+            next_check: Instant::ZERO + CHECK_EVERY,
             power_lost_at: vec![None; config.nodes.len()],
             fx: Effects::default(),
             config,
@@ -62,11 +63,11 @@ impl World {
 
     fn start(&mut self) {
         for n in &mut self.nodes {
-            n.start(0, &mut self.fx);
+            n.start(Instant::ZERO, &mut self.fx);
         }
-        self.router.start(0, &mut self.fx);
+        self.router.start(Instant::ZERO, &mut self.fx);
         for m in &mut self.managers {
-            m.start(0, &mut self.fx);
+            m.start(Instant::ZERO, &mut self.fx);
         }
         self.carry_out();
     }

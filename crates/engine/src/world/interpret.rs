@@ -10,7 +10,7 @@ use crate::ids::{Addr, NodeId};
 use crate::message::Msg;
 use crate::node::Process;
 use crate::queue::Event;
-use crate::time::Micros;
+use crate::time::Instant;
 use crate::trace::{TraceKind, TraceLine};
 
 impl World {
@@ -21,7 +21,7 @@ impl World {
         to: Addr,
         msg: Msg,
         cut_gen_at_send: u32,
-        (sent, departs): (Micros, Micros),
+        (sent, departs): (Instant, Instant),
     ) {
         // A packet still in the sender's buffer when its host lost power never left.
         let never_left = from

@@ -24,14 +24,14 @@ use crate::node::Node;
 use crate::queue::{Event, EventQueue};
 use crate::rng::SimRng;
 use crate::router::Router;
-use crate::time::Micros;
+use crate::time::{Duration, Instant, secs};
 use crate::trace::{Trace, TraceKind, TraceLine};
 use std::collections::VecDeque;
 
 pub use crate::config::{ConfigError, MAX_CLIENTS, MAX_NODES, MAX_RATE_PER_S, MAX_SHARDS};
 
 /// How often the checker looks at the nodes.
-const CHECK_EVERY: Micros = 1_000_000;
+const CHECK_EVERY: Duration = secs(1);
 /// Entries kept in the world's event log (faults, failovers, findings).
 const LOG_WINDOW: usize = 2_000;
 /// Seconds of lag samples kept.
@@ -43,14 +43,14 @@ pub struct InFlight {
     pub from: Addr,
     pub to: Addr,
     pub kind: MsgKind,
-    pub sent_us: Micros,
-    pub arrive_us: Micros,
+    pub sent_us: Instant,
+    pub arrive_us: Instant,
 }
 
 /// Something a person would want on a timeline: a fault, a failover, a finding.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LogEntry {
-    pub at_us: Micros,
+    pub at_us: Instant,
     pub kind: LogKind,
     pub text: String,
 }
@@ -68,7 +68,7 @@ pub enum LogKind {
 #[derive(Clone, Debug)]
 pub struct World {
     pub config: ClusterConfig,
-    now: Micros,
+    now: Instant,
     queue: EventQueue,
     pub nodes: Vec<Node>,
     pub router: Router,
@@ -85,18 +85,18 @@ pub struct World {
     pub checker: Checker,
     pub log: VecDeque<LogEntry>,
     /// Once a simulated second: (time, Seconds_Behind_Source per node), windowed.
-    pub lag_samples: VecDeque<(Micros, Vec<Option<u64>>)>,
+    pub lag_samples: VecDeque<(Instant, Vec<Option<Duration>>)>,
     /// Commands applied, with the time they took effect (the user's actions and the timeline's).
-    pub applied: Vec<(Micros, Command)>,
-    next_check: Micros,
+    pub applied: Vec<(Instant, Command)>,
+    next_check: Instant,
     /// When each node last lost power (drops what was still in its send buffers).
-    power_lost_at: Vec<Option<Micros>>,
+    power_lost_at: Vec<Option<Instant>>,
     /// What the handler running now records; the interpreter carries it out after it.
     pub(crate) fx: Effects,
 }
 
 impl World {
-    pub fn now(&self) -> Micros {
+    pub fn now(&self) -> Instant {
         self.now
     }
 
@@ -146,17 +146,17 @@ impl World {
         }
     }
 
-    pub fn next_event_at(&self) -> Option<Micros> {
+    pub fn next_event_at(&self) -> Option<Instant> {
         self.queue.peek_at()
     }
 
     /// Queues an event; nothing is queued in the past.
-    fn push(&mut self, at: Micros, event: Event) {
+    fn push(&mut self, at: Instant, event: Event) {
         self.queue.push(at.max(self.now), event);
     }
 
     /// Schedules a command for later (the scenario's timeline).
-    pub fn schedule(&mut self, at: Micros, cmd: Command) {
+    pub fn schedule(&mut self, at: Instant, cmd: Command) {
         self.push(at, Event::Command(cmd));
     }
 
@@ -201,7 +201,7 @@ impl World {
     }
 
     /// Runs every event up to and including `until`, then sets the clock to it.
-    pub fn run_until(&mut self, until: Micros) {
+    pub fn run_until(&mut self, until: Instant) {
         while self.queue.peek_at().is_some_and(|at| at <= until) {
             self.step();
         }
@@ -211,7 +211,7 @@ impl World {
 
     /// Runs at most `max_events` events up to `until`; returns true if it reached `until`.
     /// The UI uses this to fast-forward in slices without freezing the page.
-    pub fn run_until_bounded(&mut self, until: Micros, max_events: u64) -> bool {
+    pub fn run_until_bounded(&mut self, until: Instant, max_events: u64) -> bool {
         for _ in 0..max_events {
             if self.queue.peek_at().is_none_or(|at| at > until) {
                 self.run_checks_until(until);
@@ -223,7 +223,7 @@ impl World {
         false
     }
 
-    fn run_checks_until(&mut self, t: Micros) {
+    fn run_checks_until(&mut self, t: Instant) {
         while self.next_check <= t {
             let at = self.next_check;
             let before = self.checker.findings.len();
@@ -235,7 +235,7 @@ impl World {
     }
 
     /// Seconds_Behind_Source of every node, once a simulated second (for the lag chart).
-    fn sample_lag(&mut self, at: Micros) {
+    fn sample_lag(&mut self, at: Instant) {
         if self.lag_samples.len() == LAG_WINDOW {
             self.lag_samples.pop_front();
         }
@@ -245,13 +245,13 @@ impl World {
             .map(|n| {
                 n.channel
                     .as_ref()
-                    .and_then(|c| c.seconds_behind_source(at, n.is_running()))
+                    .and_then(|c| c.replication_lag(at, n.is_running()))
             })
             .collect();
         self.lag_samples.push_back((at, lags));
     }
 
-    pub(crate) fn log_new_findings(&mut self, before: usize, at: Micros) {
+    pub(crate) fn log_new_findings(&mut self, before: usize, at: Instant) {
         let new: Vec<String> = self.checker.findings[before..]
             .iter()
             .map(|f| format!("{}: {}", f.kind.name(), f.detail))
@@ -261,7 +261,7 @@ impl World {
         }
     }
 
-    fn push_log(&mut self, at_us: Micros, kind: LogKind, text: String) {
+    fn push_log(&mut self, at_us: Instant, kind: LogKind, text: String) {
         if self.log.len() == LOG_WINDOW {
             self.log.pop_front();
         }

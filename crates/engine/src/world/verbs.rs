@@ -11,6 +11,7 @@ use crate::message::{AdminCmd, Msg, Statement};
 use crate::node::Process;
 use crate::queue::Event;
 use crate::reshard::Step;
+use crate::time::{secs, us};
 
 type Done = Result<(), CommandError>;
 
@@ -150,7 +151,9 @@ impl World {
 
     fn set_link(&mut self, from: &str, to: &str, cfg: LinkConfig, both_ways: bool) -> Done {
         let (a, b) = self.link_ends(from, to)?;
-        if cfg.latency_us > 60_000_000 || cfg.jitter_us > 60_000_000 || cfg.loss_permille > 1_000 {
+        let longest = secs(60);
+        if us(cfg.latency_us) > longest || us(cfg.jitter_us) > longest || cfg.loss_permille > 1_000
+        {
             return refuse("latency and jitter must be at most 60 s, loss at most 1000‰");
         }
         self.net.link_mut(a, b).cfg = cfg;
@@ -298,7 +301,7 @@ impl World {
                 owner: Addr::Router,
                 timer,
             };
-            self.push(self.now + 1, event);
+            self.push(self.now + us(1), event);
         }
         Ok(())
     }
