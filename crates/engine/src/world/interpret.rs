@@ -180,8 +180,10 @@ impl World {
             self.history.record(op);
         }
         self.log_new_findings(before, self.now);
-        // Last, what the workflow asked of the router and the nodes (after its own next
-        // tick is queued); a VReplication write records the node's effects: one more pass.
+        // Last, the changes an actor asked of others: after its own timers, so the
+        // workflow's next tick is queued before anything its VReplication writes cause
+        // (the order the trace pins). A write records the target node's effects, which
+        // one more pass carries out.
         let asks = std::mem::take(&mut self.fx.asks);
         if !asks.is_empty() {
             for ask in asks {
