@@ -1333,6 +1333,36 @@ mod tests {
     }
 
     #[test]
+    fn reverse_traffic_needs_something_switched() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        for (now, phase) in [(ticks(0), "copying"), (ticks(1), "running")] {
+            if now > Instant::ZERO {
+                c.tick(&mut wf, now);
+            }
+            assert_eq!(
+                c.command(&mut wf, now, Step::ReverseTraffic).unwrap_err(),
+                format!("reverse_traffic is not possible while the workflow is {phase}")
+            );
+        }
+    }
+
+    #[test]
+    fn cancel_while_copying_only_stops_the_streams() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        let fx = c.command(&mut wf, ticks(0), Step::Cancel).unwrap();
+        assert_eq!(
+            fx.asks,
+            [log("Cancel: streams stopped; the sources keep serving")]
+        );
+        assert!(fx.timers.is_empty());
+        assert_eq!(wf.unwrap().phase, Phase::Cancelled);
+    }
+
+    #[test]
     fn a_new_target_primary_makes_its_stream_copy_again() {
         let mut c = loaded(3);
         let mut wf = running(&mut c);
