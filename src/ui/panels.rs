@@ -79,7 +79,8 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
 fn view_node_actions(world: &World, n: &Node, link: &Scope) -> Html {
     let name = n.name().to_string();
     let ch = n.channel.as_ref();
-    let rule = world.managers[world.group_of(n.id)]
+    let rule = world
+        .manager_of(n.id)
         .promotion_rules
         .get(n.id.index())
         .copied()
@@ -309,9 +310,8 @@ fn view_rebalance_cost(world: &World) -> Html {
 fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
     world
         .router
-        .shards
-        .get(usize::from(m.group))
-        .filter(|_| world.managers.len() > 1)
+        .route(m.shard)
+        .filter(|_| world.shard_map.is_sharded())
         .map(|s| format!(" of shard {}", s.range))
         .unwrap_or_default()
 }

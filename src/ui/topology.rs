@@ -23,11 +23,11 @@ const MAX_MESSAGES_FAST: usize = 40;
 
 pub fn position(world: &World, a: Addr) -> Point {
     match a {
-        Addr::Node(n) if world.managers.len() > 1 => {
-            let g = world.group_of(n);
-            let members = world.managers[g].members();
+        Addr::Node(n) if world.shard_map.is_sharded() => {
+            let shard = world.shard_of(n);
+            let members = world.managers[shard.index()].members();
             let i = members.iter().position(|m| *m == n).unwrap_or(0);
-            shard_node_position(g, i, members.len(), world.managers.len())
+            shard_node_position(shard.index(), i, members.len(), world.managers.len())
         }
         Addr::Node(n) => node_position(n.index(), world.nodes.len()),
         Addr::Router => router_position(),
@@ -165,8 +165,8 @@ fn view_streams(world: &World) -> Html {
         .filter(|_| active || wf.switch.is_some())
         .chain(&wf.reverse);
     let arrows = streams.filter_map(|s| {
-        let from = world.managers.get(s.from)?.primary?;
-        let to = world.managers.get(s.to)?.primary?;
+        let from = world.managers.get(s.from.index())?.primary?;
+        let to = world.managers.get(s.to.index())?.primary?;
         let (a, b) = shorten(position(world, from.into()), position(world, to.into()));
         let class = if s.error.is_some() { "stream stalled" } else if s.copy.is_some() { "stream copying" } else { "stream" };
         Some(html! {

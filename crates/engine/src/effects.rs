@@ -4,7 +4,7 @@
 
 use super::gtid::{Gtid, GtidSet};
 use super::history::Op;
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardId};
 use super::message::{Msg, Statement};
 use crate::time::Instant;
 
@@ -74,9 +74,9 @@ pub enum Timer {
         timer: NodeTimer,
     },
     Router(RouterTimer),
-    /// A failover manager's timer; `group` is its shard group (0 when unsharded).
+    /// A failover manager's timer; `shard` is the cluster it looks after (0 when unsharded).
     Manager {
-        group: u16,
+        shard: ShardId,
         timer: ManagerTimer,
     },
     /// The resharding workflow's tick (the control plane runs on the manager's host).
@@ -164,14 +164,14 @@ pub enum Ask {
     /// Whether a routing-table row (Vitess's SrvKeyspace partition) serves reads and
     /// writes for its range; `None` leaves that side as it is.
     Serve {
-        shard: usize,
+        shard: ShardId,
         reads: Option<bool>,
         writes: Option<bool>,
     },
     /// Stops writes to a shard at the router while traffic switches (or lets them through).
-    StopWrites { shard: usize, stopped: bool },
+    StopWrites { shard: ShardId, stopped: bool },
     /// Vitess's DeniedTables on every node of a shard: client writes are refused there.
-    DenyWrites { shard: usize, denied: bool },
+    DenyWrites { shard: ShardId, denied: bool },
     /// A row change VReplication writes on a target primary (an upsert or a delete).
     VReplicationWrite { node: NodeId, stmt: Statement },
     /// VDiff found rows that differ when traffic switched: a finding against these nodes.

@@ -9,7 +9,7 @@
 use super::config::{FailoverConfig, PromotionRule};
 use super::effects::{Effects, ManagerTimer, Timer};
 use super::gtid::GtidSet;
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardId};
 use super::message::{AdminCmd, Msg};
 use super::status::NodeStatus;
 use crate::time::{Duration, Instant, fmt_secs, ms, secs, us};
@@ -124,9 +124,9 @@ pub struct Manager {
     last_recovery_us: Option<Instant>,
     acknowledged: bool,
     next_req: u64,
-    /// The shard group this manager looks after (Orchestrator treats each replication
-    /// cluster on its own: detection, recovery and anti-flapping are per cluster).
-    pub group: u16,
+    /// The shard this manager looks after (Orchestrator treats each replication cluster
+    /// on its own: detection, recovery and anti-flapping are per cluster).
+    pub shard: ShardId,
     /// The nodes of that cluster; the others are never probed or promoted.
     members: Vec<NodeId>,
 }
@@ -140,7 +140,7 @@ impl Manager {
     ) -> Self {
         let members = (0..names.len() as u32).map(NodeId).collect();
         Manager {
-            group: 0,
+            shard: ShardId(0),
             members,
             instances: vec![Instance::default(); names.len()],
             promotion_rules: rules,
@@ -157,9 +157,9 @@ impl Manager {
         }
     }
 
-    /// This manager looks after one shard group: `members` only.
-    pub fn for_group(mut self, group: u16, members: Vec<NodeId>) -> Self {
-        self.group = group;
+    /// This manager looks after one shard: `members` only.
+    pub fn for_shard(mut self, shard: ShardId, members: Vec<NodeId>) -> Self {
+        self.shard = shard;
         self.members = members;
         self
     }
@@ -169,8 +169,8 @@ impl Manager {
     }
 
     fn timer(&self, fx: &mut Effects, at: Instant, timer: ManagerTimer) {
-        let group = self.group;
-        fx.timer(at, Addr::Manager, Timer::Manager { group, timer });
+        let shard = self.shard;
+        fx.timer(at, Addr::Manager, Timer::Manager { shard, timer });
     }
 
     pub fn start(&mut self, now: Instant, fx: &mut Effects) {

@@ -3,7 +3,7 @@
 
 use super::checker::FindingKind;
 use super::history::Totals;
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardId};
 use super::manager::Recovery;
 use super::node::{Node, Process};
 use super::reshard::Reshard;
@@ -229,11 +229,10 @@ fn failover_report(world: &World, r: &Recovery) -> FailoverReport {
 }
 
 fn reshard_report(world: &World, wf: &Reshard) -> ReshardReport {
-    let range = |g: &usize| {
+    let range = |g: &ShardId| {
         world
             .router
-            .shards
-            .get(*g)
+            .route(*g)
             .map(|s| s.range.to_string())
             .unwrap_or_default()
     };
@@ -259,21 +258,20 @@ fn reshard_report(world: &World, wf: &Reshard) -> ReshardReport {
 
 /// One entry per shard, only when the cluster is sharded.
 fn shard_reports(world: &World) -> Vec<ShardReport> {
-    let shards = &world.router.shards;
-    if shards.len() <= 1 {
+    if !world.shard_map.is_sharded() {
         return Vec::new();
     }
+    let shards = &world.router.shards;
     let name = |id: NodeId| world.name(Addr::Node(id));
-    shards
-        .iter()
-        .enumerate()
+    ShardId::all(shards.len())
+        .zip(shards)
         .map(|(g, s)| ShardReport {
             range: s.range.to_string(),
             writer: s.writer.map(name),
             nodes: world
                 .nodes
                 .iter()
-                .filter(|n| world.group_of(n.id) == g)
+                .filter(|n| world.shard_of(n.id) == g)
                 .map(|n| n.name().to_string())
                 .collect(),
             rows: s.writer.map_or(0, |w| world.nodes[w.index()].data.len()),

@@ -21,7 +21,7 @@ mod stream;
 
 use super::effects::{Ask, Effects, Timer};
 use super::gtid::GtidSet;
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardId};
 use super::keyspace::{KeyRange, Vindex};
 use super::net::Network;
 use super::node::Node;
@@ -81,9 +81,9 @@ impl Phase {
 
 #[derive(Clone, Debug)]
 pub struct Stream {
-    /// Shard groups.
-    pub from: usize,
-    pub to: usize,
+    /// The source shard it reads and the target shard it writes.
+    pub from: ShardId,
+    pub to: ShardId,
     /// The keys this stream carries.
     pub range: KeyRange,
     /// Source transactions already reflected on the target.
@@ -106,7 +106,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    fn new(from: usize, to: usize, range: KeyRange, now: Instant) -> Self {
+    fn new(from: ShardId, to: ShardId, range: KeyRange, now: Instant) -> Self {
         Stream {
             from,
             to,
@@ -124,7 +124,13 @@ impl Stream {
     }
 
     /// A stream that starts replicating from `pos` without copying (reverse streams).
-    fn replicating(from: usize, to: usize, range: KeyRange, pos: GtidSet, now: Instant) -> Self {
+    fn replicating(
+        from: ShardId,
+        to: ShardId,
+        range: KeyRange,
+        pos: GtidSet,
+        now: Instant,
+    ) -> Self {
         Stream {
             pos,
             copy: None,
@@ -157,8 +163,8 @@ pub struct Switch {
 
 #[derive(Clone, Debug)]
 pub struct Reshard {
-    pub sources: Vec<usize>,
-    pub targets: Vec<usize>,
+    pub sources: Vec<ShardId>,
+    pub targets: Vec<ShardId>,
     pub phase: Phase,
     pub streams: Vec<Stream>,
     /// Target → source streams, created when writes switch to the targets.
@@ -187,16 +193,16 @@ pub struct ClusterView<'a> {
 }
 
 impl<'a> ClusterView<'a> {
-    fn primary(&self, shard: usize) -> Option<NodeId> {
-        self.primaries.get(shard).copied().flatten()
+    fn primary(&self, shard: ShardId) -> Option<NodeId> {
+        self.primaries.get(shard.index()).copied().flatten()
     }
 
-    fn primary_node(&self, shard: usize) -> Option<&'a Node> {
+    fn primary_node(&self, shard: ShardId) -> Option<&'a Node> {
         self.primary(shard).and_then(|p| self.nodes.get(p.index()))
     }
 
     /// The executed GTID set of a shard's current primary (empty if it has none).
-    fn shard_position(&self, shard: usize) -> GtidSet {
+    fn shard_position(&self, shard: ShardId) -> GtidSet {
         self.primary_node(shard)
             .map(|n| n.gtid_executed.clone())
             .unwrap_or_default()
@@ -230,33 +236,35 @@ impl Reshard {
     /// yet (the targets), one per overlap of their key ranges.
     fn create(now: Instant, cluster: &ClusterView, fx: &mut Effects) -> Result<Reshard, String> {
         let shards = &cluster.router.shards;
-        let targets: Vec<usize> = (0..shards.len())
-            .filter(|&g| !shards[g].serving_writes && !shards[g].serving_reads)
+        let all = || ShardId::all(shards.len());
+        let row = |g: ShardId| &shards[g.index()];
+        let targets: Vec<ShardId> = all()
+            .filter(|&g| !row(g).serving_writes && !row(g).serving_reads)
             .collect();
         if targets.is_empty() {
             return Err(
                 "there are no target shards: a sharded topology names them in \"targets\"".into(),
             );
         }
-        let sources: Vec<usize> = (0..shards.len())
-            .filter(|&g| shards[g].serving_writes)
+        let sources: Vec<ShardId> = all()
+            .filter(|&g| row(g).serving_writes)
             .filter(|&g| {
                 targets
                     .iter()
-                    .any(|&t| shards[t].range.overlaps(&shards[g].range))
+                    .any(|&t| row(t).range.overlaps(&row(g).range))
             })
             .collect();
         let mut streams = Vec::new();
         for &t in &targets {
             for &s in &sources {
-                if let Some(range) = shards[t].range.intersect(&shards[s].range) {
+                if let Some(range) = row(t).range.intersect(&row(s).range) {
                     streams.push(Stream::new(s, t, range, now));
                 }
             }
         }
-        let names = |v: &[usize]| {
+        let names = |v: &[ShardId]| {
             v.iter()
-                .map(|&g| shards[g].range.to_string())
+                .map(|&g| row(g).range.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -489,7 +497,7 @@ impl Reshard {
         &mut self,
         now: Instant,
         sw: &Switch,
-        (stopped, other): (&[usize], &[usize]),
+        (stopped, other): (&[ShardId], &[ShardId]),
         cluster: &ClusterView,
         fx: &mut Effects,
     ) {
@@ -546,7 +554,7 @@ impl Reshard {
     }
 
     /// The streams did not catch up in time: writes resume on the side that had them.
-    fn abandon_switch(&mut self, now: Instant, sw: &Switch, stopped: &[usize], fx: &mut Effects) {
+    fn abandon_switch(&mut self, now: Instant, sw: &Switch, stopped: &[ShardId], fx: &mut Effects) {
         for &shard in stopped {
             fx.ask(Ask::StopWrites {
                 shard,
@@ -576,7 +584,7 @@ impl Reshard {
 }
 
 /// Sets the serving flags of these shards' routing rows.
-fn serve(shards: &[usize], reads: Option<bool>, writes: Option<bool>, fx: &mut Effects) {
+fn serve(shards: &[ShardId], reads: Option<bool>, writes: Option<bool>, fx: &mut Effects) {
     for &shard in shards {
         fx.ask(Ask::Serve {
             shard,
@@ -591,7 +599,7 @@ fn serve(shards: &[usize], reads: Option<bool>, writes: Option<bool>, fx: &mut E
 fn report_mismatch(
     rows: u64,
     diff: u64,
-    new_side: &[usize],
+    new_side: &[ShardId],
     cluster: &ClusterView,
     fx: &mut Effects,
 ) {
@@ -623,13 +631,14 @@ mod tests {
     use super::*;
     use crate::config::{LinkConfig, NodeConfig, RouterConfig};
     use crate::gtid::Uuid;
-    use crate::ids::ShardGroups;
+    use crate::ids::ShardMap;
     use crate::message::{Msg, Statement};
     use crate::time::us;
+    use std::sync::Arc;
 
-    const SRC: usize = 1;
-    const T1: usize = 2;
-    const T2: usize = 3;
+    const SRC: ShardId = ShardId(1);
+    const T1: ShardId = ShardId(2);
+    const T2: ShardId = ShardId(3);
     const B1: NodeId = NodeId(1);
     const C1: NodeId = NodeId(2);
     const D1: NodeId = NodeId(3);
@@ -644,7 +653,7 @@ mod tests {
         router: Router,
         net: Network,
         /// Each node's shard.
-        shard_of: Vec<usize>,
+        shard_of: Vec<ShardId>,
     }
 
     impl Cluster {
@@ -659,8 +668,8 @@ mod tests {
 
         /// One primary per shard, named a1, b1, …, plus c2 in the third shard.
         fn new(shards: &[(&str, bool)]) -> Cluster {
-            let mut shard_of: Vec<usize> = (0..shards.len()).collect();
-            shard_of.push(2);
+            let mut shard_of: Vec<ShardId> = ShardId::all(shards.len()).collect();
+            shard_of.push(ShardId(2));
             let mut names: Vec<String> = (0..shards.len())
                 .map(|g| format!("{}1", char::from(b'a' + g as u8)))
                 .collect();
@@ -677,10 +686,13 @@ mod tests {
                     Node::new(NodeId(i as u32), cfg, i as u32 + 1, uuid, None)
                 })
                 .collect();
-            let mut groups = ShardGroups::unsharded(nodes.len());
-            for (i, &g) in shard_of.iter().enumerate() {
-                groups.set(NodeId(i as u32), g as u16);
-            }
+            let members: Vec<Vec<NodeId>> = ShardId::all(shards.len())
+                .map(|g| {
+                    let of_g = shard_of.iter().enumerate().filter(|(_, s)| **s == g);
+                    of_g.map(|(i, _)| NodeId(i as u32)).collect()
+                })
+                .collect();
+            let shard_map = Arc::new(ShardMap::from_members(nodes.len(), &members));
             let table = shards
                 .iter()
                 .enumerate()
@@ -691,7 +703,7 @@ mod tests {
                 .collect();
             let count = nodes.len() as u32;
             let router = Router::new(RouterConfig::default(), vec![], Some(NodeId(0)), count, 1)
-                .sharded(Vindex::Hash, table, groups);
+                .sharded(Vindex::Hash, table, shard_map);
             Cluster {
                 primaries: (0..shards.len()).map(|g| Some(NodeId(g as u32))).collect(),
                 net: Network::new(count, LinkConfig::default()),
@@ -821,7 +833,7 @@ mod tests {
         Ask::Log(format!("reshard: {text}"))
     }
 
-    fn serve(shard: usize, reads: Option<bool>, writes: Option<bool>) -> Ask {
+    fn serve(shard: ShardId, reads: Option<bool>, writes: Option<bool>) -> Ask {
         Ask::Serve {
             shard,
             reads,
@@ -1080,7 +1092,7 @@ mod tests {
                 ),
             ]
         );
-        assert!(c.nodes[B1.index()].writes_denied && c.router.shards[SRC].writes_stopped);
+        assert!(c.nodes[B1.index()].writes_denied && c.router.shards[SRC.index()].writes_stopped);
         assert_eq!(
             c.command(&mut wf, start + us(1), Step::Cancel).unwrap_err(),
             "a traffic switch is under way; wait for it to finish"
@@ -1366,7 +1378,7 @@ mod tests {
     fn a_new_target_primary_makes_its_stream_copy_again() {
         let mut c = loaded(3);
         let mut wf = running(&mut c);
-        c.primaries[T1] = Some(C2);
+        c.primaries[T1.index()] = Some(C2);
         let fx = c.tick(&mut wf, ticks(2));
         let to_c2 = fx
             .asks

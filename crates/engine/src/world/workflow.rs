@@ -61,10 +61,8 @@ impl World {
             } => self.router.set_serving(shard, reads, writes),
             Ask::StopWrites { shard, stopped } => self.router.set_writes_stopped(shard, stopped),
             Ask::DenyWrites { shard, denied } => {
-                for n in &mut self.nodes {
-                    if self.groups.of(n.id) == shard {
-                        n.set_writes_denied(denied);
-                    }
+                for n in self.shard_map.members(shard) {
+                    self.nodes[n.index()].set_writes_denied(denied);
                 }
             }
             Ask::VReplicationWrite { node, stmt } => {
