@@ -1,5 +1,5 @@
-//! One story per "scenario → outcome" fact of replication-model.md §12 and §2.4. Each
-//! test reads as the fact it checks; numbers in comments refer to the model's list.
+//! One story per "scenario → outcome" fact of docs/semantics.md (Appendix A). Each
+//! test reads as the fact it checks; "Fact N" in comments is that appendix's numbering.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod story;
@@ -23,7 +23,7 @@ fn set_link(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> Comman
     }
 }
 
-/// §12.1: async replication, the primary's host dies while its replicas lag in receiving;
+/// Fact 1: async replication, the primary's host dies while its replicas lag in receiving;
 /// the most advanced replica is promoted and the writes it never received are lost,
 /// although every one of them was acknowledged.
 #[test]
@@ -57,7 +57,7 @@ fn async_failover_loses_exactly_the_acknowledged_writes_the_promoted_replica_nev
     );
 }
 
-/// §12.1 (continued): the old primary restarted with sync_binlog=1 still has the lost
+/// Fact 1 (continued): the old primary restarted with sync_binlog=1 still has the lost
 /// tail; re-attached as a replica, the tail stays as errant GTIDs that nothing rejects.
 #[test]
 fn old_primary_rejoining_keeps_its_unreplicated_tail_as_errant_gtids() {
@@ -90,7 +90,7 @@ fn old_primary_rejoining_keeps_its_unreplicated_tail_as_errant_gtids() {
     assert!(s.count(FindingKind::ErrantGtid) > 0, "{}", s.findings());
 }
 
-/// §12.2: a DBA writes on a read_only replica with SUPER → errant GTID; orchestrator
+/// Fact 2: a DBA writes on a read_only replica with SUPER → errant GTID; orchestrator
 /// ranks the equally advanced clean replica first.
 #[test]
 fn errant_transaction_on_a_replica_is_found_and_its_replica_is_not_preferred() {
@@ -107,7 +107,7 @@ fn errant_transaction_on_a_replica_is_found_and_its_replica_is_not_preferred() {
     assert!(db2.reasons.iter().any(|r| r.contains("errant")), "{db2:?}");
 }
 
-/// §12.2 (continued): if the errant replica is promoted anyway, every replica fetches
+/// Fact 2 (continued): if the errant replica is promoted anyway, every replica fetches
 /// its errant transaction through auto-positioning.
 #[test]
 fn promoting_an_errant_replica_ships_its_errant_transaction_to_every_replica() {
@@ -128,7 +128,7 @@ fn promoting_an_errant_replica_ships_its_errant_transaction_to_every_replica() {
     assert_eq!(s.node("db3").data.get(7), Some(7));
 }
 
-/// §12.3: only the manager's link to the primary is cut; replicas still replicate, so the
+/// Fact 3: only the manager's link to the primary is cut; replicas still replicate, so the
 /// holistic rule sees UnreachableMaster and never fails over.
 #[test]
 fn cutting_only_the_manager_from_the_primary_never_causes_a_failover() {
@@ -144,7 +144,7 @@ fn cutting_only_the_manager_from_the_primary_never_causes_a_failover() {
     assert!(s.audit().contains("UnreachableMaster"), "{}", s.audit());
 }
 
-/// §12.3: a silent partition of the primary with MySQL's default replica_net_timeout=60:
+/// Fact 3: a silent partition of the primary with MySQL's default replica_net_timeout=60:
 /// replicas keep IO=Yes for a minute, so there is no failover before that.
 #[test]
 fn silent_partition_with_default_net_timeout_delays_detection_by_a_minute() {
@@ -168,7 +168,7 @@ fn silent_partition_with_default_net_timeout_delays_detection_by_a_minute() {
     assert_eq!(s.promoted().len(), 1, "{}", s.audit());
 }
 
-/// §12.3: the same partition with replica_net_timeout=4 is detected in seconds.
+/// Fact 3: the same partition with replica_net_timeout=4 is detected in seconds.
 #[test]
 fn silent_partition_with_short_net_timeout_fails_over_in_seconds() {
     let mut s = Story::new(primary_with(2, 50));
@@ -181,7 +181,7 @@ fn silent_partition_with_short_net_timeout_fails_over_in_seconds() {
     assert!(s.w.manager().recoveries[0].started_us < at(14));
 }
 
-/// §12.4: mysqld dies with its host up: replicas see the reset at once and go to
+/// Fact 4: mysqld dies with its host up: replicas see the reset at once and go to
 /// Connecting; the manager declares DeadMaster on its next check.
 #[test]
 fn mysqld_crash_resets_replicas_at_once_and_is_detected_within_a_poll() {
@@ -208,7 +208,7 @@ fn semi_sync(cfg: &mut ClusterConfig, wait_point: WaitPoint) {
     }
 }
 
-/// §12.5: semi-sync AFTER_SYNC; the primary dies; promoting the replica after it applied
+/// Fact 5: semi-sync AFTER_SYNC; the primary dies; promoting the replica after it applied
 /// its relay log loses no acknowledged write.
 #[test]
 fn semi_sync_after_sync_failover_loses_no_acknowledged_write() {
@@ -223,7 +223,7 @@ fn semi_sync_after_sync_failover_loses_no_acknowledged_write() {
     assert_eq!(s.count(FindingKind::LostWrite), 0, "{}", s.findings());
 }
 
-/// §12.6: all semi-sync replicas stop receiving: the next commit waits the full timeout,
+/// Fact 6: all semi-sync replicas stop receiving: the next commit waits the full timeout,
 /// then returns OK; semi-sync is OFF; when a replica catches up it is ON again.
 #[test]
 fn semi_sync_times_out_to_async_and_switches_back_when_a_replica_catches_up() {
@@ -255,7 +255,7 @@ fn semi_sync_times_out_to_async_and_switches_back_when_a_replica_catches_up() {
     );
 }
 
-/// §12.6 (continued): while degraded to async, a crash loses acknowledged writes exactly as async does.
+/// Fact 6 (continued): while degraded to async, a crash loses acknowledged writes exactly as async does.
 #[test]
 fn degraded_semi_sync_loses_writes_like_async() {
     let mut cfg = primary_with(2, 300);
@@ -287,7 +287,7 @@ fn degraded_semi_sync_loses_writes_like_async() {
     );
 }
 
-/// §12.7 / §4.4.3: promoting by executed position without waiting for the relay log
+/// Fact 7: promoting by executed position without waiting for the relay log
 /// discards the candidate's unapplied (acknowledged) transactions.
 #[test]
 fn promotion_without_waiting_for_the_relay_log_discards_acknowledged_writes() {
@@ -364,7 +364,7 @@ fn dual_primary(active_active: bool) -> ClusterConfig {
     }
 }
 
-/// §12.8: both co-primaries insert the same key within the replication delay: both
+/// Fact 8: both co-primaries insert the same key within the replication delay: both
 /// appliers stop with 1062 and the nodes diverge.
 #[test]
 fn dual_primary_conflicting_inserts_stop_both_appliers_with_duplicate_key() {
@@ -398,7 +398,7 @@ fn dual_primary_conflicting_inserts_stop_both_appliers_with_duplicate_key() {
     );
 }
 
-/// §12.8 / §5: with auto_increment_increment=2 and offsets 1, 2, generated keys never collide.
+/// Fact 8: with auto_increment_increment=2 and offsets 1, 2, generated keys never collide.
 #[test]
 fn dual_primary_auto_increment_offsets_never_collide() {
     let mut cfg = dual_primary(true);
@@ -433,7 +433,7 @@ fn dual_primary_auto_increment_offsets_never_collide() {
     );
 }
 
-/// §5: active–passive: the passive co-primary takes over when the active one dies.
+/// Fact 16: active–passive: the passive co-primary takes over when the active one dies.
 #[test]
 fn dual_primary_active_passive_takeover() {
     let mut s = Story::new(dual_primary(false));
@@ -443,7 +443,7 @@ fn dual_primary_active_passive_takeover() {
     assert_eq!(s.w.router.writer(), s.w.node_id("db2"));
 }
 
-/// §12.9: semi-sync with one ack; the primary and one replica are cut off from the rest;
+/// Fact 9: semi-sync with one ack; the primary and one replica are cut off from the rest;
 /// the majority side promotes; the old primary keeps committing with its local replica's
 /// acks; a proxy that routes on read_only sends writes to both: split brain.
 #[test]
@@ -474,7 +474,7 @@ fn semi_sync_minority_keeps_committing_while_the_majority_promotes_split_brain()
     assert!(s.count(FindingKind::SplitBrain) >= 1, "{}", s.findings());
 }
 
-/// §12.11: a second primary failure within the block period is detected, not recovered.
+/// Fact 11: a second primary failure within the block period is detected, not recovered.
 #[test]
 fn anti_flapping_blocks_a_second_automatic_recovery() {
     let mut s = Story::new(primary_with(2, 50));
@@ -487,7 +487,7 @@ fn anti_flapping_blocks_a_second_automatic_recovery() {
     assert_eq!(s.promoted().len(), 2, "{}", s.audit());
 }
 
-/// §12.12: a planned switchover: old primary read-only, designated replica catches up,
+/// Fact 12: a planned switchover: old primary read-only, designated replica catches up,
 /// is promoted, old primary replicates from it. Zero loss; clients see a few 1290s.
 #[test]
 fn planned_switchover_loses_nothing_and_clients_see_read_only_errors() {
@@ -520,7 +520,7 @@ fn planned_switchover_loses_nothing_and_clients_see_read_only_errors() {
     assert!(read_only_errors > 0);
 }
 
-/// §12.13: a lagging replica serves stale reads until the proxy's lag check shuns it.
+/// Fact 13: a lagging replica serves stale reads until the proxy's lag check shuns it.
 #[test]
 fn lagging_replica_serves_stale_reads_until_shunned() {
     let mut cfg = primary_with(2, 100);
@@ -568,7 +568,7 @@ fn read_your_writes_mode_never_returns_a_session_an_older_value() {
     );
 }
 
-/// §2.4 row 3: sync_binlog=0 and a power loss: the un-flushed binlog tail is gone, but
+/// Fact 17: sync_binlog=0 and a power loss: the un-flushed binlog tail is gone, but
 /// the replicas already have it → ER_SLAVE_HAS_MORE_GTIDS_THAN_MASTER when they reconnect.
 #[test]
 fn sync_binlog_0_power_loss_loses_the_tail_and_replicas_have_more_gtids() {
@@ -588,7 +588,7 @@ fn sync_binlog_0_power_loss_loses_the_tail_and_replicas_have_more_gtids() {
     assert!(err.message.contains("more GTIDs"), "{}", err.message);
 }
 
-/// §2.4 row 1: 1/1 durability: a power loss loses nothing acknowledged.
+/// Fact 18: 1/1 durability: a power loss loses nothing acknowledged.
 #[test]
 fn durable_settings_survive_power_loss_with_nothing_lost() {
     let mut cfg = primary_with(1, 200);
@@ -605,7 +605,7 @@ fn durable_settings_survive_power_loss_with_nothing_lost() {
     assert_eq!(s.io("db2"), IoRunning::Yes);
 }
 
-/// §2.4 last row / §4.4.1: a crashed source restarts and commits prepared transactions
+/// Fact 19: a crashed source restarts and commits prepared transactions
 /// whose XID reached the binlog, even if no client got OK (semi-sync, no ack).
 #[test]
 fn restart_commits_prepared_transactions_that_no_client_was_told_about() {
@@ -625,7 +625,7 @@ fn restart_commits_prepared_transactions_that_no_client_was_told_about() {
     );
 }
 
-/// §11.5 intermediate source: its replicas move up under the primary.
+/// Fact 20: a dead intermediate source: its replicas move up under the primary.
 #[test]
 fn dead_intermediate_source_replicas_move_up() {
     let mut cfg = primary_with(1, 50);
@@ -658,7 +658,7 @@ fn chained_replica_receives_through_the_intermediate() {
     assert_eq!(s.node("db3").data.checksum(), s.node("db1").data.checksum());
 }
 
-/// §3.1 check (b): a replica away for longer than the binlog retention asks for purged
+/// Fact 21: a replica away for longer than the binlog retention asks for purged
 /// GTIDs and stops with 1236 ER_MASTER_HAS_PURGED_REQUIRED_GTIDS.
 #[test]
 fn a_replica_that_needs_purged_binlogs_stops_with_1236() {

@@ -1,6 +1,6 @@
-//! The sharded architecture (Vitess model, replication-model.md §8): each key range is
+//! The sharded architecture (Vitess model, docs/semantics.md §8): each key range is
 //! served by its own replication cluster with its own failover; the router maps a row's
-//! id through the vindex to its shard. Facts from §12 (14) and the data-safety rules.
+//! id through the vindex to its shard. Fact 14 of docs/semantics.md and the data-safety rules.
 #![cfg(not(target_arch = "wasm32"))]
 
 use replication_playground::engine::checker::FindingKind;
@@ -32,7 +32,7 @@ fn keys(w: &World, node: &str) -> Vec<u64> {
     n.data.iter().map(|(k, _)| k).collect()
 }
 
-/// §12 fact 14: with the hash vindex, ids 1, 2, 3, 5 live in -80 and 4, 6 in 80-; every
+/// Fact 14: with the hash vindex, ids 1, 2, 3, 5 live in -80 and 4, 6 in 80-; every
 /// key is on exactly one shard and each shard's replica holds exactly its primary's keys.
 #[test]
 fn each_key_lives_on_the_one_shard_its_keyspace_id_names() {
@@ -255,7 +255,7 @@ fn run_checked(s: &Scenario) -> (World, Report) {
     (w, r)
 }
 
-/// §12 fact 14: a split under load copies, catches up, diffs clean, switches with a short
+/// Fact 14: a split under load copies, catches up, diffs clean, switches with a short
 /// write stall, and loses nothing; afterwards only the new shards serve the range.
 #[test]
 fn splitting_a_shard_under_load_loses_nothing() {

@@ -1,6 +1,7 @@
 //! The page's memory: the current run is kept in localStorage as a share-link fragment
 //! (the same compact form a link uses), and the page URL's fragment opens a shared run.
 
+use gloo::events::EventListener;
 use gloo::storage::{LocalStorage, Storage};
 use wasm_bindgen::JsValue;
 
@@ -45,4 +46,15 @@ pub fn clear_fragment() {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&page_url()));
     }
+}
+
+/// Calls `open` with the link whenever one is pasted into the address bar of the open
+/// page: only the fragment changes then, so the page does not reload by itself.
+pub fn on_link_pasted(open: impl Fn(String) + 'static) -> Option<EventListener> {
+    let window = web_sys::window()?;
+    Some(EventListener::new(&window, "hashchange", move |_| {
+        if let Some(fragment) = url_fragment() {
+            open(fragment);
+        }
+    }))
 }

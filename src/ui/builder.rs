@@ -52,6 +52,61 @@ impl Default for Builder {
     }
 }
 
+/// A field of the builder's form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Kind,
+    Replicas,
+    Shards,
+    SplitTarget,
+    SemiSync,
+    WaitPoint,
+    SemiSyncTimeoutMs,
+    SyncBinlog,
+    InnodbFlushLogAtTrxCommit,
+    ReplicaNetTimeoutS,
+    AutomaticFailover,
+    InstancePollMs,
+    WritesPerS,
+    ReadsPerS,
+    LatencyMs,
+    Seed,
+}
+
+impl Field {
+    /// The setting's name as the scenario format spells it (for errors).
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Kind => "kind",
+            Field::Replicas => "replicas",
+            Field::Shards => "shards",
+            Field::SplitTarget => "split_target",
+            Field::SemiSync => "semi_sync",
+            Field::WaitPoint => "wait_point",
+            Field::SemiSyncTimeoutMs => "semi_sync_timeout_ms",
+            Field::SyncBinlog => "sync_binlog",
+            Field::InnodbFlushLogAtTrxCommit => "innodb_flush_log_at_trx_commit",
+            Field::ReplicaNetTimeoutS => "replica_net_timeout_s",
+            Field::AutomaticFailover => "automatic_failover",
+            Field::InstancePollMs => "instance_poll_ms",
+            Field::WritesPerS => "writes_per_s",
+            Field::ReadsPerS => "reads_per_s",
+            Field::LatencyMs => "latency_ms",
+            Field::Seed => "seed",
+        }
+    }
+}
+
+/// Topology kinds the form offers: (value, label).
+const KINDS: &[(&str, &str)] = &[
+    ("primary_replicas", "primary + replicas"),
+    ("chained", "chained (intermediate source)"),
+    ("active_active", "dual-primary active–active"),
+    ("active_passive", "dual-primary active–passive"),
+    ("sharded_hash", "sharded, hash vindex"),
+    ("sharded_range", "sharded, range vindex"),
+];
+
 fn num<T>(v: &str, lo: T, hi: T, what: &str) -> Result<T, String>
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
@@ -68,46 +123,36 @@ where
 
 impl Builder {
     /// Sets one field from a form value, validating it; on error nothing changes.
-    pub fn set(&mut self, field: &str, v: &str) -> Result<(), String> {
+    pub fn set(&mut self, field: Field, v: &str) -> Result<(), String> {
         match field {
-            "kind"
-                if [
-                    "primary_replicas",
-                    "chained",
-                    "active_active",
-                    "active_passive",
-                    "sharded_hash",
-                    "sharded_range",
-                ]
-                .contains(&v) =>
-            {
-                self.kind = v.into()
-            }
-            "replicas" => self.replicas = num(v, 0, 31, "replicas")?,
-            "shards" if ["2", "4", "8"].contains(&v) => self.shards = num(v, 2, 8, "shards")?,
-            "split_target" => self.split_target = v == "true",
-            "semi_sync" => self.semi_sync = v == "true",
-            "wait_point" if ["AFTER_SYNC", "AFTER_COMMIT"].contains(&v) => {
+            Field::Kind if KINDS.iter().any(|(k, _)| *k == v) => self.kind = v.into(),
+            Field::Replicas => self.replicas = num(v, 0, 31, "replicas")?,
+            Field::Shards if ["2", "4", "8"].contains(&v) => self.shards = num(v, 2, 8, "shards")?,
+            Field::SplitTarget => self.split_target = v == "true",
+            Field::SemiSync => self.semi_sync = v == "true",
+            Field::WaitPoint if ["AFTER_SYNC", "AFTER_COMMIT"].contains(&v) => {
                 self.wait_point = v.into()
             }
-            "semi_sync_timeout_ms" => {
+            Field::SemiSyncTimeoutMs => {
                 self.semi_sync_timeout_ms = num(v, 0, 3_600_000, "semi-sync timeout")?
             }
-            "sync_binlog" => self.sync_binlog = num(v, 0, 1_000, "sync_binlog")?,
-            "innodb_flush_log_at_trx_commit" => {
+            Field::SyncBinlog => self.sync_binlog = num(v, 0, 1_000, "sync_binlog")?,
+            Field::InnodbFlushLogAtTrxCommit => {
                 self.innodb_flush_log_at_trx_commit =
                     num(v, 0, 2, "innodb_flush_log_at_trx_commit")?
             }
-            "replica_net_timeout_s" => {
+            Field::ReplicaNetTimeoutS => {
                 self.replica_net_timeout_s = num(v, 1, 3_600, "replica_net_timeout")?
             }
-            "automatic_failover" => self.automatic_failover = v == "true",
-            "instance_poll_ms" => self.instance_poll_ms = num(v, 100, 60_000, "poll interval")?,
-            "writes_per_s" => self.writes_per_s = num(v, 0, 5_000, "writes per second")?,
-            "reads_per_s" => self.reads_per_s = num(v, 0, 5_000, "reads per second")?,
-            "latency_ms" => self.latency_ms = num(v, 0, 10_000, "latency")?,
-            "seed" => self.seed = num(v, 0, u64::MAX, "seed")?,
-            _ => return Err(format!("{field}: '{v}' is not allowed")),
+            Field::AutomaticFailover => self.automatic_failover = v == "true",
+            Field::InstancePollMs => self.instance_poll_ms = num(v, 100, 60_000, "poll interval")?,
+            Field::WritesPerS => self.writes_per_s = num(v, 0, 5_000, "writes per second")?,
+            Field::ReadsPerS => self.reads_per_s = num(v, 0, 5_000, "reads per second")?,
+            Field::LatencyMs => self.latency_ms = num(v, 0, 10_000, "latency")?,
+            Field::Seed => self.seed = num(v, 0, u64::MAX, "seed")?,
+            Field::Kind | Field::Shards | Field::WaitPoint => {
+                return Err(format!("{}: '{v}' is not allowed", field.name()));
+            }
         }
         Ok(())
     }
@@ -178,7 +223,7 @@ impl Builder {
     }
 }
 
-fn field(label: &str, name: &'static str, value: String, link: &html::Scope<super::App>) -> Html {
+fn field(label: &str, name: Field, value: String, link: &html::Scope<super::App>) -> Html {
     let onchange = link.callback(move |e: Event| {
         Msg::BuilderSet(name, e.target_unchecked_into::<HtmlInputElement>().value())
     });
@@ -187,7 +232,7 @@ fn field(label: &str, name: &'static str, value: String, link: &html::Scope<supe
 
 fn choice(
     label: &str,
-    name: &'static str,
+    name: Field,
     current: &str,
     options: &[(&str, &str)],
     link: &html::Scope<super::App>,
@@ -211,22 +256,22 @@ pub fn view(b: &Builder, link: &html::Scope<super::App>) -> Html {
             <div class="help-box builder">
                 <h2>{ "Build a cluster" }</h2>
                 <div class="builder-grid">
-                    { choice("kind ", "kind", &b.kind, &[("primary_replicas", "primary + replicas"), ("chained", "chained (intermediate source)"), ("active_active", "dual-primary active–active"), ("active_passive", "dual-primary active–passive"), ("sharded_hash", "sharded, hash vindex"), ("sharded_range", "sharded, range vindex")], link) }
-                    { field("replicas (per shard) ", "replicas", b.replicas.to_string(), link) }
-                    { choice("shards ", "shards", &b.shards.to_string(), &[("2", "2"), ("4", "4"), ("8", "8")], link) }
-                    { choice("new shards to reshard into ", "split_target", if b.split_target { "true" } else { "false" }, &[("true", "two, splitting the last shard"), ("false", "none")], link) }
-                    { choice("semi-sync ", "semi_sync", if b.semi_sync { "true" } else { "false" }, &yes_no, link) }
-                    { choice("wait point ", "wait_point", &b.wait_point, &[("AFTER_SYNC", "AFTER_SYNC"), ("AFTER_COMMIT", "AFTER_COMMIT")], link) }
-                    { field("semi-sync timeout (ms) ", "semi_sync_timeout_ms", b.semi_sync_timeout_ms.to_string(), link) }
-                    { field("sync_binlog ", "sync_binlog", b.sync_binlog.to_string(), link) }
-                    { field("innodb_flush_log_at_trx_commit ", "innodb_flush_log_at_trx_commit", b.innodb_flush_log_at_trx_commit.to_string(), link) }
-                    { field("replica_net_timeout (s) ", "replica_net_timeout_s", b.replica_net_timeout_s.to_string(), link) }
-                    { choice("automatic failover ", "automatic_failover", if b.automatic_failover { "true" } else { "false" }, &yes_no, link) }
-                    { field("orchestrator poll (ms) ", "instance_poll_ms", b.instance_poll_ms.to_string(), link) }
-                    { field("writes per second ", "writes_per_s", b.writes_per_s.to_string(), link) }
-                    { field("reads per second ", "reads_per_s", b.reads_per_s.to_string(), link) }
-                    { field("network latency (ms) ", "latency_ms", b.latency_ms.to_string(), link) }
-                    { field("seed ", "seed", b.seed.to_string(), link) }
+                    { choice("kind ", Field::Kind, &b.kind, KINDS, link) }
+                    { field("replicas (per shard) ", Field::Replicas, b.replicas.to_string(), link) }
+                    { choice("shards ", Field::Shards, &b.shards.to_string(), &[("2", "2"), ("4", "4"), ("8", "8")], link) }
+                    { choice("new shards to reshard into ", Field::SplitTarget, if b.split_target { "true" } else { "false" }, &[("true", "two, splitting the last shard"), ("false", "none")], link) }
+                    { choice("semi-sync ", Field::SemiSync, if b.semi_sync { "true" } else { "false" }, &yes_no, link) }
+                    { choice("wait point ", Field::WaitPoint, &b.wait_point, &[("AFTER_SYNC", "AFTER_SYNC"), ("AFTER_COMMIT", "AFTER_COMMIT")], link) }
+                    { field("semi-sync timeout (ms) ", Field::SemiSyncTimeoutMs, b.semi_sync_timeout_ms.to_string(), link) }
+                    { field("sync_binlog ", Field::SyncBinlog, b.sync_binlog.to_string(), link) }
+                    { field("innodb_flush_log_at_trx_commit ", Field::InnodbFlushLogAtTrxCommit, b.innodb_flush_log_at_trx_commit.to_string(), link) }
+                    { field("replica_net_timeout (s) ", Field::ReplicaNetTimeoutS, b.replica_net_timeout_s.to_string(), link) }
+                    { choice("automatic failover ", Field::AutomaticFailover, if b.automatic_failover { "true" } else { "false" }, &yes_no, link) }
+                    { field("orchestrator poll (ms) ", Field::InstancePollMs, b.instance_poll_ms.to_string(), link) }
+                    { field("writes per second ", Field::WritesPerS, b.writes_per_s.to_string(), link) }
+                    { field("reads per second ", Field::ReadsPerS, b.reads_per_s.to_string(), link) }
+                    { field("network latency (ms) ", Field::LatencyMs, b.latency_ms.to_string(), link) }
+                    { field("seed ", Field::Seed, b.seed.to_string(), link) }
                 </div>
                 <div class="actions">
                     <button type="button" class="primary-action" onclick={link.callback(|_| Msg::BuilderApply)}>{ "Start this cluster" }</button>
@@ -244,20 +289,13 @@ mod tests {
 
     #[test]
     fn every_kind_builds_a_valid_scenario() {
-        for kind in [
-            "primary_replicas",
-            "chained",
-            "active_active",
-            "active_passive",
-            "sharded_hash",
-            "sharded_range",
-        ] {
+        for (kind, _) in KINDS {
             for replicas in ["0", "1", "5", "31"] {
                 let mut b = Builder::default();
-                b.set("kind", kind).unwrap();
-                b.set("replicas", replicas).unwrap();
-                b.set("shards", "8").unwrap();
-                b.set("semi_sync", "true").unwrap();
+                b.set(Field::Kind, kind).unwrap();
+                b.set(Field::Replicas, replicas).unwrap();
+                b.set(Field::Shards, "8").unwrap();
+                b.set(Field::SemiSync, "true").unwrap();
                 let json = b.to_scenario().to_string();
                 let s =
                     Scenario::from_json(&json).unwrap_or_else(|e| panic!("{kind} {replicas}: {e}"));
@@ -270,17 +308,21 @@ mod tests {
     fn bad_values_are_refused_and_change_nothing() {
         let mut b = Builder::default();
         for (f, v) in [
-            ("replicas", "99"),
-            ("replicas", "-1"),
-            ("replicas", "x"),
-            ("kind", "ring"),
-            ("sync_binlog", "1e9"),
-            ("latency_ms", "NaN"),
-            ("bogus", "1"),
-            ("shards", "3"),
+            (Field::Replicas, "99"),
+            (Field::Replicas, "-1"),
+            (Field::Replicas, "x"),
+            (Field::Kind, "ring"),
+            (Field::SyncBinlog, "1e9"),
+            (Field::LatencyMs, "NaN"),
+            (Field::WaitPoint, "AFTER_LUNCH"),
+            (Field::Shards, "3"),
         ] {
-            assert!(b.set(f, v).is_err(), "{f}={v}");
+            assert!(b.set(f, v).is_err(), "{f:?}={v}");
         }
         assert_eq!(b, Builder::default());
+        assert_eq!(
+            b.set(Field::Kind, "ring"),
+            Err("kind: 'ring' is not allowed".into())
+        );
     }
 }

@@ -8,7 +8,7 @@ use crate::engine::checker::FindingKind;
 use crate::engine::config::PromotionRule;
 use crate::engine::node::Node;
 use crate::engine::report::role;
-use crate::engine::time::{fmt_secs, us};
+use crate::engine::time::{Duration, fmt_secs, us};
 use crate::engine::{Addr, Command, NodeId, World};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -33,65 +33,11 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
     let ch = n.channel.as_ref();
     let st = ch.map(|c| c.status(now, n.is_running()));
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
-    let rule = world.managers[world.group_of(n.id)]
-        .promotion_rules
-        .get(n.id.index())
-        .copied()
-        .unwrap_or_default();
-    let on_rule = {
-        let name = name.clone();
-        link.callback(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            let rule = match v.as_str() {
-                "prefer" => PromotionRule::Prefer,
-                "prefer_not" => PromotionRule::PreferNot,
-                "must_not" => PromotionRule::MustNot,
-                _ => PromotionRule::Neutral,
-            };
-            Msg::Act(Command::SetPromotionRule {
-                node: name.clone(),
-                rule,
-            })
-        })
-    };
-    let direct_write = {
-        let name = name.clone();
-        link.callback(move |_| Msg::DirectWrite(name.clone()))
-    };
     html! {
         <section class="panel-section inspector">
             <h2>{ format!("Inspector — {name}") }</h2>
             <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
-            <div class="actions">
-                if n.is_running() {
-                    { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
-                    { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
-                } else {
-                    { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
-                }
-                if ch.is_some() && n.is_running() {
-                    { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
-                    { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
-                    { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
-                    if n.apply_slowdown > 1 {
-                        { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
-                    } else {
-                        { button(link, "Slow applier ×20", "each transaction takes 20 times longer to apply", Command::SlowApplier { node: name.clone(), factor: 20 }) }
-                    }
-                    if ch.is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running) {
-                        { button(link, "Skip failed trx", "inject an empty transaction for the failing GTID", Command::SkipTransaction { node: name.clone() }) }
-                    }
-                }
-                if n.is_running() {
-                    <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
-                    { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
-                }
-                <label class="inline">{ "promotion rule " }
-                    <select onchange={on_rule}>
-                        { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
-                    </select>
-                </label>
-            </div>
+            { view_node_actions(world, n, link) }
             <table class="kv">
                 { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
                 { row("binlog position", n.binlog.end().to_string()) }
@@ -125,6 +71,71 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
             { view_relay_log(n) }
             { view_data(world, n) }
         </section>
+    }
+}
+
+/// What can be done to a node: crash or restart it, drive its replication, write to it
+/// by hand, promote it, and its promotion rule.
+fn view_node_actions(world: &World, n: &Node, link: &Scope) -> Html {
+    let name = n.name().to_string();
+    let ch = n.channel.as_ref();
+    let rule = world
+        .manager_of(n.id)
+        .promotion_rules
+        .get(n.id.index())
+        .copied()
+        .unwrap_or_default();
+    let on_rule = {
+        let name = name.clone();
+        link.callback(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            let rule = match v.as_str() {
+                "prefer" => PromotionRule::Prefer,
+                "prefer_not" => PromotionRule::PreferNot,
+                "must_not" => PromotionRule::MustNot,
+                _ => PromotionRule::Neutral,
+            };
+            Msg::Act(Command::SetPromotionRule {
+                node: name.clone(),
+                rule,
+            })
+        })
+    };
+    let direct_write = {
+        let name = name.clone();
+        link.callback(move |_| Msg::DirectWrite(name.clone()))
+    };
+    html! {
+        <div class="actions">
+            if n.is_running() {
+                { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
+                { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
+            } else {
+                { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
+            }
+            if ch.is_some() && n.is_running() {
+                { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
+                { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
+                { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
+                if n.apply_slowdown > 1 {
+                    { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
+                } else {
+                    { button(link, "Slow applier ×20", "each transaction takes 20 times longer to apply", Command::SlowApplier { node: name.clone(), factor: 20 }) }
+                }
+                if ch.is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running) {
+                    { button(link, "Skip failed trx", "inject an empty transaction for the failing GTID", Command::SkipTransaction { node: name.clone() }) }
+                }
+            }
+            if n.is_running() {
+                <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
+                { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
+            }
+            <label class="inline">{ "promotion rule " }
+                <select onchange={on_rule}>
+                    { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
+                </select>
+            </label>
+        </div>
     }
 }
 
@@ -186,28 +197,22 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
     let (a, b) = (world.name(from), world.name(to));
     let l = world.net.link(from, to);
     let back = world.net.link(to, from);
-    let set_latency = {
-        let (a, b) = (a.clone(), b.clone());
+    let setting = |make: fn(f64) -> LinkSetting, fallback: f64| {
         link.callback(move |e: Event| {
-            let ms: f64 = e
+            let value = e
                 .target_unchecked_into::<HtmlInputElement>()
                 .value()
                 .parse()
-                .unwrap_or(0.5);
-            Msg::SetLinkLatency(a.clone(), b.clone(), ms)
+                .unwrap_or(fallback);
+            Msg::SetLink {
+                from,
+                to,
+                setting: make(value),
+            }
         })
     };
-    let set_loss = {
-        let (a, b) = (a.clone(), b.clone());
-        link.callback(move |e: Event| {
-            let pct: f64 = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .parse()
-                .unwrap_or(0.0);
-            Msg::SetLinkLoss(a.clone(), b.clone(), pct)
-        })
-    };
+    let set_latency = setting(LinkSetting::LatencyMs, 0.5);
+    let set_loss = setting(LinkSetting::LossPct, 0.0);
     html! {
         <section class="panel-section inspector">
             <h2>{ format!("Link {a} ⇄ {b}") }</h2>
@@ -227,8 +232,44 @@ pub fn view_link_inspector(world: &World, from: Addr, to: Addr, link: &Scope) ->
     }
 }
 
+/// A change typed into the link inspector.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LinkSetting {
+    LatencyMs(f64),
+    LossPct(f64),
+}
+
+/// The command that applies `setting` to the link `from`–`to` (both ways), keeping its
+/// other settings; an error in words for a value out of range.
+pub fn link_command(
+    world: &World,
+    from: Addr,
+    to: Addr,
+    setting: LinkSetting,
+) -> Result<Command, &'static str> {
+    let cfg = world.net.link(from, to).cfg;
+    let valid = |v: f64, max: f64| v.is_finite() && (0.0..=max).contains(&v);
+    let (mut latency_us, mut loss_permille) = (cfg.latency_us, cfg.loss_permille);
+    match setting {
+        LinkSetting::LatencyMs(ms) if valid(ms, 60_000.0) => {
+            latency_us = Duration::from_millis_f64(ms).as_micros()
+        }
+        LinkSetting::LatencyMs(_) => return Err("latency must be between 0 and 60000 ms"),
+        LinkSetting::LossPct(p) if valid(p, 100.0) => loss_permille = (p * 10.0).round() as u32,
+        LinkSetting::LossPct(_) => return Err("packet loss must be between 0 and 100 %"),
+    }
+    Ok(Command::SetLink {
+        from: world.name(from),
+        to: world.name(to),
+        latency_us,
+        jitter_us: cfg.jitter_us,
+        loss_permille,
+        both_ways: true,
+    })
+}
+
 /// Sharded: what adding one shard would move, three ways, over the workload's keys
-/// (replication-model.md §8.3). Capped so the panel stays cheap to rebuild.
+/// (docs/semantics.md §8.3). Capped so the panel stays cheap to rebuild.
 fn view_rebalance_cost(world: &World) -> Html {
     use crate::engine::rebalance::{Placement, keys_moved};
     let shards = world.router.shards.len() as u32;
@@ -269,9 +310,8 @@ fn view_rebalance_cost(world: &World) -> Html {
 fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
     world
         .router
-        .shards
-        .get(usize::from(m.group))
-        .filter(|_| world.managers.len() > 1)
+        .route(m.shard)
+        .filter(|_| world.shard_map.is_sharded())
         .map(|s| format!(" of shard {}", s.range))
         .unwrap_or_default()
 }

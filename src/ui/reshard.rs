@@ -3,6 +3,7 @@
 //! measured write stalls, and buttons for the next step.
 
 use super::Msg;
+use crate::engine::ids::ShardId;
 use crate::engine::reshard::{Phase, Step, Stream};
 use crate::engine::time::fmt_secs;
 use crate::engine::{Command, World};
@@ -18,10 +19,9 @@ fn step_button(link: &Scope, label: &str, title: &str, step: Step, enabled: bool
 }
 
 fn view_stream(w: &World, s: &Stream) -> Html {
-    let range = |g: usize| {
+    let range = |g: ShardId| {
         w.router
-            .shards
-            .get(g)
+            .route(g)
             .map(|r| r.range.to_string())
             .unwrap_or_default()
     };

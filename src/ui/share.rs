@@ -1,8 +1,13 @@
 //! Sharing a run: the link (copy it, or show its QR code on the projector), and the
-//! scenario as a JSON file to download or import.
+//! scenario as a JSON file to download or import. The run itself comes from
+//! [`super::session::Session::export`]; this is the web side: the dialog, the clipboard
+//! and the file reader.
 
 use super::Msg;
+use super::session::Export;
+use crate::scenario::MAX_SCENARIO_BYTES;
 use crate::scenario::link::MAX_LINK_CHARS;
+use gloo::file::callbacks::FileReader;
 use qrcode::{Color, EcLevel, QrCode};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -25,6 +30,20 @@ pub struct ShareView {
     pub copied: Option<bool>,
 }
 
+impl ShareView {
+    /// The dialog for `export`, with links built on the page's address `page_url`.
+    pub fn new(page_url: &str, export: Export) -> ShareView {
+        ShareView {
+            url: format!("{page_url}#{}", export.fragment),
+            fragment_chars: export.fragment.len(),
+            json: export.json,
+            file_name: export.file_name,
+            hand_actions: export.hand_actions,
+            copied: None,
+        }
+    }
+}
+
 /// A QR code as one SVG path of dark modules: (modules per side, path data). Low error
 /// correction keeps a 2,000-character link readable from the back of a classroom.
 pub fn qr_path(text: &str) -> Option<(usize, String)> {
@@ -37,20 +56,6 @@ pub fn qr_path(text: &str) -> Option<(usize, String)> {
         }
     }
     Some((width, d))
-}
-
-/// `name` as a file name: letters, digits and dashes.
-pub fn file_name(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches('-');
-    format!("{}.json", if out.is_empty() { "scenario" } else { out })
 }
 
 /// Puts text on the clipboard and reports whether it worked. Pages served over plain HTTP
@@ -68,6 +73,27 @@ pub fn copy(text: String, done: Callback<bool>) {
     wasm_bindgen_futures::spawn_local(async move {
         done.emit(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
     });
+}
+
+/// Starts reading a scenario file the user picked; its text, or why it could not be read,
+/// comes back as a message. A file too large to be a scenario is refused unread.
+pub fn read_file(file: web_sys::File, link: &Scope) -> Result<FileReader, String> {
+    let max = MAX_SCENARIO_BYTES;
+    if file.size() > max as f64 {
+        return Err(format!(
+            "This file is {} KB; a scenario file is at most {} KB.",
+            file.size() as u64 / 1024,
+            max / 1024
+        ));
+    }
+    let link = link.clone();
+    let file = gloo::file::File::from(file);
+    Ok(gloo::file::callbacks::read_as_text(&file, move |text| {
+        link.send_message(match text {
+            Ok(text) => Msg::LoadScenario(text),
+            Err(e) => Msg::ReadFailed(e.to_string()),
+        })
+    }))
 }
 
 fn select_all(e: FocusEvent) {
@@ -159,18 +185,5 @@ mod tests {
         assert!(d.starts_with('M'));
         let (small, _) = qr_path("https://example.test/#v1.abc").unwrap();
         assert!(small < w);
-    }
-
-    #[test]
-    fn file_names_are_tame() {
-        assert_eq!(
-            file_name("Async failover loses writes!"),
-            "async-failover-loses-writes.json"
-        );
-        assert_eq!(file_name("../.."), "scenario.json");
-        assert_eq!(
-            file_name("Semi-sync: AFTER_SYNC"),
-            "semi-sync-after-sync.json"
-        );
     }
 }

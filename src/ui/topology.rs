@@ -8,6 +8,7 @@ use super::geometry::{
     NODE_R, Point, VIEW_H, VIEW_W, manager_position, message_position, node_position,
     router_position, shard_band, shard_node_position,
 };
+use super::selection::Selection;
 use crate::engine::message::MsgKind;
 use crate::engine::node::Node;
 use crate::engine::report::{Role, role};
@@ -22,11 +23,11 @@ const MAX_MESSAGES_FAST: usize = 40;
 
 pub fn position(world: &World, a: Addr) -> Point {
     match a {
-        Addr::Node(n) if world.managers.len() > 1 => {
-            let g = world.group_of(n);
-            let members = world.managers[g].members();
+        Addr::Node(n) if world.shard_map.is_sharded() => {
+            let shard = world.shard_of(n);
+            let members = world.managers[shard.index()].members();
             let i = members.iter().position(|m| *m == n).unwrap_or(0);
-            shard_node_position(g, i, members.len(), world.managers.len())
+            shard_node_position(shard.index(), i, members.len(), world.managers.len())
         }
         Addr::Node(n) => node_position(n.index(), world.nodes.len()),
         Addr::Router => router_position(),
@@ -73,15 +74,16 @@ pub fn health(n: &Node) -> &'static str {
     }
 }
 
-pub struct Selection<'a> {
+/// What the canvas marks, besides the world itself.
+pub struct Marks<'a> {
     /// Playback speed (simulated seconds per wall second).
     pub speed: f64,
-    pub nodes: &'a [NodeId],
-    pub link: Option<(Addr, Addr)>,
+    pub selection: &'a Selection,
+    /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     pub highlight: &'a [NodeId],
 }
 
-pub fn view(world: &World, sel: &Selection<'_>, link: &html::Scope<super::App>) -> Html {
+pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
     html! {
         <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label="Cluster topology">
             <defs>
@@ -163,8 +165,8 @@ fn view_streams(world: &World) -> Html {
         .filter(|_| active || wf.switch.is_some())
         .chain(&wf.reverse);
     let arrows = streams.filter_map(|s| {
-        let from = world.managers.get(s.from)?.primary?;
-        let to = world.managers.get(s.to)?.primary?;
+        let from = world.managers.get(s.from.index())?.primary?;
+        let to = world.managers.get(s.to.index())?.primary?;
         let (a, b) = shorten(position(world, from.into()), position(world, to.into()));
         let class = if s.error.is_some() { "stream stalled" } else if s.copy.is_some() { "stream copying" } else { "stream" };
         Some(html! {
@@ -179,7 +181,7 @@ fn view_streams(world: &World) -> Html {
 /// A replication channel: an arrow from source to replica, drawn by the channel's state.
 fn view_links<'a>(
     world: &'a World,
-    sel: &'a Selection<'_>,
+    sel: &'a Marks<'_>,
     link: &'a html::Scope<super::App>,
 ) -> impl Iterator<Item = Html> + 'a {
     world.nodes.iter().filter_map(move |n| {
@@ -191,12 +193,12 @@ fn view_links<'a>(
             (IoRunning::Connecting, _) => "connecting",
             _ => "broken",
         };
-        let selected = sel.link == Some((from, to)) || sel.link == Some((to, from));
+        let selected = sel.selection.has_link(from, to);
         let cut = world.net.link(from, to).cut;
         let class = format!("channel {state}{}{}", if selected { " selected" } else { "" }, if cut { " cut" } else { "" });
         let onclick = link.callback(move |e: MouseEvent| {
             e.stop_propagation();
-            Msg::SelectLink(from, to)
+            Msg::Select(Selection::Link(from, to))
         });
         Some(html! {
             <g class="channel-group" {onclick}>
@@ -281,7 +283,7 @@ fn view_actor(
     };
     let onclick = link.callback(move |e: MouseEvent| {
         e.stop_propagation();
-        Msg::SelectActor(a)
+        Msg::Select(Selection::actor(a))
     });
     html! {
         <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}>
@@ -300,10 +302,39 @@ fn bar(part: u64, whole: u64, w: f64) -> String {
     format!("{:.1}", (part.min(whole) as f64 / whole as f64) * w)
 }
 
-fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<super::App>) -> Html {
+/// Under a node: its binlog file filling up; for a replica, how much of its source's
+/// transactions it has received (relay log) and applied.
+fn view_bars(world: &World, n: &Node) -> Html {
+    let source_count = n
+        .channel
+        .as_ref()
+        .and_then(|c| world.node(c.source))
+        .map(|s| s.gtid_executed.count());
+    let executed = n.gtid_executed.count();
+    // Received = applied + what waits in the relay log (no set arithmetic per frame).
+    let received = executed + n.relay_pending();
+    let bw = 84.0;
+    html! {
+        <g class="bars" transform={format!("translate({} {})", -bw / 2.0, NODE_R + 24.0)}>
+            <text class="bar-label" x="-4" y="7">{ "binlog" }</text>
+            <rect class="bar-bg" width={bw.to_string()} height="7" />
+            <rect class="bar binlog" width={bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)} height="7" />
+            if let Some(total) = source_count {
+                <text class="bar-label" x="-4" y="18">{ "received" }</text>
+                <rect class="bar-bg" y="11" width={bw.to_string()} height="7" />
+                <rect class="bar received" y="11" width={bar(received, total, bw)} height="7" />
+                <text class="bar-label" x="-4" y="29">{ "applied" }</text>
+                <rect class="bar-bg" y="22" width={bw.to_string()} height="7" />
+                <rect class="bar applied" y="22" width={bar(executed, total, bw)} height="7" />
+            }
+        </g>
+    }
+}
+
+fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
     let p = position(world, n.addr());
     let r = role(world, n);
-    let selected = sel.nodes.contains(&n.id);
+    let selected = sel.selection.nodes().contains(&n.id);
     let highlighted = sel.highlight.contains(&n.id);
     let down = if n.is_running() { "" } else { " crashed" };
     let broken = n
@@ -328,16 +359,11 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
     let id = n.id;
     let onclick = link.callback(move |e: MouseEvent| {
         e.stop_propagation();
-        Msg::SelectNode(id, e.shift_key())
+        Msg::SelectNode {
+            node: id,
+            add: e.shift_key(),
+        }
     });
-    let source_count = n
-        .channel
-        .as_ref()
-        .and_then(|c| world.node(c.source))
-        .map(|s| s.gtid_executed.count());
-    let executed = n.gtid_executed.count();
-    // Received = applied + what waits in the relay log (no set arithmetic per frame).
-    let received = executed + n.relay_pending();
     let lag = n
         .channel
         .as_ref()
@@ -346,22 +372,6 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
         Some(Some(lag)) => format!("lag {:.1} s", lag.as_secs_f64()),
         Some(None) => "lag NULL".into(),
         None => String::new(),
-    };
-    let bw = 84.0;
-    let bars = html! {
-        <g class="bars" transform={format!("translate({} {})", -bw / 2.0, NODE_R + 24.0)}>
-            <text class="bar-label" x="-4" y="7">{ "binlog" }</text>
-            <rect class="bar-bg" width={bw.to_string()} height="7" />
-            <rect class="bar binlog" width={bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)} height="7" />
-            if let Some(total) = source_count {
-                <text class="bar-label" x="-4" y="18">{ "received" }</text>
-                <rect class="bar-bg" y="11" width={bw.to_string()} height="7" />
-                <rect class="bar received" y="11" width={bar(received, total, bw)} height="7" />
-                <text class="bar-label" x="-4" y="29">{ "applied" }</text>
-                <rect class="bar-bg" y="22" width={bw.to_string()} height="7" />
-                <rect class="bar applied" y="22" width={bar(executed, total, bw)} height="7" />
-            }
-        </g>
     };
     html! {
         <g class={class} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}>
@@ -376,7 +386,7 @@ fn view_node(world: &World, n: &Node, sel: &Selection<'_>, link: &html::Scope<su
                     <text x="37" y="3">{ badge }</text>
                 </g>
             }
-            { bars }
+            { view_bars(world, n) }
             <title>{ format!("{} — {} — {}", n.name(), n.binlog.end(), n.gtid_executed) }</title>
         </g>
     }

@@ -85,3 +85,16 @@ test('keyboard: space plays and pauses, → steps one event, ? opens the help', 
   await screenshot(page, 'help.png');
   await context.close();
 });
+
+test('keyboard: c and Esc act like the buttons, and the side panel follows while paused', async () => {
+  const { page, context } = await open('free-play');
+  await page.click('g.node[data-node=db2]');
+  await page.waitForSelector('.inspector h2:has-text("db2")');
+  await page.keyboard.press('c');
+  await page.waitForSelector('g.node[data-node=db2].crashed');
+  await page.waitForSelector('.inspector button:has-text("Restart")', { timeout: 2000 });
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('aside .inspector'), null, { timeout: 2000 });
+  assert.equal(await page.locator('g.node.selected').count(), 0);
+  await context.close();
+});

@@ -4,13 +4,14 @@
 
 use super::gtid::{Gtid, GtidSet, Uuid};
 use super::history::{Op, OpKind, Outcome};
-use super::ids::{NodeId, ShardGroups};
+use super::ids::{NodeId, ShardMap};
 use super::keymap::KeyMap;
 use super::node::Node;
 use super::rows::{Key, Value};
 use crate::time::{Duration, Instant, fmt_secs, secs};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 
 /// Findings kept in full; beyond this only the counts grow.
 const MAX_FINDINGS: usize = 500;
@@ -130,8 +131,9 @@ struct ReadTally {
 pub struct Checker {
     names: Vec<String>,
     active_active: Vec<NodeId>,
-    /// Each node's shard group: writable primaries of different shards are not a split brain.
-    groups: ShardGroups,
+    /// Which shard each node serves (the world's map): writable primaries of different
+    /// shards are not a split brain.
+    shard_map: Arc<ShardMap>,
     pub findings: Vec<Finding>,
     pub counts: BTreeMap<FindingKind, u64>,
     acked: GtidSet,
@@ -151,7 +153,7 @@ pub struct Checker {
 impl Checker {
     pub fn new(names: Vec<String>, active_active: Vec<NodeId>) -> Self {
         Checker {
-            groups: ShardGroups::unsharded(names.len()),
+            shard_map: Arc::new(ShardMap::unsharded(names.len())),
             names,
             active_active,
             findings: Vec::new(),
@@ -170,14 +172,10 @@ impl Checker {
         }
     }
 
-    /// Sharded: each node's shard group.
-    pub fn with_groups(mut self, groups: ShardGroups) -> Self {
-        self.groups = groups;
+    /// Sharded: which shard each node serves.
+    pub fn with_shard_map(mut self, shard_map: Arc<ShardMap>) -> Self {
+        self.shard_map = shard_map;
         self
-    }
-
-    fn group(&self, n: NodeId) -> usize {
-        self.groups.of(n)
     }
 
     fn name(&self, n: NodeId) -> &str {
@@ -494,7 +492,7 @@ impl Checker {
                     .is_some_and(|n| n.is_running() && !n.read_only)
             })
             .filter(|o| !both_active(node, *o))
-            .filter(|o| self.group(*o) == self.group(node))
+            .filter(|o| self.shard_map.of(*o) == self.shard_map.of(node))
             .collect();
         for other in others {
             let pair = if node < other {

@@ -1,10 +1,11 @@
 //! What a process handler asks the world to do. Handlers never touch the network or the
-//! clock: they take `now` and an input and record sends, timers and notes here.
+//! clock: they take `now` and an input and record sends, timers and notes here — and,
+//! for an actor that steers others (the resharding workflow), the changes it asks of them.
 
 use super::gtid::{Gtid, GtidSet};
 use super::history::Op;
-use super::ids::{Addr, NodeId};
-use super::message::Msg;
+use super::ids::{Addr, NodeId, ShardId};
+use super::message::{Msg, Statement};
 use crate::time::Instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,9 +74,9 @@ pub enum Timer {
         timer: NodeTimer,
     },
     Router(RouterTimer),
-    /// A failover manager's timer; `group` is its shard group (0 when unsharded).
+    /// A failover manager's timer; `shard` is the cluster it looks after (0 when unsharded).
     Manager {
-        group: u16,
+        shard: ShardId,
         timer: ManagerTimer,
     },
     /// The resharding workflow's tick (the control plane runs on the manager's host).
@@ -155,6 +156,34 @@ pub enum Note {
     },
 }
 
+/// A change one actor asks of another whose state it does not own. The resharding
+/// workflow steers the router and the nodes this way, as vtctld does through the topology
+/// server and the tablets; the world carries the asks out in the order they were made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// Whether a routing-table row (Vitess's SrvKeyspace partition) serves reads and
+    /// writes for its range; `None` leaves that side as it is.
+    Serve {
+        shard: ShardId,
+        reads: Option<bool>,
+        writes: Option<bool>,
+    },
+    /// Stops writes to a shard at the router while traffic switches (or lets them through).
+    StopWrites { shard: ShardId, stopped: bool },
+    /// Vitess's DeniedTables on every node of a shard: client writes are refused there.
+    DenyWrites { shard: ShardId, denied: bool },
+    /// A row change VReplication writes on a target primary (an upsert or a delete).
+    VReplicationWrite { node: NodeId, stmt: Statement },
+    /// VDiff found rows that differ when traffic switched: a finding against these nodes.
+    VDiffMismatch {
+        nodes: Vec<NodeId>,
+        rows: u64,
+        diff: u64,
+    },
+    /// A line for the event log, as an operator's action.
+    Log(String),
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Effects {
     pub sends: Vec<(Addr, Addr, Msg)>,
@@ -162,6 +191,8 @@ pub struct Effects {
     pub notes: Vec<Note>,
     /// Client operations that completed (the router's), for the history and the checker.
     pub ops: Vec<Op>,
+    /// Changes asked of other actors, in order.
+    pub asks: Vec<Ask>,
 }
 
 impl Effects {
@@ -182,10 +213,16 @@ impl Effects {
         self.ops.push(op);
     }
 
+    /// Another actor should change (see `Ask`).
+    pub fn ask(&mut self, ask: Ask) {
+        self.asks.push(ask);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.sends.is_empty()
             && self.timers.is_empty()
             && self.notes.is_empty()
             && self.ops.is_empty()
+            && self.asks.is_empty()
     }
 }

@@ -56,8 +56,8 @@ impl World {
         let Some(shard) = self
             .config
             .shards
-            .get(self.group_of(n.id))
-            .filter(|_| self.managers.len() > 1)
+            .get(self.shard_of(n.id).index())
+            .filter(|_| self.shard_map.is_sharded())
         else {
             return Ok(());
         };

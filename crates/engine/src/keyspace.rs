@@ -1,4 +1,4 @@
-//! Keyspace ids, vindexes and key ranges, as Vitess defines them (replication-model.md §8.1).
+//! Keyspace ids, vindexes and key ranges, as Vitess defines them (docs/semantics.md §8.1).
 //!
 //! A row's id goes through the keyspace's primary vindex to an 8-byte keyspace id; the
 //! shard whose key range holds that id serves the row. Eight bytes compared byte by byte

@@ -1,4 +1,4 @@
-//! The failover manager, modelled on Orchestrator (model §6.1–6.2).
+//! The failover manager, modelled on Orchestrator (docs/semantics.md §6).
 //!
 //! It stands on the network like any process: it probes every instance, and a probe that
 //! is refused or unanswered makes the instance invalid. Detection is holistic: the primary
@@ -10,7 +10,7 @@ use super::binlog::BinlogPos;
 use super::config::{FailoverConfig, PromotionRule};
 use super::effects::{Effects, ManagerTimer, Timer};
 use super::gtid::GtidSet;
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardId};
 use super::message::{AdminCmd, Msg};
 use super::status::NodeStatus;
 use crate::time::{Duration, Instant, fmt_secs, ms, secs, us};
@@ -141,9 +141,9 @@ pub struct Manager {
     last_recovery_us: Option<Instant>,
     acknowledged: bool,
     next_req: u64,
-    /// The shard group this manager looks after (Orchestrator treats each replication
-    /// cluster on its own: detection, recovery and anti-flapping are per cluster).
-    pub group: u16,
+    /// The shard this manager looks after (Orchestrator treats each replication cluster
+    /// on its own: detection, recovery and anti-flapping are per cluster).
+    pub shard: ShardId,
     /// The nodes of that cluster; the others are never probed or promoted.
     members: Vec<NodeId>,
 }
@@ -157,7 +157,7 @@ impl Manager {
     ) -> Self {
         let members = (0..names.len() as u32).map(NodeId).collect();
         Manager {
-            group: 0,
+            shard: ShardId(0),
             members,
             instances: vec![Instance::default(); names.len()],
             promotion_rules: rules,
@@ -174,9 +174,9 @@ impl Manager {
         }
     }
 
-    /// This manager looks after one shard group: `members` only.
-    pub fn for_group(mut self, group: u16, members: Vec<NodeId>) -> Self {
-        self.group = group;
+    /// This manager looks after one shard: `members` only.
+    pub fn for_shard(mut self, shard: ShardId, members: Vec<NodeId>) -> Self {
+        self.shard = shard;
         self.members = members;
         self
     }
@@ -186,8 +186,8 @@ impl Manager {
     }
 
     fn timer(&self, fx: &mut Effects, at: Instant, timer: ManagerTimer) {
-        let group = self.group;
-        fx.timer(at, Addr::Manager, Timer::Manager { group, timer });
+        let shard = self.shard;
+        fx.timer(at, Addr::Manager, Timer::Manager { shard, timer });
     }
 
     pub fn start(&mut self, now: Instant, fx: &mut Effects) {

@@ -1,4 +1,4 @@
-//! Everything that crosses the simulated network (model §3.5).
+//! Everything that crosses the simulated network (docs/semantics.md §1.2).
 
 use super::binlog::{BinlogPos, Trx};
 use super::gtid::{Gtid, GtidSet, Uuid};

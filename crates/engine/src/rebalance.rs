@@ -1,5 +1,5 @@
 //! How many keys move when a shard is added, under three ways of placing keys — the
-//! comparison of replication-model.md §8.3, computed over real keys rather than quoted.
+//! comparison of docs/semantics.md §8.3, computed over real keys rather than quoted.
 //!
 //! - `Modulo`: shard = hash(id) mod N. Going to N+1 shards moves a key unless both
 //!   moduli agree: about N/(N+1) of all keys move, from every shard to every shard.

@@ -3,8 +3,10 @@
 
 use super::checker::FindingKind;
 use super::history::Totals;
-use super::ids::{Addr, NodeId};
+use super::ids::{Addr, NodeId, ShardId};
+use super::manager::Recovery;
 use super::node::{Node, Process};
+use super::reshard::Reshard;
 use super::status::IoRunning;
 use super::time::Instant;
 use super::world::World;
@@ -162,47 +164,6 @@ impl Report {
     pub fn of(world: &World) -> Report {
         let name = |id: NodeId| world.name(Addr::Node(id));
         let now = world.now();
-        let nodes = world
-            .nodes
-            .iter()
-            .map(|n| node_report(world, n, now))
-            .collect();
-        let failovers = world
-            .recoveries()
-            .into_iter()
-            .map(|r| FailoverReport {
-                at_ms: r.started_us.as_millis(),
-                finished_ms: r.finished_us.map(Instant::as_millis),
-                planned: r.planned,
-                analysis: format!("{:?}", r.analysis),
-                failed: name(r.failed),
-                promoted: r.promoted.map(name),
-                success: r.success,
-                reasons: r.steps.clone(),
-                candidates: r
-                    .candidates
-                    .iter()
-                    .map(|c| CandidateReport {
-                        node: name(c.node),
-                        chosen: c.chosen,
-                        eligible: c.kept,
-                        reasons: c.reasons.clone(),
-                    })
-                    .collect(),
-            })
-            .collect();
-        let findings = world
-            .checker
-            .findings
-            .iter()
-            .map(|f| FindingReport {
-                kind: f.kind,
-                at_ms: f.at_us.as_millis(),
-                nodes: f.nodes.iter().map(|n| name(*n)).collect(),
-                detail: f.detail.clone(),
-                count: f.count,
-            })
-            .collect();
         let finding_counts = FindingKind::ALL
             .iter()
             .map(|k| (k.name(), world.checker.count(*k)))
@@ -212,61 +173,111 @@ impl Report {
             simulated_ms: now.as_millis(),
             events: world.events(),
             trace_hash: world.trace.hash_hex(),
-            nodes,
-            failovers,
-            findings,
+            nodes: world
+                .nodes
+                .iter()
+                .map(|n| node_report(world, n, now))
+                .collect(),
+            failovers: world
+                .recoveries()
+                .into_iter()
+                .map(|r| failover_report(world, r))
+                .collect(),
+            findings: world
+                .checker
+                .findings
+                .iter()
+                .map(|f| FindingReport {
+                    kind: f.kind,
+                    at_ms: f.at_us.as_millis(),
+                    nodes: f.nodes.iter().map(|n| name(*n)).collect(),
+                    detail: f.detail.clone(),
+                    count: f.count,
+                })
+                .collect(),
             finding_counts,
             clients: world.history.totals_with(world.router.totals),
             writer: world.router.writer().map(name),
-            reshard: world.reshard.as_ref().map(|wf| {
-                let range = |g: &usize| {
-                    world
-                        .router
-                        .shards
-                        .get(*g)
-                        .map(|s| s.range.to_string())
-                        .unwrap_or_default()
-                };
-                ReshardReport {
-                    phase: wf.phase.name(),
-                    sources: wf.sources.iter().map(range).collect(),
-                    targets: wf.targets.iter().map(range).collect(),
-                    rows_copied: wf.streams.iter().map(|s| s.rows_copied).sum(),
-                    write_stalls_ms: wf
-                        .stalls
-                        .iter()
-                        .map(|&(a, b)| (b - a).as_millis())
-                        .collect(),
-                    vdiff_rows: wf.vdiff.map(|v| v.1),
-                    vdiff_differ: wf.vdiff.map(|v| v.2),
-                    log: wf
-                        .log
-                        .iter()
-                        .map(|(t, s)| format!("{} {s}", crate::time::fmt_secs(*t)))
-                        .collect(),
-                }
-            }),
-            shards: world
-                .router
-                .shards
-                .iter()
-                .enumerate()
-                .filter(|_| world.router.shards.len() > 1)
-                .map(|(g, s)| ShardReport {
-                    range: s.range.to_string(),
-                    writer: s.writer.map(name),
-                    nodes: world
-                        .nodes
-                        .iter()
-                        .filter(|n| world.group_of(n.id) == g)
-                        .map(|n| n.name().to_string())
-                        .collect(),
-                    rows: s.writer.map_or(0, |w| world.nodes[w.index()].data.len()),
-                    operations: s.ops,
-                })
-                .collect(),
+            reshard: world.reshard.as_ref().map(|wf| reshard_report(world, wf)),
+            shards: shard_reports(world),
         }
     }
+}
+
+fn failover_report(world: &World, r: &Recovery) -> FailoverReport {
+    let name = |id: NodeId| world.name(Addr::Node(id));
+    FailoverReport {
+        at_ms: r.started_us.as_millis(),
+        finished_ms: r.finished_us.map(Instant::as_millis),
+        planned: r.planned,
+        analysis: format!("{:?}", r.analysis),
+        failed: name(r.failed),
+        promoted: r.promoted.map(name),
+        success: r.success,
+        reasons: r.steps.clone(),
+        candidates: r
+            .candidates
+            .iter()
+            .map(|c| CandidateReport {
+                node: name(c.node),
+                chosen: c.chosen,
+                eligible: c.kept,
+                reasons: c.reasons.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn reshard_report(world: &World, wf: &Reshard) -> ReshardReport {
+    let range = |g: &ShardId| {
+        world
+            .router
+            .route(*g)
+            .map(|s| s.range.to_string())
+            .unwrap_or_default()
+    };
+    ReshardReport {
+        phase: wf.phase.name(),
+        sources: wf.sources.iter().map(range).collect(),
+        targets: wf.targets.iter().map(range).collect(),
+        rows_copied: wf.streams.iter().map(|s| s.rows_copied).sum(),
+        write_stalls_ms: wf
+            .stalls
+            .iter()
+            .map(|&(a, b)| (b - a).as_millis())
+            .collect(),
+        vdiff_rows: wf.vdiff.map(|v| v.1),
+        vdiff_differ: wf.vdiff.map(|v| v.2),
+        log: wf
+            .log
+            .iter()
+            .map(|(t, s)| format!("{} {s}", crate::time::fmt_secs(*t)))
+            .collect(),
+    }
+}
+
+/// One entry per shard, only when the cluster is sharded.
+fn shard_reports(world: &World) -> Vec<ShardReport> {
+    if !world.shard_map.is_sharded() {
+        return Vec::new();
+    }
+    let shards = &world.router.shards;
+    let name = |id: NodeId| world.name(Addr::Node(id));
+    ShardId::all(shards.len())
+        .zip(shards)
+        .map(|(g, s)| ShardReport {
+            range: s.range.to_string(),
+            writer: s.writer.map(name),
+            nodes: world
+                .nodes
+                .iter()
+                .filter(|n| world.shard_of(n.id) == g)
+                .map(|n| n.name().to_string())
+                .collect(),
+            rows: s.writer.map_or(0, |w| world.nodes[w.index()].data.len()),
+            operations: s.ops,
+        })
+        .collect()
 }
 
 fn node_report(world: &World, n: &Node, now: Instant) -> NodeReport {

@@ -1,4 +1,4 @@
-//! Online resharding, as Vitess's Reshard workflow does it (replication-model.md §8.2):
+//! Online resharding, as Vitess's Reshard workflow does it (docs/semantics.md §8.2):
 //! copy, catch up by streaming the sources' binlogs filtered by key range, VDiff, switch
 //! reads, switch writes (a short write stall), reverse replication so the switch can be
 //! undone, complete.
@@ -11,15 +11,25 @@
 //! batch makes an interval of keys identical on the target (upsert what the source has,
 //! delete what it lacks) after catching up the binlog for keys already copied, so starting
 //! the copy again after a target crash or target failover is safe.
+//!
+//! It is an actor like the others: `on_command` takes the operator's step and `on_timer`
+//! its tick, each reading the cluster through a `ClusterView` and recording into `Effects`
+//! what it asks of the router and the nodes (`Ask`: serve, stop or deny writes, write a
+//! row). It changes no other actor's state; the world carries the asks out.
 
-use super::World;
+mod stream;
+
+use super::effects::{Ask, Effects, Timer};
 use super::gtid::GtidSet;
-use super::ids::NodeId;
-use super::keyspace::KeyRange;
-use super::message::Statement;
+use super::ids::{Addr, NodeId, ShardId};
+use super::keyspace::{KeyRange, Vindex};
+use super::net::Network;
+use super::node::Node;
+use super::router::Router;
 use super::rows::Key;
 use crate::time::{Duration, Instant, fmt_secs, ms, secs};
 use serde::{Deserialize, Serialize};
+use stream::{caught_up, vdiff};
 
 /// How often streams pump and the workflow checks its progress.
 pub const TICK: Duration = ms(100);
@@ -71,9 +81,9 @@ impl Phase {
 
 #[derive(Clone, Debug)]
 pub struct Stream {
-    /// Shard groups.
-    pub from: usize,
-    pub to: usize,
+    /// The source shard it reads and the target shard it writes.
+    pub from: ShardId,
+    pub to: ShardId,
     /// The keys this stream carries.
     pub range: KeyRange,
     /// Source transactions already reflected on the target.
@@ -96,7 +106,7 @@ pub struct Stream {
 }
 
 impl Stream {
-    fn new(from: usize, to: usize, range: KeyRange, now: Instant) -> Self {
+    fn new(from: ShardId, to: ShardId, range: KeyRange, now: Instant) -> Self {
         Stream {
             from,
             to,
@@ -114,7 +124,13 @@ impl Stream {
     }
 
     /// A stream that starts replicating from `pos` without copying (reverse streams).
-    fn replicating(from: usize, to: usize, range: KeyRange, pos: GtidSet, now: Instant) -> Self {
+    fn replicating(
+        from: ShardId,
+        to: ShardId,
+        range: KeyRange,
+        pos: GtidSet,
+        now: Instant,
+    ) -> Self {
         Stream {
             pos,
             copy: None,
@@ -147,8 +163,8 @@ pub struct Switch {
 
 #[derive(Clone, Debug)]
 pub struct Reshard {
-    pub sources: Vec<usize>,
-    pub targets: Vec<usize>,
+    pub sources: Vec<ShardId>,
+    pub targets: Vec<ShardId>,
     pub phase: Phase,
     pub streams: Vec<Stream>,
     /// Target → source streams, created when writes switch to the targets.
@@ -161,65 +177,94 @@ pub struct Reshard {
     pub log: Vec<(Instant, String)>,
 }
 
-impl Reshard {
-    fn note(&mut self, now: Instant, text: String) {
-        self.log.push((now, text));
+/// What the workflow may read of the cluster, and nothing it may change: vtctld reads the
+/// topology (shard primaries, the routing table), VReplication reads a source's binlog
+/// and data over a link that must be up.
+#[derive(Clone, Copy)]
+pub struct ClusterView<'a> {
+    pub nodes: &'a [Node],
+    /// Each shard's primary as its failover manager last recorded it (the topology
+    /// server's record, which a failover updates).
+    pub primaries: &'a [Option<NodeId>],
+    /// The routing table's serving flags, and the writes in flight to each shard.
+    pub router: &'a Router,
+    pub net: &'a Network,
+    pub vindex: Vindex,
+}
+
+impl<'a> ClusterView<'a> {
+    fn primary(&self, shard: ShardId) -> Option<NodeId> {
+        self.primaries.get(shard.index()).copied().flatten()
+    }
+
+    fn primary_node(&self, shard: ShardId) -> Option<&'a Node> {
+        self.primary(shard).and_then(|p| self.nodes.get(p.index()))
+    }
+
+    /// The executed GTID set of a shard's current primary (empty if it has none).
+    fn shard_position(&self, shard: ShardId) -> GtidSet {
+        self.primary_node(shard)
+            .map(|n| n.gtid_executed.clone())
+            .unwrap_or_default()
     }
 }
 
-impl World {
-    /// Carries out one step of the workflow the operator (or the timeline) asked for.
-    pub(crate) fn reshard_step(&mut self, step: Step) -> Result<(), String> {
-        let now = self.now();
-        if step == Step::Create {
-            return self.reshard_create();
+/// Carries out one step the operator (or the timeline) asked for. A refused step records
+/// nothing and leaves the workflow as it was.
+pub fn on_command(
+    workflow: &mut Option<Reshard>,
+    now: Instant,
+    step: Step,
+    cluster: &ClusterView,
+    fx: &mut Effects,
+) -> Result<(), String> {
+    match (step, workflow.as_mut()) {
+        (Step::Create, current) => {
+            if current.is_some_and(|w| w.is_active()) {
+                return Err("a resharding workflow is already running".into());
+            }
+            *workflow = Some(Reshard::create(now, cluster, fx)?);
+            Ok(())
         }
-        let Some(mut wf) = self.reshard.take() else {
-            return Err("there is no resharding workflow: create one first".into());
-        };
-        let r = self.reshard_step_on(&mut wf, step, now);
-        self.reshard = Some(wf);
-        r
+        (_, Some(wf)) => wf.on_step(now, step, cluster, fx),
+        (_, None) => Err("there is no resharding workflow: create one first".into()),
     }
+}
 
-    fn reshard_create(&mut self) -> Result<(), String> {
-        if self
-            .reshard
-            .as_ref()
-            .is_some_and(|w| !matches!(w.phase, Phase::Completed | Phase::Cancelled))
-        {
-            return Err("a resharding workflow is already running".into());
-        }
-        let shards = &self.router.shards;
-        // Targets: shards provisioned but serving nothing; sources: those they overlap.
-        let targets: Vec<usize> = (0..shards.len())
-            .filter(|&g| !shards[g].serving_writes && !shards[g].serving_reads)
+impl Reshard {
+    /// Streams from every serving shard to every provisioned shard that serves nothing
+    /// yet (the targets), one per overlap of their key ranges.
+    fn create(now: Instant, cluster: &ClusterView, fx: &mut Effects) -> Result<Reshard, String> {
+        let shards = &cluster.router.shards;
+        let all = || ShardId::all(shards.len());
+        let row = |g: ShardId| &shards[g.index()];
+        let targets: Vec<ShardId> = all()
+            .filter(|&g| !row(g).serving_writes && !row(g).serving_reads)
             .collect();
         if targets.is_empty() {
             return Err(
                 "there are no target shards: a sharded topology names them in \"targets\"".into(),
             );
         }
-        let sources: Vec<usize> = (0..shards.len())
-            .filter(|&g| shards[g].serving_writes)
+        let sources: Vec<ShardId> = all()
+            .filter(|&g| row(g).serving_writes)
             .filter(|&g| {
                 targets
                     .iter()
-                    .any(|&t| shards[t].range.overlaps(&shards[g].range))
+                    .any(|&t| row(t).range.overlaps(&row(g).range))
             })
             .collect();
-        let now = self.now();
         let mut streams = Vec::new();
         for &t in &targets {
             for &s in &sources {
-                if let Some(range) = shards[t].range.intersect(&shards[s].range) {
+                if let Some(range) = row(t).range.intersect(&row(s).range) {
                     streams.push(Stream::new(s, t, range, now));
                 }
             }
         }
-        let names = |v: &[usize]| {
+        let names = |v: &[ShardId]| {
             v.iter()
-                .map(|&g| shards[g].range.to_string())
+                .map(|&g| row(g).range.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -240,95 +285,47 @@ impl World {
             vdiff: None,
             log: Vec::new(),
         };
-        wf.note(now, text.clone());
-        self.log_reshard(text);
-        self.reshard = Some(wf);
-        self.schedule_workflow(now + TICK);
-        Ok(())
+        wf.note(now, text, fx);
+        fx.timer(now + TICK, Addr::Manager, Timer::Workflow);
+        Ok(wf)
     }
 
-    fn reshard_step_on(
+    /// Whether it still runs (a finished workflow may be replaced by a new one).
+    pub fn is_active(&self) -> bool {
+        !matches!(self.phase, Phase::Completed | Phase::Cancelled)
+    }
+
+    fn on_step(
         &mut self,
-        wf: &mut Reshard,
-        step: Step,
         now: Instant,
+        step: Step,
+        cluster: &ClusterView,
+        fx: &mut Effects,
     ) -> Result<(), String> {
-        if wf.switch.is_some() {
+        if self.switch.is_some() {
             return Err("a traffic switch is under way; wait for it to finish".into());
         }
-        match (step, wf.phase) {
-            (Step::SwitchReads, Phase::Running) => {
-                self.set_serving(&wf.targets, Some(true), None);
-                self.set_serving(&wf.sources, Some(false), None);
-                wf.phase = Phase::ReadsSwitched;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "SwitchTraffic (replica): reads now go to the targets".into(),
-                );
-            }
+        match (step, self.phase) {
+            (Step::SwitchReads, Phase::Running) => self.switch_reads(now, fx),
             (Step::SwitchReads, Phase::Copying) => {
                 return Err("the streams are still copying: reads can switch once they run".into());
             }
             (Step::SwitchWrites, Phase::Running | Phase::ReadsSwitched) => {
-                self.begin_switch(wf, now, true);
+                self.begin_switch(now, true, fx);
             }
             (Step::SwitchWrites, Phase::Copying) => {
                 return Err(
                     "the streams are still copying: writes can switch once they run".into(),
                 );
             }
-            (Step::ReverseTraffic, Phase::WritesSwitched) => self.begin_switch(wf, now, false),
-            (Step::ReverseTraffic, Phase::ReadsSwitched) => {
-                self.set_serving(&wf.sources, Some(true), None);
-                self.set_serving(&wf.targets, Some(false), None);
-                wf.phase = Phase::Running;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "ReverseTraffic (replica): reads are back on the sources".into(),
-                );
-            }
-            (Step::Complete, Phase::WritesSwitched) => {
-                // A last VDiff through the reverse streams: the retired side must not hold
-                // anything the serving side lacks.
-                let last = self
-                    .caught_up(&wf.reverse)
-                    .then(|| self.vdiff(&wf.reverse))
-                    .flatten();
-                if let Some((rows, diff)) = last {
-                    wf.vdiff = Some((now, rows, diff));
-                    let targets = wf.targets.clone();
-                    self.checker_on_switch(now, rows, diff, &targets);
-                    self.reshard_note(
-                        wf,
-                        now,
-                        format!("VDiff before completing: {rows} rows compared, {diff} differ"),
-                    );
-                }
-                wf.reverse.clear();
-                wf.phase = Phase::Completed;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "Complete: reverse streams dropped; the source shards serve nothing and can be retired".into(),
-                );
-            }
+            (Step::ReverseTraffic, Phase::WritesSwitched) => self.begin_switch(now, false, fx),
+            (Step::ReverseTraffic, Phase::ReadsSwitched) => self.reverse_reads(now, fx),
+            (Step::Complete, Phase::WritesSwitched) => self.complete(now, cluster, fx),
             (Step::Complete, _) => {
                 return Err("writes must be switched to the targets before completing".into());
             }
             (Step::Cancel, Phase::Copying | Phase::Running | Phase::ReadsSwitched) => {
-                if wf.phase == Phase::ReadsSwitched {
-                    self.set_serving(&wf.sources, Some(true), None);
-                    self.set_serving(&wf.targets, Some(false), None);
-                }
-                wf.streams.clear();
-                wf.phase = Phase::Cancelled;
-                self.reshard_note(
-                    wf,
-                    now,
-                    "Cancel: streams stopped; the sources keep serving".into(),
-                );
+                self.cancel(now, fx);
             }
             (Step::Cancel, _) => {
                 return Err("writes have been switched: use reverse_traffic, not cancel".into());
@@ -344,21 +341,75 @@ impl World {
         Ok(())
     }
 
-    /// SwitchTraffic for writes (or its reverse): stop writes on the serving side, record
-    /// its position, and wait for the streams to reach it (finished in `workflow_tick`).
-    fn begin_switch(&mut self, wf: &mut Reshard, now: Instant, to_targets: bool) {
-        let stopping = if to_targets {
-            wf.sources.clone()
-        } else {
-            wf.targets.clone()
-        };
-        for &g in &stopping {
-            if let Some(s) = self.router.shards.get_mut(g) {
-                s.writes_stopped = true;
-            }
+    /// SwitchTraffic for replicas: reads for the range go to the targets.
+    fn switch_reads(&mut self, now: Instant, fx: &mut Effects) {
+        serve(&self.targets, Some(true), None, fx);
+        serve(&self.sources, Some(false), None, fx);
+        self.phase = Phase::ReadsSwitched;
+        let text = "SwitchTraffic (replica): reads now go to the targets";
+        self.note(now, text.into(), fx);
+    }
+
+    /// ReverseTraffic for replicas: reads go back to the sources.
+    fn reverse_reads(&mut self, now: Instant, fx: &mut Effects) {
+        serve(&self.sources, Some(true), None, fx);
+        serve(&self.targets, Some(false), None, fx);
+        self.phase = Phase::Running;
+        let text = "ReverseTraffic (replica): reads are back on the sources";
+        self.note(now, text.into(), fx);
+    }
+
+    fn complete(&mut self, now: Instant, cluster: &ClusterView, fx: &mut Effects) {
+        // A last VDiff through the reverse streams: the retired side must not hold
+        // anything the serving side lacks.
+        let last = caught_up(&self.reverse, cluster)
+            .then(|| vdiff(&self.reverse, cluster))
+            .flatten();
+        if let Some((rows, diff)) = last {
+            self.vdiff = Some((now, rows, diff));
+            report_mismatch(rows, diff, &self.targets, cluster, fx);
+            let text = format!("VDiff before completing: {rows} rows compared, {diff} differ");
+            self.note(now, text, fx);
         }
-        self.deny_writes(&stopping, true);
-        wf.switch = Some(Switch {
+        self.reverse.clear();
+        self.phase = Phase::Completed;
+        let text =
+            "Complete: reverse streams dropped; the source shards serve nothing and can be retired";
+        self.note(now, text.into(), fx);
+    }
+
+    fn cancel(&mut self, now: Instant, fx: &mut Effects) {
+        if self.phase == Phase::ReadsSwitched {
+            serve(&self.sources, Some(true), None, fx);
+            serve(&self.targets, Some(false), None, fx);
+        }
+        self.streams.clear();
+        self.phase = Phase::Cancelled;
+        let text = "Cancel: streams stopped; the sources keep serving";
+        self.note(now, text.into(), fx);
+    }
+
+    /// SwitchTraffic for writes (or its reverse): stop writes on the serving side, record
+    /// its position, and wait for the streams to reach it (finished in `on_timer`).
+    fn begin_switch(&mut self, now: Instant, to_targets: bool, fx: &mut Effects) {
+        let stopping = if to_targets {
+            &self.sources
+        } else {
+            &self.targets
+        };
+        for &shard in stopping {
+            fx.ask(Ask::StopWrites {
+                shard,
+                stopped: true,
+            });
+        }
+        for &shard in stopping {
+            fx.ask(Ask::DenyWrites {
+                shard,
+                denied: true,
+            });
+        }
+        self.switch = Some(Switch {
             started_us: now,
             to_targets,
         });
@@ -367,418 +418,199 @@ impl World {
         } else {
             "ReverseTraffic (primary): writes stopped on the targets; waiting for the reverse streams"
         };
-        self.reshard_note(wf, now, text.into());
-    }
-
-    /// The executed GTID set of a shard's current primary (empty if it is down).
-    fn shard_position(&self, group: usize) -> GtidSet {
-        self.shard_primary(group)
-            .and_then(|p| self.node(p))
-            .map(|n| n.gtid_executed.clone())
-            .unwrap_or_default()
-    }
-
-    /// Sets DeniedTables on every node of these shards (a later failover inherits it).
-    fn deny_writes(&mut self, groups: &[usize], denied: bool) {
-        for n in &mut self.nodes {
-            if groups.contains(&self.groups.of(n.id)) {
-                n.writes_denied = denied;
-            }
-        }
-    }
-
-    fn shard_primary(&self, group: usize) -> Option<NodeId> {
-        self.managers.get(group).and_then(|m| m.primary)
-    }
-
-    fn set_serving(&mut self, groups: &[usize], reads: Option<bool>, writes: Option<bool>) {
-        for &g in groups {
-            if let Some(s) = self.router.shards.get_mut(g) {
-                if let Some(r) = reads {
-                    s.serving_reads = r;
-                }
-                if let Some(w) = writes {
-                    s.serving_writes = w;
-                }
-            }
-        }
-    }
-
-    fn reshard_note(&mut self, wf: &mut Reshard, now: Instant, text: String) {
-        wf.note(now, text.clone());
-        self.log_reshard(text);
+        self.note(now, text.into(), fx);
     }
 
     /// Every `TICK`: first judge the state the last tick left (its writes have committed
     /// by now): VDiff, a switch's progress; then pump the streams.
-    pub(crate) fn workflow_tick(&mut self) {
-        let Some(mut wf) = self.reshard.take() else {
-            return;
-        };
-        let now = self.now();
-        if wf.phase == Phase::Running
-            && wf.vdiff.is_none()
-            && wf
+    pub fn on_timer(&mut self, now: Instant, cluster: &ClusterView, fx: &mut Effects) {
+        if self.phase == Phase::Running
+            && self.vdiff.is_none()
+            && self
                 .streams
                 .iter()
                 .all(|s| s.copy.is_none() && s.error.is_none())
-            && let Some((rows, diff)) = self.vdiff(&wf.streams)
+            && let Some((rows, diff)) = vdiff(&self.streams, cluster)
         {
-            wf.vdiff = Some((now, rows, diff));
-            self.reshard_note(
-                &mut wf,
-                now,
-                format!("VDiff: {rows} rows compared, {diff} differ"),
-            );
+            self.vdiff = Some((now, rows, diff));
+            let text = format!("VDiff: {rows} rows compared, {diff} differ");
+            self.note(now, text, fx);
         }
-        self.advance_switch(&mut wf, now);
+        self.advance_switch(now, cluster, fx);
         let forward = matches!(
-            wf.phase,
+            self.phase,
             Phase::Copying | Phase::Running | Phase::ReadsSwitched
-        ) || wf.switch.as_ref().is_some_and(|s| s.to_targets);
+        ) || self.switch.as_ref().is_some_and(|s| s.to_targets);
         if forward {
-            for st in &mut wf.streams {
-                self.pump(st, now);
+            for st in &mut self.streams {
+                st.pump(now, cluster, fx);
             }
         }
-        if wf.phase == Phase::WritesSwitched {
-            for st in &mut wf.reverse {
-                self.pump(st, now);
+        if self.phase == Phase::WritesSwitched {
+            for st in &mut self.reverse {
+                st.pump(now, cluster, fx);
             }
         }
-        if wf.phase == Phase::Copying && wf.streams.iter().all(|s| s.copy.is_none()) {
-            wf.phase = Phase::Running;
-            self.reshard_note(
-                &mut wf,
-                now,
-                "copy finished: every stream now replicates".into(),
-            );
+        if self.phase == Phase::Copying && self.streams.iter().all(|s| s.copy.is_none()) {
+            self.phase = Phase::Running;
+            let text = "copy finished: every stream now replicates";
+            self.note(now, text.into(), fx);
         }
-        let active = !matches!(wf.phase, Phase::Completed | Phase::Cancelled);
-        self.reshard = Some(wf);
-        if active {
-            self.schedule_workflow(now + TICK);
+        if self.is_active() {
+            fx.timer(now + TICK, Addr::Manager, Timer::Workflow);
         }
     }
 
-    /// Whether every stream's target holds all its source has executed, committed.
-    fn caught_up(&self, streams: &[Stream]) -> bool {
-        streams.iter().all(|s| {
-            let (Some(src), Some(dst)) = (
-                self.shard_primary(s.from).and_then(|p| self.node(p)),
-                self.shard_primary(s.to).and_then(|p| self.node(p)),
-            ) else {
-                return false;
-            };
-            // The stream must have written to this very primary (a new one, after a
-            // failover or a restart, may lack its writes until it is copied again).
-            s.target == Some((dst.id, dst.epoch))
-                && s.copy.is_none()
-                && src.is_running()
-                && dst.is_running()
-                && src.gtid_executed.is_subset_of(&s.pos)
-                && src.binlog.logged().is_subset_of(&s.pos)
-                && dst.pending_writes() == 0
-        })
-    }
-
-    fn advance_switch(&mut self, wf: &mut Reshard, now: Instant) {
-        let Some(sw) = wf.switch.clone() else { return };
-        let feeding = if sw.to_targets {
-            &wf.streams
-        } else {
-            &wf.reverse
+    /// A switch under way finishes once the stopped side has drained and the streams
+    /// hold everything it executed, or is abandoned after `SWITCH_TIMEOUT`.
+    fn advance_switch(&mut self, now: Instant, cluster: &ClusterView, fx: &mut Effects) {
+        let Some(sw) = self.switch.clone() else {
+            return;
         };
         let (stopped, other) = if sw.to_targets {
-            (wf.sources.clone(), wf.targets.clone())
+            (self.sources.clone(), self.targets.clone())
         } else {
-            (wf.targets.clone(), wf.sources.clone())
+            (self.targets.clone(), self.sources.clone())
         };
         // Writes sent before the stop must have been answered (and so committed, or
         // failed) before the position is final: the source drains, as Vitess's does.
         let drained = stopped.iter().all(|&g| {
-            self.router.writes_in_flight(g) == 0
-                && self
-                    .shard_primary(g)
-                    .and_then(|p| self.node(p))
+            cluster.router.writes_in_flight(g) == 0
+                && cluster
+                    .primary_node(g)
                     .is_some_and(|n| n.pending_writes() == 0)
         });
-        let reached = drained && self.caught_up(feeding);
-        if reached {
-            let (rows, diff) = self.vdiff(feeding).unwrap_or((0, 0));
-            self.checker_on_switch(now, rows, diff, &other);
-            // Reverse streams start where the new serving side is now.
-            let fresh: Vec<Stream> = feeding
-                .iter()
-                .map(|s| {
-                    let pos = self.shard_position(s.to);
-                    Stream::replicating(s.to, s.from, s.range, pos, now)
-                })
-                .collect();
-            self.set_serving(&other, Some(true), Some(true));
-            self.set_serving(&stopped, Some(false), Some(false));
-            self.deny_writes(&other, false);
-            for &g in &stopped {
-                if let Some(s) = self.router.shards.get_mut(g) {
-                    s.writes_stopped = false;
-                }
-            }
-            wf.stalls.push((sw.started_us, now));
-            if sw.to_targets {
-                wf.reverse = fresh;
-                wf.phase = Phase::WritesSwitched;
-            } else {
-                wf.streams = fresh;
-                wf.reverse.clear();
-                wf.phase = Phase::Running;
-            }
-            wf.switch = None;
-            wf.vdiff = Some((now, rows, diff));
-            let text = format!(
-                "writes switched to {} after a write stall of {} (VDiff at the switch: {diff} of {rows} rows differ)",
-                if sw.to_targets {
-                    "the targets"
-                } else {
-                    "the sources"
-                },
-                fmt_secs(now - sw.started_us)
-            );
-            self.reshard_note(wf, now, text);
-        } else if now - sw.started_us >= SWITCH_TIMEOUT {
-            for &g in &stopped {
-                if let Some(s) = self.router.shards.get_mut(g) {
-                    s.writes_stopped = false;
-                }
-            }
-            self.deny_writes(&stopped, false);
-            wf.stalls.push((sw.started_us, now));
-            wf.switch = None;
-            let text = format!(
-                "switch abandoned: the streams did not catch up within {}; writes resume where they were",
-                fmt_secs(SWITCH_TIMEOUT)
-            );
-            self.reshard_note(wf, now, text);
-        }
-    }
-
-    /// VDiff: rows compared and rows that differ between each stream's source and target
-    /// in its key range, as of the stream's position — keys changed by source transactions
-    /// the stream has not applied yet, or the source has not committed yet, are left out,
-    /// as Vitess compares at a position.
-    /// None while a target still has writes to commit.
-    fn vdiff(&self, streams: &[Stream]) -> Option<(u64, u64)> {
-        let (mut rows, mut diff) = (0, 0);
-        let vindex = self.config.vindex;
-        for s in streams {
-            let src = self.shard_primary(s.from).and_then(|p| self.node(p))?;
-            let dst = self.shard_primary(s.to).and_then(|p| self.node(p))?;
-            if dst.pending_writes() > 0 {
-                return None;
-            }
-            // The binlog's tail the stream has not applied, and the tail the source has not
-            // committed in its engine yet (AFTER_SYNC waits): both sides differ there now
-            // and agree later.
-            let in_flight: std::collections::BTreeSet<Key> = src
-                .binlog
-                .entries()
-                .rev()
-                .take_while(|e| {
-                    !s.pos.contains(e.trx.gtid) || !src.gtid_executed.contains(e.trx.gtid)
-                })
-                .flat_map(|e| e.trx.rows.iter().map(|r| r.key()))
-                .collect();
-            let compared =
-                |k: Key| s.range.contains(vindex.keyspace_id(k)) && !in_flight.contains(&k);
-            for (k, v) in src.data.iter().filter(|(k, _)| compared(*k)) {
-                rows += 1;
-                diff += u64::from(dst.data.get(k) != Some(v));
-            }
-            diff += dst
-                .data
-                .iter()
-                .filter(|(k, _)| compared(*k) && src.data.get(*k).is_none())
-                .count() as u64;
-        }
-        Some((rows, diff))
-    }
-
-    /// One tick of one stream: pull from the source shard's primary, write on the target.
-    fn pump(&mut self, st: &mut Stream, now: Instant) {
-        let (Some(src), Some(dst)) = (self.shard_primary(st.from), self.shard_primary(st.to))
-        else {
-            st.error = Some("a shard has no primary".into());
-            return;
-        };
-        let (src_node, dst_node) = (&self.nodes[src.index()], &self.nodes[dst.index()]);
-        let reason = if !src_node.is_running() {
-            Some(format!("source primary {} is down", src_node.name()))
-        } else if !dst_node.is_running() {
-            Some(format!("target primary {} is down", dst_node.name()))
-        } else if self.net.link(src.into(), dst.into()).cut
-            || self.net.link(dst.into(), src.into()).cut
-        {
-            Some(format!(
-                "the link {} ↔ {} is cut",
-                src_node.name(),
-                dst_node.name()
-            ))
+        let feeding = if sw.to_targets {
+            &self.streams
         } else {
-            None
+            &self.reverse
         };
-        st.error = reason;
-        if st.error.is_some() {
-            return;
+        if drained && caught_up(feeding, cluster) {
+            self.finish_switch(now, &sw, (&stopped, &other), cluster, fx);
+        } else if now - sw.started_us >= SWITCH_TIMEOUT {
+            self.abandon_switch(now, &sw, &stopped, fx);
         }
-        // A new target primary (failover) or a restarted one may lack recent writes.
-        let target = (dst, dst_node.epoch);
-        if st.target.is_some_and(|t| t != target) {
-            st.copy = Some(None);
-            st.rows_copied = 0;
-            st.pos = GtidSet::new();
-            st.scan = None;
-        }
-        st.target = Some(target);
-        // The source purged binlogs the stream still needs (error 1236): copy again.
-        if st.copy.is_none() && !src_node.binlog.gtid_purged().is_subset_of(&st.pos) {
-            st.copy = Some(None);
-            st.rows_copied = 0;
-            st.scan = None;
-        }
-        let vindex = self.config.vindex;
-        let range = st.range;
-        let in_range = |k: Key| range.contains(vindex.keyspace_id(k));
-        let mut writes: Vec<(Key, Option<u64>)> = Vec::new();
-        match st.copy {
-            Some(last) => {
-                if last.is_none() && st.rows_copied == 0 {
-                    st.rows_to_copy =
-                        src_node.data.iter().filter(|(k, _)| in_range(*k)).count() as u64;
-                    st.copy_started_us = now;
-                }
-                // Catch up first, but only for keys already copied.
-                if let Some(last) = last {
-                    self.scan_binlog(
-                        st,
-                        src,
-                        usize::MAX,
-                        |k| k <= last && in_range(k),
-                        &mut writes,
-                    );
-                }
-                let src_node = &self.nodes[src.index()];
-                let dst_node = &self.nodes[dst.index()];
-                let from = last.map_or(0, |k| k + 1);
-                let batch: Vec<(Key, u64)> = src_node
-                    .data
-                    .iter_from(from)
-                    .filter(|(k, _)| in_range(*k))
-                    .take(COPY_BATCH)
-                    .collect();
-                let done = batch.len() < COPY_BATCH;
-                let upto = if done {
-                    Key::MAX
-                } else {
-                    batch.last().map_or(from, |(k, _)| *k)
-                };
-                // Rows the target has in this interval that the source does not.
-                for (k, _) in dst_node
-                    .data
-                    .iter_from(from)
-                    .take_while(|(k, _)| *k <= upto)
-                {
-                    if in_range(k) && src_node.data.get(k).is_none() {
-                        writes.push((k, None));
-                    }
-                }
-                writes.extend(batch.iter().map(|(k, v)| (*k, Some(*v))));
-                st.rows_copied += batch.len() as u64;
-                // The copy reads the source's current state: the stream is now there.
-                st.pos = src_node.gtid_executed.clone();
-                st.scan = None;
-                st.copy = if done { None } else { Some(Some(upto)) };
-            }
-            None => {
-                self.scan_binlog(st, src, CATCH_UP_BATCH, in_range, &mut writes);
-            }
-        }
-        let src_exec = &self.nodes[src.index()].gtid_executed;
-        st.behind = src_exec.subtract(&st.pos).count();
-        let mut fx = std::mem::take(&mut self.fx);
-        let target = &mut self.nodes[dst.index()];
-        for (key, value) in writes {
-            let stmt = match value {
-                Some(value) => Statement::Upsert { key, value },
-                None => Statement::Delete { key },
-            };
-            target.vreplication_write(now, stmt, &mut fx);
-        }
-        self.fx = fx;
     }
 
-    /// Reads the source's binlog from where the stream's position says, collecting row
-    /// changes that `keep` accepts, for at most `max` transactions.
-    fn scan_binlog(
-        &self,
-        st: &mut Stream,
-        src: NodeId,
-        max: usize,
-        keep: impl Fn(Key) -> bool,
-        writes: &mut Vec<(Key, Option<u64>)>,
+    /// The other side serves reads and writes from now on; streams start the other way.
+    fn finish_switch(
+        &mut self,
+        now: Instant,
+        sw: &Switch,
+        (stopped, other): (&[ShardId], &[ShardId]),
+        cluster: &ClusterView,
+        fx: &mut Effects,
     ) {
-        let node = &self.nodes[src.index()];
-        let binlog = &node.binlog;
-        let base = binlog.next_idx() - binlog.entries().len() as u64;
-        let mut idx = match st.scan {
-            Some((n, epoch, next)) if n == src && epoch == node.epoch && next >= base => next,
-            _ => binlog.gtid_start(&st.pos).max(base),
+        let feeding = if sw.to_targets {
+            &self.streams
+        } else {
+            &self.reverse
         };
-        let mut taken = 0;
-        while taken < max {
-            // Everything in the binlog, as a dump thread reads it: with AFTER_SYNC a
-            // transaction is there (and streamed) while its commit still waits for an ack.
-            let Some(e) = binlog.get(idx) else { break };
-            idx += 1;
-            if st.pos.contains(e.trx.gtid) {
-                continue;
-            }
-            for row in &e.trx.rows {
-                let k = row.key();
-                if keep(k) {
-                    writes.push((k, row_after(row)));
-                }
-            }
-            st.pos.insert(e.trx.gtid);
-            taken += 1;
-        }
-        st.scan = Some((src, node.epoch, idx));
-    }
-
-    fn log_reshard(&mut self, text: String) {
-        self.log_entry(super::world::LogKind::Operator, format!("reshard: {text}"));
-    }
-
-    /// At a traffic switch the checker compares both sides: a row the old side had that
-    /// the new side lacks is an acknowledged write lost; any other difference, divergence.
-    fn checker_on_switch(&mut self, now: Instant, rows: u64, diff: u64, new_side: &[usize]) {
-        if diff == 0 {
-            return;
-        }
-        let nodes: Vec<NodeId> = new_side
+        let (rows, diff) = vdiff(feeding, cluster).unwrap_or((0, 0));
+        report_mismatch(rows, diff, other, cluster, fx);
+        // Reverse streams start where the new serving side is now.
+        let fresh: Vec<Stream> = feeding
             .iter()
-            .filter_map(|&g| self.shard_primary(g))
+            .map(|s| {
+                let pos = cluster.shard_position(s.to);
+                Stream::replicating(s.to, s.from, s.range, pos, now)
+            })
             .collect();
-        let before = self.checker.findings.len();
-        self.checker.on_reshard_mismatch(now, nodes, rows, diff);
-        self.log_new_findings(before, now);
+        serve(other, Some(true), Some(true), fx);
+        serve(stopped, Some(false), Some(false), fx);
+        for &shard in other {
+            fx.ask(Ask::DenyWrites {
+                shard,
+                denied: false,
+            });
+        }
+        for &shard in stopped {
+            fx.ask(Ask::StopWrites {
+                shard,
+                stopped: false,
+            });
+        }
+        self.stalls.push((sw.started_us, now));
+        if sw.to_targets {
+            self.reverse = fresh;
+            self.phase = Phase::WritesSwitched;
+        } else {
+            self.streams = fresh;
+            self.reverse.clear();
+            self.phase = Phase::Running;
+        }
+        self.switch = None;
+        self.vdiff = Some((now, rows, diff));
+        let text = format!(
+            "writes switched to {} after a write stall of {} (VDiff at the switch: {diff} of {rows} rows differ)",
+            if sw.to_targets {
+                "the targets"
+            } else {
+                "the sources"
+            },
+            fmt_secs(now - sw.started_us)
+        );
+        self.note(now, text, fx);
+    }
+
+    /// The streams did not catch up in time: writes resume on the side that had them.
+    fn abandon_switch(&mut self, now: Instant, sw: &Switch, stopped: &[ShardId], fx: &mut Effects) {
+        for &shard in stopped {
+            fx.ask(Ask::StopWrites {
+                shard,
+                stopped: false,
+            });
+        }
+        for &shard in stopped {
+            fx.ask(Ask::DenyWrites {
+                shard,
+                denied: false,
+            });
+        }
+        self.stalls.push((sw.started_us, now));
+        self.switch = None;
+        let text = format!(
+            "switch abandoned: the streams did not catch up within {}; writes resume where they were",
+            fmt_secs(SWITCH_TIMEOUT)
+        );
+        self.note(now, text, fx);
+    }
+
+    /// Into the workflow's own log, and the world's event log.
+    fn note(&mut self, now: Instant, text: String, fx: &mut Effects) {
+        fx.ask(Ask::Log(format!("reshard: {text}")));
+        self.log.push((now, text));
     }
 }
 
-fn row_after(row: &super::rows::RowEvent) -> Option<u64> {
-    use super::rows::RowEvent;
-    match *row {
-        RowEvent::Write { after, .. } | RowEvent::Update { after, .. } => Some(after),
-        RowEvent::Delete { .. } => None,
+/// Sets the serving flags of these shards' routing rows.
+fn serve(shards: &[ShardId], reads: Option<bool>, writes: Option<bool>, fx: &mut Effects) {
+    for &shard in shards {
+        fx.ask(Ask::Serve {
+            shard,
+            reads,
+            writes,
+        });
     }
+}
+
+/// At a traffic switch the checker compares both sides: a row the old side had that the
+/// new side lacks is an acknowledged write lost; any other difference, divergence.
+fn report_mismatch(
+    rows: u64,
+    diff: u64,
+    new_side: &[ShardId],
+    cluster: &ClusterView,
+    fx: &mut Effects,
+) {
+    if diff == 0 {
+        return;
+    }
+    let nodes = new_side
+        .iter()
+        .filter_map(|&g| cluster.primary(g))
+        .collect();
+    fx.ask(Ask::VDiffMismatch { nodes, rows, diff });
 }
 
 pub fn step_name(step: Step) -> &'static str {
@@ -789,5 +621,786 @@ pub fn step_name(step: Step) -> &'static str {
         Step::ReverseTraffic => "reverse_traffic",
         Step::Complete => "complete",
         Step::Cancel => "cancel",
+    }
+}
+
+/// The workflow on its own, with no `World`: a hand-built cluster is the view, and a small
+/// stand-in for the world's interpreter carries out what the workflow asks.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{LinkConfig, NodeConfig, RouterConfig};
+    use crate::gtid::Uuid;
+    use crate::ids::ShardMap;
+    use crate::message::{Msg, Statement};
+    use crate::time::us;
+    use std::sync::Arc;
+
+    const SRC: ShardId = ShardId(1);
+    const T1: ShardId = ShardId(2);
+    const T2: ShardId = ShardId(3);
+    const B1: NodeId = NodeId(1);
+    const C1: NodeId = NodeId(2);
+    const D1: NodeId = NodeId(3);
+    /// A replica of target shard 80-c0, promoted in one story.
+    const C2: NodeId = NodeId(4);
+
+    /// Shards -80 (a1) and 80- (b1) serve; 80-c0 (c1, with c2 standing by) and c0- (d1)
+    /// are provisioned and serve nothing: the targets of splitting 80-.
+    struct Cluster {
+        nodes: Vec<Node>,
+        primaries: Vec<Option<NodeId>>,
+        router: Router,
+        net: Network,
+        /// Each node's shard.
+        shard_of: Vec<ShardId>,
+    }
+
+    impl Cluster {
+        fn split() -> Cluster {
+            Cluster::new(&[
+                ("-80", true),
+                ("80-", true),
+                ("80-c0", false),
+                ("c0-", false),
+            ])
+        }
+
+        /// One primary per shard, named a1, b1, …, plus c2 in the third shard.
+        fn new(shards: &[(&str, bool)]) -> Cluster {
+            let mut shard_of: Vec<ShardId> = ShardId::all(shards.len()).collect();
+            shard_of.push(ShardId(2));
+            let mut names: Vec<String> = (0..shards.len())
+                .map(|g| format!("{}1", char::from(b'a' + g as u8)))
+                .collect();
+            names.push("c2".into());
+            let nodes: Vec<Node> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let cfg = NodeConfig {
+                        name: name.clone(),
+                        ..NodeConfig::default()
+                    };
+                    let uuid = Uuid::version4(i as u128 + 1);
+                    Node::new(NodeId(i as u32), cfg, i as u32 + 1, uuid, None)
+                })
+                .collect();
+            let members: Vec<Vec<NodeId>> = ShardId::all(shards.len())
+                .map(|g| {
+                    let of_g = shard_of.iter().enumerate().filter(|(_, s)| **s == g);
+                    of_g.map(|(i, _)| NodeId(i as u32)).collect()
+                })
+                .collect();
+            let shard_map = Arc::new(ShardMap::from_members(nodes.len(), &members));
+            let table = shards
+                .iter()
+                .enumerate()
+                .map(|(g, (range, serving))| {
+                    let range = KeyRange::parse(range).unwrap();
+                    (range, Some(NodeId(g as u32)), *serving)
+                })
+                .collect();
+            let count = nodes.len() as u32;
+            let router = Router::new(RouterConfig::default(), vec![], Some(NodeId(0)), count, 1)
+                .sharded(Vindex::Hash, table, shard_map);
+            Cluster {
+                primaries: (0..shards.len()).map(|g| Some(NodeId(g as u32))).collect(),
+                net: Network::new(count, LinkConfig::default()),
+                nodes,
+                router,
+                shard_of,
+            }
+        }
+
+        fn view(&self) -> ClusterView<'_> {
+            ClusterView {
+                nodes: &self.nodes,
+                primaries: &self.primaries,
+                router: &self.router,
+                net: &self.net,
+                vindex: Vindex::Hash,
+            }
+        }
+
+        fn node(&mut self, id: NodeId) -> &mut Node {
+            &mut self.nodes[id.index()]
+        }
+
+        /// Stands in for the world: the router and the nodes change as asked, and a
+        /// VReplication row is committed on its target at once.
+        fn carry_out(&mut self, fx: &Effects) {
+            for ask in &fx.asks {
+                match ask {
+                    Ask::Serve {
+                        shard,
+                        reads,
+                        writes,
+                    } => self.router.set_serving(*shard, *reads, *writes),
+                    Ask::StopWrites { shard, stopped } => {
+                        self.router.set_writes_stopped(*shard, *stopped)
+                    }
+                    Ask::DenyWrites { shard, denied } => {
+                        for (n, g) in self.nodes.iter_mut().zip(&self.shard_of) {
+                            if g == shard {
+                                n.set_writes_denied(*denied);
+                            }
+                        }
+                    }
+                    Ask::VReplicationWrite { node, stmt } => {
+                        let (key, value) = match *stmt {
+                            Statement::Upsert { key, value } => (key, Some(value)),
+                            Statement::Delete { key } => (key, None),
+                            ref other => panic!("VReplication wrote {other:?}"),
+                        };
+                        self.node(*node).data.put(key, value);
+                    }
+                    Ask::VDiffMismatch { .. } | Ask::Log(_) => {}
+                }
+            }
+        }
+
+        fn command(
+            &mut self,
+            wf: &mut Option<Reshard>,
+            now: Instant,
+            step: Step,
+        ) -> Result<Effects, String> {
+            let mut fx = Effects::default();
+            let result = on_command(wf, now, step, &self.view(), &mut fx);
+            if let Err(e) = result {
+                assert!(fx.is_empty(), "refused {step:?} but recorded {fx:?}");
+                return Err(e);
+            }
+            self.carry_out(&fx);
+            Ok(fx)
+        }
+
+        fn tick(&mut self, wf: &mut Option<Reshard>, now: Instant) -> Effects {
+            let mut fx = Effects::default();
+            wf.as_mut().unwrap().on_timer(now, &self.view(), &mut fx);
+            self.carry_out(&fx);
+            fx
+        }
+
+        /// A client write committed on a node through its own commit pipeline (so it is
+        /// in the binlog with a GTID, as a stream reads it).
+        fn commit(&mut self, id: NodeId, now: Instant, key: Key, value: u64) {
+            let node = self.node(id);
+            let mut fx = Effects::default();
+            let query = Msg::Query {
+                req: 1,
+                stmt: Statement::Upsert { key, value },
+            };
+            node.on_message(now, Addr::Router, query, &mut fx);
+            while !fx
+                .sends
+                .iter()
+                .any(|(_, _, m)| matches!(m, Msg::QueryOk { .. }))
+            {
+                let next = (0..fx.timers.len()).min_by_key(|&i| fx.timers[i].0);
+                let (at, _, timer) = fx.timers.remove(next.expect("the commit goes on"));
+                if let Timer::Node { timer, .. } = timer {
+                    node.on_timer(at, timer, &mut fx);
+                }
+            }
+            assert_eq!(node.pending_writes(), 0);
+        }
+    }
+
+    /// The first `count` ids whose keyspace id falls in `range`.
+    fn keys_in(range: &str, count: usize) -> Vec<Key> {
+        let range = KeyRange::parse(range).unwrap();
+        (1..)
+            .filter(|&k| range.contains(Vindex::Hash.keyspace_id(k)))
+            .take(count)
+            .collect()
+    }
+
+    /// The source shard 80- holds `per_target` rows for each target.
+    fn loaded(per_target: usize) -> Cluster {
+        let mut c = Cluster::split();
+        for k in keys_in("80-c0", per_target)
+            .into_iter()
+            .chain(keys_in("c0-", per_target))
+        {
+            c.node(B1).data.put(k, Some(k * 10));
+        }
+        c
+    }
+
+    fn log(text: &str) -> Ask {
+        Ask::Log(format!("reshard: {text}"))
+    }
+
+    fn serve(shard: ShardId, reads: Option<bool>, writes: Option<bool>) -> Ask {
+        Ask::Serve {
+            shard,
+            reads,
+            writes,
+        }
+    }
+
+    /// `n` ticks after the start.
+    fn ticks(n: u64) -> Instant {
+        Instant::ZERO + TICK * n
+    }
+
+    fn next_tick(now: Instant) -> Vec<(Instant, Addr, Timer)> {
+        vec![(now + TICK, Addr::Manager, Timer::Workflow)]
+    }
+
+    /// Created, copied in one tick (10 rows per target), running.
+    fn running(c: &mut Cluster) -> Option<Reshard> {
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        c.tick(&mut wf, ticks(1));
+        assert_eq!(wf.as_ref().unwrap().phase, Phase::Running);
+        wf
+    }
+
+    /// Running, then SwitchTraffic for writes asked at 1 s and finished at the next tick.
+    fn writes_switched(c: &mut Cluster) -> Option<Reshard> {
+        let mut wf = running(c);
+        c.command(&mut wf, Instant::from_secs(1), Step::SwitchWrites)
+            .unwrap();
+        c.tick(&mut wf, Instant::from_secs(1) + TICK);
+        assert_eq!(wf.as_ref().unwrap().phase, Phase::WritesSwitched);
+        wf
+    }
+
+    #[test]
+    fn create_streams_the_source_into_each_overlapping_target() {
+        let mut c = Cluster::split();
+        let mut wf = None;
+        let fx = c
+            .command(&mut wf, Instant::from_micros(5), Step::Create)
+            .unwrap();
+        assert_eq!(
+            fx.asks,
+            [log(
+                "Reshard created: 80- → 80-c0, c0-; 2 streams start copying"
+            )]
+        );
+        assert_eq!(fx.timers, next_tick(Instant::from_micros(5)));
+        let wf = wf.unwrap();
+        assert_eq!(
+            (wf.sources.as_slice(), wf.phase),
+            (&[SRC][..], Phase::Copying)
+        );
+        assert_eq!(wf.targets, [T1, T2]);
+        let streams: Vec<_> = wf
+            .streams
+            .iter()
+            .map(|s| (s.from, s.to, s.range.to_string()))
+            .collect();
+        assert_eq!(
+            streams,
+            [(SRC, T1, "80-c0".into()), (SRC, T2, "c0-".into())]
+        );
+    }
+
+    #[test]
+    fn create_is_refused_while_a_workflow_runs_and_allowed_once_it_ended() {
+        let mut c = Cluster::split();
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        assert_eq!(
+            c.command(&mut wf, Instant::from_micros(1), Step::Create)
+                .unwrap_err(),
+            "a resharding workflow is already running"
+        );
+        c.command(&mut wf, Instant::from_micros(2), Step::Cancel)
+            .unwrap();
+        c.command(&mut wf, Instant::from_micros(3), Step::Create)
+            .unwrap();
+        assert_eq!(wf.unwrap().phase, Phase::Copying);
+    }
+
+    #[test]
+    fn create_needs_target_shards() {
+        let mut c = Cluster::new(&[("-80", true), ("80-", true)]);
+        let mut wf = None;
+        let err = c.command(&mut wf, Instant::ZERO, Step::Create).unwrap_err();
+        assert!(err.starts_with("there are no target shards"), "{err}");
+        assert!(wf.is_none());
+    }
+
+    #[test]
+    fn every_other_step_needs_a_workflow() {
+        let mut c = Cluster::split();
+        for step in [
+            Step::SwitchReads,
+            Step::SwitchWrites,
+            Step::ReverseTraffic,
+            Step::Complete,
+            Step::Cancel,
+        ] {
+            assert_eq!(
+                c.command(&mut None, Instant::ZERO, step).unwrap_err(),
+                "there is no resharding workflow: create one first"
+            );
+        }
+    }
+
+    #[test]
+    fn the_copy_makes_each_target_hold_its_range_then_the_streams_run() {
+        let mut c = loaded(10);
+        // A row on the target the source does not have: the copy deletes it.
+        let stray = keys_in("80-c0", 11)[10];
+        c.node(C1).data.put(stray, Some(1));
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        let fx = c.tick(&mut wf, ticks(1));
+        let mut expected = vec![Ask::VReplicationWrite {
+            node: C1,
+            stmt: Statement::Delete { key: stray },
+        }];
+        for (node, range) in [(C1, "80-c0"), (D1, "c0-")] {
+            let mut keys = keys_in(range, 10);
+            keys.sort_unstable();
+            expected.extend(keys.into_iter().map(|key| Ask::VReplicationWrite {
+                node,
+                stmt: Statement::Upsert {
+                    key,
+                    value: key * 10,
+                },
+            }));
+        }
+        expected.push(log("copy finished: every stream now replicates"));
+        assert_eq!(fx.asks, expected);
+        assert_eq!(fx.timers, next_tick(ticks(1)));
+        let wf = wf.unwrap();
+        assert_eq!(wf.phase, Phase::Running);
+        for s in &wf.streams {
+            assert_eq!((s.copy, s.rows_copied, s.rows_to_copy), (None, 10, 10));
+        }
+    }
+
+    #[test]
+    fn a_copy_larger_than_a_batch_takes_several_ticks() {
+        let mut c = loaded(COPY_BATCH + 5);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        let fx = c.tick(&mut wf, ticks(1));
+        assert!(
+            !fx.asks
+                .contains(&log("copy finished: every stream now replicates"))
+        );
+        let w = wf.as_ref().unwrap();
+        assert_eq!(w.phase, Phase::Copying);
+        let first = &w.streams[0];
+        assert_eq!(first.rows_copied, COPY_BATCH as u64);
+        let (done, _) = first.progress(ticks(1)).unwrap();
+        assert!((done - 25.0 / 30.0).abs() < 1e-9, "{done}");
+        c.tick(&mut wf, ticks(2));
+        let w = wf.as_ref().unwrap();
+        assert_eq!(w.phase, Phase::Running);
+        assert_eq!(w.streams[0].progress(ticks(2)), None);
+    }
+
+    #[test]
+    fn vdiff_runs_once_when_the_streams_run() {
+        let mut c = loaded(10);
+        let mut wf = running(&mut c);
+        let fx = c.tick(&mut wf, ticks(2));
+        assert_eq!(fx.asks, [log("VDiff: 20 rows compared, 0 differ")]);
+        assert_eq!(wf.as_ref().unwrap().vdiff, Some((ticks(2), 20, 0)));
+        assert!(c.tick(&mut wf, ticks(3)).asks.is_empty());
+    }
+
+    #[test]
+    fn a_source_binlog_change_streams_to_the_target_that_owns_its_key() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        let key = keys_in("c0-", 4)[3];
+        c.commit(B1, Instant::from_millis(150), key, 77);
+        let fx = c.tick(&mut wf, ticks(2));
+        let upsert = Ask::VReplicationWrite {
+            node: D1,
+            stmt: Statement::Upsert { key, value: 77 },
+        };
+        assert_eq!(fx.asks.iter().filter(|a| **a == upsert).count(), 1);
+        let writes = |n: NodeId| {
+            fx.asks
+                .iter()
+                .filter(|a| matches!(a, Ask::VReplicationWrite { node, .. } if *node == n))
+                .count()
+        };
+        assert_eq!((writes(C1), writes(D1)), (0, 1));
+        let executed = c.nodes[B1.index()].gtid_executed.clone();
+        for s in &wf.unwrap().streams {
+            assert!(executed.is_subset_of(&s.pos));
+            assert_eq!(s.behind, 0);
+        }
+    }
+
+    #[test]
+    fn reads_switch_to_the_targets_only_once_the_streams_run() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        assert_eq!(
+            c.command(&mut wf, Instant::from_micros(1), Step::SwitchReads)
+                .unwrap_err(),
+            "the streams are still copying: reads can switch once they run"
+        );
+        c.tick(&mut wf, ticks(1));
+        let fx = c.command(&mut wf, ticks(2), Step::SwitchReads).unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                serve(T1, Some(true), None),
+                serve(T2, Some(true), None),
+                serve(SRC, Some(false), None),
+                log("SwitchTraffic (replica): reads now go to the targets"),
+            ]
+        );
+        assert_eq!(wf.as_ref().unwrap().phase, Phase::ReadsSwitched);
+        assert_eq!(
+            c.command(&mut wf, ticks(3), Step::SwitchReads).unwrap_err(),
+            "switch_reads is not possible while the workflow is reads switched"
+        );
+    }
+
+    #[test]
+    fn writes_switch_once_the_sources_stop_and_the_streams_hold_everything() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        assert_eq!(
+            c.command(&mut wf, Instant::from_micros(1), Step::SwitchWrites)
+                .unwrap_err(),
+            "the streams are still copying: writes can switch once they run"
+        );
+        c.tick(&mut wf, ticks(1));
+        let start = Instant::from_secs(1);
+        let fx = c.command(&mut wf, start, Step::SwitchWrites).unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                Ask::StopWrites {
+                    shard: SRC,
+                    stopped: true
+                },
+                Ask::DenyWrites {
+                    shard: SRC,
+                    denied: true
+                },
+                log(
+                    "SwitchTraffic (primary): writes stopped on the sources; waiting for the streams to catch up"
+                ),
+            ]
+        );
+        assert!(c.nodes[B1.index()].writes_denied && c.router.shards[SRC.index()].writes_stopped);
+        assert_eq!(
+            c.command(&mut wf, start + us(1), Step::Cancel).unwrap_err(),
+            "a traffic switch is under way; wait for it to finish"
+        );
+        // The first tick since the streams run also makes the first VDiff.
+        let fx = c.tick(&mut wf, start + TICK);
+        assert_eq!(
+            fx.asks,
+            [
+                log("VDiff: 6 rows compared, 0 differ"),
+                serve(T1, Some(true), Some(true)),
+                serve(T2, Some(true), Some(true)),
+                serve(SRC, Some(false), Some(false)),
+                Ask::DenyWrites {
+                    shard: T1,
+                    denied: false
+                },
+                Ask::DenyWrites {
+                    shard: T2,
+                    denied: false
+                },
+                Ask::StopWrites {
+                    shard: SRC,
+                    stopped: false
+                },
+                log(
+                    "writes switched to the targets after a write stall of 0.10 s (VDiff at the switch: 0 of 6 rows differ)"
+                ),
+            ]
+        );
+        assert_eq!(fx.timers, next_tick(start + TICK));
+        let wf = wf.unwrap();
+        assert_eq!(wf.phase, Phase::WritesSwitched);
+        assert_eq!(wf.stalls, [(start, start + TICK)]);
+        let reverse: Vec<_> = wf.reverse.iter().map(|s| (s.from, s.to)).collect();
+        assert_eq!(reverse, [(T1, SRC), (T2, SRC)]);
+        // DeniedTables stays on the retired side.
+        assert!(c.nodes[B1.index()].writes_denied);
+    }
+
+    #[test]
+    fn a_mismatch_at_the_switch_is_a_finding_against_the_new_primaries() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        // Someone writes on a target behind the workflow's back.
+        let key = keys_in("80-c0", 1)[0];
+        c.node(C1).data.put(key, Some(999));
+        c.command(&mut wf, Instant::from_secs(1), Step::SwitchWrites)
+            .unwrap();
+        let fx = c.tick(&mut wf, Instant::from_secs(1) + TICK);
+        assert_eq!(
+            fx.asks[..2],
+            [
+                log("VDiff: 6 rows compared, 1 differ"),
+                Ask::VDiffMismatch {
+                    nodes: vec![C1, D1],
+                    rows: 6,
+                    diff: 1
+                }
+            ]
+        );
+        // The switch goes ahead: VDiff reports, it does not block.
+        assert_eq!(wf.unwrap().phase, Phase::WritesSwitched);
+    }
+
+    #[test]
+    fn a_switch_that_cannot_catch_up_is_abandoned_after_the_timeout() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        for (a, b) in [(B1, C1), (C1, B1)] {
+            c.net.set_cut(a.into(), b.into(), true);
+        }
+        // A write the stream into c1 cannot fetch over the cut link.
+        c.commit(B1, Instant::from_millis(500), keys_in("80-c0", 4)[3], 5);
+        let start = Instant::from_secs(1);
+        c.command(&mut wf, start, Step::SwitchWrites).unwrap();
+        let fx = c.tick(&mut wf, start + TICK);
+        assert!(fx.asks.iter().all(|a| !matches!(a, Ask::Serve { .. })));
+        let error = wf.as_ref().unwrap().streams[0].error.clone();
+        assert_eq!(error.as_deref(), Some("the link b1 ↔ c1 is cut"));
+        let fx = c.tick(&mut wf, start + SWITCH_TIMEOUT);
+        assert_eq!(
+            fx.asks[..3],
+            [
+                Ask::StopWrites {
+                    shard: SRC,
+                    stopped: false
+                },
+                Ask::DenyWrites {
+                    shard: SRC,
+                    denied: false
+                },
+                log(
+                    "switch abandoned: the streams did not catch up within 30.00 s; writes resume where they were"
+                ),
+            ]
+        );
+        let wf = wf.unwrap();
+        assert_eq!((wf.phase, wf.switch.is_none()), (Phase::Running, true));
+        assert_eq!(wf.stalls, [(start, start + SWITCH_TIMEOUT)]);
+    }
+
+    #[test]
+    fn cancel_and_complete_are_refused_in_the_wrong_phase() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        assert_eq!(
+            c.command(&mut wf, Instant::from_micros(1), Step::Complete)
+                .unwrap_err(),
+            "writes must be switched to the targets before completing"
+        );
+        let mut wf = writes_switched(&mut c);
+        assert_eq!(
+            c.command(&mut wf, Instant::from_secs(2), Step::Cancel)
+                .unwrap_err(),
+            "writes have been switched: use reverse_traffic, not cancel"
+        );
+        assert_eq!(
+            c.command(&mut wf, Instant::from_secs(2), Step::SwitchWrites)
+                .unwrap_err(),
+            "switch_writes is not possible while the workflow is writes switched"
+        );
+    }
+
+    #[test]
+    fn complete_drops_the_reverse_streams_after_a_last_vdiff() {
+        let mut c = loaded(3);
+        let mut wf = writes_switched(&mut c);
+        let fx = c
+            .command(&mut wf, Instant::from_secs(2), Step::Complete)
+            .unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                log("VDiff before completing: 6 rows compared, 0 differ"),
+                log(
+                    "Complete: reverse streams dropped; the source shards serve nothing and can be retired"
+                ),
+            ]
+        );
+        let w = wf.as_ref().unwrap();
+        assert_eq!((w.phase, w.reverse.len()), (Phase::Completed, 0));
+        // A finished workflow does nothing more and schedules no tick.
+        assert!(c.tick(&mut wf, Instant::from_secs(2) + TICK).is_empty());
+        assert_eq!(
+            c.command(&mut wf, Instant::from_secs(3), Step::ReverseTraffic)
+                .unwrap_err(),
+            "reverse_traffic is not possible while the workflow is completed"
+        );
+    }
+
+    #[test]
+    fn reverse_traffic_brings_writes_back_to_the_sources() {
+        let mut c = loaded(3);
+        let mut wf = writes_switched(&mut c);
+        let start = Instant::from_secs(2);
+        let fx = c.command(&mut wf, start, Step::ReverseTraffic).unwrap();
+        let stop = |shard| Ask::StopWrites {
+            shard,
+            stopped: true,
+        };
+        let deny = |shard| Ask::DenyWrites {
+            shard,
+            denied: true,
+        };
+        assert_eq!(
+            fx.asks,
+            [
+                stop(T1),
+                stop(T2),
+                deny(T1),
+                deny(T2),
+                log(
+                    "ReverseTraffic (primary): writes stopped on the targets; waiting for the reverse streams"
+                ),
+            ]
+        );
+        let fx = c.tick(&mut wf, start + TICK);
+        assert_eq!(
+            fx.asks,
+            [
+                serve(SRC, Some(true), Some(true)),
+                serve(T1, Some(false), Some(false)),
+                serve(T2, Some(false), Some(false)),
+                Ask::DenyWrites {
+                    shard: SRC,
+                    denied: false
+                },
+                Ask::StopWrites {
+                    shard: T1,
+                    stopped: false
+                },
+                Ask::StopWrites {
+                    shard: T2,
+                    stopped: false
+                },
+                log(
+                    "writes switched to the sources after a write stall of 0.10 s (VDiff at the switch: 0 of 6 rows differ)"
+                ),
+            ]
+        );
+        let wf = wf.unwrap();
+        assert_eq!((wf.phase, wf.reverse.len()), (Phase::Running, 0));
+        let forward: Vec<_> = wf.streams.iter().map(|s| (s.from, s.to, s.copy)).collect();
+        assert_eq!(forward, [(SRC, T1, None), (SRC, T2, None)]);
+    }
+
+    #[test]
+    fn reverse_traffic_after_reads_switched_moves_reads_back() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        c.command(&mut wf, Instant::from_micros(1), Step::SwitchReads)
+            .unwrap();
+        let fx = c
+            .command(&mut wf, Instant::from_micros(2), Step::ReverseTraffic)
+            .unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                serve(SRC, Some(true), None),
+                serve(T1, Some(false), None),
+                serve(T2, Some(false), None),
+                log("ReverseTraffic (replica): reads are back on the sources"),
+            ]
+        );
+        assert_eq!(wf.unwrap().phase, Phase::Running);
+    }
+
+    #[test]
+    fn cancel_stops_the_streams_and_gives_reads_back_to_the_sources() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        c.command(&mut wf, Instant::from_micros(1), Step::SwitchReads)
+            .unwrap();
+        let fx = c
+            .command(&mut wf, Instant::from_micros(2), Step::Cancel)
+            .unwrap();
+        assert_eq!(
+            fx.asks,
+            [
+                serve(SRC, Some(true), None),
+                serve(T1, Some(false), None),
+                serve(T2, Some(false), None),
+                log("Cancel: streams stopped; the sources keep serving"),
+            ]
+        );
+        let w = wf.as_ref().unwrap();
+        assert_eq!((w.phase, w.streams.len()), (Phase::Cancelled, 0));
+        assert!(c.tick(&mut wf, ticks(1)).is_empty());
+    }
+
+    #[test]
+    fn reverse_traffic_needs_something_switched() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        for (now, phase) in [(ticks(0), "copying"), (ticks(1), "running")] {
+            if now > Instant::ZERO {
+                c.tick(&mut wf, now);
+            }
+            assert_eq!(
+                c.command(&mut wf, now, Step::ReverseTraffic).unwrap_err(),
+                format!("reverse_traffic is not possible while the workflow is {phase}")
+            );
+        }
+    }
+
+    #[test]
+    fn cancel_while_copying_only_stops_the_streams() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        let fx = c.command(&mut wf, ticks(0), Step::Cancel).unwrap();
+        assert_eq!(
+            fx.asks,
+            [log("Cancel: streams stopped; the sources keep serving")]
+        );
+        assert!(fx.timers.is_empty());
+        assert_eq!(wf.unwrap().phase, Phase::Cancelled);
+    }
+
+    #[test]
+    fn a_new_target_primary_makes_its_stream_copy_again() {
+        let mut c = loaded(3);
+        let mut wf = running(&mut c);
+        c.primaries[T1.index()] = Some(C2);
+        let fx = c.tick(&mut wf, ticks(2));
+        let to_c2 = fx
+            .asks
+            .iter()
+            .filter(|a| matches!(a, Ask::VReplicationWrite { node: C2, .. }))
+            .count();
+        assert_eq!(to_c2, 3);
+        let s = &wf.unwrap().streams[0];
+        assert_eq!((s.target, s.rows_copied, s.copy), (Some((C2, 0)), 3, None));
+    }
+
+    #[test]
+    fn a_stream_waits_while_its_source_primary_is_down() {
+        let mut c = loaded(3);
+        let mut wf = None;
+        c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
+        c.node(B1).crash(false, &mut Effects::default());
+        let fx = c.tick(&mut wf, ticks(1));
+        assert!(fx.asks.is_empty(), "{:?}", fx.asks);
+        assert_eq!(fx.timers, next_tick(ticks(1)));
+        for s in &wf.unwrap().streams {
+            assert_eq!(s.error.as_deref(), Some("source primary b1 is down"));
+        }
     }
 }

@@ -14,13 +14,14 @@ use super::config::{ClientConfig, InsertMode, RouterConfig, WriterSource};
 use super::effects::{Effects, RouterTimer, Timer};
 use super::gtid::Gtid;
 use super::history::{Op, OpKind, Outcome, Totals};
-use super::ids::{Addr, NodeId, ShardGroups};
+use super::ids::{Addr, NodeId, ShardId, ShardMap};
 use super::keyspace::{KeyRange, Vindex};
 use super::message::{Msg, QueryResult, Statement};
 use super::rng::{SimRng, Stream};
 use super::status::NodeStatus;
 use crate::time::{Duration, Instant, ms, secs, us};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -86,7 +87,7 @@ pub struct Router {
     pub shards: Vec<RouteShard>,
     vindex: Vindex,
     /// Each backend's shard.
-    groups: ShardGroups,
+    shard_map: Arc<ShardMap>,
     pub backends: Vec<Backend>,
     pending: BTreeMap<u64, Pending>,
     next_req: u64,
@@ -126,7 +127,7 @@ impl Router {
             clients,
             shards: vec![RouteShard::new(KeyRange::FULL, writer, true)],
             vindex: Vindex::Hash,
-            groups: ShardGroups::unsharded(nodes as usize),
+            shard_map: Arc::new(ShardMap::unsharded(nodes as usize)),
             backends,
             pending: BTreeMap::new(),
             next_req: 1,
@@ -137,19 +138,20 @@ impl Router {
         }
     }
 
-    /// Routes by key range: `shards` with their first writers, `groups` each node's shard.
+    /// Routes by key range: `shards` with their first writers; `shard_map` says which shard
+    /// each node serves (the world's own map, shared).
     pub fn sharded(
         mut self,
         vindex: Vindex,
         shards: Vec<(KeyRange, Option<NodeId>, bool)>,
-        groups: ShardGroups,
+        shard_map: Arc<ShardMap>,
     ) -> Self {
         self.vindex = vindex;
         self.shards = shards
             .into_iter()
             .map(|(range, writer, serving)| RouteShard::new(range, writer, serving))
             .collect();
-        self.groups = groups;
+        self.shard_map = shard_map;
         self
     }
 
@@ -160,32 +162,54 @@ impl Router {
 
     /// The node becomes its shard's writer.
     pub fn set_writer(&mut self, node: NodeId) {
-        let g = self.group(node);
-        if let Some(s) = self.shards.get_mut(g) {
+        let shard = self.shard_map.of(node);
+        if let Some(s) = self.shards.get_mut(shard.index()) {
             s.writer = Some(node);
         }
     }
 
-    fn group(&self, n: NodeId) -> usize {
-        self.groups.of(n)
+    /// SwitchTraffic's change to a routing row: whether the shard serves reads and writes
+    /// for its range (`None` leaves that side as it is).
+    pub fn set_serving(&mut self, shard: ShardId, reads: Option<bool>, writes: Option<bool>) {
+        if let Some(s) = self.shards.get_mut(shard.index()) {
+            if let Some(r) = reads {
+                s.serving_reads = r;
+            }
+            if let Some(w) = writes {
+                s.serving_writes = w;
+            }
+        }
+    }
+
+    /// Refuses writes to a shard while traffic switches (or lets them through again).
+    pub fn set_writes_stopped(&mut self, shard: ShardId, stopped: bool) {
+        if let Some(s) = self.shards.get_mut(shard.index()) {
+            s.writes_stopped = stopped;
+        }
     }
 
     /// The shard serving `key`, for a write or a read.
-    pub fn shard_of(&self, key: u64, write: bool) -> usize {
-        if self.shards.len() == 1 {
-            return 0;
+    pub fn shard_of(&self, key: u64, write: bool) -> ShardId {
+        if !self.shard_map.is_sharded() {
+            return ShardId(0);
         }
         let id = self.vindex.keyspace_id(key);
-        self.shards
-            .iter()
-            .position(|s| {
-                (if write {
-                    s.serving_writes
-                } else {
-                    s.serving_reads
-                }) && s.range.contains(id)
-            })
-            .unwrap_or(0)
+        let serving = |s: &RouteShard| {
+            if write {
+                s.serving_writes
+            } else {
+                s.serving_reads
+            }
+        };
+        ShardId::all(self.shards.len())
+            .zip(&self.shards)
+            .find(|(_, s)| serving(s) && s.range.contains(id))
+            .map_or(ShardId(0), |(shard, _)| shard)
+    }
+
+    /// The routing row of `shard`.
+    pub fn route(&self, shard: ShardId) -> Option<&RouteShard> {
+        self.shards.get(shard.index())
     }
 
     pub fn start(&mut self, now: Instant, fx: &mut Effects) {
@@ -195,12 +219,12 @@ impl Router {
         }
     }
 
-    /// Writes sent to a node of shard `group` and not answered yet: a traffic switch waits
+    /// Writes sent to a node of `shard` and not answered yet: a traffic switch waits
     /// for these, or a write acknowledged after the switch would land on the old side.
-    pub fn writes_in_flight(&self, group: usize) -> usize {
+    pub fn writes_in_flight(&self, shard: ShardId) -> usize {
         self.pending
             .values()
-            .filter(|p| !p.op.kind.is_read() && self.group(p.node) == group)
+            .filter(|p| !p.op.kind.is_read() && self.shard_map.of(p.node) == shard)
             .count()
     }
 
@@ -297,9 +321,9 @@ impl Router {
             Statement::Read { key, .. } => self.shard_of(key, false),
             Statement::Upsert { key, .. } | Statement::Delete { key } => self.shard_of(key, true),
             // Sharded clusters refuse auto-increment inserts (they need a Vitess sequence).
-            _ => 0,
+            _ => ShardId(0),
         };
-        if let Some(s) = self.shards.get_mut(shard) {
+        if let Some(s) = self.shards.get_mut(shard.index()) {
             s.ops += 1;
             if s.writes_stopped && !matches!(stmt, Statement::Read { .. }) {
                 let message = format!(
@@ -347,15 +371,15 @@ impl Router {
         self.complete(now, p, Outcome::Fail { errno, message }, fx);
     }
 
-    fn pick_writer(&mut self, shard: usize) -> Option<NodeId> {
+    fn pick_writer(&mut self, shard: ShardId) -> Option<NodeId> {
         match self.cfg.writer_source {
-            WriterSource::Manager => self.shards.get(shard).and_then(|s| s.writer),
+            WriterSource::Manager => self.route(shard).and_then(|s| s.writer),
             WriterSource::ReadOnlyFlag => {
                 let writers: Vec<NodeId> = (0..self.backends.len() as u32)
                     .filter(|&i| {
                         self.backends[i as usize].reachable
                             && !self.backends[i as usize].read_only
-                            && self.group(NodeId(i)) == shard
+                            && self.shard_map.of(NodeId(i)) == shard
                     })
                     .map(NodeId)
                     .collect();
@@ -370,13 +394,13 @@ impl Router {
 
     /// Round robin over the replicas whose lag is within the limit (no allocation: this
     /// runs for every read).
-    fn pick_reader(&mut self, shard: usize) -> Option<NodeId> {
+    fn pick_reader(&mut self, shard: ShardId) -> Option<NodeId> {
         let max_lag = secs(self.cfg.max_replication_lag_s);
         let null_lag = secs(self.cfg.lag_when_null_s);
-        let writer = self.shards.get(shard).and_then(|s| s.writer);
-        let groups = &self.groups;
+        let writer = self.route(shard).and_then(|s| s.writer);
+        let shard_map = &self.shard_map;
         let eligible = |i: usize, b: &Backend| {
-            groups.of(NodeId(i as u32)) == shard
+            shard_map.of(NodeId(i as u32)) == shard
                 && b.reachable
                 && b.is_replica
                 && b.read_only

@@ -199,7 +199,7 @@ impl Table {
 
     /// Applies a replicated row event with `replica_exec_mode=STRICT` semantics. With a
     /// primary key, non-key columns of the before image are not compared, so an update of a
-    /// row whose value already differs silently overwrites it (model §2.3).
+    /// row whose value already differs silently overwrites it (docs/semantics.md §2.4).
     pub fn apply(&mut self, ev: &RowEvent) -> Result<Option<Value>, ApplyError> {
         let exists = self.rows.get(ev.key()).is_some();
         match ev {

@@ -129,53 +129,23 @@ impl Topology {
 
     /// The nodes, the initial primary, and the nodes meant to take writes together.
     pub(super) fn expand(&self) -> (Vec<Shape>, String, Vec<String>) {
-        let replica = |i: u32, src: &str| Shape {
-            name: db(i),
-            source: Some(src.to_string()),
-            read_only: true,
-            auto_increment: None,
-        };
-        let primary = Shape {
-            name: db(1),
-            source: None,
-            read_only: false,
-            auto_increment: None,
-        };
         match self {
             Topology::PrimaryReplicas { replicas } => {
-                let mut v = vec![primary];
-                v.extend((2..=replicas + 1).map(|i| replica(i, "db1")));
+                let mut v = vec![Shape::primary(db(1))];
+                v.extend((2..=replicas + 1).map(|i| Shape::replica(db(i), "db1")));
                 (v, db(1), vec![])
             }
             Topology::Chained {
                 intermediate_replicas,
                 replicas,
             } => {
-                let mut v = vec![primary, replica(2, "db1")];
-                v.extend((3..3 + intermediate_replicas).map(|i| replica(i, "db2")));
+                let mut v = vec![Shape::primary(db(1)), Shape::replica(db(2), "db1")];
                 let next = 3 + intermediate_replicas;
-                v.extend((next..next + replicas).map(|i| replica(i, "db1")));
+                v.extend((3..next).map(|i| Shape::replica(db(i), "db2")));
+                v.extend((next..next + replicas).map(|i| Shape::replica(db(i), "db1")));
                 (v, db(1), vec![])
             }
-            Topology::DualPrimary { mode, replicas } => {
-                let active = *mode == DualMode::ActiveActive;
-                let a = Shape {
-                    name: db(1),
-                    source: Some(db(2)),
-                    read_only: false,
-                    auto_increment: Some((2, 1)),
-                };
-                let b = Shape {
-                    name: db(2),
-                    source: Some(db(1)),
-                    read_only: !active,
-                    auto_increment: Some((2, 2)),
-                };
-                let mut v = vec![a, b];
-                v.extend((3..3 + replicas).map(|i| replica(i, "db1")));
-                let writers = if active { vec![db(1), db(2)] } else { vec![] };
-                (v, db(1), writers)
-            }
+            Topology::DualPrimary { mode, replicas } => dual_primary(*mode, *replicas),
             Topology::Custom { nodes, primary } => {
                 let v = nodes
                     .iter()
@@ -197,18 +167,10 @@ impl Topology {
                 let mut v = Vec::new();
                 for g in 0..shards.len() + targets.len() {
                     let primary = shard_node(g, 1);
-                    v.push(Shape {
-                        name: primary.clone(),
-                        source: None,
-                        read_only: false,
-                        auto_increment: None,
-                    });
-                    v.extend((2..=replicas + 1).map(|i| Shape {
-                        name: shard_node(g, i),
-                        source: Some(primary.clone()),
-                        read_only: true,
-                        auto_increment: None,
-                    }));
+                    v.push(Shape::primary(primary.clone()));
+                    v.extend(
+                        (2..=replicas + 1).map(|i| Shape::replica(shard_node(g, i), &primary)),
+                    );
                 }
                 // The router learns each shard's primary from the shard table.
                 (v, shard_node(0, 1), vec![])
@@ -217,7 +179,41 @@ impl Topology {
     }
 }
 
+/// Two sources replicating from each other (auto-increment interleaved so their inserts
+/// never collide), the passive one read-only unless both take writes; replicas of db1.
+fn dual_primary(mode: DualMode, replicas: u32) -> (Vec<Shape>, String, Vec<String>) {
+    let active = mode == DualMode::ActiveActive;
+    let co_primary = |i: u32, other: u32, read_only: bool| Shape {
+        name: db(i),
+        source: Some(db(other)),
+        read_only,
+        auto_increment: Some((2, u64::from(i))),
+    };
+    let mut v = vec![co_primary(1, 2, false), co_primary(2, 1, !active)];
+    v.extend((3..3 + replicas).map(|i| Shape::replica(db(i), "db1")));
+    let writers = if active { vec![db(1), db(2)] } else { vec![] };
+    (v, db(1), writers)
+}
+
 impl Shape {
+    fn primary(name: String) -> Shape {
+        Shape {
+            name,
+            source: None,
+            read_only: false,
+            auto_increment: None,
+        }
+    }
+
+    fn replica(name: String, source: &str) -> Shape {
+        Shape {
+            name,
+            source: Some(source.to_string()),
+            read_only: true,
+            auto_increment: None,
+        }
+    }
+
     pub(super) fn apply(&self, cfg: &mut NodeConfig) {
         cfg.name = self.name.clone();
         cfg.source = self.source.clone();

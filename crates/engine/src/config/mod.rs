@@ -232,7 +232,7 @@ pub struct FailoverConfig {
     pub reasonable_lag_s: u64,
     /// DelayMasterPromotionIfSQLThreadNotUpToDate: wait until the candidate has applied its
     /// relay log. Orchestrator's code default is false, which can lose acknowledged
-    /// semi-sync transactions (model §4.4.3); the playground defaults to the safe choice.
+    /// semi-sync transactions (docs/semantics.md §6.4); the playground picks the safe choice.
     pub wait_for_relay_log_apply: bool,
     /// How long to wait for that before giving up on the candidate.
     pub relay_log_apply_timeout_ms: u64,

@@ -1,5 +1,5 @@
-//! The source side of a commit (model §2.2): flush to the binlog, sync, the semi-sync wait
-//! at AFTER_SYNC or AFTER_COMMIT, the engine commit, then OK to the client.
+//! The source side of a commit (docs/semantics.md §2.3): flush to the binlog, sync, the
+//! semi-sync wait at AFTER_SYNC or AFTER_COMMIT, the engine commit, then OK to the client.
 //!
 //! Transactions that arrive while a group is in flight queue up and form the next group
 //! (group commit). An AFTER_SYNC wait holds the commit stage, so it stalls every writer.

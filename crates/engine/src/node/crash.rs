@@ -1,4 +1,4 @@
-//! Durability and crash recovery (model §2.4, §11.4).
+//! Durability and crash recovery (docs/semantics.md §5).
 //!
 //! The node keeps an undo image of every committed transaction until it is durable in both
 //! the redo log and (if logged) the binlog. A crash then decides, per transaction, exactly

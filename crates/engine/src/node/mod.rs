@@ -438,6 +438,11 @@ impl Node {
         self.enqueue_write(now, me, 0, stmt, fx);
     }
 
+    /// Sets or clears DeniedTables (the resharding workflow asks for it at a switch).
+    pub fn set_writes_denied(&mut self, denied: bool) {
+        self.writes_denied = denied;
+    }
+
     /// Writes accepted but not yet committed (VDiff waits for none).
     pub fn pending_writes(&self) -> u64 {
         self.pipeline.waiting()

@@ -1,5 +1,5 @@
 //! The replica side: a replication channel with its receiver (IO) thread writing the relay
-//! log and its applier (SQL) thread applying it in source commit order (model §3).
+//! log and its applier (SQL) thread applying it in source commit order (docs/semantics.md §3).
 
 use super::Node;
 use crate::binlog::{BinlogPos, Trx};
@@ -65,7 +65,7 @@ impl Channel {
         }
     }
 
-    /// Seconds_Behind_Source exactly as MySQL computes it (model §3.3), to the microsecond:
+    /// Seconds_Behind_Source as MySQL computes it (docs/semantics.md §3.4), to the microsecond:
     /// MySQL shows it in whole seconds (`ReplicaStatus::seconds_behind_source`).
     pub fn replication_lag(&self, now: Instant, running: bool) -> Option<Duration> {
         if !running || !self.sql_running {

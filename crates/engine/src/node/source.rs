@@ -1,5 +1,5 @@
 //! The source side of replication: one Binlog Dump thread per connected replica
-//! (model §3.1). Replication is pull: nothing is sent to a replica that has not asked.
+//! (docs/semantics.md §3.1). Replication is pull: nothing is sent to a replica that has not asked.
 
 use super::Node;
 use crate::binlog::{BinlogPos, DumpStartError, Trx};
@@ -81,7 +81,7 @@ impl Node {
         self.timer(fx, now + period, NodeTimer::Heartbeat { server_id, conn });
     }
 
-    /// The checks of `rpl_binlog_sender.cc`, in order (model §3.1 step 3).
+    /// The checks of `rpl_binlog_sender.cc`, in order (docs/semantics.md §3.1).
     fn check_dump_start(
         &self,
         server_id: u32,

@@ -7,7 +7,7 @@ use crate::config::{ClusterConfig, ConfigError};
 use crate::effects::Effects;
 use crate::gtid::Uuid;
 use crate::history::History;
-use crate::ids::{NodeId, ShardGroups};
+use crate::ids::{NodeId, ShardId, ShardMap};
 use crate::manager::Manager;
 use crate::net::Network;
 use crate::node::Node;
@@ -17,6 +17,7 @@ use crate::router::Router;
 use crate::time::Instant;
 use crate::trace::Trace;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// A node's index by its name in the configuration.
 fn ids(config: &ClusterConfig) -> impl Fn(&str) -> Option<NodeId> + '_ {
@@ -34,8 +35,8 @@ impl World {
         config.validate()?;
         let seed = config.seed;
         let nodes = build_nodes(&config);
-        let (managers, router, groups) = build_control(&config);
-        let checker = build_checker(&config, &groups);
+        let (managers, router, shard_map) = build_control(&config);
+        let checker = build_checker(&config, &shard_map);
         let mut world = World {
             now: Instant::ZERO,
             queue: EventQueue::default(),
@@ -43,7 +44,7 @@ impl World {
             nodes,
             router,
             managers,
-            groups,
+            shard_map,
             reshard: None,
             rng_net: SimRng::new(seed, Stream::Network),
             trace: Trace::default(),
@@ -73,11 +74,11 @@ impl World {
     }
 }
 
-fn build_checker(config: &ClusterConfig, groups: &ShardGroups) -> Checker {
+fn build_checker(config: &ClusterConfig, shard_map: &Arc<ShardMap>) -> Checker {
     let id = ids(config);
     let names = config.nodes.iter().map(|n| n.name.clone()).collect();
     let active_active = config.active_active.iter().filter_map(|n| id(n)).collect();
-    Checker::new(names, active_active).with_groups(groups.clone())
+    Checker::new(names, active_active).with_shard_map(Arc::clone(shard_map))
 }
 
 /// Every node, with the server id and the UUID (`auto.cnf`) it starts with.
@@ -101,8 +102,8 @@ fn build_nodes(config: &ClusterConfig) -> Vec<Node> {
 }
 
 /// The router and one failover manager per replication cluster (one per shard when sharded),
-/// with the map of which shard each node serves.
-fn build_control(config: &ClusterConfig) -> (Vec<Manager>, Router, ShardGroups) {
+/// with the map of which shard each node serves, shared by the world, router and checker.
+fn build_control(config: &ClusterConfig) -> (Vec<Manager>, Router, Arc<ShardMap>) {
     let id = ids(config);
     let names: Vec<String> = config.nodes.iter().map(|n| n.name.clone()).collect();
     let primary = id(&config.primary);
@@ -120,30 +121,35 @@ fn build_control(config: &ClusterConfig) -> (Vec<Manager>, Router, ShardGroups) 
         config.seed,
     );
     let rules: Vec<_> = config.nodes.iter().map(|n| n.promotion_rule).collect();
-    let mut groups = ShardGroups::unsharded(count);
     if config.shards.is_empty() {
         let manager = Manager::new(config.failover.clone(), names, rules, primary);
-        return (vec![manager], router, groups);
+        return (vec![manager], router, Arc::new(ShardMap::unsharded(count)));
     }
-    let mut managers = Vec::with_capacity(config.shards.len());
-    for (g, shard) in config.shards.iter().enumerate() {
-        let members: Vec<NodeId> = shard.nodes.iter().filter_map(|n| id(n)).collect();
-        for m in &members {
-            groups.set(*m, g as u16);
-        }
-        let manager = Manager::new(
-            config.failover.clone(),
-            names.clone(),
-            rules.clone(),
-            id(&shard.primary),
-        );
-        managers.push(manager.for_group(g as u16, members));
-    }
+    let members: Vec<Vec<NodeId>> = config
+        .shards
+        .iter()
+        .map(|shard| shard.nodes.iter().filter_map(|n| id(n)).collect())
+        .collect();
+    let shard_map = Arc::new(ShardMap::from_members(count, &members));
+    let managers = ShardId::all(config.shards.len())
+        .zip(&config.shards)
+        .zip(members)
+        .map(|((shard, cfg), members)| {
+            let primary = id(&cfg.primary);
+            Manager::new(
+                config.failover.clone(),
+                names.clone(),
+                rules.clone(),
+                primary,
+            )
+            .for_shard(shard, members)
+        })
+        .collect();
     let table = config
         .shards
         .iter()
         .map(|s| (s.range, id(&s.primary), s.serving))
         .collect();
-    let router = router.sharded(config.vindex, table, groups.clone());
-    (managers, router, groups)
+    let router = router.sharded(config.vindex, table, Arc::clone(&shard_map));
+    (managers, router, shard_map)
 }

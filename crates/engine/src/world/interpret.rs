@@ -1,11 +1,12 @@
 //! The interpreter: hands each event to the actor it is for, then carries out what the
 //! handler recorded in `Effects` — sends through the network, timers into the queue, notes
-//! to the checker and the event log, completed client operations to the history.
+//! to the checker and the event log, completed client operations to the history, and
+//! changes asked of the router and the nodes (`world/workflow.rs`).
 
 use super::{LogKind, World};
 use crate::effects::{NodeTimer, Note, ReplThread, Timer};
 use crate::gtid::Uuid;
-use crate::ids::{Addr, NodeId};
+use crate::ids::{Addr, NodeId, ShardId};
 use crate::message::Msg;
 use crate::node::Process;
 use crate::queue::Event;
@@ -72,10 +73,11 @@ impl World {
             Addr::Router => self.router.on_message(now, from, msg, fx),
             Addr::Manager => {
                 // Replies reach the manager of the sender's cluster.
-                let g = from.node().map_or(0, |n| self.groups.of(n));
-                let before = self.managers[g].recoveries.len();
-                self.managers[g].on_message(now, from, msg, fx);
-                self.after_manager(g, before);
+                let shard = from.node().map_or(ShardId(0), |n| self.shard_map.of(n));
+                let manager = &mut self.managers[shard.index()];
+                let before = manager.recoveries.len();
+                manager.on_message(now, from, msg, fx);
+                self.after_manager(shard, before);
             }
         }
     }
@@ -90,7 +92,7 @@ impl World {
             code: timer.code(),
             // Which shard's manager (0 when unsharded, as before sharding existed).
             detail: match timer {
-                Timer::Manager { group, .. } => u64::from(group),
+                Timer::Manager { shard, .. } => u64::from(shard.0),
                 _ => 0,
             },
         });
@@ -109,12 +111,11 @@ impl World {
                 }
             }
             (Addr::Router, Timer::Router(t)) => self.router.on_timer(now, t, fx),
-            (Addr::Manager, Timer::Manager { group, timer }) => {
-                let g = usize::from(group);
-                if let Some(m) = self.managers.get_mut(g) {
+            (Addr::Manager, Timer::Manager { shard, timer }) => {
+                if let Some(m) = self.managers.get_mut(shard.index()) {
                     let before = m.recoveries.len();
                     m.on_timer(now, timer, fx);
-                    self.after_manager(g, before);
+                    self.after_manager(shard, before);
                 }
             }
             _ => {}
@@ -122,8 +123,8 @@ impl World {
     }
 
     /// A recovery finished: log it and check what the promoted node lacks.
-    fn after_manager(&mut self, group: usize, before: usize) {
-        let new: Vec<_> = self.managers[group].recoveries[before..].to_vec();
+    fn after_manager(&mut self, shard: ShardId, before: usize) {
+        let new: Vec<_> = self.managers[shard.index()].recoveries[before..].to_vec();
         for r in new {
             let text = match r.promoted {
                 Some(p) if r.success => format!(
@@ -142,13 +143,10 @@ impl World {
 
     pub(super) fn check_promotion(&mut self, p: NodeId) {
         let before = self.checker.findings.len();
-        let shard_uuids: Option<Vec<Uuid>> = (self.managers.len() > 1).then(|| {
-            let g = self.group_of(p);
-            self.nodes
-                .iter()
-                .filter(|n| self.group_of(n.id) == g)
-                .map(|n| n.uuid)
-                .collect()
+        let shard_uuids: Option<Vec<Uuid>> = self.shard_map.is_sharded().then(|| {
+            let shard = self.shard_of(p);
+            let members = self.shard_map.members(shard);
+            members.map(|n| self.nodes[n.index()].uuid).collect()
         });
         self.checker
             .on_promotion(self.now, &self.nodes[p.index()], shard_uuids.as_deref());
@@ -179,6 +177,17 @@ impl World {
             self.history.record(op);
         }
         self.log_new_findings(before, self.now);
+        // Last, the changes an actor asked of others: after its own timers, so the
+        // workflow's next tick is queued before anything its VReplication writes cause
+        // (the order the trace pins). A write records the target node's effects, which
+        // one more pass carries out.
+        let asks = std::mem::take(&mut self.fx.asks);
+        if !asks.is_empty() {
+            for ask in asks {
+                self.carry_out_ask(ask);
+            }
+            self.carry_out();
+        }
     }
 
     /// Puts a message on the network: it arrives later, or is dropped at once (a cut link).

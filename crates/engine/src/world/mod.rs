@@ -9,13 +9,14 @@
 mod build;
 mod interpret;
 mod verbs;
+mod workflow;
 
 use crate::checker::Checker;
 use crate::command::{Command, CommandError};
 use crate::config::ClusterConfig;
-use crate::effects::{Effects, Timer};
+use crate::effects::Effects;
 use crate::history::History;
-use crate::ids::{Addr, NodeId, ShardGroups};
+use crate::ids::{Addr, NodeId, ShardId, ShardMap};
 use crate::manager::Manager;
 use crate::message::MsgKind;
 use crate::net::Network;
@@ -26,6 +27,7 @@ use crate::router::Router;
 use crate::time::{Duration, Instant, secs};
 use crate::trace::{Trace, TraceKind, TraceLine};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 pub use crate::config::{ConfigError, MAX_CLIENTS, MAX_NODES, MAX_RATE_PER_S, MAX_SHARDS};
 
@@ -73,8 +75,9 @@ pub struct World {
     pub router: Router,
     /// One failover manager per replication cluster: one, or one per shard.
     pub managers: Vec<Manager>,
-    /// Each node's shard group (all 0 when unsharded).
-    pub groups: ShardGroups,
+    /// Which shard each node serves (all shard 0 when unsharded), shared with the router
+    /// and the checker.
+    pub shard_map: Arc<ShardMap>,
     /// The online resharding workflow, once created.
     pub reshard: Option<super::reshard::Reshard>,
     pub net: Network,
@@ -107,9 +110,14 @@ impl World {
         self.config.seed
     }
 
-    /// The shard group a node belongs to (0 when unsharded).
-    pub fn group_of(&self, n: NodeId) -> usize {
-        self.groups.of(n)
+    /// The shard a node serves (shard 0 when unsharded).
+    pub fn shard_of(&self, n: NodeId) -> ShardId {
+        self.shard_map.of(n)
+    }
+
+    /// The failover manager of a node's replication cluster.
+    pub fn manager_of(&self, n: NodeId) -> &Manager {
+        &self.managers[self.shard_of(n).index()]
     }
 
     /// The failover manager of the first (or only) replication cluster.
@@ -248,16 +256,6 @@ impl World {
             })
             .collect();
         self.lag_samples.push_back((at, lags));
-    }
-
-    pub(crate) fn schedule_workflow(&mut self, at: Instant) {
-        self.push(
-            at,
-            Event::Timer {
-                owner: Addr::Manager,
-                timer: Timer::Workflow,
-            },
-        );
     }
 
     pub(crate) fn log_new_findings(&mut self, before: usize, at: Instant) {

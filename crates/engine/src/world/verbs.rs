@@ -235,8 +235,8 @@ impl World {
     /// A planned, lossless switchover by the failover manager of the node's cluster.
     fn switchover(&mut self, to: &str) -> Done {
         let id = self.resolve(to)?;
-        let g = self.group_of(id);
-        self.managers[g]
+        let shard = self.shard_of(id);
+        self.managers[shard.index()]
             .switchover(self.now, id, &mut self.fx)
             .map_err(CommandError)
     }
@@ -250,8 +250,8 @@ impl World {
         }
         self.set_read_only(node, false, false)?;
         self.router.set_writer(id);
-        let g = self.group_of(id);
-        self.managers[g].set_primary(self.now, id);
+        let shard = self.shard_of(id);
+        self.managers[shard.index()].set_primary(self.now, id);
         self.check_promotion(id);
         Ok(())
     }

@@ -1,0 +1,131 @@
+//! The side panel: lesson, resharding, inspector, timeline editor, findings, failover and
+//! charts. It is rebuilt a few times a second while the run moves, not on every frame.
+
+use super::selection::Selection;
+use super::session::Session;
+use super::{App, charts, lesson, panels, reshard, timeline};
+use crate::engine::{Addr, World};
+use std::cell::RefCell;
+use yew::html::Scope;
+use yew::prelude::*;
+
+/// How often the side panel follows the running simulation, in wall milliseconds.
+const REFRESH_MS: f64 = 250.0;
+
+/// Props of [`Frozen`]: its content is re-rendered only when `stamp` changes.
+#[derive(Clone, Properties)]
+pub struct FrozenProps {
+    pub stamp: u64,
+    pub content: Html,
+}
+
+impl PartialEq for FrozenProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.stamp == other.stamp
+    }
+}
+
+/// A subtree Yew skips while its stamp is unchanged: the side panel is rebuilt a few times
+/// a second, not on every animation frame (with 32 nodes that was most of a frame).
+#[component]
+pub fn Frozen(props: &FrozenProps) -> Html {
+    props.content.clone()
+}
+
+/// When the side panel is due to be rebuilt, and the panel as last built.
+pub struct SidePanel {
+    /// Moves whenever what the panel shows may have changed.
+    stamp: u64,
+    /// Wall time of the last rebuild while the run moved.
+    built_at_ms: f64,
+    /// The panel as last built, with the stamp it was built for.
+    cache: RefCell<(u64, Html)>,
+}
+
+impl Default for SidePanel {
+    fn default() -> Self {
+        SidePanel {
+            stamp: 1,
+            built_at_ms: 0.0,
+            cache: RefCell::new((0, Html::default())),
+        }
+    }
+}
+
+impl SidePanel {
+    /// Something the panel shows changed (a click, a message): rebuild it.
+    pub fn changed(&mut self) {
+        self.stamp += 1;
+    }
+
+    /// The run moved on a frame at wall time `now_ms`: rebuild at once when a seek just
+    /// arrived (its final state shows), else a few times a second (`REFRESH_MS`).
+    pub fn moved(&mut self, now_ms: f64, arrived: bool) {
+        if arrived || now_ms - self.built_at_ms >= REFRESH_MS {
+            self.built_at_ms = now_ms;
+            self.stamp += 1;
+        }
+    }
+
+    /// The panel, calling `build` only when the stamp moved since the last build.
+    pub fn view(&self, build: impl FnOnce() -> Html) -> Html {
+        let mut cache = self.cache.borrow_mut();
+        if cache.0 != self.stamp {
+            *cache = (self.stamp, build());
+        }
+        html! { <Frozen stamp={self.stamp} content={cache.1.clone()} /> }
+    }
+}
+
+/// The panel's content for the run in `session`.
+pub fn view(
+    session: &Session,
+    selection: &Selection,
+    draft: &timeline::Draft,
+    link: &Scope<App>,
+) -> Html {
+    let w = session.world();
+    let scenario = session.scenario();
+    let lesson = scenario
+        .lesson
+        .as_ref()
+        .map(|l| lesson::view(&scenario.name, l, session.lesson_step(), w, link));
+    let names = timeline::node_names(w);
+    html! {
+        <>
+            { lesson.unwrap_or_default() }
+            { reshard::view(w, link) }
+            { inspector(w, selection, link) }
+            { timeline::view(&scenario.timeline, &names, draft, link) }
+            { panels::view_findings(w, link) }
+            { panels::view_failover(w) }
+            { charts::view(w) }
+        </>
+    }
+}
+
+/// What the selection is, in detail, with what can be done to it.
+fn inspector(w: &World, selection: &Selection, link: &Scope<App>) -> Html {
+    match selection {
+        Selection::Nodes(ids) => {
+            panels::view_selection_actions(&panels::selected_names(w, ids), link)
+        }
+        Selection::Node(id) => match w.node(*id) {
+            Some(n) => panels::view_node_inspector(w, n, link),
+            None => nothing_selected(),
+        },
+        Selection::Link(a, b) => panels::view_link_inspector(w, *a, *b, link),
+        Selection::Router => panels::view_actor_inspector(w, Addr::Router, link),
+        Selection::Manager => panels::view_actor_inspector(w, Addr::Manager, link),
+        Selection::Nothing => nothing_selected(),
+    }
+}
+
+fn nothing_selected() -> Html {
+    html! {
+        <section class="panel-section">
+            <h2>{ "Inspector" }</h2>
+            <p class="hint">{ "Click a node to see its binlog, relay log, threads and GTID sets, and to crash it; click a link to cut it." }</p>
+        </section>
+    }
+}
