@@ -157,7 +157,7 @@ fn run_seed(seed: u64, nonsense: bool, seconds: u64) -> World {
         let stop = next.min(end);
         while w.next_event_at().is_some_and(|t| t <= stop) {
             w.step();
-            if let Err(e) = w.check_invariants(w.events() % 256 == 0) {
+            if let Err(e) = w.check_invariants(w.events().is_multiple_of(256)) {
                 panic!(
                     "seed {seed}: invariant broken at {} µs: {e}\nreproduce: SWEEP_SEED={seed} cargo test --test engine_sweep",
                     w.now()

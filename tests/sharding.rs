@@ -217,7 +217,7 @@ fn random_faults_on_shards_keep_every_invariant() {
         while w.now() < 30_000_000 {
             while w.next_event_at().is_some_and(|t| t <= next) {
                 w.step();
-                if let Err(e) = w.check_invariants(w.events() % 256 == 0) {
+                if let Err(e) = w.check_invariants(w.events().is_multiple_of(256)) {
                     panic!("seed {seed}: at {} µs: {e}", w.now());
                 }
             }
@@ -244,7 +244,7 @@ fn run_checked(s: &Scenario) -> (World, Report) {
     let end = s.run_ms * 1_000;
     while w.next_event_at().is_some_and(|t| t <= end) {
         w.step();
-        if let Err(e) = w.check_invariants(w.events() % 512 == 0) {
+        if let Err(e) = w.check_invariants(w.events().is_multiple_of(512)) {
             panic!("{}: at {} µs: {e}", s.name, w.now());
         }
     }
@@ -435,7 +435,7 @@ fn random_faults_during_resharding_keep_the_data_safe() {
             let stop = next_fault.min(steps.get(next_step).map_or(u64::MAX, |s| s.0));
             while w.next_event_at().is_some_and(|t| t <= stop) {
                 w.step();
-                if let Err(e) = w.check_invariants(w.events() % 512 == 0) {
+                if let Err(e) = w.check_invariants(w.events().is_multiple_of(512)) {
                     panic!("seed {seed}: at {} µs: {e}", w.now());
                 }
             }
