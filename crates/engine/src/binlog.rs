@@ -5,6 +5,7 @@
 //! Positions use plausible byte sizes; what matters for teaching is that they grow
 //! monotonically and look like `binlog.000003:1234`.
 
+use super::chunked::ChunkedVec;
 use super::gtid::{Gtid, GtidSet};
 use super::rows::RowEvent;
 use crate::time::{Duration, Instant};
@@ -94,7 +95,8 @@ pub enum DumpStartError {
 #[derive(Clone, Debug)]
 pub struct Binlog {
     files: VecDeque<BinlogFile>,
-    entries: VecDeque<BinlogEntry>,
+    /// In chunks that snapshots of the world share (see `chunked`).
+    entries: ChunkedVec<BinlogEntry>,
     next_idx: u64,
     end: BinlogPos,
     /// Every GTID ever logged here, purged or not.
@@ -112,7 +114,7 @@ impl Binlog {
         };
         Binlog {
             files: VecDeque::from([first]),
-            entries: VecDeque::new(),
+            entries: ChunkedVec::new(),
             next_idx: 0,
             end: BinlogPos {
                 file: 1,
@@ -173,9 +175,9 @@ impl Binlog {
             }
             self.files.pop_front();
             let keep_from = self.files[0].first_idx;
-            while !self.entries.is_empty() && self.base_idx() < keep_from {
-                self.entries.pop_front();
-            }
+            let purged_entries = keep_from.saturating_sub(self.base_idx());
+            self.entries
+                .drop_front(usize::try_from(purged_entries).unwrap_or(usize::MAX));
             purged += 1;
         }
         purged
@@ -224,12 +226,22 @@ impl Binlog {
         if idx < base {
             return None;
         }
-        self.entries.get((idx - base) as usize)
+        self.entries.get(usize::try_from(idx - base).ok()?)
     }
 
     /// Retained entries, oldest first (for the inspector).
     pub fn entries(&self) -> impl DoubleEndedIterator<Item = &BinlogEntry> + ExactSizeIterator {
         self.entries.iter()
+    }
+
+    /// Stores this binlog's entries in `other`'s chunks wherever they hold the same
+    /// transactions at the same positions (a replica that logged what its source logged,
+    /// in step): nine binlogs of one stream then take the memory of one. Returns the
+    /// number of chunks newly shared; nothing a reader can see changes.
+    pub fn share_chunks_with(&mut self, other: &Binlog) -> usize {
+        self.entries.share_equal_chunks(&other.entries, |a, b| {
+            Arc::ptr_eq(&a.trx, &b.trx) && a.end_file == b.end_file && a.end_pos == b.end_pos
+        })
     }
 
     /// First entry to send a replica that already has `have` (GTID auto-positioning):
@@ -282,7 +294,7 @@ impl Binlog {
         }
         self.next_idx = base + self.entries.len() as u64;
         let mut logged = self.files[0].previous_gtids.clone();
-        for e in &self.entries {
+        for e in self.entries.iter() {
             logged.insert(e.trx.gtid);
         }
         self.logged = logged;

@@ -2,6 +2,7 @@
 //! student understands. It works incrementally — each completed operation and each
 //! engine note is consumed once — so an hour-long run needs no full history.
 
+use super::chunked::ChunkedVec;
 use super::gtid::{Gtid, GtidSet, Uuid};
 use super::history::{Op, OpKind, Outcome};
 use super::ids::{NodeId, ShardMap};
@@ -10,7 +11,7 @@ use super::node::Node;
 use super::rows::{Key, Value};
 use crate::time::{Duration, Instant, fmt_secs, secs};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Findings kept in full; beyond this only the counts grow.
@@ -78,6 +79,65 @@ struct AckedWrite {
     node: Option<NodeId>,
 }
 
+/// The last `cap` acknowledged writes by GTID, in acknowledgement order and in chunks
+/// that snapshots of the world share. It answers like a map from GTID to write from which
+/// the oldest entry is removed when a new one comes: a GTID acknowledged twice (a re-used
+/// GTID after a lost tail) is forgotten once its older entry leaves the window.
+#[derive(Clone, Debug)]
+struct AckedWindow {
+    entries: ChunkedVec<AckedEntry>,
+    /// Entries ever pushed (the number of the next one).
+    pushed: u64,
+    cap: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct AckedEntry {
+    gtid: Gtid,
+    write: AckedWrite,
+    /// The number of the oldest earlier entry for the same GTID in the window when this
+    /// one came: once that leaves, the GTID is forgotten.
+    shadows_from: Option<u64>,
+}
+
+impl AckedWindow {
+    fn new(cap: usize) -> Self {
+        AckedWindow {
+            entries: ChunkedVec::new(),
+            pushed: 0,
+            cap,
+        }
+    }
+
+    fn base(&self) -> u64 {
+        self.pushed - self.entries.len() as u64
+    }
+
+    /// `again`: the GTID was acknowledged before (only then is the window searched).
+    fn push(&mut self, gtid: Gtid, write: AckedWrite, again: bool) {
+        let base = self.base();
+        let shadows_from = again
+            .then(|| self.entries.iter().position(|e| e.gtid == gtid))
+            .flatten()
+            .map(|i| base + i as u64);
+        self.entries.push_back(AckedEntry {
+            gtid,
+            write,
+            shadows_from,
+        });
+        self.pushed += 1;
+        if self.entries.len() > self.cap {
+            self.entries.drop_front(1);
+        }
+    }
+
+    fn get(&self, gtid: Gtid) -> Option<AckedWrite> {
+        let base = self.base();
+        let e = self.entries.iter().rev().find(|e| e.gtid == gtid)?;
+        e.shadows_from.is_none_or(|j| j >= base).then_some(e.write)
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 struct KeyWrite {
     value: Option<Value>,
@@ -137,8 +197,7 @@ pub struct Checker {
     pub findings: Vec<Finding>,
     pub counts: BTreeMap<FindingKind, u64>,
     acked: GtidSet,
-    acked_writes: BTreeMap<Gtid, AckedWrite>,
-    acked_order: VecDeque<Gtid>,
+    acked_writes: AckedWindow,
     key_writes: KeyMap<KeyWrites>,
     /// Per client: its own last acknowledged write of each key.
     session_writes: Vec<KeyMap<Option<KeyWrite>>>,
@@ -159,8 +218,7 @@ impl Checker {
             findings: Vec::new(),
             counts: BTreeMap::new(),
             acked: GtidSet::new(),
-            acked_writes: BTreeMap::new(),
-            acked_order: VecDeque::new(),
+            acked_writes: AckedWindow::new(ACKED_WINDOW),
             key_writes: KeyMap::default(),
             session_writes: Vec::new(),
             reported_lost: GtidSet::new(),
@@ -269,14 +327,13 @@ impl Checker {
     }
 
     fn remember_ack(&mut self, g: Gtid, w: AckedWrite) {
-        self.acked.insert(g);
-        self.acked_writes.insert(g, w);
-        self.acked_order.push_back(g);
-        if self.acked_order.len() > ACKED_WINDOW
-            && let Some(old) = self.acked_order.pop_front()
-        {
-            self.acked_writes.remove(&old);
-        }
+        let again = !self.acked.insert(g);
+        self.acked_writes.push(g, w, again);
+    }
+
+    /// The acknowledged write of `g`, if it is still remembered.
+    fn acked_write(&self, g: Gtid) -> Option<AckedWrite> {
+        self.acked_writes.get(g)
     }
 
     /// A read is stale if some write to its key was acknowledged before the read began and
@@ -417,7 +474,8 @@ impl Checker {
     fn report_lost(&mut self, now: Instant, missing: &GtidSet, at: NodeId, why: &str) {
         let total = missing.count();
         for g in missing.iter().take(20) {
-            let detail = match self.acked_writes.get(&g).copied() {
+            let acked = self.acked_write(g);
+            let detail = match acked {
                 Some(w) => {
                     let by = w.node.map_or("?".to_string(), |n| self.name(n).to_string());
                     format!(
@@ -430,7 +488,7 @@ impl Checker {
                 None => format!("acknowledged transaction {g} is missing: {why}"),
             };
             let mut nodes = vec![at];
-            if let Some(n) = self.acked_writes.get(&g).and_then(|w| w.node)
+            if let Some(n) = acked.and_then(|w| w.node)
                 && n != at
             {
                 nodes.insert(0, n);
@@ -867,5 +925,40 @@ mod tests {
         assert!(c.findings.is_empty());
         c.on_promotion(at_ms(5_000), &db2, Some(&[uuid(1), uuid(2)]));
         assert_eq!(c.count(FindingKind::LostWrite), 2);
+    }
+
+    /// The window answers exactly as the map it replaced (insert; past the cap, remove
+    /// the oldest entry's GTID), re-used GTIDs included.
+    #[test]
+    fn the_acked_window_answers_like_a_map_with_fifo_removal() {
+        let uuid = Uuid::from_u128(9);
+        let gtid = |gno| Gtid { uuid, gno };
+        let (cap, mut seen) = (16, GtidSet::new());
+        let mut window = AckedWindow::new(cap);
+        let mut map: BTreeMap<Gtid, AckedWrite> = BTreeMap::new();
+        let mut order = std::collections::VecDeque::new();
+        let mut x: u64 = 12345;
+        for step in 0..5_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let g = gtid(1 + x % 40);
+            let w = AckedWrite {
+                key: step,
+                value: x,
+                ack_us: Instant::from_micros(step),
+                node: None,
+            };
+            window.push(g, w, !seen.insert(g));
+            map.insert(g, w);
+            order.push_back(g);
+            if order.len() > cap {
+                map.remove(&order.pop_front().unwrap());
+            }
+            for gno in 1..=40 {
+                let (a, b) = (window.get(gtid(gno)), map.get(&gtid(gno)));
+                assert_eq!(a.map(|w| w.key), b.map(|w| w.key), "step {step} gno {gno}");
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! window of recent operations is kept; the checker consumes each operation as it
 //! completes (incrementally) and the per-second series keep the totals for the charts.
 
+use super::chunked::ChunkedVec;
 use super::gtid::Gtid;
 use super::ids::NodeId;
 use super::rows::{Key, Value};
@@ -94,7 +95,8 @@ pub struct Totals {
 
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    recent: VecDeque<Op>,
+    /// In chunks that snapshots of the world share (see `chunked`).
+    recent: ChunkedVec<Op>,
     series: VecDeque<SecondStats>,
     pub totals: Totals,
 }
@@ -126,7 +128,7 @@ impl History {
             Outcome::Ok { .. } => {}
         }
         if self.recent.len() == HISTORY_WINDOW {
-            self.recent.pop_front();
+            self.recent.drop_front(1);
         }
         self.recent.push_back(op);
     }

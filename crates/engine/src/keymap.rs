@@ -1,6 +1,8 @@
 //! A map from row keys to small values: a dense vector for keys below 2^20 (the workload's
 //! key space: O(1), no pointer chasing), a B-tree above. Deterministic like a B-tree.
+//! The dense part is in chunks that snapshots of the world share until a key changes.
 
+use super::chunked::ChunkedVec;
 use super::rows::Key;
 use std::collections::BTreeMap;
 
@@ -8,7 +10,7 @@ const DENSE_KEYS: Key = 1 << 20;
 
 #[derive(Clone, Debug, Default)]
 pub struct KeyMap<V> {
-    dense: Vec<V>,
+    dense: ChunkedVec<V>,
     sparse: BTreeMap<Key, V>,
 }
 
@@ -28,7 +30,7 @@ impl<V: Clone + Default> KeyMap<V> {
             if i >= self.dense.len() {
                 self.dense.resize(i + 1, V::default());
             }
-            &mut self.dense[i]
+            self.dense.get_mut(i).expect("resized to hold the key")
         } else {
             self.sparse.entry(key).or_default()
         }

@@ -37,6 +37,7 @@
 
 pub mod binlog;
 pub mod checker;
+pub mod chunked;
 pub mod command;
 mod command_de;
 pub mod config;

@@ -4,6 +4,7 @@
 //! missing rows, silent overwrites); values are the id of the client operation that wrote
 //! them, so the checker can tell exactly which write a read returned or a node lost.
 
+use super::chunked::ChunkedVec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -76,10 +77,11 @@ impl ApplyError {
 /// (auto-increment ids, a DBA's direct writes) in a B-tree. Both iterate in key order.
 const DENSE_KEYS: u64 = 1 << 20;
 
-/// Row storage: a dense vector for small keys, a B-tree for the rest.
+/// Row storage: a dense vector for small keys, a B-tree for the rest. The dense part is
+/// in chunks that snapshots of the world share until the row changes.
 #[derive(Clone, Debug, Default)]
 struct Rows {
-    dense: Vec<Option<Value>>,
+    dense: ChunkedVec<Option<Value>>,
     sparse: BTreeMap<Key, Value>,
     len: u64,
 }
@@ -118,12 +120,12 @@ impl Rows {
 
     /// Rows with key ≥ `from`, in key order.
     fn iter_from(&self, from: Key) -> impl Iterator<Item = (Key, Value)> + '_ {
+        let first = usize::try_from(from).unwrap_or(usize::MAX);
         let dense = self
             .dense
-            .iter()
-            .enumerate()
-            .skip(usize::try_from(from).unwrap_or(usize::MAX))
-            .filter_map(|(k, v)| v.map(|v| (k as Key, v)));
+            .iter_from(first)
+            .zip(first..)
+            .filter_map(|(v, k)| v.map(|v| (k as Key, v)));
         dense.chain(self.sparse.range(from..).map(|(k, v)| (*k, *v)))
     }
 
@@ -183,6 +185,15 @@ impl Table {
     /// Rows with key ≥ `from`, in key order (a primary-key range scan).
     pub fn iter_from(&self, from: Key) -> impl Iterator<Item = (Key, Value)> + '_ {
         self.rows.iter_from(from)
+    }
+
+    /// Stores rows in `other`'s chunks wherever both hold the same rows (a replica in step
+    /// with its source): a snapshot of nine tables then costs little more than one.
+    /// Returns the chunks newly shared; the rows do not change.
+    pub fn share_chunks_with(&mut self, other: &Table) -> usize {
+        self.rows
+            .dense
+            .share_equal_chunks(&other.rows.dense, |a, b| a == b)
     }
 
     /// Sets or removes a row, returning what was there (the undo image).

@@ -7,8 +7,8 @@
 //! Same scenario and seed give the same hash natively and in wasm; any change in what
 //! happens, or in what order, changes it.
 
+use super::chunked::ChunkedVec;
 use crate::time::Instant;
-use std::collections::VecDeque;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -63,7 +63,8 @@ impl TraceLine {
 pub struct Trace {
     hash: u64,
     count: u64,
-    recent: VecDeque<TraceLine>,
+    /// In chunks that snapshots of the world share (see `chunked`).
+    recent: ChunkedVec<TraceLine>,
 }
 
 impl Default for Trace {
@@ -71,7 +72,7 @@ impl Default for Trace {
         Trace {
             hash: FNV_OFFSET,
             count: 0,
-            recent: VecDeque::with_capacity(TRACE_WINDOW),
+            recent: ChunkedVec::new(),
         }
     }
 }
@@ -89,7 +90,7 @@ impl Trace {
             .fold(self.hash, |h, w| (h ^ w).wrapping_mul(FNV_PRIME));
         self.count += 1;
         if self.recent.len() == TRACE_WINDOW {
-            self.recent.pop_front();
+            self.recent.drop_front(1);
         }
         self.recent.push_back(line);
     }

@@ -52,7 +52,6 @@ impl World {
             checker,
             log: VecDeque::new(),
             lag_samples: VecDeque::new(),
-            applied: Vec::new(),
             next_check: Instant::ZERO + CHECK_EVERY,
             power_lost_at: vec![None; config.nodes.len()],
             fx: Effects::default(),
