@@ -351,6 +351,36 @@ impl World {
         }
     }
 
+    /// Adds what this world holds in memory to `f` (chunks shared with worlds already
+    /// added are not counted again): the playback's snapshot budget is counted with it.
+    pub fn footprint(&self, f: &mut super::footprint::Footprint) {
+        for n in &self.nodes {
+            n.footprint(f);
+        }
+        self.checker.footprint(f);
+        self.history.footprint(f);
+        self.trace.footprint(f);
+        let q = &self.queue;
+        let queue = q.slab.capacity() * size_of::<Option<Event>>()
+            + q.heap.capacity() * size_of::<Queued>()
+            + q.free.capacity() * size_of::<u32>();
+        let log: usize = self.log.iter().map(|e| e.text.capacity()).sum::<usize>()
+            + self.log.capacity() * size_of::<LogEntry>();
+        let lag = self.lag_samples.capacity() * size_of::<(Micros, Vec<Option<u64>>)>()
+            + self.lag_samples.len() * self.nodes.len() * size_of::<Option<u64>>();
+        let audit: usize = (self.managers.iter().flat_map(|m| &m.audit))
+            .map(|a| size_of::<super::manager::AuditEntry>() + a.text.capacity())
+            .sum();
+        let links = (self.net.addr_count() as usize).pow(2) * size_of::<super::net::Link>();
+        let pending = self
+            .router
+            .clients
+            .iter()
+            .map(|c| c.inflight as usize)
+            .sum::<usize>();
+        f.add(size_of::<World>() + queue + log + lag + audit + links + pending * 256);
+    }
+
     pub fn next_event_at(&self) -> Option<Micros> {
         self.queue.peek_at()
     }
