@@ -4,14 +4,23 @@
 fn main() {
     use replication_playground::ui;
     ui::panic::install();
-    let wants_panic_test = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .is_some_and(|h| h == "#panic-test");
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok());
     yew::Renderer::<ui::App>::new().render();
-    if wants_panic_test {
-        // Documented test hook: proves the overlay appears instead of a blank page.
-        panic!("panic test requested by the #panic-test URL fragment");
+    match hash.as_deref() {
+        // Documented test hooks: prove the overlay appears instead of a blank page, for a
+        // panic and for running out of memory (a trap, not a panic), once the app runs.
+        Some("#panic-test") => {
+            after_start(|| panic!("panic test requested by the #panic-test URL fragment"))
+        }
+        Some("#oom-test") => after_start(|| ui::panic::exhaust_memory()),
+        _ => {}
     }
+}
+
+/// Runs `f` half a second after start-up, from a timer, as a failure in a running app would.
+#[cfg(target_arch = "wasm32")]
+fn after_start(f: impl FnOnce() + 'static) {
+    let _ = gloo::timers::callback::Timeout::new(500, f).forget();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

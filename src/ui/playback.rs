@@ -4,13 +4,24 @@
 //! or before the target, then replay the user's actions up to it. A user action is always
 //! applied after every event at its time has been processed (`run_until(now)` first), so a
 //! live run and its replay apply it at exactly the same point. Pure Rust: tested natively.
+//!
+//! Snapshots cost little to take (a world clone shares its binlogs, tables and windows in
+//! copy-on-write chunks, see `engine::chunked`) but grow as the live world moves on and
+//! writes into the chunks they share. So they live within a byte budget: when they hold
+//! more, the one whose loss leaves the smallest gap for its age goes, and snapshots end up
+//! spaced further apart the further back they are. Seeking stays exact; only a seek far
+//! back replays longer.
 
+use crate::engine::footprint::Footprint;
 use crate::engine::time::{Duration, Instant, secs};
 use crate::engine::{Command, CommandError, World};
 
 /// Simulated time between snapshots while playing forward.
 pub const SNAPSHOT_EVERY: Duration = secs(5);
-/// Snapshots kept; beyond this every other one is dropped (seeking stays exact, only slower).
+/// Bytes the snapshots and the world at time zero may hold together, counting what they
+/// still share with the live world (it lets go of that as it runs on).
+pub const SNAPSHOT_BUDGET_BYTES: u64 = 96 << 20;
+/// Snapshots kept at most, however small they are.
 pub const MAX_SNAPSHOTS: usize = 120;
 /// Events processed per frame at most (the UI lowers it when frames get long), so a
 /// fast-forward never freezes the page.
@@ -29,11 +40,31 @@ pub fn tune_slice(slice: u64, took_ms: f64, target_ms: f64) -> u64 {
     next.clamp(500, EVENTS_PER_SLICE)
 }
 
+/// A copy of the world at one moment, with what it holds in memory (counted once: a
+/// snapshot never changes).
+struct Snapshot {
+    world: World,
+    footprint: Footprint,
+}
+
+impl Snapshot {
+    fn of(world: World) -> Snapshot {
+        let mut footprint = Footprint::new();
+        world.footprint(&mut footprint);
+        Snapshot { world, footprint }
+    }
+
+    fn at(&self) -> Instant {
+        self.world.now()
+    }
+}
+
 pub struct Playback {
     pub world: World,
     /// The world at time zero, before anything ran: replay starts here if no snapshot fits.
-    origin: World,
-    snapshots: Vec<World>,
+    origin: Snapshot,
+    /// Oldest first.
+    snapshots: Vec<Snapshot>,
     /// What the user did by hand, with when: the part of a run the scenario does not hold.
     pub actions: Vec<(Instant, Command)>,
     pub playing: bool,
@@ -52,7 +83,7 @@ pub struct Playback {
 impl Playback {
     pub fn new(world: World) -> Self {
         Playback {
-            origin: world.clone(),
+            origin: Snapshot::of(world.clone()),
             world,
             snapshots: Vec::new(),
             actions: Vec::new(),
@@ -137,17 +168,39 @@ impl Playback {
     }
 
     fn last_snapshot_at(&self) -> Instant {
-        self.snapshots.last().map_or(Instant::ZERO, |s| s.now())
+        self.snapshots.last().map_or(Instant::ZERO, Snapshot::at)
     }
 
     fn snapshot(&mut self) {
-        self.snapshots.push(self.world.clone());
-        if self.snapshots.len() > MAX_SNAPSHOTS {
-            let mut keep = false;
-            self.snapshots.retain(|_| {
-                keep = !keep;
-                keep
-            });
+        let mut world = self.world.clone();
+        share_table_chunks(&mut world);
+        self.snapshots.push(Snapshot::of(world));
+        self.thin_snapshots();
+    }
+
+    /// Bytes the snapshots and the world at time zero hold together, each chunk they
+    /// share counted once.
+    pub fn snapshot_bytes(&self) -> u64 {
+        let mut all = self.origin.footprint.clone();
+        for s in &self.snapshots {
+            all.merge(&s.footprint);
+        }
+        all.bytes()
+    }
+
+    /// The simulated times of the snapshots kept, oldest first.
+    pub fn snapshot_times(&self) -> Vec<Instant> {
+        self.snapshots.iter().map(Snapshot::at).collect()
+    }
+
+    /// Drops snapshots until they fit the budget and the count.
+    fn thin_snapshots(&mut self) {
+        while !self.snapshots.is_empty()
+            && (self.snapshots.len() > MAX_SNAPSHOTS
+                || self.snapshot_bytes() > SNAPSHOT_BUDGET_BYTES)
+        {
+            let times = self.snapshot_times();
+            self.snapshots.remove(least_needed(&times, self.horizon));
         }
     }
 
@@ -168,7 +221,7 @@ impl Playback {
         self.world.run_until(now);
         self.world.apply(cmd.clone())?;
         self.actions.truncate(self.applied);
-        self.snapshots.retain(|s| s.now() <= now);
+        self.snapshots.retain(|s| s.at() <= now);
         self.horizon = now;
         self.actions.push((now, cmd));
         self.applied = self.actions.len();
@@ -185,10 +238,9 @@ impl Playback {
                 .snapshots
                 .iter()
                 .rev()
-                .find(|s| s.now() <= t)
-                .cloned()
-                .unwrap_or_else(|| self.origin.clone());
-            self.world = base;
+                .find(|s| s.at() <= t)
+                .unwrap_or(&self.origin);
+            self.world = base.world.clone();
             // A snapshot is taken before any action at its own time.
             self.applied = self
                 .actions
@@ -218,6 +270,35 @@ impl Playback {
     /// Whether a long fast-forward or seek is still under way.
     pub fn busy(&self) -> bool {
         self.target.is_some()
+    }
+}
+
+/// Which snapshot to drop (index into `times`, oldest first): the one whose loss leaves
+/// the smallest gap between its neighbours relative to how long ago that gap ends, so
+/// snapshots end up spaced further apart the further back they are. The newest is kept
+/// while another can go: it is where a rewind of a few seconds starts.
+fn least_needed(times: &[Instant], now: Instant) -> usize {
+    let gap_cost = |i: usize| {
+        let before = if i == 0 { Instant::ZERO } else { times[i - 1] };
+        let after = times[i + 1];
+        let gap = (after - before).as_micros() as f64;
+        gap / ((now - after) + SNAPSHOT_EVERY).as_micros() as f64
+    };
+    (0..times.len().saturating_sub(1))
+        .min_by(|&a, &b| gap_cost(a).total_cmp(&gap_cost(b)))
+        .unwrap_or(0)
+}
+
+/// Lets each node's table use an earlier node's chunks where the rows are the same (a
+/// replica in step with its source): in a snapshot of nine nodes in step, nine tables take
+/// about the memory of one. Only in snapshots: in the live world every write would then
+/// copy a chunk.
+fn share_table_chunks(world: &mut World) {
+    for k in 1..world.nodes.len() {
+        let (earlier, rest) = world.nodes.split_at_mut(k);
+        for other in earlier.iter() {
+            rest[0].data.share_chunks_with(&other.data);
+        }
     }
 }
 
@@ -352,6 +433,35 @@ mod tests {
         assert_eq!(tune_slice(10_000, 1.0, 8.0), 11_001);
         assert_eq!(tune_slice(20_000, 1.0, 8.0), 20_000);
         assert_eq!(tune_slice(10_000, 6.0, 8.0), 10_000);
+    }
+
+    #[test]
+    fn thinning_keeps_the_newest_and_spaces_the_rest_by_age() {
+        // The k-th snapshot time: k × SNAPSHOT_EVERY.
+        let s = |k: u64| Instant::ZERO + SNAPSHOT_EVERY * k;
+        assert_eq!(
+            least_needed(&[s(7)], s(8)),
+            0,
+            "alone, even the newest goes"
+        );
+        // Two close together far back go before one in a wide gap near now.
+        assert_eq!(least_needed(&[s(10), s(11), s(60), s(100)], s(100)), 0);
+        assert_eq!(least_needed(&[s(10), s(30), s(31), s(100)], s(100)), 1);
+        // Keeping every new snapshot and thinning each time leaves gaps that grow with age.
+        let mut times = Vec::new();
+        for k in 1..=400 {
+            times.push(s(k));
+            if times.len() > 8 {
+                times.remove(least_needed(&times, s(k)));
+            }
+        }
+        let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(times.last(), Some(&(s(400))));
+        assert!(gaps.windows(2).all(|g| g[0] >= g[1]), "{times:?}");
+        assert!(
+            times[0] < s(300),
+            "the oldest still reaches far back: {times:?}"
+        );
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! monotonically and look like `binlog.000003:1234`.
 
 use super::chunked::ChunkedVec;
+use super::footprint::Footprint;
 use super::gtid::{Gtid, GtidSet};
 use super::rows::RowEvent;
 use crate::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
-use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 
@@ -94,7 +94,7 @@ pub enum DumpStartError {
 
 #[derive(Clone, Debug)]
 pub struct Binlog {
-    files: VecDeque<BinlogFile>,
+    files: ChunkedVec<BinlogFile>,
     /// In chunks that snapshots of the world share (see `chunked`).
     entries: ChunkedVec<BinlogEntry>,
     next_idx: u64,
@@ -113,7 +113,7 @@ impl Binlog {
             closed_at: None,
         };
         Binlog {
-            files: VecDeque::from([first]),
+            files: [first].into_iter().collect(),
             entries: ChunkedVec::new(),
             next_idx: 0,
             end: BinlogPos {
@@ -146,7 +146,7 @@ impl Binlog {
 
     /// Closes the active file and opens the next (FLUSH LOGS, size limit, or restart).
     pub fn rotate(&mut self, now: Instant) {
-        if let Some(active) = self.files.back_mut() {
+        if let Some(active) = self.active_file_mut() {
             active.closed_at = Some(now);
         }
         let number = self.end.file + 1;
@@ -173,7 +173,7 @@ impl Binlog {
             if !old_enough || self.files[1].first_idx > in_use_from {
                 break;
             }
-            self.files.pop_front();
+            self.files.drop_front(1);
             let keep_from = self.files[0].first_idx;
             let purged_entries = keep_from.saturating_sub(self.base_idx());
             self.entries
@@ -181,6 +181,11 @@ impl Binlog {
             purged += 1;
         }
         purged
+    }
+
+    fn active_file_mut(&mut self) -> Option<&mut BinlogFile> {
+        let last = self.files.len().checked_sub(1)?;
+        self.files.get_mut(last)
     }
 
     pub fn gtid_purged(&self) -> &GtidSet {
@@ -232,6 +237,17 @@ impl Binlog {
     /// Retained entries, oldest first (for the inspector).
     pub fn entries(&self) -> impl DoubleEndedIterator<Item = &BinlogEntry> + ExactSizeIterator {
         self.entries.iter()
+    }
+
+    /// Adds what this binlog holds to `f`: a chunk of entries carries the transactions it
+    /// points to (binlogs that share the chunk share them too).
+    pub fn footprint(&self, f: &mut Footprint) {
+        let trx = size_of::<Trx>() + 2 * size_of::<usize>();
+        f.add_chunked(&self.entries, |chunk| chunk.len() * trx);
+        f.add_chunked(&self.files, |files| {
+            files.iter().map(|x| x.previous_gtids.heap_bytes()).sum()
+        });
+        f.add(self.logged.heap_bytes());
     }
 
     /// Stores this binlog's entries in `other`'s chunks wherever they hold the same
@@ -287,9 +303,9 @@ impl Binlog {
         let base = self.base_idx();
         self.entries.truncate(idx.saturating_sub(base) as usize);
         while self.files.len() > 1 && self.files.back().is_some_and(|f| f.first_idx > idx) {
-            self.files.pop_back();
+            self.files.truncate(self.files.len() - 1);
         }
-        if let Some(active) = self.files.back_mut() {
+        if let Some(active) = self.active_file_mut() {
             active.closed_at = None;
         }
         self.next_idx = base + self.entries.len() as u64;

@@ -3,6 +3,7 @@
 //! engine note is consumed once — so an hour-long run needs no full history.
 
 use super::chunked::ChunkedVec;
+use super::footprint::{Footprint, btree_bytes};
 use super::gtid::{Gtid, GtidSet, Uuid};
 use super::history::{Op, OpKind, Outcome};
 use super::ids::{NodeId, ShardMap};
@@ -258,6 +259,23 @@ impl Checker {
                 count: count.max(1),
             });
         }
+    }
+
+    /// Adds what the checker holds to `f`: per-key write memory, the acknowledged-write
+    /// window, the GTID sets and the findings kept in full.
+    pub fn footprint(&self, f: &mut Footprint) {
+        self.key_writes.footprint(f);
+        for m in &self.session_writes {
+            m.footprint(f);
+        }
+        f.add_chunked(&self.acked_writes.entries, |_| 0);
+        let findings: usize = (self.findings.iter())
+            .map(|x| size_of::<Finding>() + x.detail.capacity() + x.nodes.capacity() * 4)
+            .sum();
+        let errant: usize = self.errant_reported.values().map(GtidSet::heap_bytes).sum();
+        f.add(findings + errant + self.acked.heap_bytes() + self.reported_lost.heap_bytes());
+        let entries = self.diverged.len() + self.last_client_commit.len() + self.stale.len();
+        f.add(btree_bytes(entries + self.split_reported.len(), 48));
     }
 
     pub fn count(&self, kind: FindingKind) -> u64 {

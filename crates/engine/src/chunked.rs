@@ -215,13 +215,13 @@ impl<T: Clone> ChunkedVec<T> {
         shared
     }
 
-    /// Every chunk with the bytes it holds, for memory accounting: an owner that shares a
-    /// chunk with another reports the same address, so each is counted once.
-    pub fn chunks(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+    /// Every chunk as (address, bytes, elements), for memory accounting: owners that
+    /// share a chunk report the same address, so it can be counted once.
+    pub fn chunks(&self) -> impl Iterator<Item = (usize, usize, &[T])> + '_ {
         self.chunks.iter().map(|c| {
             let bytes =
                 size_of::<Vec<T>>() + 2 * size_of::<usize>() + c.capacity() * size_of::<T>();
-            (Arc::as_ptr(c) as usize, bytes)
+            (Arc::as_ptr(c) as usize, bytes, c.as_slice())
         })
     }
 
@@ -294,7 +294,7 @@ mod tests {
     fn a_clone_shares_every_chunk_until_either_side_writes() {
         let mut live = filled(2 * V::CHUNK_LEN as u64 + 1);
         let snapshot = live.clone();
-        let addresses = |v: &V| v.chunks().map(|(a, _)| a).collect::<Vec<_>>();
+        let addresses = |v: &V| v.chunks().map(|(a, _, _)| a).collect::<Vec<_>>();
         assert_eq!(addresses(&live), addresses(&snapshot));
         *live.get_mut(3).unwrap() = 99;
         live.push_back(7);

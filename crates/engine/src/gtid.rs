@@ -490,6 +490,13 @@ impl GtidSet {
         Self::default()
     }
 
+    /// Heap bytes this set holds (for memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        let lists: usize = self.map.values().map(|l| l.capacity()).sum();
+        crate::footprint::btree_bytes(self.map.len(), size_of::<(Uuid, Vec<Interval>)>())
+            + lists * size_of::<Interval>()
+    }
+
     fn from_lists(lists: impl Iterator<Item = (Uuid, Vec<Interval>)>) -> Self {
         let map = lists.filter(|(_, list)| !list.is_empty()).collect();
         GtidSet { map }

@@ -6,6 +6,7 @@
 //! completes (incrementally) and the per-second series keep the totals for the charts.
 
 use super::chunked::ChunkedVec;
+use super::footprint::Footprint;
 use super::gtid::Gtid;
 use super::ids::NodeId;
 use super::rows::{Key, Value};
@@ -131,6 +132,22 @@ impl History {
             self.recent.drop_front(1);
         }
         self.recent.push_back(op);
+    }
+
+    /// Adds what this history holds to `f`: the window of operations (with the text of
+    /// failures) and the per-second series.
+    pub fn footprint(&self, f: &mut Footprint) {
+        f.add_chunked(&self.recent, |ops| {
+            ops.iter()
+                .map(|op| match &op.outcome {
+                    Outcome::Fail { message: s, .. } | Outcome::Unknown { reason: s } => {
+                        s.capacity()
+                    }
+                    Outcome::Ok { .. } => 0,
+                })
+                .sum()
+        });
+        f.add(self.series.capacity() * size_of::<SecondStats>());
     }
 
     /// The totals with the router's own counts (invoked, throttled) merged in.

@@ -3,6 +3,7 @@
 //! The dense part is in chunks that snapshots of the world share until a key changes.
 
 use super::chunked::ChunkedVec;
+use super::footprint::{Footprint, btree_bytes};
 use super::rows::Key;
 use std::collections::BTreeMap;
 
@@ -22,6 +23,12 @@ impl<V: Clone + Default> KeyMap<V> {
         } else {
             self.sparse.get(&key).cloned().unwrap_or_default()
         }
+    }
+
+    /// Adds what this map holds to `f`.
+    pub fn footprint(&self, f: &mut Footprint) {
+        f.add_chunked(&self.dense, |_| 0);
+        f.add(btree_bytes(self.sparse.len(), size_of::<(Key, V)>()));
     }
 
     pub fn get_mut(&mut self, key: Key) -> &mut V {

@@ -42,6 +42,7 @@ pub mod command;
 mod command_de;
 pub mod config;
 pub mod effects;
+pub mod footprint;
 pub mod gtid;
 pub mod history;
 pub mod ids;

@@ -74,6 +74,13 @@ impl EventQueue {
         Some((q.at, q.seq, event))
     }
 
+    /// Bytes the queue holds (its heap, slab and free list), for a world's footprint.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.slab.capacity() * size_of::<Option<Event>>()
+            + self.heap.capacity() * size_of::<Queued>()
+            + self.free.capacity() * size_of::<u32>()
+    }
+
     /// The insertion sequence of the last event queued.
     pub(crate) fn last_seq(&self) -> u64 {
         self.seq

@@ -5,6 +5,7 @@
 //! them, so the checker can tell exactly which write a read returned or a node lost.
 
 use super::chunked::ChunkedVec;
+use super::footprint::{Footprint, btree_bytes};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -185,6 +186,12 @@ impl Table {
     /// Rows with key ≥ `from`, in key order (a primary-key range scan).
     pub fn iter_from(&self, from: Key) -> impl Iterator<Item = (Key, Value)> + '_ {
         self.rows.iter_from(from)
+    }
+
+    /// Adds what this table holds to `f`.
+    pub fn footprint(&self, f: &mut Footprint) {
+        f.add_chunked(&self.rows.dense, |_| 0);
+        f.add(btree_bytes(self.rows.sparse.len(), 2 * size_of::<Value>()));
     }
 
     /// Stores rows in `other`'s chunks wherever both hold the same rows (a replica in step

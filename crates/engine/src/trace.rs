@@ -8,6 +8,7 @@
 //! happens, or in what order, changes it.
 
 use super::chunked::ChunkedVec;
+use super::footprint::Footprint;
 use crate::time::Instant;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -93,6 +94,11 @@ impl Trace {
             self.recent.drop_front(1);
         }
         self.recent.push_back(line);
+    }
+
+    /// Adds the window of recent lines to `f`.
+    pub fn footprint(&self, f: &mut Footprint) {
+        f.add_chunked(&self.recent, |_| 0);
     }
 
     pub fn hash(&self) -> u64 {

@@ -458,4 +458,24 @@ impl Node {
             .as_ref()
             .map_or(0, |c| c.relay_log.len() as u64)
     }
+
+    /// Adds what this server holds to `f`: binlog, table and GTID sets in full; relay log,
+    /// dump threads and commits in flight by count (they hold transactions the binlogs
+    /// already account for).
+    pub fn footprint(&self, f: &mut crate::footprint::Footprint) {
+        self.binlog.footprint(f);
+        self.data.footprint(f);
+        let channel = self.channel.as_ref().map_or(0, |c| {
+            c.relay_log.capacity() * size_of::<RelayEntry>() + c.retrieved_gtid_set.heap_bytes()
+        });
+        let in_flight = self.pending_writes() as usize + self.waiting_reads.len();
+        f.add(
+            size_of::<Node>()
+                + self.gtid_executed.heap_bytes()
+                + self.gtid_table.heap_bytes()
+                + channel
+                + self.dumps.capacity() * size_of::<DumpThread>()
+                + in_flight * 128,
+        );
+    }
 }

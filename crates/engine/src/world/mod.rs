@@ -291,6 +291,33 @@ impl World {
         self.push_log(self.now, kind, text);
     }
 
+    /// Adds what this world holds in memory to `f` (chunks shared with worlds already
+    /// added are not counted again): the playback's snapshot budget is counted with it.
+    pub fn footprint(&self, f: &mut crate::footprint::Footprint) {
+        for n in &self.nodes {
+            n.footprint(f);
+        }
+        self.checker.footprint(f);
+        self.history.footprint(f);
+        self.trace.footprint(f);
+        let log: usize = self.log.iter().map(|e| e.text.capacity()).sum::<usize>()
+            + self.log.capacity() * size_of::<LogEntry>();
+        let lag = self.lag_samples.capacity() * size_of::<(Instant, Vec<Option<Duration>>)>()
+            + self.lag_samples.len() * self.nodes.len() * size_of::<Option<Duration>>();
+        let audit: usize = (self.managers.iter().flat_map(|m| &m.audit))
+            .map(|a| size_of::<crate::manager::AuditEntry>() + a.text.capacity())
+            .sum();
+        let links = (self.net.addr_count() as usize).pow(2) * size_of::<crate::net::Link>();
+        let pending = self
+            .router
+            .clients
+            .iter()
+            .map(|c| c.inflight as usize)
+            .sum::<usize>();
+        let queue = self.queue.heap_bytes();
+        f.add(size_of::<World>() + queue + log + lag + audit + links + pending * 256);
+    }
+
     /// Messages in flight, for drawing (no allocation in the engine's hot path: this walks the queue).
     pub fn in_flight(&self) -> impl Iterator<Item = InFlight> + '_ {
         self.queue.iter().filter_map(|(at, e)| match e {
