@@ -60,6 +60,7 @@ pub mod reshard;
 pub mod rng;
 pub mod router;
 pub mod rows;
+pub mod sql;
 pub mod status;
 #[cfg(test)]
 pub(crate) mod testkit;
