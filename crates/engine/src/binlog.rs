@@ -144,6 +144,11 @@ impl Binlog {
         idx
     }
 
+    /// SET GLOBAL max_binlog_size: files rotate at the new size from the next write.
+    pub fn set_max_file_size(&mut self, bytes: u64) {
+        self.max_file_size = bytes.max(FIRST_EVENT_POS + 1);
+    }
+
     /// Closes the active file and opens the next (FLUSH LOGS, size limit, or restart).
     pub fn rotate(&mut self, now: Instant) {
         if let Some(active) = self.active_file_mut() {

@@ -100,6 +100,12 @@ pub enum Command {
     Reshard {
         step: super::reshard::Step,
     },
+    /// Statements typed at a node's MySQL console (`mysql -uroot` on its host). Always
+    /// carried out: MySQL's answer, an error included, goes to the node's transcript.
+    Sql {
+        node: String,
+        sql: String,
+    },
 }
 
 impl Command {
@@ -173,6 +179,7 @@ impl Command {
                 format!("client {client}: {writes_per_s} writes/s, {reads_per_s} reads/s")
             }
             Command::Reshard { step } => format!("reshard: {}", super::reshard::step_name(*step)),
+            Command::Sql { node, sql } => format!("{node}> {}", sql_label(sql)),
         }
     }
 
@@ -188,7 +195,8 @@ impl Command {
             | Command::SetReadOnly { node, .. }
             | Command::SkipTransaction { node }
             | Command::Promote { node }
-            | Command::SetPromotionRule { node, .. } => vec![node],
+            | Command::SetPromotionRule { node, .. }
+            | Command::Sql { node, .. } => vec![node],
             Command::ChangeSource { node, source } => vec![node, source],
             Command::Switchover { to } => vec![to],
             Command::CutLink { from, to, .. }
@@ -214,6 +222,16 @@ impl Command {
                 | Command::SlowApplier { .. }
                 | Command::DirectWrite { .. }
         )
+    }
+}
+
+/// The statement as one short line: whitespace folded, long text cut with an ellipsis.
+fn sql_label(sql: &str) -> String {
+    const LONGEST: usize = 80;
+    let folded = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &folded[..cut]),
+        None => folded,
     }
 }
 

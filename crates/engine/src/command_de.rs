@@ -38,6 +38,7 @@ pub(crate) struct RawAction {
     writes_per_s: Option<u32>,
     reads_per_s: Option<u32>,
     step: Option<ReshardStep>,
+    sql: Option<String>,
 }
 
 impl RawAction {
@@ -70,6 +71,7 @@ impl RawAction {
         mark(self.writes_per_s.is_some(), "writes_per_s");
         mark(self.reads_per_s.is_some(), "reads_per_s");
         mark(self.step.is_some(), "step");
+        mark(self.sql.is_some(), "sql");
         v
     }
 
@@ -85,7 +87,7 @@ impl RawAction {
         match action.as_str() {
             "crash" | "restart" | "stop_replica" | "start_replica" | "skip_transaction"
             | "promote" | "slow_applier" | "direct_write" | "set_read_only" | "change_source"
-            | "set_promotion_rule" => self.node_command(&action),
+            | "set_promotion_rule" | "sql" => self.node_command(&action),
             "cut_link" | "heal_link" | "set_link" | "partition" | "heal_all" => {
                 self.network_command(&action)
             }
@@ -123,6 +125,10 @@ impl RawAction {
             "change_source" => Command::ChangeSource {
                 node,
                 source: need(self.source, "source", action)?,
+            },
+            "sql" => Command::Sql {
+                node,
+                sql: need(self.sql, "sql", action)?,
             },
             _ => Command::SetPromotionRule {
                 node,
@@ -211,6 +217,7 @@ fn allowed_fields(action: &str) -> Option<&'static [&'static str]> {
         "set_automatic_failover" => &["enabled"],
         "set_workload" => &["client", "writes_per_s", "reads_per_s"],
         "reshard" => &["step"],
+        "sql" => &["node", "sql"],
         _ => return None,
     })
 }
@@ -295,11 +302,24 @@ mod tests {
                 writes_per_s: 2,
                 reads_per_s: 3,
             },
+        ]
+        .into_iter()
+        .chain(workflow_and_console_commands())
+        .collect()
+    }
+
+    fn workflow_and_console_commands() -> Vec<Command> {
+        let n = || "db1".to_string();
+        vec![
             Command::Reshard {
                 step: ReshardStep::SwitchWrites,
             },
             Command::Reshard {
                 step: ReshardStep::ReverseTraffic,
+            },
+            Command::Sql {
+                node: n(),
+                sql: "SHOW REPLICA STATUS\\G".into(),
             },
         ]
     }
@@ -354,5 +374,15 @@ mod tests {
         );
         assert!(read(r#"{"action":"crash","node":"db1","at_ms":5}"#).is_err());
         assert!(read(r#"{"node":"db1"}"#).unwrap_err().contains("action"));
+        assert!(
+            read(r#"{"action":"sql","node":"db1"}"#)
+                .unwrap_err()
+                .contains("missing field `sql`")
+        );
+        assert!(
+            read(r#"{"action":"crash","node":"db1","sql":"SELECT 1"}"#)
+                .unwrap_err()
+                .contains("`sql`")
+        );
     }
 }

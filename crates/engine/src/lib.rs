@@ -41,6 +41,7 @@ pub mod chunked;
 pub mod command;
 mod command_de;
 pub mod config;
+pub mod console;
 pub mod effects;
 pub mod footprint;
 pub mod gtid;

@@ -207,6 +207,14 @@ impl Scenario {
         let node_id = |n: &str| cluster.nodes.iter().position(|c| c.name == n);
         let known = |n: &str| Addr::parse(n, |n| node_id(n).map(|i| NodeId(i as u32))).is_some();
         for (i, a) in self.timeline.iter().enumerate() {
+            if let Command::Sql { sql, .. } = &a.action
+                && let Err(e) = replication_engine::sql::parse(sql)
+            {
+                return err(
+                    format!("timeline[{i}].sql"),
+                    format!("at {} ms: {e}", a.at_ms),
+                );
+            }
             if let Some(bad) = a.action.names().into_iter().find(|n| !known(n)) {
                 return err(
                     format!("timeline[{i}]"),

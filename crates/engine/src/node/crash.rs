@@ -165,17 +165,22 @@ impl Node {
         self.durability.redo_written = self.durability.redo_lsn;
         self.durability.redo_durable = self.durability.redo_lsn;
         self.durability.trim();
-        self.timer(fx, now + secs(1), NodeTimer::RedoFlush);
+        // Set back to 1 at run time, the commit flushes itself: this thread stops.
+        if self.cfg.innodb_flush_log_at_trx_commit != 1 {
+            self.timer(fx, now + secs(1), NodeTimer::RedoFlush);
+        }
     }
 
     pub(super) fn on_os_writeback(&mut self, now: Instant, fx: &mut Effects) {
         self.durability.binlog_durable = self.binlog.next_idx();
         self.durability.trim();
-        self.timer(
-            fx,
-            now + ms(self.cfg.os_writeback_ms.max(1)),
-            NodeTimer::OsWriteback,
-        );
+        if self.cfg.sync_binlog != 1 {
+            self.timer(
+                fx,
+                now + ms(self.cfg.os_writeback_ms.max(1)),
+                NodeTimer::OsWriteback,
+            );
+        }
     }
 
     /// Kills `mysqld` (and with `power_loss` the host). Recovery is decided now — nothing can

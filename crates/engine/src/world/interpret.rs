@@ -158,7 +158,12 @@ impl World {
         // Taken out while the queue and the network act on it; handed back, capacity and all.
         let mut fx = std::mem::take(&mut self.fx);
         for (from, to, msg) in fx.sends.drain(..) {
-            self.transmit(from, to, msg);
+            if from == to {
+                // A node's answer to its own console (a local socket, not the network).
+                self.console_reply(from, msg);
+            } else {
+                self.transmit(from, to, msg);
+            }
         }
         for (at, owner, timer) in fx.timers.drain(..) {
             self.push(at, Event::Timer { owner, timer });

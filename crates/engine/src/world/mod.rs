@@ -93,6 +93,8 @@ pub struct World {
     power_lost_at: Vec<Option<Instant>>,
     /// What the handler running now records; the interpreter carries it out after it.
     pub(crate) fx: Effects,
+    /// Every node's MySQL console: the statements typed and the answers.
+    pub console: crate::console::Console,
 }
 
 impl World {
@@ -135,6 +137,14 @@ impl World {
             .iter()
             .position(|n| n.name() == name)
             .map(|i| NodeId(i as u32))
+    }
+
+    /// The console transcript of the node called `node`, oldest first (empty for a name
+    /// no node has).
+    pub fn console(&self, node: &str) -> Vec<&crate::console::ConsoleEntry> {
+        self.node_id(node)
+            .map(|id| self.console.entries(id).collect())
+            .unwrap_or_default()
     }
 
     pub fn node(&self, id: NodeId) -> Option<&Node> {
@@ -315,7 +325,8 @@ impl World {
             .map(|c| c.inflight as usize)
             .sum::<usize>();
         let queue = self.queue.heap_bytes();
-        f.add(size_of::<World>() + queue + log + lag + audit + links + pending * 256);
+        let console = self.console.footprint_bytes();
+        f.add(size_of::<World>() + queue + log + lag + audit + links + pending * 256 + console);
     }
 
     /// Messages in flight, for drawing (no allocation in the engine's hot path: this walks the queue).

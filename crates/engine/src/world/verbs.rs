@@ -79,6 +79,7 @@ impl World {
                 writes_per_s,
                 reads_per_s,
             } => self.set_workload(*client, *writes_per_s, *reads_per_s),
+            Command::Sql { node, sql } => self.sql(node, sql),
         }
     }
 
@@ -108,6 +109,7 @@ impl World {
             return refuse(format!("{node} is already down"));
         }
         self.nodes[id.index()].crash(power_loss, &mut self.fx);
+        self.console.lose_connection(id);
         if power_loss {
             self.power_lost_at[id.index()] = Some(self.now);
             return Ok(());
@@ -128,6 +130,14 @@ impl World {
         if !self.nodes[id.index()].restart(self.now, &mut self.fx) {
             return refuse(format!("{node} is not down"));
         }
+        Ok(())
+    }
+
+    /// Statements typed at the node's console: each one's answer goes to its transcript
+    /// (an SQL error is an answer, not a refused command; only an unknown node is).
+    fn sql(&mut self, node: &str, sql: &str) -> Done {
+        let id = self.resolve(node)?;
+        self.run_console(id, sql);
         Ok(())
     }
 
