@@ -6,7 +6,12 @@
 //! panics, whatever the input. [`variables`] lists the system variables both the parser and
 //! the executor know.
 
+mod admin;
 pub mod ast;
+mod dml;
+mod lex;
+mod parse;
+mod set;
 pub mod variables;
 
 pub use ast::{
@@ -14,16 +19,62 @@ pub use ast::{
     SqlError, SqlStmt, SqlValue, Threads, Until, VarRef, VarScope,
 };
 
-/// The longest input `parse` reads: a console line or a scenario's statement text is short;
-/// anything longer is refused with a clear error rather than worked on.
-pub const MAX_SQL_BYTES: usize = 16 * 1024;
+use lex::{Tok, Token};
 
-/// Reads every statement of `text` (`;` or `\G` between them; the last needs none).
+/// The longest input `parse` reads (bytes). A console line or a scenario's statement is
+/// short; anything longer is refused with a clear error rather than worked on (as links
+/// are capped), and it keeps the fuzz's inputs and the parser's work bounded.
+pub const MAX_SQL_BYTES: usize = 4 * 1024;
+
+/// Reads every statement of `text` (`;` or `\G` between them; the last needs none): all
+/// of them, or the first error.
 pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
-    let _ = text;
-    Err(SqlError::new(
-        1235,
-        "42000",
-        "This version of MySQL doesn't yet support 'the console' (the parser is being written)",
-    ))
+    parse_each(text).into_iter().collect()
 }
+
+/// Reads every statement of `text`, each to its own result, as the mysql client sends the
+/// statements of a line one by one (a syntax error in the second does not stop the first).
+/// Empty statements (`;;`, a comment alone) are skipped, as the client skips them.
+pub fn parse_each(text: &str) -> Vec<Result<Parsed, SqlError>> {
+    if text.len() > MAX_SQL_BYTES {
+        return vec![Err(SqlError::new(
+            1153,
+            "08S01",
+            format!(
+                "Got a packet bigger than 'max_allowed_packet' bytes (the console reads at most \
+                 {MAX_SQL_BYTES} bytes at once; this is {})",
+                text.len()
+            ),
+        ))];
+    }
+    let tokens = lex::tokens(text);
+    tokens
+        .split_inclusive(|t| matches!(t.tok, Tok::End { .. }))
+        .filter_map(|group| statement(text, group))
+        .collect()
+}
+
+/// One statement from its tokens (its terminator last, if any); `None` if it is empty.
+fn statement(src: &str, group: &[Token]) -> Option<Result<Parsed, SqlError>> {
+    let (vertical, body) = match group.split_last() {
+        Some((
+            Token {
+                tok: Tok::End { vertical },
+                ..
+            },
+            body,
+        )) => (*vertical, body),
+        _ => (false, group),
+    };
+    let (first, last) = (body.first()?, body.last()?);
+    let text = src.get(first.start..last.end).unwrap_or("");
+    let mut p = parse::Parser::new(src, body, first.start, last.end);
+    Some(parse::statement(&mut p).map(|stmt| Parsed {
+        stmt,
+        vertical,
+        text: text.to_string(),
+    }))
+}
+
+#[cfg(test)]
+mod tests;
