@@ -1,4 +1,4 @@
-//! The console's SQL parser survives any input: valid statements mutated (cut, bytes
+//! The console's SQL parser (and its completion) survives any input: valid statements mutated (cut, bytes
 //! changed, tokens inserted, statements spliced) and random text, from one seed, with the
 //! same bounds as the link fuzz (tests/links.rs) plus inputs past `MAX_SQL_BYTES`.
 //! `SQL_FUZZ_INPUTS=1000000 cargo test --release --test sql_fuzz -- --nocapture` runs the
@@ -199,6 +199,9 @@ fn the_parser_never_panics_on_any_input() {
         let other = BASES[rng.between(0, BASES.len() as u64 - 1) as usize];
         let input = mutate(&mut rng, base, other);
         let results = sql::parse_each(&input);
+        // Completion at any cursor of the same text (a byte offset, maybe mid-character).
+        let cursor = rng.between(0, input.len() as u64 + 2) as usize;
+        let _ = sql::complete(&input, cursor, &["db1", "db2"]);
         check(&input, &results);
         statements += results.iter().filter(|r| r.is_ok()).count() as u64;
         errors += results.iter().filter(|r| r.is_err()).count() as u64;

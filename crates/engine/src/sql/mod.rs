@@ -8,6 +8,7 @@
 
 mod admin;
 pub mod ast;
+mod complete;
 mod dml;
 mod lex;
 mod parse;
@@ -18,6 +19,8 @@ pub use ast::{
     Column, EventsQuery, Limit, Parsed, Projection, Purge, RowTarget, SetScope, SourceOption,
     SqlError, SqlStmt, SqlValue, Threads, Until, VarRef, VarScope,
 };
+
+pub use complete::complete;
 
 use lex::{Tok, Token};
 
