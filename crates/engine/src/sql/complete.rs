@@ -216,9 +216,11 @@ fn variable(stmt: &str) -> Option<Found> {
 fn variables_like(prefix: &str, global: Option<bool>, at: usize) -> Found {
     variables::VARIABLES
         .iter()
-        .filter(|v| match (global, v.scope) {
-            (Some(true), Scope::Session) | (Some(false), Scope::Global) => false,
-            _ => true,
+        .filter(|v| {
+            !matches!(
+                (global, v.scope),
+                (Some(true), Scope::Session) | (Some(false), Scope::Global)
+            )
         })
         .filter(|v| starts_with_ignore_case(v.name, prefix))
         .map(|v| (at, v.name.to_string()))
