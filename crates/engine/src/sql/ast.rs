@@ -2,8 +2,9 @@
 //! parser (`sql::parse`) and the executor on a node.
 //!
 //! One variant per statement *form*, whatever its spelling: MySQL 8.4's words and the 8.0
-//! ones it still accepts (`SHOW SLAVE STATUS`, `CHANGE MASTER TO MASTER_HOST=…`, `START
-//! SLAVE`, `RESET MASTER`, …) parse to the same variant, so the executor has one case each.
+//! ones (`SHOW SLAVE STATUS`, `CHANGE MASTER TO MASTER_HOST=…`, `START SLAVE`, `RESET
+//! MASTER`, …; removed in 8.4.0, read here as an 8.0 server reads them so that 8.0 habits and
+//! scripts still work) parse to the same variant, so the executor has one case each.
 //! Values are already checked and typed here (numbers as `u64`, GTID sets as their text,
 //! variable names in their 8.4 spelling, lower case); the executor only decides what the
 //! statement does to the node.

@@ -3,7 +3,7 @@
 //! `@@` and `SET GLOBAL`, the options of CHANGE REPLICATION SOURCE TO, and node names after
 //! `SOURCE_HOST=` (quoted, as MySQL wants them).
 
-use super::variables::{self, Scope};
+use super::variables::{self, Kind, Scope};
 
 /// The statements (and their fixed leading words) the console completes, 8.4 spellings
 /// first; the 8.0 ones complete too once their first letters are typed.
@@ -94,6 +94,7 @@ pub fn complete(line: &str, cursor: usize, node_names: &[&str]) -> Vec<String> {
     let start = statement_start(head);
     let stmt = &head[start..];
     let found = node_name(stmt, node_names)
+        .or_else(|| set_value(stmt))
         .or_else(|| variable(stmt))
         .or_else(|| source_option(stmt))
         .unwrap_or_else(|| keywords(stmt));
@@ -211,14 +212,60 @@ fn variable(stmt: &str) -> Option<Found> {
     }
 }
 
+/// After `SET [scope] name = `: the words a boolean or enum variable takes.
+fn set_value(stmt: &str) -> Option<Found> {
+    let eq = stmt.find('=')?;
+    let words: Vec<&str> = stmt[..eq].split_whitespace().collect();
+    let name = match words.as_slice() {
+        [set, name] | [set, _, name] if set.eq_ignore_ascii_case("SET") => name,
+        _ => return None,
+    };
+    let name = name
+        .rsplit('.')
+        .next()
+        .unwrap_or(name)
+        .trim_start_matches('@');
+    let var = variables::lookup(name)?;
+    let value = &stmt[eq + 1..];
+    let word = value.trim_start();
+    let at = eq + 1 + (value.len() - word.len());
+    if word.contains(char::is_whitespace) {
+        return None;
+    }
+    let values: &[&str] = match var.kind {
+        Kind::Bool => &["ON", "OFF"],
+        Kind::Enum(values) => values,
+        _ => &[],
+    };
+    let lower = word.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    Some(
+        values
+            .iter()
+            .filter(|v| starts_with_ignore_case(v, word))
+            .map(|v| {
+                (
+                    at,
+                    if lower {
+                        v.to_ascii_lowercase()
+                    } else {
+                        v.to_string()
+                    },
+                )
+            })
+            .collect(),
+    )
+}
+
 /// Variable names starting with `prefix`; `global`: `Some(true)` global ones, `Some(false)`
 /// session ones, `None` any.
 fn variables_like(prefix: &str, global: Option<bool>, at: usize) -> Found {
     variables::VARIABLES
         .iter()
-        .filter(|v| match (global, v.scope) {
-            (Some(true), Scope::Session) | (Some(false), Scope::Global) => false,
-            _ => true,
+        .filter(|v| {
+            !matches!(
+                (global, v.scope),
+                (Some(true), Scope::Session) | (Some(false), Scope::Global)
+            )
         })
         .filter(|v| starts_with_ignore_case(v.name, prefix))
         .map(|v| (at, v.name.to_string()))
@@ -359,6 +406,30 @@ mod tests {
             complete("SET PERS", 8, NODES),
             ["SET PERSIST", "SET PERSIST_ONLY"]
         );
+    }
+
+    #[test]
+    fn the_values_of_a_boolean_or_enum_variable_after_set() {
+        assert_eq!(
+            complete("SET GLOBAL read_only = O", 24, NODES),
+            ["SET GLOBAL read_only = OFF", "SET GLOBAL read_only = ON"]
+        );
+        assert_eq!(
+            complete(
+                "SET GLOBAL rpl_semi_sync_source_wait_point=after_s",
+                50,
+                NODES
+            ),
+            ["SET GLOBAL rpl_semi_sync_source_wait_point=after_sync"]
+        );
+        assert_eq!(
+            complete("SET @@GLOBAL.super_read_only = ", 31, NODES),
+            [
+                "SET @@GLOBAL.super_read_only = OFF",
+                "SET @@GLOBAL.super_read_only = ON"
+            ]
+        );
+        assert!(complete("SET GLOBAL sync_binlog = ", 25, NODES).is_empty());
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The console's SQL: a documented subset of MySQL 8.4 (and the 8.0 spellings it still
-//! accepts), read into typed statements ([`ast`]) that a node executes.
+//! The console's SQL: a documented subset of MySQL 8.4 (and the 8.0 spellings that 8.4.0
+//! removed, read as an 8.0 server reads them), into typed statements ([`ast`]) that a node
+//! executes.
 //!
 //! `parse` turns a console line (or a scenario's `sql` text) into statements, or the error
 //! the mysql client would print (`ERROR 1064 (42000): … near '…' at line 1`); it never
