@@ -78,8 +78,8 @@ impl Shortcut {
     }
 }
 
-/// Sends the app each shortcut pressed, except while the user types in a form field or
-/// holds a modifier (Ctrl+C must still copy).
+/// Sends the app each shortcut pressed, except while the user types in a form field or a
+/// node's SQL console, or holds a modifier (Ctrl+C must still copy).
 pub fn listen(link: Scope<App>) -> Option<EventListener> {
     let window = web_sys::window()?;
     let options = EventListenerOptions::enable_prevent_default();
@@ -91,11 +91,14 @@ pub fn listen(link: Scope<App>) -> Option<EventListener> {
             let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                 return;
             };
+            // Inside a node's console every key is the console's (space and arrows scroll
+            // its transcript), not only in its input line.
             let typing = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                 .is_some_and(|el| {
                     matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                        || el.closest(".console").ok().flatten().is_some()
                 });
             if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;

@@ -12,6 +12,7 @@ pub mod autosave;
 pub mod builder;
 pub mod charts;
 pub mod chrome;
+pub mod console;
 pub mod controls;
 mod document;
 pub mod entry;
@@ -70,6 +71,13 @@ pub enum Msg {
     Act(Command),
     /// A DBA writes straight into this node (an errant transaction on a replica).
     DirectWrite(String),
+    /// A line typed into a node's SQL console: remembered for ↑/↓, run as `Command::Sql`.
+    ConsoleSend {
+        node: String,
+        sql: String,
+    },
+    /// Widen the side panel for the console, or give the playground its width back.
+    ConsoleWide,
     SetLink {
         from: Addr,
         to: Addr,
@@ -143,6 +151,8 @@ pub struct App {
     overlays: Overlays,
     notice: Option<String>,
     draft: timeline::Draft,
+    /// What each node's console was sent from this page, for ↑/↓.
+    consoles: console::Consoles,
     /// Direct writes so far: each writes a key and a value of its own.
     direct_writes: u64,
     page: PageHooks,
@@ -241,6 +251,12 @@ impl App {
         });
     }
 
+    /// A console line: one `Command::Sql` through the same door as every button.
+    fn console_send(&mut self, node: String, sql: String) {
+        self.consoles.push(&node, &sql);
+        self.act(Command::Sql { node, sql });
+    }
+
     fn set_link(&mut self, from: Addr, to: Addr, setting: LinkSetting) {
         let Some(s) = &self.session else { return };
         let w = s.world();
@@ -321,6 +337,8 @@ impl Component for App {
             Msg::ClearSelection => self.clear_selection(),
             Msg::Act(cmd) => self.act(cmd),
             Msg::DirectWrite(node) => self.direct_write(node),
+            Msg::ConsoleSend { node, sql } => self.console_send(node, sql),
+            Msg::ConsoleWide => self.consoles.wide = !self.consoles.wide,
             Msg::SetLink { from, to, setting } => self.set_link(from, to, setting),
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
             Msg::ToggleHelp => self.overlays.help = !self.overlays.help,
@@ -361,11 +379,11 @@ impl Component for App {
         let side = self.side.view(|| {
             self.session
                 .as_ref()
-                .map(|s| side::view(s, &self.selection, &self.draft, link))
+                .map(|s| side::view(s, &self.selection, &self.draft, &self.consoles, link))
                 .unwrap_or_default()
         });
         html! {
-            <div class="app">
+            <div class={classes!("app", self.consoles.wide.then_some("console-wide"))}>
                 { chrome::header(self.session.as_ref().map(Session::document), link) }
                 <main class="playground" aria-label="Playground">{ self.view_main(link) }</main>
                 <aside class="side-panel" aria-label="Details">{ side }</aside>

@@ -27,7 +27,8 @@ fn row(k: &str, v: impl Into<String>) -> Html {
     html! { <tr><th>{ k.to_string() }</th><td>{ v.into() }</td></tr> }
 }
 
-pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
+/// A node in detail; `console` (its SQL console) comes right after what can be done to it.
+pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope) -> Html {
     let name = n.name().to_string();
     let now = world.now();
     let ch = n.channel.as_ref();
@@ -38,6 +39,7 @@ pub fn view_node_inspector(world: &World, n: &Node, link: &Scope) -> Html {
             <h2>{ format!("Inspector — {name}") }</h2>
             <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
             { view_node_actions(world, n, link) }
+            { console }
             <table class="kv">
                 { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
                 { row("binlog position", n.binlog.end().to_string()) }

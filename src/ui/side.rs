@@ -3,8 +3,8 @@
 
 use super::selection::Selection;
 use super::session::Session;
-use super::{App, charts, lesson, panels, reshard, timeline};
-use crate::engine::{Addr, World};
+use super::{App, charts, console, lesson, panels, reshard, timeline};
+use crate::engine::Addr;
 use std::cell::RefCell;
 use yew::html::Scope;
 use yew::prelude::*;
@@ -82,6 +82,7 @@ pub fn view(
     session: &Session,
     selection: &Selection,
     draft: &timeline::Draft,
+    consoles: &console::Consoles,
     link: &Scope<App>,
 ) -> Html {
     let w = session.world();
@@ -95,7 +96,7 @@ pub fn view(
         <>
             { lesson.unwrap_or_default() }
             { reshard::view(w, link) }
-            { inspector(w, selection, link) }
+            { inspector(session, selection, consoles, link) }
             { timeline::view(&scenario.timeline, &names, draft, link) }
             { panels::view_findings(w, link) }
             { panels::view_failover(w) }
@@ -104,14 +105,24 @@ pub fn view(
     }
 }
 
-/// What the selection is, in detail, with what can be done to it.
-fn inspector(w: &World, selection: &Selection, link: &Scope<App>) -> Html {
+/// What the selection is, in detail, with what can be done to it; a node's with its console.
+fn inspector(
+    session: &Session,
+    selection: &Selection,
+    consoles: &console::Consoles,
+    link: &Scope<App>,
+) -> Html {
+    let w = session.world();
     match selection {
         Selection::Nodes(ids) => {
             panels::view_selection_actions(&panels::selected_names(w, ids), link)
         }
         Selection::Node(id) => match w.node(*id) {
-            Some(n) => panels::view_node_inspector(w, n, link),
+            Some(n) => {
+                let paused = !session.playback.playing;
+                let console = console::view(w, n.name(), consoles, paused, link);
+                panels::view_node_inspector(w, n, console, link)
+            }
             None => nothing_selected(),
         },
         Selection::Link(a, b) => panels::view_link_inspector(w, *a, *b, link),
