@@ -58,13 +58,13 @@ impl World {
             self.console.push(now, id, text, error(&cant_connect()));
             return;
         }
-        match crate::sql::parse(sql) {
-            Err(e) => {
-                self.console.push(now, id, text, error(&e));
-            }
-            Ok(statements) => {
-                for p in statements {
-                    self.run_statement(id, &p);
+        // Each statement of the line on its own, as the mysql client sends them: a syntax
+        // error in one does not stop the others.
+        for parsed in crate::sql::parse_each(sql) {
+            match parsed {
+                Ok(p) => self.run_statement(id, &p),
+                Err(e) => {
+                    self.console.push(now, id, text.clone(), error(&e));
                 }
             }
         }

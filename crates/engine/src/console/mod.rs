@@ -296,4 +296,29 @@ mod tests {
             "ERROR 2013 (HY000): Lost connection to MySQL server during query"
         );
     }
+
+    /// The replies of the node's transcript, oldest first.
+    fn replies(w: &World, node: &str) -> Vec<String> {
+        w.console(node).iter().map(|e| e.reply.text().to_string()).collect()
+    }
+
+    #[test]
+    fn an_insert_waits_for_its_commit_and_a_select_reads_it() {
+        let mut w = two_nodes();
+        w.run_until(Instant::from_millis(100));
+        w.apply(sql("db1", "INSERT INTO kv VALUES (1, 10), (2, 20)")).unwrap();
+        assert!(w.console("db1")[0].reply.is_pending());
+        w.run_until(Instant::from_millis(200));
+        w.apply(sql("db1", "SELECT * FROM kv; INSERT INTO kv VALUES (2, 5)")).unwrap();
+        assert_eq!(
+            replies(&w, "db1"),
+            [
+                "Query OK, 2 rows affected (0.00 sec)\nRecords: 2  Duplicates: 0  Warnings: 0",
+                "+----+-----+\n| id | val |\n+----+-----+\n|  1 |  10 |\n|  2 |  20 |\n+----+-----+\n2 rows in set (0.00 sec)",
+                "ERROR 1062 (23000): Duplicate entry '2' for key 'kv.PRIMARY'",
+            ]
+        );
+        w.run_until(Instant::from_millis(400));
+        assert_eq!(w.nodes[1].data.get(2), Some(20), "it replicated");
+    }
 }
