@@ -13,7 +13,9 @@ mod source;
 
 pub use commit::SemiSyncState;
 pub use dba::{SetError, Setting};
-pub use replica::{Channel, RelayEntry, STATE_SQL_DELAY, STATE_SQL_IDLE};
+pub use replica::{
+    ApplierUntil, Channel, ChannelChange, RelayEntry, STATE_SQL_DELAY, STATE_SQL_IDLE,
+};
 pub use source::DumpThread;
 
 use super::binlog::{Binlog, BinlogPos};
