@@ -226,6 +226,11 @@ fn condition(p: &mut Parser<'_>) -> Res<(i128, i128)> {
         }
         None => return Err(p.syntax_at(mark)),
     }
+    // `WHERE id` alone (true for every id but 0) is valid MySQL, not a form read here.
+    let alone = p.at_end() || ["AND", "OR", "ORDER", "LIMIT"].iter().any(|w| p.is_kw(w));
+    if alone {
+        return Err(not_supported("this WHERE clause", WHERE_FORMS));
+    }
     let op = match p.peek().map(|t| &t.tok) {
         Some(Tok::Punct(op @ ("=" | "<" | ">" | "<=" | ">="))) => *op,
         Some(Tok::Word) if p.is_kw("BETWEEN") => "BETWEEN",

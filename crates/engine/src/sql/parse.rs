@@ -341,8 +341,8 @@ impl<'a> Parser<'a> {
             Ok(())
         } else {
             Err(not_supported(
-                &format!("FOR CHANNEL '{name}'"),
-                "one replication channel per node (the default channel '')",
+                &format!("a replication channel named {name}"),
+                "one replication channel per node, the default one: FOR CHANNEL '' or no FOR CHANNEL",
             ))
         }
     }

@@ -183,6 +183,8 @@ fn update_and_delete_by_id_range_or_all() {
 #[test]
 fn update_and_delete_errors() {
     assert_eq!(err("UPDATE kv SET val = 5 WHERE"), near("", "", 1));
+    assert_eq!(err("UPDATE kv SET val = 5 WHERE id ="), near("", "", 1));
+    assert_eq!(errno("UPDATE kv SET val = 5 WHERE id"), 1235);
     assert_eq!(
         err("UPDATE kv SET val = 5 WHERE id = 3 id"),
         near("", "id", 1)
@@ -419,6 +421,10 @@ fn set_errors_are_mysqls() {
     assert_eq!(
         err("SET GLOBAL gtid_executed = ''"),
         "ERROR 1238 (HY000): Variable 'gtid_executed' is a read only variable"
+    );
+    assert_eq!(
+        err("SET GLOBAL super_read_only = yes"),
+        "ERROR 1231 (42000): Variable 'super_read_only' can't be set to the value of 'yes'"
     );
     assert_eq!(
         err("SET GLOBAL read_only = 2"),
