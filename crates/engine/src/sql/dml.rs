@@ -79,7 +79,8 @@ pub(crate) fn select(p: &mut Parser<'_>) -> Res<SqlStmt> {
     let target = where_clause(p)?;
     if p.eat_kw("ORDER") {
         p.expect_kw("BY")?;
-        if column(p, "order clause")? != Some(Column::Id) || p.is_kw("DESC") {
+        let by = column(p, "order clause")?.ok_or_else(|| p.syntax())?;
+        if by != Column::Id || p.is_kw("DESC") {
             return Err(not_supported(
                 "ORDER BY other than id ascending",
                 SELECT_FORMS,

@@ -250,6 +250,8 @@ fn select_forms() {
 fn select_errors() {
     assert_eq!(err("SELECT * FROM kv WHERE id = "), near("", "", 1));
     assert_eq!(err("SELECT * FORM kv"), near("", "FORM kv", 1));
+    assert_eq!(err("SELECT * FROM kv ORDER BY"), near("", "", 1));
+    assert_eq!(err("SELECT * FROM kv LIMIT x"), near("", "x", 1));
     assert_eq!(
         err("SELECT * FROM users"),
         "ERROR 1146 (42S02): Table 'playground.users' doesn't exist"
