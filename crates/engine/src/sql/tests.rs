@@ -886,3 +886,58 @@ fn comments_and_versioned_comments() {
         }
     );
 }
+
+/// The fenced blocks of `docs/sql.md`: (info string, lines).
+fn doc_blocks(doc: &str) -> Vec<(&str, Vec<&str>)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(&str, Vec<&str>)> = None;
+    for line in doc.lines() {
+        match (open.take(), line.strip_prefix("```")) {
+            (None, Some(info)) => open = Some((info.trim(), Vec::new())),
+            (Some(block), Some(_)) => blocks.push(block),
+            (Some((info, mut lines)), None) => {
+                lines.push(line);
+                open = Some((info, lines));
+            }
+            (None, None) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_examples_of_docs_sql_md() {
+    let doc = include_str!("../../../../docs/sql.md");
+    let (mut statements, mut errors) = (0, 0);
+    for (info, lines) in doc_blocks(doc) {
+        match info {
+            "sql" => {
+                for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+                    assert!(parse(line).is_ok(), "{line}: {:?}", parse(line));
+                    statements += 1;
+                }
+            }
+            "text" => {
+                // `mysql> stmt` then, if it fails to parse, the line the client prints.
+                for (i, line) in lines.iter().enumerate() {
+                    let Some(stmt) = line.strip_prefix("mysql> ") else {
+                        continue;
+                    };
+                    let next = lines.get(i + 1).copied().unwrap_or("");
+                    match parse(stmt) {
+                        Err(e) => {
+                            assert_eq!(e.to_string(), next, "{stmt}");
+                            errors += 1;
+                        }
+                        Ok(_) => assert!(!next.starts_with("ERROR 1064"), "{stmt} parses"),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        statements >= 30 && errors >= 10,
+        "{statements} examples, {errors} errors"
+    );
+}
