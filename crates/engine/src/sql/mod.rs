@@ -10,6 +10,7 @@
 mod admin;
 pub mod ast;
 mod complete;
+mod deprecated;
 mod dml;
 mod lex;
 mod parse;
@@ -22,6 +23,7 @@ pub use ast::{
 };
 
 pub use complete::complete;
+pub use deprecated::{SqlWarning, deprecated_spelling};
 
 use lex::{Tok, Token};
 
