@@ -214,6 +214,56 @@ fn the_parser_never_panics_on_any_input() {
     println!("sql fuzz: {inputs} inputs, {statements} statements read, {errors} errors, 0 panics");
 }
 
+/// `base` with white space replaced, here and there, by other white space or a comment
+/// (outside its quoted text): the same statements must come out.
+fn respace(rng: &mut SimRng, base: &str) -> String {
+    const GAPS: &[&str] = &[
+        " ",
+        "\n",
+        "\t ",
+        "  /* why */ ",
+        " -- a note\n",
+        " # a note\n",
+    ];
+    let mut out = String::new();
+    let mut quote = None;
+    for c in base.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, ' ') if rng.between(0, 2) == 0 => {
+                out.push_str(GAPS[rng.between(0, GAPS.len() as u64 - 1) as usize]);
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn white_space_and_comments_between_tokens_change_nothing() {
+    let mut rng = SimRng::new(2026, Stream::Workload);
+    for round in 0..200 {
+        // (Not inside a base's own comments.)
+        for base in BASES
+            .iter()
+            .filter(|b| !b.contains("/*") && !b.contains("--"))
+        {
+            let spaced = respace(&mut rng, base);
+            let stmts = |text: &str| {
+                sql::parse(text).map(|v| {
+                    v.into_iter()
+                        .map(|p| (p.stmt, p.vertical))
+                        .collect::<Vec<_>>()
+                })
+            };
+            assert_eq!(stmts(&spaced), stmts(base), "round {round}: {spaced:?}");
+        }
+    }
+}
+
 #[test]
 fn every_base_statement_parses() {
     for base in BASES {
