@@ -179,7 +179,7 @@ fn check(input: &str, results: &[Result<Parsed, SqlError>]) {
                 );
                 if let Some((_, near)) = shown.split_once(" near '") {
                     let quoted = near.rsplit_once("' at line ").unwrap().0;
-                    assert!(quoted.chars().count() <= 80, "{shown}");
+                    assert!(quoted.len() <= 80, "{shown}");
                 }
             }
         }

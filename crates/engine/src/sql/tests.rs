@@ -279,6 +279,9 @@ fn select_errors() {
 fn a_syntax_error_quotes_80_characters_from_its_token_and_counts_lines() {
     let long = format!("SELECT * FROM kv WHERE id = 1 {}", "x".repeat(100));
     assert_eq!(err(&long), near("", &"x".repeat(80), 1));
+    // 80 bytes, not characters: 39 two-byte `é` and one byte of room that `é` cannot fill.
+    let wide = format!("SELECT * FROM kv WHERE id = 1 x{}", "é".repeat(50));
+    assert_eq!(err(&wide), near("", &format!("x{}", "é".repeat(39)), 1));
     assert_eq!(err("SELECT *\nFROM kv\nWHERE id = = 2"), near("", "= 2", 3));
     assert_eq!(err("HELLO world"), near("", "HELLO world", 1));
     assert_eq!(err("SELECT 'abc"), near("", "'abc", 1));
