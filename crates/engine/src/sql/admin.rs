@@ -1,6 +1,7 @@
 //! The DBA's statements: SHOW, CHANGE REPLICATION SOURCE, START / STOP / RESET REPLICA,
 //! RESET BINARY LOGS AND GTIDS, FLUSH and PURGE — each in its 8.4 spelling and the 8.0 one
-//! (`SLAVE`, `MASTER`, `MASTER_…` options) that MySQL 8.4 still reads.
+//! (`SLAVE`, `MASTER`, `MASTER_…` options). MySQL 8.4.0 removed the 8.0 ones; the console
+//! reads them as an 8.0 server does, so a student's 8.0 habits and scripts still work.
 //!
 //! The grammar follows `sql/sql_yacc.yy` of MySQL 8.4 (`change_replication_source`,
 //! `start_replica_stmt`, `show_…`, `purge`), limited to the options the playground models;

@@ -2,8 +2,9 @@
 //! parser (`sql::parse`) and the executor on a node.
 //!
 //! One variant per statement *form*, whatever its spelling: MySQL 8.4's words and the 8.0
-//! ones it still accepts (`SHOW SLAVE STATUS`, `CHANGE MASTER TO MASTER_HOST=…`, `START
-//! SLAVE`, `RESET MASTER`, …) parse to the same variant, so the executor has one case each.
+//! ones (`SHOW SLAVE STATUS`, `CHANGE MASTER TO MASTER_HOST=…`, `START SLAVE`, `RESET
+//! MASTER`, …; removed in 8.4.0, read here as an 8.0 server reads them so that 8.0 habits and
+//! scripts still work) parse to the same variant, so the executor has one case each.
 //! Values are already checked and typed here (numbers as `u64`, GTID sets as their text,
 //! variable names in their 8.4 spelling, lower case); the executor only decides what the
 //! statement does to the node.
@@ -116,7 +117,7 @@ pub enum SqlStmt {
 /// Which rows a SELECT, UPDATE or DELETE touches (`id` is the primary key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowTarget {
-    /// `WHERE id = N`.
+    /// `WHERE id = N` (and any WHERE whose range holds exactly one id).
     WhereId(u64),
     /// `WHERE id BETWEEN lo AND hi`, or a pair of `>=`/`>`/`<=`/`<` bounds (a lone bound
     /// runs to 0 or `u64::MAX`), both ends inclusive; `lo > hi` is an empty range.

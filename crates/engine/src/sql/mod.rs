@@ -1,5 +1,6 @@
-//! The console's SQL: a documented subset of MySQL 8.4 (and the 8.0 spellings it still
-//! accepts), read into typed statements ([`ast`]) that a node executes.
+//! The console's SQL: a documented subset of MySQL 8.4 (and the 8.0 spellings that 8.4.0
+//! removed, read as an 8.0 server reads them), into typed statements ([`ast`]) that a node
+//! executes.
 //!
 //! `parse` turns a console line (or a scenario's `sql` text) into statements, or the error
 //! the mysql client would print (`ERROR 1064 (42000): … near '…' at line 1`); it never
@@ -8,6 +9,8 @@
 
 mod admin;
 pub mod ast;
+mod complete;
+mod deprecated;
 mod dml;
 mod lex;
 mod parse;
@@ -19,6 +22,9 @@ pub use ast::{
     SqlError, SqlStmt, SqlValue, Threads, Until, VarRef, VarScope,
 };
 
+pub use complete::complete;
+pub use deprecated::{SqlWarning, deprecated_spelling};
+
 use lex::{Tok, Token};
 
 /// The longest input `parse` reads (bytes). A console line or a scenario's statement is
@@ -28,6 +34,19 @@ pub const MAX_SQL_BYTES: usize = 4 * 1024;
 
 /// Reads every statement of `text` (`;` or `\G` between them; the last needs none): all
 /// of them, or the first error.
+///
+/// ```
+/// use replication_engine::sql::{SqlStmt, Threads, parse};
+///
+/// let read = parse("STOP REPLICA IO_THREAD; SHOW SLAVE STATUS\\G").unwrap();
+/// let io = Threads { io: true, sql: false };
+/// assert_eq!(read[0].stmt, SqlStmt::StopReplica { threads: io });
+/// assert_eq!((&read[1].stmt, read[1].vertical), (&SqlStmt::ShowReplicaStatus, true));
+///
+/// let error = parse("SHOW REPLICA STATU").unwrap_err();
+/// assert!(error.to_string().starts_with("ERROR 1064 (42000): You have an error in your SQL"));
+/// assert!(error.to_string().ends_with("to use near 'STATU' at line 1"));
+/// ```
 pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
     parse_each(text).into_iter().collect()
 }

@@ -1,5 +1,5 @@
-//! The system variables the console knows: their names (8.4 spellings and the 8.0 aliases
-//! MySQL 8.4 still accepts), scope, whether SET may change them, and their type.
+//! The system variables the console knows: their names (8.4 spellings and the 8.0
+//! `master`/`slave` names), scope, whether SET may change them, and their type.
 //!
 //! One list, read by the parser (1193 for an unknown name, 1228/1229/1238 for a SET or a
 //! `@@SESSION.`/`@@GLOBAL.` at the wrong scope, as `sql/set_var.cc` checks them) and by the
@@ -38,7 +38,7 @@ pub enum Kind {
 pub struct Variable {
     /// The 8.4 name, lower case.
     pub name: &'static str,
-    /// The 8.0 name MySQL 8.4 still accepts (`slave_net_timeout`), if any.
+    /// The 8.0 name (`slave_net_timeout`), if any: read as the 8.4 one.
     pub alias: Option<&'static str>,
     pub scope: Scope,
     /// Whether SET may change it at run time (`gtid_executed` may not: 1238).
