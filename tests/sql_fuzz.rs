@@ -113,7 +113,104 @@ const TOKENS: &[&str] = &[
     "DEFAULT",
 ];
 
+/// Statement shapes with holes: `{n}` a number, `{f}` a file, `{g}` a GTID set, `{v}` a
+/// variable, `{w}` a value, filled with edge values (bounds of u32, i64, u64, malformed).
+const SHAPES: &[&str] = &[
+    "INSERT INTO kv VALUES ({n}, {n}), ({n}, {n})",
+    "UPDATE kv SET val = {n} WHERE id BETWEEN {n} AND {n}",
+    "DELETE FROM kv WHERE id > {n} AND id <= {n}",
+    "SELECT * FROM kv WHERE id = {n} LIMIT {n}",
+    "SET GLOBAL {v} = {w}",
+    "SET {v} = {w}",
+    "SET PERSIST {v} = {w}",
+    "SELECT @@{v}, @@GLOBAL.{v}",
+    "SHOW BINLOG EVENTS IN '{f}' FROM {n} LIMIT {n}, {n}",
+    "CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='{f}', SOURCE_LOG_POS={n}, SOURCE_DELAY={n}",
+    "CHANGE MASTER TO MASTER_HEARTBEAT_PERIOD={w}, MASTER_CONNECT_RETRY={n}",
+    "START REPLICA UNTIL SQL_AFTER_GTIDS='{g}'",
+    "START REPLICA SQL_THREAD UNTIL RELAY_LOG_FILE='{f}', RELAY_LOG_POS={n}",
+    "SELECT WAIT_FOR_EXECUTED_GTID_SET('{g}', {w})",
+    "SET GLOBAL gtid_purged = '{g}'",
+    "SET gtid_next = '{g}'",
+    "PURGE BINARY LOGS BEFORE NOW() - INTERVAL {n} WEEK",
+    "PURGE BINARY LOGS BEFORE '{f}'",
+];
+
+const NUMBERS: &[&str] = &[
+    "0",
+    "1",
+    "4",
+    "4294967295",
+    "4294967296",
+    "2147483647",
+    "2147483648",
+    "4294967.5",
+    "9223372036854775807",
+    "9223372036854775808",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-1",
+    "00012",
+];
+const FILES: &[&str] = &[
+    "binlog.000001",
+    "",
+    "relay.000002",
+    "2026-02-29 10:00:00",
+    "1969-12-31",
+    "9999-12-31 23:59:59",
+    "é'",
+];
+const GTIDS: &[&str] = &[
+    "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5",
+    "3E11FA47-71CA-11E1-9E33-C80AA9429562:5",
+    "3E11FA47-71CA-11E1-9E33-C80AA9429562:0",
+    "3E11FA47-71CA-11E1-9E33-C80AA9429562:5-1",
+    "3E11FA47:1",
+    "",
+    "AUTOMATIC",
+];
+const VALUES: &[&str] = &[
+    "ON",
+    "off",
+    "1",
+    "0",
+    "2",
+    "-1",
+    "'x'",
+    "DEFAULT",
+    "2.5",
+    "AFTER_SYNC",
+    "99999999999999999999",
+];
+
+/// A statement of a shape with its holes filled.
+fn generate(rng: &mut SimRng) -> String {
+    let mut pick = |list: &[&str]| list[rng.between(0, list.len() as u64 - 1) as usize].to_string();
+    let shape = pick(SHAPES);
+    let mut out = String::new();
+    let mut rest = shape.as_str();
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let hole = &rest[i..i + 3];
+        let names: Vec<&str> = sql::variables::VARIABLES.iter().map(|v| v.name).collect();
+        out.push_str(&match hole {
+            "{n}" => pick(NUMBERS),
+            "{f}" => pick(FILES),
+            "{g}" => pick(GTIDS),
+            "{v}" => pick(&[&names[..], &["no_such", "slave_net_timeout"]].concat()),
+            _ => pick(VALUES),
+        });
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn mutate(rng: &mut SimRng, base: &str, other: &str) -> String {
+    if rng.between(0, 7) == 0 {
+        return generate(rng);
+    }
     let alphabet: Vec<char> =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.#v1%=+/ ;'\"`\\@()*,<>!\n\u{0}é€"
             .chars()
@@ -179,7 +276,7 @@ fn check(input: &str, results: &[Result<Parsed, SqlError>]) {
                 );
                 if let Some((_, near)) = shown.split_once(" near '") {
                     let quoted = near.rsplit_once("' at line ").unwrap().0;
-                    assert!(quoted.chars().count() <= 80, "{shown}");
+                    assert!(quoted.len() <= 80, "{shown}");
                 }
             }
         }
@@ -212,6 +309,56 @@ fn the_parser_never_panics_on_any_input() {
     );
     assert!(errors > inputs / 4, "too few inputs fail: {errors}");
     println!("sql fuzz: {inputs} inputs, {statements} statements read, {errors} errors, 0 panics");
+}
+
+/// `base` with white space replaced, here and there, by other white space or a comment
+/// (outside its quoted text): the same statements must come out.
+fn respace(rng: &mut SimRng, base: &str) -> String {
+    const GAPS: &[&str] = &[
+        " ",
+        "\n",
+        "\t ",
+        "  /* why */ ",
+        " -- a note\n",
+        " # a note\n",
+    ];
+    let mut out = String::new();
+    let mut quote = None;
+    for c in base.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, ' ') if rng.between(0, 2) == 0 => {
+                out.push_str(GAPS[rng.between(0, GAPS.len() as u64 - 1) as usize]);
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn white_space_and_comments_between_tokens_change_nothing() {
+    let mut rng = SimRng::new(2026, Stream::Workload);
+    for round in 0..200 {
+        // (Not inside a base's own comments.)
+        for base in BASES
+            .iter()
+            .filter(|b| !b.contains("/*") && !b.contains("--"))
+        {
+            let spaced = respace(&mut rng, base);
+            let stmts = |text: &str| {
+                sql::parse(text).map(|v| {
+                    v.into_iter()
+                        .map(|p| (p.stmt, p.vertical))
+                        .collect::<Vec<_>>()
+                })
+            };
+            assert_eq!(stmts(&spaced), stmts(base), "round {round}: {spaced:?}");
+        }
+    }
 }
 
 #[test]

@@ -40,6 +40,12 @@ pub struct ReplicaStatus {
     /// Transactions received but not yet applied.
     pub relay_log_pending: u64,
     pub semi_sync: bool,
+    /// SQL_Delay: the channel's SOURCE_DELAY in seconds.
+    pub sql_delay_s: u64,
+    /// SQL_Remaining_Delay: seconds left while the applier waits out SOURCE_DELAY, else NULL.
+    pub sql_remaining_delay_s: Option<u64>,
+    /// Replica_SQL_Running_State: what the applier is doing (empty when it is stopped).
+    pub sql_state: &'static str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -117,6 +117,9 @@ pub(crate) fn replica_status(node: u32, source: u32, lag: Option<Duration>) -> N
             replication_lag: lag,
             relay_log_pending: 0,
             semi_sync: false,
+            sql_delay_s: 0,
+            sql_remaining_delay_s: None,
+            sql_state: crate::node::STATE_SQL_IDLE,
         }),
         ..primary_status(node, GtidSet::new())
     }

@@ -9,7 +9,9 @@ use crate::time::{Duration, ms, secs};
 use serde::{Deserialize, Serialize};
 
 mod validate;
-pub use validate::{ConfigError, MAX_CLIENTS, MAX_NODES, MAX_RATE_PER_S, MAX_SHARDS};
+pub use validate::{
+    ConfigError, MAX_CLIENTS, MAX_NODES, MAX_RATE_PER_S, MAX_SHARDS, MAX_SOURCE_DELAY_S,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -77,6 +79,9 @@ pub struct NodeConfig {
     pub source_heartbeat_period_ms: Option<u64>,
     pub source_connect_retry_s: u64,
     pub source_retry_count: u64,
+    /// SOURCE_DELAY of the node's channel: each transaction is applied this many seconds
+    /// after its original commit on the source (0 = no delay; MySQL's maximum is 2^31 - 1).
+    pub source_delay_s: u64,
     pub promotion_rule: PromotionRule,
     /// Time to write a commit group to the binlog (OS write, no fsync).
     pub binlog_write_us: u64,
@@ -120,6 +125,7 @@ impl Default for NodeConfig {
             source_heartbeat_period_ms: None,
             source_connect_retry_s: 60,
             source_retry_count: 86_400,
+            source_delay_s: 0,
             promotion_rule: PromotionRule::Neutral,
             binlog_write_us: 50,
             fsync_us: 500,

@@ -11,6 +11,8 @@ pub const MAX_CLIENTS: usize = 64;
 pub const MAX_RATE_PER_S: u32 = 100_000;
 /// Shards a sharded cluster may have.
 pub const MAX_SHARDS: usize = 16;
+/// SOURCE_DELAY's maximum in MySQL (2^31 - 1 seconds; a larger value is error 1729).
+pub const MAX_SOURCE_DELAY_S: u64 = (1 << 31) - 1;
 
 /// Why a cluster cannot be built, naming the field (`nodes[2].name: …`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,6 +229,11 @@ fn validate_node_settings(i: usize, n: &NodeConfig) -> Checked {
     if n.server_id == Some(0) {
         return err(format!("nodes[{i}].server_id: must be at least 1"));
     }
+    if n.source_delay_s > MAX_SOURCE_DELAY_S {
+        return err(format!(
+            "nodes[{i}].source_delay_s: must be at most {MAX_SOURCE_DELAY_S} (MySQL's limit)"
+        ));
+    }
     Ok(())
 }
 
@@ -273,6 +280,13 @@ mod tests {
                 "nodes[0].source: there is no node called 'db9'",
             ),
             (vec![node("db 1", None)], "nodes[0].name: 'db 1' must be"),
+            (
+                vec![NodeConfig {
+                    source_delay_s: MAX_SOURCE_DELAY_S + 1,
+                    ..node("db1", None)
+                }],
+                "nodes[0].source_delay_s: must be at most 2147483647",
+            ),
         ];
         for (nodes, want) in cases {
             let got = cluster(nodes).validate().unwrap_err().0;

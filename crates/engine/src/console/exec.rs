@@ -58,41 +58,67 @@ impl World {
             self.console.push(now, id, text, error(&cant_connect()));
             return;
         }
-        match crate::sql::parse(sql) {
-            Err(e) => {
-                self.console.push(now, id, text, error(&e));
+        // Each statement of the line on its own, as the mysql client sends them: a syntax
+        // error in one does not stop the others. They run one after the other: one that
+        // waits (a commit) holds the next until it is answered.
+        for parsed in crate::sql::parse_each(sql) {
+            let shown = parsed.as_ref().map_or(text.clone(), |p| p.text.clone());
+            let entry = self.console.push(now, id, shown, Reply::Pending);
+            self.console.session(id).queue.push_back((entry, parsed));
+        }
+        self.drain_console(id);
+    }
+
+    /// Runs the session's queued statements until one has to wait.
+    pub(crate) fn drain_console(&mut self, id: NodeId) {
+        loop {
+            let session = self.console.session(id);
+            if session.busy.is_some() {
+                return;
             }
-            Ok(statements) => {
-                for p in statements {
-                    self.run_statement(id, &p);
-                }
+            let Some((entry, parsed)) = session.queue.pop_front() else {
+                return;
+            };
+            match parsed {
+                Ok(p) => self.run_statement(id, entry, &p),
+                Err(e) => self.console.set(entry, error(&e)),
             }
         }
     }
 
-    fn run_statement(&mut self, id: NodeId, p: &Parsed) {
-        let now = self.now();
-        let entry = self.console.push(now, id, p.text.clone(), Reply::Pending);
+    /// Runs the sessions whose waiting statement was answered (after the effects that
+    /// answered it were carried out), then carries out what they did.
+    pub(crate) fn drain_ready_consoles(&mut self) {
+        while let Some(id) = self.console.take_ready() {
+            self.drain_console(id);
+        }
+    }
+
+    fn run_statement(&mut self, id: NodeId, entry: u64, p: &Parsed) {
         if !self.nodes[id.index()].is_running() {
             // An earlier statement of the line shut the server down.
             self.console.set(entry, error(&lost_connection()));
             return;
         }
-        let reply = match self.exec_stmt(id, entry, &p.stmt) {
+        let reply = match self.exec_stmt(id, entry, p) {
             Ok(Answer::Rows(rs)) => Reply::Done {
                 text: format::result(&rs, p.vertical, Duration::ZERO),
             },
             Ok(Answer::Ok { affected, info }) => Reply::Done {
                 text: format::ok(affected, info.as_deref(), Duration::ZERO),
             },
-            Ok(Answer::Pending) => return,
+            Ok(Answer::Pending) => {
+                self.console.session(id).busy = Some(entry);
+                return;
+            }
             Err(e) => error(&e),
         };
         self.console.set(entry, reply);
     }
 
     /// Dispatches one statement to its executor.
-    fn exec_stmt(&mut self, id: NodeId, entry: u64, stmt: &SqlStmt) -> Outcome {
+    fn exec_stmt(&mut self, id: NodeId, entry: u64, p: &Parsed) -> Outcome {
+        let stmt = &p.stmt;
         match stmt {
             SqlStmt::Insert { .. }
             | SqlStmt::Replace { .. }
@@ -103,11 +129,52 @@ impl World {
             | SqlStmt::Commit
             | SqlStmt::Rollback => self.exec_session(id, entry, stmt),
             SqlStmt::SetVar { scope, name, value } => self.exec_set(id, *scope, name, value),
-            _ => Err(SqlError::new(
-                1235,
-                "42000",
-                "This version of MySQL doesn't yet support this statement in the playground",
-            )),
+            SqlStmt::SelectVars(vars) => Ok(Answer::Rows(self.select_vars(id, vars)?)),
+            SqlStmt::WaitForExecutedGtidSet { gtids, timeout_s } => {
+                let header = p.text.get(6..).unwrap_or("").trim();
+                self.wait_for_executed_gtid_set(id, entry, gtids, *timeout_s, header, p.vertical)
+            }
+            _ => self.exec_admin(id, stmt),
+        }
+    }
+
+    /// Status, replication and server statements: none of them waits.
+    fn exec_admin(&mut self, id: NodeId, stmt: &SqlStmt) -> Outcome {
+        let rows = |rs| Ok(Answer::Rows(rs));
+        match stmt {
+            SqlStmt::ShowReplicaStatus => rows(self.show_replica_status(id)),
+            SqlStmt::ShowBinaryLogStatus => rows(self.show_binary_log_status(id)),
+            SqlStmt::ShowBinaryLogs => rows(self.show_binary_logs(id)),
+            SqlStmt::ShowBinlogEvents(q) => rows(self.show_binlog_events(id, q)?),
+            SqlStmt::ShowRelaylogEvents(q) => rows(self.show_relaylog_events(id, q)?),
+            SqlStmt::ShowReplicas => rows(self.show_replicas(id)),
+            SqlStmt::ShowProcesslist { full } => rows(self.show_processlist(id, *full)),
+            SqlStmt::ShowStatus { like, .. } => rows(self.show_status(id, like.as_deref())),
+            SqlStmt::ShowVariables { global, like } => {
+                rows(self.show_variables(id, *global, like.as_deref()))
+            }
+            SqlStmt::ChangeSource(options) => self.change_source_to(id, options),
+            SqlStmt::StartReplica { threads, until } => {
+                self.start_replica_threads(id, *threads, until.as_ref())
+            }
+            SqlStmt::StopReplica { threads } => self.stop_replica_threads(id, *threads),
+            SqlStmt::ResetReplica { all } => self.reset_replica(id, *all),
+            SqlStmt::ResetBinaryLogsAndGtids => self.reset_binary_logs(id),
+            SqlStmt::FlushBinaryLogs => self.flush_binary_logs(id),
+            // One relay log file per connection here: nothing to rotate by hand.
+            SqlStmt::FlushRelayLogs => Ok(Answer::Ok {
+                affected: 0,
+                info: None,
+            }),
+            SqlStmt::PurgeBinaryLogs(p) => self.purge_binary_logs(id, p),
+            SqlStmt::Shutdown | SqlStmt::Restart => {
+                self.shut_down(id, *stmt == SqlStmt::Restart);
+                Ok(Answer::Ok {
+                    affected: 0,
+                    info: None,
+                })
+            }
+            _ => self.exec_session(id, 0, stmt),
         }
     }
 

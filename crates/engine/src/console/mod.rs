@@ -7,10 +7,15 @@
 //! (after the semi-sync wait, if there is one), so until then its reply is
 //! [`Reply::Pending`].
 
+mod events;
 mod exec;
 pub mod format;
+mod repl;
 mod session;
 mod settings;
+pub mod show;
+mod vars;
+mod wait;
 
 use crate::gtid::Gtid;
 use crate::ids::NodeId;
@@ -69,7 +74,7 @@ pub(crate) struct RowChange {
 }
 
 /// The state of one console session (one per node), as `mysql` keeps it per connection.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Session {
     /// The node's epoch when the session connected: a crash or a restart ends it.
     pub epoch: u64,
@@ -78,6 +83,11 @@ pub(crate) struct Session {
     /// `SET SESSION sql_log_bin = 0`: writes are not binlogged and get no GTID.
     pub sql_log_bin_off: bool,
     pub gtid_next: GtidNext,
+    /// Statements typed and not yet run (each with its transcript entry): they wait
+    /// while an earlier one is `busy`.
+    pub queue: VecDeque<(u64, Result<crate::sql::Parsed, crate::sql::SqlError>)>,
+    /// The entry of the statement the session waits on (a commit, a GTID wait).
+    pub busy: Option<u64>,
 }
 
 /// `@@SESSION.gtid_next`.
@@ -100,6 +110,10 @@ pub struct Console {
     next_id: u64,
     /// What each pending write prints once it commits: rows affected and the info line.
     pending_ok: BTreeMap<u64, (u64, Option<String>)>,
+    /// Sessions blocked in WAIT_FOR_EXECUTED_GTID_SET.
+    waiters: Vec<wait::Waiter>,
+    /// Sessions whose waiting statement was answered: their next statements may run.
+    ready: Vec<NodeId>,
 }
 
 /// Replies to console writes come back as the node's answer to itself, with a request id
@@ -113,6 +127,8 @@ impl Console {
             sessions: vec![Session::default(); nodes],
             next_id: 1,
             pending_ok: BTreeMap::new(),
+            waiters: Vec::new(),
+            ready: Vec::new(),
         }
     }
 
@@ -171,7 +187,19 @@ impl Console {
             .find(|e| e.id == id && e.reply.is_pending());
         if let Some(e) = entry {
             e.reply = reply(now - e.at);
+            let node = e.node;
+            if let Some(s) = self.sessions.get_mut(node.index())
+                && s.busy == Some(id)
+            {
+                s.busy = None;
+                self.ready.push(node);
+            }
         }
+    }
+
+    /// A session that may run its next statements, if any.
+    pub(crate) fn take_ready(&mut self) -> Option<NodeId> {
+        self.ready.pop()
     }
 
     /// Every write still waiting on `node` fails as the client sees a dropped connection.
@@ -183,8 +211,11 @@ impl Console {
             }
         }
         if let Some(s) = self.sessions.get_mut(node.index()) {
+            // Statements typed behind the lost one are never sent.
             *s = Session::default();
         }
+        self.waiters.retain(|w| w.node != node);
+        self.ready.retain(|n| *n != node);
     }
 
     pub(crate) fn session(&mut self, node: NodeId) -> &mut Session {
@@ -295,5 +326,35 @@ mod tests {
             lost.reply.text(),
             "ERROR 2013 (HY000): Lost connection to MySQL server during query"
         );
+    }
+
+    /// The replies of the node's transcript, oldest first.
+    fn replies(w: &World, node: &str) -> Vec<String> {
+        w.console(node)
+            .iter()
+            .map(|e| e.reply.text().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn an_insert_waits_for_its_commit_and_a_select_reads_it() {
+        let mut w = two_nodes();
+        w.run_until(Instant::from_millis(100));
+        w.apply(sql("db1", "INSERT INTO kv VALUES (1, 10), (2, 20)"))
+            .unwrap();
+        assert!(w.console("db1")[0].reply.is_pending());
+        w.run_until(Instant::from_millis(200));
+        w.apply(sql("db1", "SELECT * FROM kv; INSERT INTO kv VALUES (2, 5)"))
+            .unwrap();
+        assert_eq!(
+            replies(&w, "db1"),
+            [
+                "Query OK, 2 rows affected (0.00 sec)\nRecords: 2  Duplicates: 0  Warnings: 0",
+                "+----+-----+\n| id | val |\n+----+-----+\n|  1 |  10 |\n|  2 |  20 |\n+----+-----+\n2 rows in set (0.00 sec)",
+                "ERROR 1062 (23000): Duplicate entry '2' for key 'kv.PRIMARY'",
+            ]
+        );
+        w.run_until(Instant::from_millis(400));
+        assert_eq!(w.nodes[1].data.get(2), Some(20), "it replicated");
     }
 }

@@ -4,9 +4,11 @@
 
 use super::Node;
 use super::commit::Write;
+use crate::binlog::Binlog;
 use crate::config::{NodeConfig, WaitPoint};
 use crate::effects::{Effects, NodeTimer};
 use crate::gtid::{Gtid, GtidSet};
+use crate::message::Msg;
 use crate::rows::{Key, Value};
 use crate::sql::SetScope;
 use crate::time::{Instant, ms, secs};
@@ -64,6 +66,57 @@ impl Node {
     pub fn add_purged_gtids(&mut self, added: &GtidSet) {
         self.gtid_executed.union_with(added);
         self.gtid_table.union_with(added);
+    }
+
+    /// RESET BINARY LOGS AND GTIDS: every binlog file goes, a new `binlog.000001` starts,
+    /// gtid_executed and gtid_purged are emptied. The dump threads end (their replicas see
+    /// the connection close and reconnect to a source that has forgotten everything).
+    pub fn reset_binary_logs_and_gtids(&mut self, fx: &mut Effects) {
+        self.binlog = Binlog::new(self.cfg.max_binlog_size);
+        self.gtid_executed = GtidSet::new();
+        self.gtid_table = GtidSet::new();
+        self.durability.binlog_reset();
+        for d in std::mem::take(&mut self.dumps) {
+            fx.send(self.addr(), d.replica, Msg::ConnReset);
+        }
+    }
+
+    /// FLUSH BINARY LOGS: closes the active file and opens the next; files past
+    /// binlog_expire_logs_seconds go, as at every rotation.
+    pub fn rotate_binlog(&mut self, now: Instant) {
+        self.binlog.rotate(now);
+        let expire = secs(self.cfg.binlog_expire_logs_seconds);
+        let in_use = self.binlog_in_use_from();
+        self.binlog.purge_older_than(now, expire, in_use);
+    }
+
+    /// The first binlog entry a dump thread still has to send (nothing before it is read).
+    fn binlog_in_use_from(&self) -> u64 {
+        self.dumps
+            .iter()
+            .map(|d| d.next_idx)
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    /// PURGE BINARY LOGS: deletes the files before file `number` and, with `closed_before`,
+    /// every closed file closed before then; never the active file or one still read.
+    pub fn purge_binlogs_before(&mut self, number: u32, closed_before: Option<Instant>) {
+        let in_use = self.binlog_in_use_from();
+        let last = match closed_before {
+            None => number,
+            Some(at) => {
+                let files = self.binlog.files();
+                let old = files
+                    .iter()
+                    .take_while(|f| {
+                        f.closed && self.binlog.closed_at(f.number).is_some_and(|c| c < at)
+                    })
+                    .count();
+                files.get(old).map_or(number, |f| f.number)
+            }
+        };
+        self.binlog.purge_before_file(last, in_use);
     }
 
     /// SET GLOBAL / PERSIST / PERSIST_ONLY of a variable the node models. GLOBAL changes

@@ -13,7 +13,9 @@ mod source;
 
 pub use commit::SemiSyncState;
 pub use dba::{SetError, Setting};
-pub use replica::{Channel, RelayEntry};
+pub use replica::{
+    ApplierUntil, Channel, ChannelChange, RelayEntry, STATE_SQL_DELAY, STATE_SQL_IDLE,
+};
 pub use source::DumpThread;
 
 use super::binlog::{Binlog, BinlogPos};
@@ -96,8 +98,11 @@ impl Node {
         uuid: Uuid,
         source: Option<NodeId>,
     ) -> Self {
-        let channel =
-            source.map(|s| Channel::new(s, cfg.auto_position, cfg.rpl_semi_sync_replica_enabled));
+        let channel = source.map(|s| {
+            let mut ch = Channel::new(s, cfg.auto_position, cfg.rpl_semi_sync_replica_enabled);
+            ch.sql_delay = secs(cfg.source_delay_s);
+            ch
+        });
         Node {
             id,
             server_id,

@@ -1,12 +1,17 @@
 //! The replica side: a replication channel with its receiver (IO) thread writing the relay
 //! log and its applier (SQL) thread applying it in source commit order (docs/semantics.md §3).
 
+mod control;
+
+pub use control::{ApplierUntil, ChannelChange};
+
 use super::Node;
 use crate::binlog::{BinlogPos, Trx};
 use crate::effects::{Effects, NodeTimer, Note, ReplThread};
 use crate::gtid::GtidSet;
 use crate::ids::{Addr, NodeId};
 use crate::message::{DumpStart, Msg};
+use crate::rows::RowEvent;
 use crate::status::{IoRunning, ReplicaStatus, ThreadError};
 use crate::time::{Duration, Instant, us};
 use std::collections::VecDeque;
@@ -37,10 +42,23 @@ pub struct Channel {
     pub retrieved_gtid_set: GtidSet,
     pub last_rx: Instant,
     pub connect_attempts: u64,
+    /// SOURCE_DELAY: the applier holds each transaction until this long after its original
+    /// commit on the source (docs/semantics.md §3.6). Zero applies at once.
+    pub sql_delay: Duration,
+    /// When the applier may start the head transaction, while it waits out SOURCE_DELAY
+    /// (MySQL's `Relay_log_info::sql_delay_end`); None when it is not waiting.
+    sql_delay_end: Option<Instant>,
     /// Bumped when the applier stops, voiding its pending ApplyDone.
     sql_epoch: u64,
     applying: bool,
+    /// START REPLICA … UNTIL: where the applier stops by itself.
+    pub until: Option<ApplierUntil>,
 }
+
+/// Replica_SQL_Running_State while the applier waits out SOURCE_DELAY (8.0.26+ spelling).
+pub const STATE_SQL_DELAY: &str = "Waiting until SOURCE_DELAY seconds after source executed event";
+/// Replica_SQL_Running_State of an idle applier.
+pub const STATE_SQL_IDLE: &str = "Replica has read all relay log; waiting for more updates";
 
 impl Channel {
     pub fn new(source: NodeId, auto_position: bool, semi_sync: bool) -> Self {
@@ -60,8 +78,44 @@ impl Channel {
             retrieved_gtid_set: GtidSet::new(),
             last_rx: Instant::ZERO,
             connect_attempts: 0,
+            sql_delay: Duration::ZERO,
+            sql_delay_end: None,
             sql_epoch: 0,
             applying: false,
+            until: None,
+        }
+    }
+
+    /// When SOURCE_DELAY lets the applier start `trx`: MySQL 8.0's `sql_delay_event` rounds
+    /// the original commit timestamp up to a whole second and adds the delay. None without a delay.
+    pub fn delay_end(&self, trx: &Trx) -> Option<Instant> {
+        if self.sql_delay.is_zero() {
+            return None;
+        }
+        let committed_s = trx.timestamp.since_start().as_micros().div_ceil(1_000_000);
+        Some(Instant::from_secs(committed_s) + self.sql_delay)
+    }
+
+    /// SQL_Remaining_Delay: whole seconds left of the SOURCE_DELAY wait, NULL (None) unless
+    /// the applier is waiting (MySQL subtracts `time(0)`, the current second rounded down).
+    pub fn sql_remaining_delay_s(&self, now: Instant) -> Option<u64> {
+        let end = self.sql_delay_end.filter(|&end| end > now)?;
+        Some(end.since_start().as_secs() - now.since_start().as_secs())
+    }
+
+    /// Replica_SQL_Running_State (the SQL thread's line in SHOW PROCESSLIST); empty when stopped.
+    pub fn sql_state(&self, now: Instant, running: bool) -> &'static str {
+        if !running || !self.sql_running {
+            return "";
+        }
+        if self.sql_remaining_delay_s(now).is_some() {
+            return STATE_SQL_DELAY;
+        }
+        match self.relay_log.front().and_then(|e| e.trx.rows.first()) {
+            _ if !self.applying => STATE_SQL_IDLE,
+            Some(RowEvent::Update { .. }) => "Applying batch of row changes (update)",
+            Some(RowEvent::Delete { .. }) => "Applying batch of row changes (delete)",
+            _ => "Applying batch of row changes (write)",
         }
     }
 
@@ -92,6 +146,13 @@ impl Channel {
             replication_lag: self.replication_lag(now, running),
             relay_log_pending: self.relay_log.len() as u64,
             semi_sync: self.semi_sync,
+            sql_delay_s: self.sql_delay.as_secs(),
+            sql_remaining_delay_s: if running && self.sql_running {
+                self.sql_remaining_delay_s(now)
+            } else {
+                None
+            },
+            sql_state: self.sql_state(now, running),
         }
     }
 }
@@ -111,6 +172,7 @@ impl Node {
             ch.last_sql_error = None;
             ch.sql_epoch += 1;
             ch.applying = false;
+            ch.sql_delay_end = None;
         }
         let io_stopped = ch.io == IoRunning::No;
         if io_stopped {
@@ -131,6 +193,7 @@ impl Node {
         ch.sql_running = false;
         ch.sql_epoch += 1;
         ch.applying = false;
+        ch.sql_delay_end = None;
         Ok(())
     }
 
@@ -162,6 +225,12 @@ impl Node {
         let mut ch = Channel::new(source, auto_position, semi_sync);
         // A new channel starts with a new relay log; the applied GTIDs stay what they are.
         ch.conn = self.channel.as_ref().map_or(0, |c| c.conn + 1);
+        // CHANGE REPLICATION SOURCE keeps the options it does not name: SOURCE_DELAY stays
+        // (RESET REPLICA ALL, which drops the channel, is what clears it).
+        ch.sql_delay = self
+            .channel
+            .as_ref()
+            .map_or(Duration::ZERO, |c| c.sql_delay);
         self.channel = Some(ch);
         self.start_replica(now, fx)
     }
@@ -422,9 +491,22 @@ impl Node {
                 ch.relay_log.pop_front();
                 continue;
             }
+            if ch.until.as_ref().is_some_and(|u| u.stops_before(&head.trx)) {
+                // START REPLICA UNTIL SQL_BEFORE_GTIDS: this one is named; stop before it.
+                ch.stop_sql();
+                return;
+            }
             ch.applying = true;
+            // SOURCE_DELAY: wait until the delay after the original commit, then apply.
+            let start = match ch.delay_end(&head.trx) {
+                Some(end) if end > now => {
+                    ch.sql_delay_end = Some(end);
+                    end
+                }
+                _ => now,
+            };
             let conn_epoch = ch.sql_epoch;
-            self.timer(fx, now + apply, NodeTimer::ApplyDone { conn_epoch });
+            self.timer(fx, start + apply, NodeTimer::ApplyDone { conn_epoch });
             return;
         }
     }
@@ -435,6 +517,7 @@ impl Node {
             return;
         }
         ch.applying = false;
+        ch.sql_delay_end = None;
         let Some(head) = ch.relay_log.front().cloned() else {
             return;
         };
@@ -467,6 +550,7 @@ impl Node {
             ch.relay_log.pop_front();
         }
         self.commit_applied(now, head.trx, fx);
+        self.until_check_after();
         self.release_waiting_reads(fx);
         self.kick_applier(now, fx);
     }
@@ -836,6 +920,96 @@ mod tests {
             error.map(|e| (e.errno, e.message)),
             Some((1032, message.into()))
         );
+    }
+
+    #[test]
+    fn source_delay_holds_each_transaction_until_the_delay_after_its_original_commit() {
+        let t0 = Instant::ZERO;
+        let cfg = NodeConfig {
+            source_delay_s: 10,
+            ..replica_cfg()
+        };
+        let mut db2 = started_replica(cfg, t0);
+        deliver(&mut db2, t0, Msg::DumpAccepted { conn: 1 });
+        // db1 committed at 2.3 s; it arrives at once. MySQL rounds the original commit
+        // timestamp up to 3 s, so the applier starts at 13 s.
+        let t1 = t0 + ms(2_300);
+        let fx = ship(&mut db2, t1, 1, 0, 1, write(1, 100));
+        let apply = NodeTimer::ApplyDone { conn_epoch: 1 };
+        assert_eq!(node_timers(&fx), vec![(t0 + secs(13) + APPLY, apply)]);
+
+        let status = db2.status(t0 + ms(4_500)).replica.expect("replica status");
+        assert_eq!(status.sql_delay_s, 10);
+        // time(0) is 4: 13 - 4 = 9 seconds remain.
+        assert_eq!(status.sql_remaining_delay_s, Some(9));
+        assert_eq!(status.sql_state, STATE_SQL_DELAY);
+        // Seconds_Behind_Source counts from the original commit: it grows by the delay.
+        assert_eq!(status.seconds_behind_source(), Some(2));
+        let waiting = db2.status(t0 + ms(12_900)).replica.expect("replica status");
+        assert_eq!(waiting.seconds_behind_source(), Some(10));
+        assert_eq!(waiting.sql_remaining_delay_s, Some(1));
+        assert_eq!(db2.data.get(1), None, "nothing applied during the delay");
+
+        fire(&mut db2, t0 + secs(13) + APPLY, apply);
+        assert_eq!(db2.data.get(1), Some(100));
+        let status = db2.status(t0 + secs(14)).replica.expect("replica status");
+        assert_eq!(status.sql_remaining_delay_s, None, "NULL when not waiting");
+        assert_eq!(status.sql_state, STATE_SQL_IDLE);
+    }
+
+    #[test]
+    fn a_transaction_older_than_the_delay_is_applied_at_once_and_stop_ends_the_wait() {
+        let t0 = Instant::ZERO;
+        let cfg = NodeConfig {
+            source_delay_s: 5,
+            ..replica_cfg()
+        };
+        let mut db2 = started_replica(cfg, t0);
+        deliver(&mut db2, t0, Msg::DumpAccepted { conn: 1 });
+        // Committed at 1 s but received (a lagging link) at 7 s: already 6 s old.
+        let late = trx(1, 1, write(1, 100), t0 + secs(1));
+        let t1 = t0 + secs(7);
+        let msg = Msg::BinlogTrx {
+            conn: 1,
+            seq: 0,
+            trx: late,
+            end: pos(1, 439),
+        };
+        let fx = deliver(&mut db2, t1, msg);
+        let apply = NodeTimer::ApplyDone { conn_epoch: 1 };
+        assert_eq!(node_timers(&fx), vec![(t1 + APPLY, apply)]);
+        fire(&mut db2, t1 + APPLY, apply);
+
+        // The next one waits; STOP REPLICA ends the wait and voids its timer.
+        ship(&mut db2, t1 + secs(1), 1, 1, 2, write(2, 200));
+        let status = db2.status(t1 + secs(1)).replica.expect("replica status");
+        assert_eq!(status.sql_remaining_delay_s, Some(5));
+        assert_eq!(db2.stop_replica(), Ok(()));
+        let status = db2.status(t1 + secs(1)).replica.expect("replica status");
+        assert_eq!((status.sql_remaining_delay_s, status.sql_state), (None, ""));
+        assert!(fire(&mut db2, t1 + secs(6) + APPLY, apply).is_empty());
+        assert_eq!(db2.data.get(2), None);
+    }
+
+    #[test]
+    fn change_source_keeps_the_delay_and_reset_replica_all_clears_it() {
+        let t0 = Instant::ZERO;
+        let cfg = NodeConfig {
+            source_delay_s: 3600,
+            ..replica_cfg()
+        };
+        let mut db2 = started_replica(cfg, t0);
+        effects(|fx| {
+            assert_eq!(db2.change_source(t0, NodeId(2), true, fx), Ok(()));
+        });
+        let delay = db2.channel.as_ref().map(|c| c.sql_delay);
+        assert_eq!(delay, Some(secs(3600)));
+        assert_eq!(db2.reset_replica_all(), Ok(()));
+        effects(|fx| {
+            assert_eq!(db2.change_source(t0, NodeId(0), true, fx), Ok(()));
+        });
+        let delay = db2.channel.as_ref().map(|c| c.sql_delay);
+        assert_eq!(delay, Some(Duration::ZERO));
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub enum SqlStmt {
 /// Which rows a SELECT, UPDATE or DELETE touches (`id` is the primary key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowTarget {
-    /// `WHERE id = N`.
+    /// `WHERE id = N` (and any WHERE whose range holds exactly one id).
     WhereId(u64),
     /// `WHERE id BETWEEN lo AND hi`, or a pair of `>=`/`>`/`<=`/`<` bounds (a lone bound
     /// runs to 0 or `u64::MAX`), both ends inclusive; `lo > hi` is an empty range.

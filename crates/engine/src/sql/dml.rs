@@ -79,7 +79,8 @@ pub(crate) fn select(p: &mut Parser<'_>) -> Res<SqlStmt> {
     let target = where_clause(p)?;
     if p.eat_kw("ORDER") {
         p.expect_kw("BY")?;
-        if column(p, "order clause")? != Some(Column::Id) || p.is_kw("DESC") {
+        let by = column(p, "order clause")?.ok_or_else(|| p.syntax())?;
+        if by != Column::Id || p.is_kw("DESC") {
             return Err(not_supported(
                 "ORDER BY other than id ascending",
                 SELECT_FORMS,
@@ -225,6 +226,11 @@ fn condition(p: &mut Parser<'_>) -> Res<(i128, i128)> {
             return Err(not_supported("this WHERE clause", WHERE_FORMS));
         }
         None => return Err(p.syntax_at(mark)),
+    }
+    // `WHERE id` alone (true for every id but 0) is valid MySQL, not a form read here.
+    let alone = p.at_end() || ["AND", "OR", "ORDER", "LIMIT"].iter().any(|w| p.is_kw(w));
+    if alone {
+        return Err(not_supported("this WHERE clause", WHERE_FORMS));
     }
     let op = match p.peek().map(|t| &t.tok) {
         Some(Tok::Punct(op @ ("=" | "<" | ">" | "<=" | ">="))) => *op,

@@ -10,6 +10,7 @@
 mod admin;
 pub mod ast;
 mod complete;
+mod deprecated;
 mod dml;
 mod lex;
 mod parse;
@@ -22,6 +23,7 @@ pub use ast::{
 };
 
 pub use complete::complete;
+pub use deprecated::{SqlWarning, deprecated_spelling};
 
 use lex::{Tok, Token};
 
@@ -32,6 +34,19 @@ pub const MAX_SQL_BYTES: usize = 4 * 1024;
 
 /// Reads every statement of `text` (`;` or `\G` between them; the last needs none): all
 /// of them, or the first error.
+///
+/// ```
+/// use replication_engine::sql::{SqlStmt, Threads, parse};
+///
+/// let read = parse("STOP REPLICA IO_THREAD; SHOW SLAVE STATUS\\G").unwrap();
+/// let io = Threads { io: true, sql: false };
+/// assert_eq!(read[0].stmt, SqlStmt::StopReplica { threads: io });
+/// assert_eq!((&read[1].stmt, read[1].vertical), (&SqlStmt::ShowReplicaStatus, true));
+///
+/// let error = parse("SHOW REPLICA STATU").unwrap_err();
+/// assert!(error.to_string().starts_with("ERROR 1064 (42000): You have an error in your SQL"));
+/// assert!(error.to_string().ends_with("to use near 'STATU' at line 1"));
+/// ```
 pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
     parse_each(text).into_iter().collect()
 }

@@ -3,7 +3,8 @@
 //!
 //! A syntax error quotes the statement from the offending token on, as the server's
 //! `ER_PARSE_ERROR` does (`sql/sql_parse.cc`, `syntax_error_at`: the text from the token's
-//! start, printed with `%-.80s`, and the token's line counted from the statement's first).
+//! start, printed with `%-.80s` — 80 bytes, cut to whole characters — and the token's line
+//! counted from the statement's first).
 //! A statement that is valid MySQL but outside the playground's subset gets
 //! `ER_NOT_SUPPORTED_YET` (1235) naming it, with a hint of what is supported.
 
@@ -218,20 +219,21 @@ impl<'a> Parser<'a> {
             .toks
             .get(index)
             .map_or(self.end, |t| t.start.min(self.end));
-        let near: String = self
-            .src
-            .get(pos..self.end)
-            .unwrap_or("")
-            .chars()
-            .take(80)
-            .collect();
+        let rest = self.src.get(pos..self.end).unwrap_or("");
+        // `%-.80s`: at most 80 bytes, cut back to a whole character (my_vsnprintf's
+        // process_str_arg keeps the well-formed prefix).
+        let mut cut = rest.len().min(80);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let near = &rest[..cut];
         let line = 1 + self
             .src
             .get(self.start..pos)
             .unwrap_or("")
             .matches('\n')
             .count();
-        syntax_error(&near, line)
+        syntax_error(near, line)
     }
 
     /// A quoted string (MySQL's `TEXT_STRING`).
@@ -341,8 +343,8 @@ impl<'a> Parser<'a> {
             Ok(())
         } else {
             Err(not_supported(
-                &format!("FOR CHANNEL '{name}'"),
-                "one replication channel per node (the default channel '')",
+                &format!("a replication channel named {name}"),
+                "one replication channel per node, the default one: FOR CHANNEL '' or no FOR CHANNEL",
             ))
         }
     }

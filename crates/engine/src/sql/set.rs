@@ -33,14 +33,20 @@ pub(crate) fn set(p: &mut Parser<'_>) -> Res<SqlStmt> {
     }
     let (scope, name) = set_target(p)?;
     p.expect_equals()?;
+    let mark = p.mark();
     let value = set_value(p)?;
+    // A 1231 quotes the value as typed (`yes`, not the upper-cased word).
+    let typed = match &value {
+        SqlValue::Str(s) => s.clone(),
+        _ => p.text_since(mark).to_string(),
+    };
     if p.is_punct(",") {
         return Err(not_supported("several variables in one SET", SET_FORMS));
     }
     p.done()?;
     let var = variables::lookup(&name).ok_or_else(|| unknown_variable(&name))?;
     check_settable(var, scope)?;
-    check_value(var, &value)?;
+    check_value(var, &value, &typed)?;
     Ok(SqlStmt::SetVar {
         scope,
         name: var.name.to_string(),
@@ -144,13 +150,13 @@ fn check_settable(var: &Variable, scope: SetScope) -> Res<()> {
 }
 
 /// Whether `value` is of `var`'s kind: 1231 a value it cannot take, 1232 a wrong type.
-fn check_value(var: &Variable, value: &SqlValue) -> Res<()> {
+fn check_value(var: &Variable, value: &SqlValue, typed: &str) -> Res<()> {
     let wrong_value = || {
         SqlError::new(
             1231,
             "42000",
             format!(
-                "Variable '{}' can't be set to the value of '{value}'",
+                "Variable '{}' can't be set to the value of '{typed}'",
                 var.name
             ),
         )

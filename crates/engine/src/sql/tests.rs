@@ -183,6 +183,8 @@ fn update_and_delete_by_id_range_or_all() {
 #[test]
 fn update_and_delete_errors() {
     assert_eq!(err("UPDATE kv SET val = 5 WHERE"), near("", "", 1));
+    assert_eq!(err("UPDATE kv SET val = 5 WHERE id ="), near("", "", 1));
+    assert_eq!(errno("UPDATE kv SET val = 5 WHERE id"), 1235);
     assert_eq!(
         err("UPDATE kv SET val = 5 WHERE id = 3 id"),
         near("", "id", 1)
@@ -248,6 +250,8 @@ fn select_forms() {
 fn select_errors() {
     assert_eq!(err("SELECT * FROM kv WHERE id = "), near("", "", 1));
     assert_eq!(err("SELECT * FORM kv"), near("", "FORM kv", 1));
+    assert_eq!(err("SELECT * FROM kv ORDER BY"), near("", "", 1));
+    assert_eq!(err("SELECT * FROM kv LIMIT x"), near("", "x", 1));
     assert_eq!(
         err("SELECT * FROM users"),
         "ERROR 1146 (42S02): Table 'playground.users' doesn't exist"
@@ -275,6 +279,9 @@ fn select_errors() {
 fn a_syntax_error_quotes_80_characters_from_its_token_and_counts_lines() {
     let long = format!("SELECT * FROM kv WHERE id = 1 {}", "x".repeat(100));
     assert_eq!(err(&long), near("", &"x".repeat(80), 1));
+    // 80 bytes, not characters: 39 two-byte `é` and one byte of room that `é` cannot fill.
+    let wide = format!("SELECT * FROM kv WHERE id = 1 x{}", "é".repeat(50));
+    assert_eq!(err(&wide), near("", &format!("x{}", "é".repeat(39)), 1));
     assert_eq!(err("SELECT *\nFROM kv\nWHERE id = = 2"), near("", "= 2", 3));
     assert_eq!(err("HELLO world"), near("", "HELLO world", 1));
     assert_eq!(err("SELECT 'abc"), near("", "'abc", 1));
@@ -419,6 +426,10 @@ fn set_errors_are_mysqls() {
     assert_eq!(
         err("SET GLOBAL gtid_executed = ''"),
         "ERROR 1238 (HY000): Variable 'gtid_executed' is a read only variable"
+    );
+    assert_eq!(
+        err("SET GLOBAL super_read_only = yes"),
+        "ERROR 1231 (42000): Variable 'super_read_only' can't be set to the value of 'yes'"
     );
     assert_eq!(
         err("SET GLOBAL read_only = 2"),
@@ -876,5 +887,60 @@ fn comments_and_versioned_comments() {
         SqlStmt::StopReplica {
             threads: Threads::BOTH
         }
+    );
+}
+
+/// The fenced blocks of `docs/sql.md`: (info string, lines).
+fn doc_blocks(doc: &str) -> Vec<(&str, Vec<&str>)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(&str, Vec<&str>)> = None;
+    for line in doc.lines() {
+        match (open.take(), line.strip_prefix("```")) {
+            (None, Some(info)) => open = Some((info.trim(), Vec::new())),
+            (Some(block), Some(_)) => blocks.push(block),
+            (Some((info, mut lines)), None) => {
+                lines.push(line);
+                open = Some((info, lines));
+            }
+            (None, None) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_examples_of_docs_sql_md() {
+    let doc = include_str!("../../../../docs/sql.md");
+    let (mut statements, mut errors) = (0, 0);
+    for (info, lines) in doc_blocks(doc) {
+        match info {
+            "sql" => {
+                for line in lines.iter().filter(|l| !l.trim().is_empty()) {
+                    assert!(parse(line).is_ok(), "{line}: {:?}", parse(line));
+                    statements += 1;
+                }
+            }
+            "text" => {
+                // `mysql> stmt` then, if it fails to parse, the line the client prints.
+                for (i, line) in lines.iter().enumerate() {
+                    let Some(stmt) = line.strip_prefix("mysql> ") else {
+                        continue;
+                    };
+                    let next = lines.get(i + 1).copied().unwrap_or("");
+                    match parse(stmt) {
+                        Err(e) => {
+                            assert_eq!(e.to_string(), next, "{stmt}");
+                            errors += 1;
+                        }
+                        Ok(_) => assert!(!next.starts_with("ERROR 1064"), "{stmt} parses"),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        statements >= 30 && errors >= 10,
+        "{statements} examples, {errors} errors"
     );
 }

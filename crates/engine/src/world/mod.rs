@@ -195,6 +195,7 @@ impl World {
             Event::Command(cmd) => self.run_scheduled(seq, cmd),
         }
         self.carry_out();
+        self.release_console_waiters(at);
         true
     }
 
@@ -222,6 +223,8 @@ impl World {
         }
         self.run_checks_until(until);
         self.now = self.now.max(until);
+        // WAIT_FOR_EXECUTED_GTID_SET timeouts fall due with the clock.
+        self.release_console_waiters(until);
     }
 
     /// Runs at most `max_events` events up to `until`; returns true if it reached `until`.
@@ -231,6 +234,7 @@ impl World {
             if self.queue.peek_at().is_none_or(|at| at > until) {
                 self.run_checks_until(until);
                 self.now = self.now.max(until);
+                self.release_console_waiters(until);
                 return true;
             }
             self.step();

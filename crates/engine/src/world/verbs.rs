@@ -125,6 +125,19 @@ impl World {
         Ok(())
     }
 
+    /// SHUTDOWN (and RESTART) typed at the node's console: a clean stop. Everything
+    /// committed is synced first, so nothing is rolled back; the peers see the
+    /// connections close. RESTART starts the server again at once.
+    pub(crate) fn shut_down(&mut self, id: NodeId, restart: bool) {
+        self.nodes[id.index()].flush_for_shutdown();
+        let name = self.nodes[id.index()].name().to_string();
+        // Only a running server gets here, so the stop cannot be refused.
+        let _ = self.crash(&name, false);
+        if restart {
+            let _ = self.restart(&name);
+        }
+    }
+
     fn restart(&mut self, node: &str) -> Done {
         let id = self.resolve(node)?;
         if !self.nodes[id.index()].restart(self.now, &mut self.fx) {
