@@ -269,13 +269,17 @@ impl Component for Console {
         html! {
             <div class="console">
                 <div class="console-output" ref={self.output.clone()} role="log" aria-live="polite" aria-label={label.clone()} tabindex="0">
+                    // One child in a column-reverse box: the view stays on the newest line
+                    // when the box shrinks (an on-screen keyboard opening).
+                    <div class="console-lines">
                     if p.earlier > 0 {
                         <p class="console-earlier">{ format!("({} earlier statements not shown)", p.earlier) }</p>
                     }
                     if p.entries.is_empty() {
-                        <p class="console-hello">{ format!("Connected to {} as root. Type a statement and press Enter: SHOW REPLICA STATUS\\G, SELECT * FROM kv LIMIT 5; (Tab completes, ↑/↓ recall, Esc leaves.)", p.node) }</p>
+                        <p class="console-hello">{ format!("Connected to {} as root. Type a statement and press Enter: SHOW REPLICA STATUS\\G or SELECT COUNT(*) FROM kv; (Tab completes, ↑/↓ recall, Esc leaves.)", p.node) }</p>
                     }
                     { for entries }
+                    </div>
                 </div>
                 if !self.prompt.choices.is_empty() {
                     <ul class="console-choices" aria-label="completions">
@@ -443,6 +447,11 @@ fn common_prefix(choices: &[String]) -> String {
 
 fn view_entry(prompt: &str, e: &Shown, paused: bool) -> Html {
     let reply = match &e.reply {
+        // Tables and `\G` listings keep their columns (they scroll sideways); a `Query OK`
+        // line wraps like prose.
+        ShownReply::Text(text) if text.starts_with(['+', '*']) => {
+            html! { <pre class="console-reply console-table">{ text.clone() }</pre> }
+        }
         ShownReply::Text(text) => html! { <pre class="console-reply">{ text.clone() }</pre> },
         ShownReply::Error(text) => {
             html! { <pre class="console-reply console-error" role="alert">{ text.clone() }</pre> }

@@ -147,6 +147,11 @@ test('on a phone the console fits the width and its input stays above the keyboa
   await page.waitForSelector(input);
   await send(page, 'SHOW REPLICA STATUS\\G');
   await send(page, 'SELECT COUNT(*) FROM kv');
+  // While paused a write waits for simulated time to commit, and says so; playing finishes it.
+  assert.match(await send(page, 'INSERT INTO kv VALUES (2000, 7)'), /waiting to commit.*press Play/);
+  await page.tap('button.play');
+  await page.waitForFunction((sel) => /Query OK, 1 row affected/.test(document.querySelector(`${sel}:last-child .console-reply`)?.textContent), entries, { timeout: 30000 });
+  await page.tap('button.play');
   await page.focus(input);
   const box = await page.locator(input).boundingBox();
   assert.ok(box.width >= 120, `the input is wide enough to type in: ${box.width}`);
