@@ -237,6 +237,12 @@ impl Router {
         self.pending.len()
     }
 
+    /// A server added at run time joins the backends (ProxySQL's mysql_servers, loaded to
+    /// runtime) but gets no traffic until a monitor round has seen it.
+    pub fn add_backend(&mut self) {
+        self.backends.push(Backend::default());
+    }
+
     /// Changes a client's rates. True when the client was idle with no tick pending: the
     /// caller starts its chain of ticks (a pending tick carries on at the new rate).
     pub fn set_rates(&mut self, client: u32, writes_per_s: u32, reads_per_s: u32) -> bool {

@@ -205,9 +205,19 @@ impl Scenario {
         }
         let cluster = self.cluster()?;
         let node_id = |n: &str| cluster.nodes.iter().position(|c| c.name == n);
-        let known = |n: &str| Addr::parse(n, |n| node_id(n).map(|i| NodeId(i as u32))).is_some();
+        let configured =
+            |n: &str| Addr::parse(n, |n| node_id(n).map(|i| NodeId(i as u32))).is_some();
+        // A server the timeline adds (`add_server`) may be named by the actions listed after
+        // it and by the lesson.
+        let added = |upto: usize, n: &str| {
+            self.timeline[..upto]
+                .iter()
+                .any(|b| b.action.added_node() == Some(n))
+        };
+        let known = |n: &str| configured(n) || added(self.timeline.len(), n);
         for (i, a) in self.timeline.iter().enumerate() {
-            if let Some(bad) = a.action.names().into_iter().find(|n| !known(n)) {
+            let named = |n: &str| configured(n) || added(i, n);
+            if let Some(bad) = a.action.names().into_iter().find(|n| !named(n)) {
                 return err(
                     format!("timeline[{i}]"),
                     format!(

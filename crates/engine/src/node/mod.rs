@@ -5,11 +5,13 @@
 //! records what should happen in [`Effects`]. Primary, replica, intermediate source and
 //! co-primary are all this same struct, configured differently.
 
+mod backup;
 mod commit;
 mod crash;
 mod replica;
 mod source;
 
+pub use backup::ER_GTID_PURGED_NOT_EMPTY;
 pub use commit::SemiSyncState;
 pub use replica::{Channel, RelayEntry, STATE_SQL_DELAY, STATE_SQL_IDLE};
 pub use source::DumpThread;

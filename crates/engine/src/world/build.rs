@@ -55,6 +55,7 @@ impl World {
             next_check: Instant::ZERO + CHECK_EVERY,
             power_lost_at: vec![None; config.nodes.len()],
             fx: Effects::default(),
+            backups: Vec::new(),
             config,
         };
         world.start();

@@ -8,6 +8,7 @@
 
 mod build;
 mod interpret;
+mod provision;
 mod verbs;
 mod workflow;
 
@@ -93,6 +94,8 @@ pub struct World {
     power_lost_at: Vec<Option<Instant>>,
     /// What the handler running now records; the interpreter carries it out after it.
     pub(crate) fx: Effects,
+    /// Backups taken with `Command::Backup`, oldest first (`backup-1`, …).
+    backups: Vec<crate::backup::Backup>,
 }
 
 impl World {

@@ -79,6 +79,9 @@ impl World {
                 writes_per_s,
                 reads_per_s,
             } => self.set_workload(*client, *writes_per_s, *reads_per_s),
+            Command::AddServer { node } => self.add_server(node),
+            Command::Backup { node } => self.backup(node),
+            Command::Restore { backup, node } => self.restore(backup, node),
         }
     }
 
