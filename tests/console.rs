@@ -429,3 +429,123 @@ fn a_line_that_does_not_parse_is_answered_with_1064_and_the_run_goes_on() {
     );
     assert_eq!(s.w.console("db1")[0].at, Instant::from_secs(2));
 }
+
+fn sql(node: &str, text: &str) -> Command {
+    Command::Sql {
+        node: node.into(),
+        sql: text.into(),
+    }
+}
+
+/// What each node's console shows: the statement, its time and its answer.
+fn transcripts(w: &replication_playground::engine::World) -> Vec<(String, Instant, String)> {
+    ["db1", "db2", "db3"]
+        .iter()
+        .flat_map(|n| w.console(n))
+        .map(|e| (e.sql.clone(), e.at, e.reply.text().to_string()))
+        .collect()
+}
+
+/// A DBA's statements at their moments.
+fn typed_by_hand() -> Vec<(Instant, Command)> {
+    vec![
+        (Instant::from_secs(3), sql("db2", "STOP REPLICA SQL_THREAD")),
+        (
+            Instant::from_secs(5),
+            sql(
+                "db1",
+                "BEGIN; INSERT INTO kv VALUES (900001, 1), (900002, 2); COMMIT",
+            ),
+        ),
+        (Instant::from_secs(6), sql("db2", "SHOW REPLICA STATUS\\G")),
+        (
+            Instant::from_secs(8),
+            sql(
+                "db2",
+                "START REPLICA; SELECT COUNT(*) FROM kv WHERE id > 900000",
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn console_statements_replay_the_same_run_from_a_link_and_from_a_scenario_file() {
+    use replication_playground::scenario::link::{self, Shared};
+    use replication_playground::scenario::presets::preset;
+    use replication_playground::scenario::{Scenario, TimedAction};
+    let json = preset("free-play").unwrap();
+    let scenario = Scenario::from_json(json).unwrap();
+    let actions = typed_by_hand();
+    let end = Instant::from_secs(12);
+    let mut live = scenario.world().unwrap();
+    for (at, c) in &actions {
+        live.run_until(*at);
+        live.apply(c.clone()).unwrap();
+    }
+    live.run_until(end);
+    assert!(
+        transcripts(&live)
+            .iter()
+            .all(|(_, _, reply)| !reply.is_empty())
+    );
+
+    // A link carries the statements typed by hand: the same trace, the same transcript.
+    let shared = Shared {
+        scenario: scenario.clone(),
+        source: json.to_string(),
+        preset: Some("free-play".into()),
+        actions: actions.clone(),
+        at_us: end,
+    };
+    let replayed = link::decode(&link::encode(&shared))
+        .unwrap()
+        .world()
+        .unwrap();
+    assert_eq!(replayed.trace.hash(), live.trace.hash());
+    assert_eq!(transcripts(&replayed), transcripts(&live));
+
+    // The same statements in a scenario file's timeline answer the same, and the file
+    // opened from its own link runs to the same trace as the file itself.
+    let timeline: Vec<TimedAction> = actions
+        .iter()
+        .map(|(at, c)| TimedAction {
+            at_ms: at.as_millis(),
+            action: c.clone(),
+        })
+        .collect();
+    let (file, text) = Scenario::with_timeline(json, &timeline).unwrap();
+    let mut from_file = file.world().unwrap();
+    from_file.run_until(end);
+    assert_eq!(transcripts(&from_file), transcripts(&live));
+    let shared = Shared {
+        scenario: file,
+        source: text,
+        preset: None,
+        actions: vec![],
+        at_us: end,
+    };
+    let from_link = link::decode(&link::encode(&shared))
+        .unwrap()
+        .world()
+        .unwrap();
+    assert_eq!(from_link.trace.hash(), from_file.trace.hash());
+    assert_eq!(transcripts(&from_link), transcripts(&from_file));
+}
+
+#[test]
+fn a_scenario_whose_sql_does_not_parse_is_refused_at_load_with_1064() {
+    use replication_playground::scenario::presets::preset;
+    use replication_playground::scenario::{Scenario, TimedAction};
+    let timeline = [TimedAction {
+        at_ms: 4_000,
+        action: sql("db2", "SHOW REPLICA STATUSS"),
+    }];
+    let e = Scenario::with_timeline(preset("free-play").unwrap(), &timeline).unwrap_err();
+    assert_eq!(e.path, "timeline[0].sql");
+    assert!(
+        e.message
+            .starts_with("at 4000 ms: ERROR 1064 (42000): You have an error in your SQL syntax"),
+        "{}",
+        e.message
+    );
+}
