@@ -549,3 +549,209 @@ fn a_scenario_whose_sql_does_not_parse_is_refused_at_load_with_1064() {
         e.message
     );
 }
+
+#[test]
+fn show_binlog_events_lists_each_transaction_as_mysql_writes_it() {
+    let mut s = quiet_cluster();
+    say(&mut s, "db1", "INSERT INTO kv VALUES (1, 1)");
+    let events = say(
+        &mut s,
+        "db1",
+        "SHOW BINLOG EVENTS IN 'binlog.000001' FROM 157 LIMIT 5",
+    );
+    let uuid = s.node("db1").uuid;
+    for cell in [
+        format!(
+            "| binlog.000001 | 157 | Gtid       |         1 |         236 | SET @@SESSION.GTID_NEXT= '{uuid}:1' |"
+        ),
+        "| Table_map  |".to_string(),
+        "| Write_rows |".to_string(),
+        "| Xid        |         1 |         439 | COMMIT /* xid=1 */".to_string(),
+    ] {
+        assert!(events.contains(&cell), "{cell:?} not in\n{events}");
+    }
+    assert!(events.ends_with("5 rows in set (0.00 sec)"), "{events}");
+    assert_eq!(
+        say(&mut s, "db1", "SHOW BINLOG EVENTS IN 'binlog.000042'"),
+        "ERROR 1220 (HY000): Error when executing command SHOW BINLOG EVENTS: Could not find target log"
+    );
+    assert_eq!(
+        say(&mut s, "db1", "SHOW BINLOG EVENTS FROM 158"),
+        "ERROR 1220 (HY000): Error when executing command SHOW BINLOG EVENTS: Wrong offset or I/O error"
+    );
+}
+
+#[test]
+fn the_relay_log_holds_what_the_applier_has_not_applied_yet() {
+    let mut s = quiet_cluster();
+    say(&mut s, "db2", "STOP REPLICA SQL_THREAD");
+    say(&mut s, "db1", "DELETE FROM kv");
+    say(&mut s, "db1", "INSERT INTO kv VALUES (3, 3)");
+    let events = say(&mut s, "db2", "SHOW RELAYLOG EVENTS");
+    assert!(events.contains("db2-relay-bin.000002"), "{events}");
+    assert!(events.contains("| Write_rows     |"), "{events}");
+    assert_eq!(
+        say(&mut s, "db1", "SHOW RELAYLOG EVENTS"),
+        "ERROR 3074 (HY000): Replica channel '' does not exist."
+    );
+}
+
+#[test]
+fn show_replicas_and_processlist_show_the_dump_threads_and_the_channel() {
+    let mut s = quiet_cluster();
+    let replicas = say(&mut s, "db1", "SHOW REPLICAS");
+    assert!(replicas.contains("| db2  | 3306 |"), "{replicas}");
+    assert!(replicas.ends_with("2 rows in set (0.00 sec)"), "{replicas}");
+    let list = say(&mut s, "db1", "SHOW PROCESSLIST");
+    assert_eq!(list.matches("Binlog Dump GTID").count(), 2, "{list}");
+    assert!(list.contains("Source has sent all binlog to replica; waiting for more updates"));
+    let list = say(&mut s, "db2", "SHOW FULL PROCESSLIST");
+    assert!(list.contains("Waiting for source to send event"), "{list}");
+    assert!(list.contains("Replica has read all relay log; waiting for more updates"));
+    assert!(list.contains("SHOW FULL PROCESSLIST"));
+    assert_eq!(say(&mut s, "db2", "SHOW REPLICAS"), "Empty set (0.00 sec)");
+}
+
+#[test]
+fn wait_for_executed_gtid_set_answers_when_applied_or_when_the_timeout_passes() {
+    let mut s = quiet_cluster();
+    say(&mut s, "db2", "STOP REPLICA SQL_THREAD");
+    say(&mut s, "db1", "INSERT INTO kv VALUES (1, 1)");
+    let gtid = format!("{}:1", s.node("db1").uuid);
+    s.act(sql(
+        "db2",
+        &format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{gtid}', 2)"),
+    ));
+    s.act(sql(
+        "db3",
+        &format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{gtid}')"),
+    ));
+    s.run_for(3.0);
+    let timed_out = s.w.console("db2").last().unwrap().reply.text().to_string();
+    assert!(timed_out.contains(" 1 |\n+---"), "{timed_out}");
+    assert!(
+        timed_out.ends_with("1 row in set (2.00 sec)"),
+        "{timed_out}"
+    );
+    let applied = s.w.console("db3").last().unwrap().reply.text().to_string();
+    assert!(applied.contains(" 0 |\n+---"), "{applied}");
+    assert!(
+        say(
+            &mut s,
+            "db1",
+            "SELECT WAIT_FOR_EXECUTED_GTID_SET('nonsense')"
+        )
+        .starts_with("ERROR 1772")
+    );
+}
+
+#[test]
+fn gtid_purged_can_only_grow_and_never_overlaps_what_was_executed() {
+    let mut s = quiet_cluster();
+    let other = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+    type_at(
+        &mut s,
+        "db3",
+        "STOP REPLICA; RESET REPLICA ALL; RESET BINARY LOGS AND GTIDS",
+    );
+    assert_eq!(
+        say(&mut s, "db3", "SELECT @@gtid_executed"),
+        "+-----------------+\n| @@gtid_executed |\n+-----------------+\n|                 |\n+-----------------+\n1 row in set (0.00 sec)"
+    );
+    assert!(
+        say(
+            &mut s,
+            "db3",
+            &format!("SET GLOBAL gtid_purged = '{other}:1-10'")
+        )
+        .starts_with("Query OK")
+    );
+    assert_eq!(
+        say(
+            &mut s,
+            "db3",
+            &format!("SET GLOBAL gtid_purged = '{other}:1-5'")
+        ),
+        "ERROR 3546 (HY000): @@GLOBAL.GTID_PURGED cannot be changed: the new value must be a superset of the old value"
+    );
+    assert_eq!(
+        say(
+            &mut s,
+            "db3",
+            &format!("SET GLOBAL gtid_purged = '+{other}:10-12'")
+        ),
+        "ERROR 3546 (HY000): @@GLOBAL.GTID_PURGED cannot be changed: the added gtid set must not overlap with @@GLOBAL.GTID_EXECUTED"
+    );
+    say(
+        &mut s,
+        "db3",
+        &format!("SET GLOBAL gtid_purged = '+{other}:11-12'"),
+    );
+    let executed = say(&mut s, "db3", "SELECT @@GLOBAL.gtid_executed");
+    assert!(executed.contains(&format!("{other}:1-12")), "{executed}");
+    let replies = type_at(&mut s, "db3", "BEGIN; RESET BINARY LOGS AND GTIDS");
+    assert!(replies[1].starts_with("ERROR 1192 (HY000)"), "{replies:?}");
+}
+
+#[test]
+fn start_replica_needs_a_channel_and_gtid_next_must_be_reset_after_its_commit() {
+    let mut s = quiet_cluster();
+    assert_eq!(
+        say(&mut s, "db1", "START REPLICA"),
+        "ERROR 1200 (HY000): The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO"
+    );
+    let gtid = "3e11fa47-71ca-11e1-9e33-c80aa9429562:7";
+    let replies = type_at(
+        &mut s,
+        "db1",
+        &format!(
+            "SET GTID_NEXT = '{gtid}'; INSERT INTO kv VALUES (1, 1); INSERT INTO kv VALUES (2, 2)"
+        ),
+    );
+    assert_eq!(replies[1], "Query OK, 1 row affected (0.00 sec)");
+    assert!(
+        replies[2].starts_with("ERROR 1837 (HY000): When @@SESSION.GTID_NEXT is set to a GTID"),
+        "{replies:?}"
+    );
+    assert!(replies[2].ends_with(&format!("Current @@SESSION.GTID_NEXT is '{gtid}'.")));
+    assert!(s.node("db1").gtid_executed.to_string().contains(gtid));
+    assert!(say(&mut s, "db1", "SET GTID_NEXT = 'ANONYMOUS'").starts_with("ERROR 1782"));
+}
+
+#[test]
+fn turning_semi_sync_off_releases_the_commits_that_wait_for_an_ack() {
+    let mut cfg = primary_with(1, 20);
+    cfg.nodes[0].rpl_semi_sync_source_enabled = true;
+    cfg.nodes[0].rpl_semi_sync_source_timeout_ms = 60_000;
+    cfg.nodes[1].rpl_semi_sync_replica_enabled = true;
+    let mut s = Story::new(cfg);
+    s.run_to(2.0);
+    s.act(Command::Partition {
+        nodes: vec!["db2".into()],
+    });
+    s.run_for(1.0);
+    assert!(
+        s.node("db1").pending_writes() > 0,
+        "the application's commits wait for db2"
+    );
+    // The console's own session is not blocked: it can switch semi-sync off (8.0 name).
+    assert!(
+        say(
+            &mut s,
+            "db1",
+            "SET GLOBAL rpl_semi_sync_master_enabled = OFF"
+        )
+        .starts_with("Query OK")
+    );
+    assert_eq!(
+        s.node("db1").pending_writes(),
+        0,
+        "released at once, and no new wait"
+    );
+    let status = say(
+        &mut s,
+        "db1",
+        "SHOW STATUS LIKE 'Rpl_semi_sync_source_status'",
+    );
+    assert!(status.contains("| OFF   |"), "{status}");
+}
