@@ -755,3 +755,30 @@ fn turning_semi_sync_off_releases_the_commits_that_wait_for_an_ack() {
     );
     assert!(status.contains("| OFF   |"), "{status}");
 }
+
+#[test]
+fn set_global_read_only_waits_for_the_commits_in_progress() {
+    let mut cfg = primary_with(1, 20);
+    cfg.nodes[0].rpl_semi_sync_source_enabled = true;
+    cfg.nodes[0].rpl_semi_sync_source_timeout_ms = 3_000;
+    cfg.nodes[1].rpl_semi_sync_replica_enabled = true;
+    let mut s = Story::new(cfg);
+    s.run_to(2.0);
+    s.act(Command::Partition {
+        nodes: vec!["db2".into()],
+    });
+    s.run_for(0.5);
+    s.act(sql("db1", "SET GLOBAL read_only = ON"));
+    s.run_for(1.0);
+    assert!(
+        s.w.console("db1")[0].reply.is_pending(),
+        "the commits wait for db2's ack"
+    );
+    assert!(s.node("db1").read_only, "new writes are refused meanwhile");
+    s.run_for(2.0);
+    let reply = s.w.console("db1")[0].reply.text().to_string();
+    assert!(
+        reply.starts_with("Query OK, 0 rows affected (2."),
+        "{reply}"
+    );
+}
