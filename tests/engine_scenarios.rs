@@ -714,3 +714,37 @@ fn file_position_replica_reconnects_from_its_read_position() {
     assert_eq!(s.node("db2").gtid_executed, s.node("db1").gtid_executed);
     assert_eq!(s.node("db2").data.checksum(), s.node("db1").data.checksum());
 }
+
+/// Issue 13, fixed: a client paused (0/0) and resumed keeps its rate, and a paused client
+/// sends nothing — not even the one operation its pending tick used to send.
+#[test]
+fn a_paused_and_resumed_client_keeps_its_rate_and_a_paused_one_sends_nothing() {
+    let mut s = Story::new(primary_with(1, 100));
+    let pause = |s: &mut Story, writes_per_s| {
+        s.act(Command::SetWorkload {
+            client: 0,
+            writes_per_s,
+            reads_per_s: 0,
+        });
+    };
+    s.run_to(5.0);
+    let before = s.w.router.totals.invoked;
+    // Paused and resumed 1 ms later, while the tick set before the pause is still pending.
+    pause(&mut s, 0);
+    s.run_to(5.001);
+    pause(&mut s, 100);
+    s.run_to(15.0);
+    let resumed = s.w.router.totals.invoked - before;
+    assert!(
+        (900..=1_100).contains(&resumed),
+        "100 writes/s for 10 s, got {resumed}"
+    );
+
+    pause(&mut s, 0);
+    let paused_at = s.w.router.totals.invoked;
+    s.run_to(20.0);
+    assert_eq!(
+        s.w.router.totals.invoked, paused_at,
+        "a paused client sends nothing"
+    );
+}

@@ -231,6 +231,11 @@ impl Checker {
         }
     }
 
+    /// A server added at run time.
+    pub fn add_node(&mut self, name: String) {
+        self.names.push(name);
+    }
+
     /// Sharded: which shard each node serves.
     pub fn with_shard_map(mut self, shard_map: Arc<ShardMap>) -> Self {
         self.shard_map = shard_map;

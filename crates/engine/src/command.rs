@@ -95,6 +95,21 @@ pub enum Command {
         writes_per_s: u32,
         reads_per_s: u32,
     },
+    /// A new, empty mysqld joins at run time (empty data directory, its own server_id and
+    /// UUID, no replication configured).
+    AddServer {
+        node: String,
+    },
+    /// A consistent logical backup of the node (mysqldump --single-transaction
+    /// --source-data=2 --set-gtid-purged=ON), kept as `backup-N`.
+    Backup {
+        node: String,
+    },
+    /// Loads a backup on an empty server: its rows, and its GTID set as gtid_purged.
+    Restore {
+        backup: String,
+        node: String,
+    },
     /// A step of the online resharding workflow: create, switch_reads, switch_writes,
     /// reverse_traffic, complete, cancel.
     Reshard {
@@ -136,13 +151,7 @@ impl Command {
                 latency_us,
                 loss_permille,
                 ..
-            } => {
-                format!(
-                    "link {from}–{to}: {} ms, {}‰ loss",
-                    crate::time::us(*latency_us).as_millis(),
-                    loss_permille
-                )
-            }
+            } => link_label(from, to, *latency_us, *loss_permille),
             Command::StopReplica { node } => format!("STOP REPLICA on {node}"),
             Command::StartReplica { node } => format!("START REPLICA on {node}"),
             Command::SlowApplier { node, factor } => format!("slow {node}'s applier ×{factor}"),
@@ -180,6 +189,9 @@ impl Command {
             }
             Command::Reshard { step } => format!("reshard: {}", super::reshard::step_name(*step)),
             Command::Sql { node, sql } => format!("{node}> {}", sql_label(sql)),
+            Command::AddServer { node } => format!("add server {node}"),
+            Command::Backup { node } => format!("back up {node}"),
+            Command::Restore { backup, node } => format!("restore {backup} on {node}"),
         }
     }
 
@@ -196,7 +208,9 @@ impl Command {
             | Command::SkipTransaction { node }
             | Command::Promote { node }
             | Command::SetPromotionRule { node, .. }
-            | Command::Sql { node, .. } => vec![node],
+            | Command::Sql { node, .. }
+            | Command::Backup { node }
+            | Command::Restore { node, .. } => vec![node],
             Command::ChangeSource { node, source } => vec![node, source],
             Command::Switchover { to } => vec![to],
             Command::CutLink { from, to, .. }
@@ -207,7 +221,17 @@ impl Command {
             | Command::SetAutomaticFailover { .. }
             | Command::AcknowledgeRecoveries
             | Command::SetWorkload { .. }
-            | Command::Reshard { .. } => vec![],
+            | Command::Reshard { .. }
+            // The name it introduces is not a reference (see `added_node`).
+            | Command::AddServer { .. } => vec![],
+        }
+    }
+
+    /// The node this command adds to the run, so a scenario's later actions may name it.
+    pub fn added_node(&self) -> Option<&str> {
+        match self {
+            Command::AddServer { node } => Some(node),
+            _ => None,
         }
     }
 
@@ -233,6 +257,11 @@ fn sql_label(sql: &str) -> String {
         Some((cut, _)) => format!("{}…", &folded[..cut]),
         None => folded,
     }
+}
+
+fn link_label(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> String {
+    let latency_ms = crate::time::us(latency_us).as_millis();
+    format!("link {from}–{to}: {latency_ms} ms, {loss_permille}‰ loss")
 }
 
 fn arrow(both: bool) -> &'static str {

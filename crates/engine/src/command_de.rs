@@ -39,6 +39,7 @@ pub(crate) struct RawAction {
     reads_per_s: Option<u32>,
     step: Option<ReshardStep>,
     sql: Option<String>,
+    backup: Option<String>,
 }
 
 impl RawAction {
@@ -72,6 +73,7 @@ impl RawAction {
         mark(self.reads_per_s.is_some(), "reads_per_s");
         mark(self.step.is_some(), "step");
         mark(self.sql.is_some(), "sql");
+        mark(self.backup.is_some(), "backup");
         v
     }
 
@@ -88,6 +90,7 @@ impl RawAction {
             "crash" | "restart" | "stop_replica" | "start_replica" | "skip_transaction"
             | "promote" | "slow_applier" | "direct_write" | "set_read_only" | "change_source"
             | "set_promotion_rule" | "sql" => self.node_command(&action),
+            "add_server" | "backup" | "restore" => self.provision_command(&action),
             "cut_link" | "heal_link" | "set_link" | "partition" | "heal_all" => {
                 self.network_command(&action)
             }
@@ -133,6 +136,19 @@ impl RawAction {
             _ => Command::SetPromotionRule {
                 node,
                 rule: need(self.rule, "rule", action)?,
+            },
+        })
+    }
+
+    /// New servers, backups and restores.
+    fn provision_command(self, action: &str) -> Result<Command, String> {
+        let node = need(self.node, "node", action)?;
+        Ok(match action {
+            "add_server" => Command::AddServer { node },
+            "backup" => Command::Backup { node },
+            _ => Command::Restore {
+                backup: need(self.backup, "backup", action)?,
+                node,
             },
         })
     }
@@ -218,6 +234,8 @@ fn allowed_fields(action: &str) -> Option<&'static [&'static str]> {
         "set_workload" => &["client", "writes_per_s", "reads_per_s"],
         "reshard" => &["step"],
         "sql" => &["node", "sql"],
+        "add_server" | "backup" => &["node"],
+        "restore" => &["backup", "node"],
         _ => return None,
     })
 }
@@ -324,9 +342,20 @@ mod tests {
         ]
     }
 
+    fn provision_commands() -> Vec<Command> {
+        vec![
+            Command::AddServer { node: "db4".into() },
+            Command::Backup { node: "db1".into() },
+            Command::Restore {
+                backup: "backup-1".into(),
+                node: "db4".into(),
+            },
+        ]
+    }
+
     #[test]
     fn every_command_reads_back_what_it_writes() {
-        for c in every_command() {
+        for c in every_command().into_iter().chain(provision_commands()) {
             let json = serde_json::to_string(&c).unwrap();
             let back: Command =
                 serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));

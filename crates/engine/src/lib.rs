@@ -35,6 +35,7 @@
 //! assert!(!world.node(promoted).unwrap().read_only);
 //! ```
 
+pub mod backup;
 pub mod binlog;
 pub mod checker;
 pub mod chunked;

@@ -181,6 +181,17 @@ impl Manager {
         self
     }
 
+    /// A server added at run time: known by name (so nothing indexes past the end) and, if
+    /// `member`, probed with this cluster from the next poll on.
+    pub fn add_node(&mut self, n: NodeId, name: String, rule: PromotionRule, member: bool) {
+        self.names.push(name);
+        self.promotion_rules.push(rule);
+        self.instances.push(Instance::default());
+        if member {
+            self.members.push(n);
+        }
+    }
+
     pub fn members(&self) -> &[NodeId] {
         &self.members
     }

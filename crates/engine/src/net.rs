@@ -50,6 +50,22 @@ impl Network {
         }
     }
 
+    /// A server joins at run time: the matrix grows by one row and column (the router and
+    /// the manager move up one index); every existing link keeps its state, the new
+    /// ones get `default`.
+    pub fn add_node(&mut self, default: LinkConfig) -> NodeId {
+        let old = self.clone();
+        let id = NodeId(self.nodes);
+        *self = Network::new(self.nodes + 1, default);
+        for i in 0..old.addr_count() {
+            for j in 0..old.addr_count() {
+                let (from, to) = (old.addr(i), old.addr(j));
+                *self.link_mut(from, to) = old.link(from, to).clone();
+            }
+        }
+        id
+    }
+
     pub fn addr_count(&self) -> u32 {
         self.nodes + 2
     }

@@ -31,6 +31,10 @@ pub struct Client {
     pub last_write: Option<Gtid>,
     pin_writes: Option<NodeId>,
     next_seq: u64,
+    /// A ClientOp timer of this client is pending. A client has one chain of ticks: a pause
+    /// leaves its pending tick to end the chain, and a resume starts a chain only if none is
+    /// pending (two chains would double the rate).
+    ticking: bool,
 }
 
 /// What the proxy's monitor knows of a backend.
@@ -113,6 +117,7 @@ impl Router {
                 last_write: None,
                 pin_writes,
                 next_seq: 0,
+                ticking: false,
             })
             .collect();
         // Until the first monitor round the proxy trusts its configuration: all backends up.
@@ -232,9 +237,29 @@ impl Router {
         self.pending.len()
     }
 
+    /// A server added at run time joins the backends (ProxySQL's mysql_servers, loaded to
+    /// runtime) but gets no traffic until a monitor round has seen it.
+    pub fn add_backend(&mut self) {
+        self.backends.push(Backend::default());
+    }
+
+    /// Changes a client's rates. True when the client was idle with no tick pending: the
+    /// caller starts its chain of ticks (a pending tick carries on at the new rate).
+    pub fn set_rates(&mut self, client: u32, writes_per_s: u32, reads_per_s: u32) -> bool {
+        let Some(c) = self.clients.get_mut(client as usize) else {
+            return false;
+        };
+        c.cfg.writes_per_s = writes_per_s;
+        c.cfg.reads_per_s = reads_per_s;
+        let start = !c.ticking && writes_per_s + reads_per_s > 0;
+        c.ticking |= start;
+        start
+    }
+
     fn schedule_client(&mut self, now: Instant, client: u32, fx: &mut Effects) {
-        let c = &self.clients[client as usize];
+        let c = &mut self.clients[client as usize];
         let rate = u64::from(c.cfg.writes_per_s) + u64::from(c.cfg.reads_per_s);
+        c.ticking = rate > 0;
         if rate == 0 {
             return;
         }
@@ -252,7 +277,13 @@ impl Router {
         match t {
             RouterTimer::Monitor => self.monitor(now, fx),
             RouterTimer::ClientOp { client } => {
-                self.client_op(now, client, fx);
+                let Some(c) = self.clients.get(client as usize) else {
+                    return;
+                };
+                // Paused (0/0) since this tick was set: it ends the chain and sends nothing.
+                if c.cfg.writes_per_s + c.cfg.reads_per_s > 0 {
+                    self.client_op(now, client, fx);
+                }
                 self.schedule_client(now, client, fx);
             }
             RouterTimer::QueryTimeout { req } => {
@@ -838,5 +869,42 @@ mod tests {
         assert_eq!(outcomes(&expire(&mut r, read_req)), [failed]);
         assert!(expire(&mut r, read_req).is_empty(), "answered once only");
         assert_eq!((r.totals.unknown, r.totals.failed), (1, 1));
+    }
+
+    /// The client's ticks set in `fx`.
+    fn ticks(fx: &Effects) -> usize {
+        let tick = Timer::Router(RouterTimer::ClientOp { client: 0 });
+        fx.timers.iter().filter(|(_, _, t)| *t == tick).count()
+    }
+
+    #[test]
+    fn a_client_paused_before_its_pending_tick_sends_nothing_and_stops_ticking() {
+        let mut r = proxy(RouterConfig::default(), readers(), Some(0), 2);
+        monitor(&mut r, Instant::ZERO, &cluster(&[Some(0)]));
+        assert_eq!(ticks(&effects(|fx| r.start(Instant::ZERO, fx))), 1);
+        assert!(!r.set_rates(0, 0, 0), "a pause starts nothing");
+        // The tick set before the pause fires: no read, no next tick.
+        let fx = client_op(&mut r, Instant::from_secs(1));
+        assert_eq!((queries(&fx).len(), ticks(&fx)), (0, 0));
+        assert_eq!(r.totals.invoked, 0);
+        // Resumed after the chain ended: the caller starts a new one.
+        assert!(r.set_rates(0, 0, 100));
+    }
+
+    #[test]
+    fn a_client_resumed_while_its_tick_is_pending_keeps_one_chain_of_ticks() {
+        let mut r = proxy(RouterConfig::default(), readers(), Some(0), 2);
+        monitor(&mut r, Instant::ZERO, &cluster(&[Some(0)]));
+        effects(|fx| r.start(Instant::ZERO, fx));
+        assert!(!r.set_rates(0, 0, 0));
+        // Resumed before the pending tick fired: that tick carries the chain on, at the new rate.
+        assert!(
+            !r.set_rates(0, 0, 100),
+            "a second chain would double the rate"
+        );
+        let fx = client_op(&mut r, Instant::from_secs(1));
+        assert_eq!((queries(&fx).len(), ticks(&fx)), (1, 1));
+        // A rate change of a running client keeps its chain too.
+        assert!(!r.set_rates(0, 0, 50));
     }
 }

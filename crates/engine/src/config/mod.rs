@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 mod validate;
 pub use validate::{
     ConfigError, MAX_CLIENTS, MAX_NODES, MAX_RATE_PER_S, MAX_SHARDS, MAX_SOURCE_DELAY_S,
+    node_name_problem,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -28,6 +28,23 @@ impl std::error::Error for ConfigError {}
 
 type Checked = Result<(), ConfigError>;
 
+/// What is wrong with a node name, if anything: the rule for configured servers and for
+/// servers added at run time alike.
+pub fn node_name_problem(name: &str) -> Option<String> {
+    let well_formed = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+    if !well_formed {
+        return Some(format!("'{name}' must be 1–32 letters, digits, '-' or '_'"));
+    }
+    if RESERVED_NAMES.contains(&name) {
+        return Some(format!("'{name}' is reserved"));
+    }
+    None
+}
+
 fn err(s: String) -> Checked {
     Err(ConfigError(s))
 }
@@ -67,19 +84,8 @@ impl ClusterConfig {
     }
 
     fn validate_node(&self, i: usize, n: &NodeConfig) -> Checked {
-        let well_formed = !n.name.is_empty()
-            && n.name.len() <= 32
-            && n.name
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
-        if !well_formed {
-            return err(format!(
-                "nodes[{i}].name: '{}' must be 1–32 letters, digits, '-' or '_'",
-                n.name
-            ));
-        }
-        if RESERVED_NAMES.contains(&n.name.as_str()) {
-            return err(format!("nodes[{i}].name: '{}' is reserved", n.name));
+        if let Some(problem) = node_name_problem(&n.name) {
+            return err(format!("nodes[{i}].name: {problem}"));
         }
         if self.nodes[..i].iter().any(|m| m.name == n.name) {
             return err(format!("nodes[{i}].name: '{}' is used twice", n.name));

@@ -93,7 +93,10 @@ impl World {
         }
         for o in options {
             match o {
-                SourceOption::ConnectRetryS(s) => n.cfg.source_connect_retry_s = *s,
+                SourceOption::ConnectRetryS(s) => {
+                    // MySQL keeps SOURCE_CONNECT_RETRY within a year (31536000 s).
+                    n.cfg.source_connect_retry_s = (*s).clamp(1, 31_536_000);
+                }
                 SourceOption::RetryCount(c) => n.cfg.source_retry_count = *c,
                 SourceOption::HeartbeatPeriodMs(p) => n.cfg.source_heartbeat_period_ms = Some(*p),
                 _ => {}

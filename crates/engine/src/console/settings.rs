@@ -80,6 +80,7 @@ impl World {
     pub(super) fn exec_set(
         &mut self,
         id: NodeId,
+        entry: u64,
         scope: SetScope,
         name: &str,
         value: &SqlValue,
@@ -130,6 +131,7 @@ impl World {
             _ => {}
         }
         let setting = typed(v, value)?;
+        let turns_on = setting == Some(Setting::Bool(true));
         let now = self.now();
         let node = &mut self.nodes[id.index()];
         node.set_variable(now, name, setting, scope, &mut self.fx)
@@ -141,6 +143,13 @@ impl World {
                     format!("This version of MySQL doesn't yet support '{what}'"),
                 ),
             })?;
+        if turns_on && matches!(name, "read_only" | "super_read_only") && node.pending_writes() > 0
+        {
+            // SET GLOBAL read_only = ON waits for the commits in progress (it takes the
+            // commit lock, sql/sys_vars.cc `fix_read_only`): answered when none is left.
+            node.answer_when_no_commit_is_pending(super::CONSOLE_REQ | entry);
+            return Ok(Answer::Pending);
+        }
         ok()
     }
 

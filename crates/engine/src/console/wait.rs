@@ -9,7 +9,7 @@ use super::{Console, Reply};
 use crate::gtid::GtidSet;
 use crate::ids::NodeId;
 use crate::sql::SqlError;
-use crate::time::{Instant, secs};
+use crate::time::Instant;
 use crate::world::World;
 
 /// A session blocked in WAIT_FOR_EXECUTED_GTID_SET.
@@ -82,7 +82,9 @@ impl World {
         if set.is_subset_of(&self.nodes[id.index()].gtid_executed) {
             return Ok(Answer::Rows(result(header, 0)));
         }
-        let deadline = timeout_s.filter(|t| *t > 0).map(|t| self.now() + secs(t));
+        let now_us = self.now().as_micros();
+        let deadline = (timeout_s.filter(|t| *t > 0))
+            .map(|t| Instant::from_micros(now_us.saturating_add(t.saturating_mul(1_000_000))));
         if timeout_s == Some(0) {
             // MySQL 8.0.18+: a zero timeout does not wait at all.
             return Ok(Answer::Rows(result(header, 1)));

@@ -5,12 +5,14 @@
 //! records what should happen in [`Effects`]. Primary, replica, intermediate source and
 //! co-primary are all this same struct, configured differently.
 
+mod backup;
 mod commit;
 mod crash;
 mod dba;
 mod replica;
 mod source;
 
+pub use backup::ER_GTID_PURGED_NOT_EMPTY;
 pub use commit::SemiSyncState;
 pub use dba::{SetError, Setting};
 pub use replica::{

@@ -107,10 +107,12 @@ impl Node {
                 let purged = self.binlog.gtid_purged().union(&self.gtid_table_purged());
                 if !purged.is_subset_of(&have) {
                     let missing = purged.subtract(&have);
+                    // ER_SOURCE_HAS_PURGED_REQUIRED_GTIDS, MySQL 8.0.26+ wording.
                     let msg = format!(
-                        "Cannot replicate because the master purged required binary logs. Replicate the \
-                         missing transactions from elsewhere, or provision a new slave from backup. \
-                         The GTID set sent by the slave lacks purged transactions: {missing}"
+                        "Cannot replicate because the source purged required binary logs. Replicate the \
+                         missing transactions from elsewhere, or provision a new replica from backup. \
+                         Consider increasing the source's binary log expiration period. The GTID set \
+                         sent by the replica is '{have}', and the missing transactions are '{missing}'"
                     );
                     return Err((1236, msg));
                 }

@@ -8,6 +8,7 @@
 
 mod build;
 mod interpret;
+mod provision;
 mod verbs;
 mod workflow;
 
@@ -95,6 +96,8 @@ pub struct World {
     pub(crate) fx: Effects,
     /// Every node's MySQL console: the statements typed and the answers.
     pub console: crate::console::Console,
+    /// Backups taken with `Command::Backup`, oldest first (`backup-1`, …).
+    backups: Vec<crate::backup::Backup>,
 }
 
 impl World {

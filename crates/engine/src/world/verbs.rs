@@ -80,6 +80,9 @@ impl World {
                 reads_per_s,
             } => self.set_workload(*client, *writes_per_s, *reads_per_s),
             Command::Sql { node, sql } => self.sql(node, sql),
+            Command::AddServer { node } => self.add_server(node),
+            Command::Backup { node } => self.backup(node),
+            Command::Restore { backup, node } => self.restore(backup, node),
         }
     }
 
@@ -307,18 +310,13 @@ impl World {
 
     /// Changes a client's rates; an idle client that gets work starts at once.
     fn set_workload(&mut self, client: u32, writes_per_s: u32, reads_per_s: u32) -> Done {
-        let c = self
-            .router
-            .clients
-            .get_mut(client as usize)
-            .ok_or_else(|| CommandError(format!("there is no client {client}")))?;
+        if self.router.clients.get(client as usize).is_none() {
+            return refuse(format!("there is no client {client}"));
+        }
         if writes_per_s > MAX_RATE_PER_S || reads_per_s > MAX_RATE_PER_S {
             return refuse(format!("rates are limited to {MAX_RATE_PER_S} per second"));
         }
-        let was_idle = c.cfg.writes_per_s + c.cfg.reads_per_s == 0;
-        c.cfg.writes_per_s = writes_per_s;
-        c.cfg.reads_per_s = reads_per_s;
-        if was_idle && writes_per_s + reads_per_s > 0 {
+        if self.router.set_rates(client, writes_per_s, reads_per_s) {
             let timer = Timer::Router(RouterTimer::ClientOp { client });
             let event = Event::Timer {
                 owner: Addr::Router,

@@ -1,0 +1,163 @@
+//! Issue 13's stories of provisioning: a server added at run time, a backup of a live
+//! primary restored on it, replication by auto-position catching it up; a fresh server
+//! pointed at a source that purged its binlogs stops with 1236; a delayed replica.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod story;
+
+use replication_playground::engine::Command;
+use replication_playground::engine::checker::FindingKind;
+use replication_playground::engine::status::IoRunning;
+use story::*;
+
+fn add(s: &mut Story, node: &str) {
+    s.act(Command::AddServer { node: node.into() });
+}
+
+fn backup(s: &mut Story, node: &str) {
+    s.act(Command::Backup { node: node.into() });
+}
+
+fn restore(s: &mut Story, backup: &str, node: &str) {
+    s.act(Command::Restore {
+        backup: backup.into(),
+        node: node.into(),
+    });
+}
+
+fn change_source(s: &mut Story, node: &str, source: &str) {
+    s.act(Command::ChangeSource {
+        node: node.into(),
+        source: source.into(),
+    });
+}
+
+fn stop_clients(s: &mut Story) {
+    s.act(Command::SetWorkload {
+        client: 0,
+        writes_per_s: 0,
+        reads_per_s: 0,
+    });
+}
+
+#[test]
+fn a_replica_is_added_from_a_backup_without_stopping_the_primary() {
+    let mut s = Story::new(primary_with(2, 200));
+    s.run_to(5.0);
+    // 1. An empty mysqld joins: no rows, no GTIDs, its own identity, no replication.
+    add(&mut s, "db4");
+    let db4 = s.node("db4");
+    assert!(db4.data.is_empty() && db4.gtid_executed.is_empty());
+    assert!(db4.channel.is_none());
+    assert!(db4.read_only, "configured like the other replicas");
+    assert_eq!(db4.server_id, 4);
+    assert_ne!(db4.uuid, s.node("db1").uuid);
+
+    // 2. A consistent backup of the primary while it takes writes.
+    backup(&mut s, "db1");
+    let b = s.w.backups()[0].clone();
+    assert_eq!((b.name.as_str(), b.node.as_str()), ("backup-1", "db1"));
+    assert!(b.rows.len() > 500, "{} rows", b.rows.len());
+    assert!(b.gtid_executed.is_subset_of(&s.node("db1").gtid_executed));
+
+    // 3. Restored on db4: the rows, and gtid_purged = gtid_executed = the backup's set.
+    s.run_to(6.0);
+    restore(&mut s, "backup-1", "db4");
+    assert_eq!(s.node("db4").data.checksum(), b.rows.checksum());
+    assert_eq!(s.node("db4").gtid_executed, b.gtid_executed);
+    assert!(
+        s.node("db4").binlog.entries().len() == 0,
+        "a restore writes no binlog"
+    );
+
+    // 4. CHANGE REPLICATION SOURCE TO SOURCE_HOST='db1', SOURCE_AUTO_POSITION=1; START REPLICA.
+    change_source(&mut s, "db4", "db1");
+    s.run_to(12.0);
+    assert_eq!(s.io("db4"), IoRunning::Yes);
+    stop_clients(&mut s);
+    s.run_to(14.0);
+    let (db1, db4) = (s.node("db1"), s.node("db4"));
+    assert_eq!(db4.gtid_executed, db1.gtid_executed);
+    assert_eq!(db4.data.checksum(), db1.data.checksum(), "identical data");
+    assert_eq!(
+        s.count(FindingKind::ReplicationError),
+        0,
+        "{}",
+        s.findings()
+    );
+    // The proxy monitors db4 like any backend, and the manager probes it.
+    assert_eq!(s.w.router.backends.len(), 4);
+    assert!(s.w.manager().members().iter().any(|n| n.index() == 3));
+}
+
+#[test]
+fn a_restore_needs_an_empty_server_and_add_server_checks_the_name() {
+    let mut s = Story::new(primary_with(1, 100));
+    s.run_to(2.0);
+    backup(&mut s, "db1");
+    let refused = s.w.apply(Command::Restore {
+        backup: "backup-1".into(),
+        node: "db2".into(),
+    });
+    assert_eq!(
+        refused.map_err(|e| e.0),
+        Err("ERROR 1840 (HY000): @@GLOBAL.GTID_PURGED can only be set when @@GLOBAL.GTID_EXECUTED is empty.".into())
+    );
+    let no_backup = s.w.apply(Command::Restore {
+        backup: "backup-9".into(),
+        node: "db2".into(),
+    });
+    assert!(no_backup.is_err());
+    for bad in ["db1", "router", "db 4", ""] {
+        let r = s.w.apply(Command::AddServer { node: bad.into() });
+        assert!(r.is_err(), "{bad:?} accepted");
+    }
+    assert_eq!(s.w.nodes.len(), 2, "nothing was added");
+    let down = s.w.apply(Command::Backup { node: "db9".into() });
+    assert!(down.is_err());
+}
+
+#[test]
+fn an_empty_server_pointed_at_a_source_that_purged_its_binlogs_stops_with_1236() {
+    let mut cfg = primary_with(1, 200);
+    cfg.nodes[0].binlog_expire_logs_seconds = 5;
+    cfg.nodes[0].max_binlog_size = 16 * 1024;
+    let mut s = Story::new(cfg);
+    s.run_to(20.0);
+    let purged_first = s.node("db1").binlog.first_file();
+    assert!(purged_first > 1, "db1 purged binlog files");
+    add(&mut s, "db3");
+    change_source(&mut s, "db3", "db1");
+    s.run_to(22.0);
+    assert_eq!(s.io("db3"), IoRunning::No, "a fatal error: no retry");
+    let error = s.io_error("db3");
+    assert_eq!(error.errno, 1236);
+    assert!(
+        error.message.starts_with(
+            "Cannot replicate because the source purged required binary logs. Replicate the \
+             missing transactions from elsewhere, or provision a new replica from backup."
+        ),
+        "{}",
+        error.message
+    );
+    assert!(s.node("db3").data.is_empty());
+}
+
+#[test]
+fn the_same_server_after_a_backup_and_restore_catches_up() {
+    // The cure for 1236: provision from a backup taken after the purge.
+    let mut cfg = primary_with(1, 200);
+    cfg.nodes[0].binlog_expire_logs_seconds = 5;
+    cfg.nodes[0].max_binlog_size = 16 * 1024;
+    let mut s = Story::new(cfg);
+    s.run_to(20.0);
+    add(&mut s, "db3");
+    backup(&mut s, "db2");
+    restore(&mut s, "backup-1", "db3");
+    change_source(&mut s, "db3", "db1");
+    s.run_to(24.0);
+    stop_clients(&mut s);
+    s.run_to(26.0);
+    assert_eq!(s.io("db3"), IoRunning::Yes);
+    assert_eq!(s.node("db3").data.checksum(), s.node("db1").data.checksum());
+}
