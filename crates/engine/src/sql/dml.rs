@@ -203,11 +203,13 @@ fn where_clause(p: &mut Parser<'_>) -> Res<RowTarget> {
     if p.is_kw("AND") || p.is_kw("OR") || p.is_kw("XOR") {
         return Err(not_supported("this WHERE clause", WHERE_FORMS));
     }
-    let lo = u64::try_from(lo.max(0)).unwrap_or(u64::MAX);
-    let hi = match u64::try_from(hi) {
-        Ok(hi) => hi,
-        Err(_) if hi < 0 => return Ok(RowTarget::Range { lo: 1, hi: 0 }),
-        Err(_) => u64::MAX,
+    // Ids are u64: a range wholly below 0 or above u64::MAX holds none.
+    const EMPTY: RowTarget = RowTarget::Range { lo: 1, hi: 0 };
+    let (Ok(lo), Ok(hi)) = (
+        u64::try_from(lo.max(0)),
+        u64::try_from(hi.min(u64::MAX.into())),
+    ) else {
+        return Ok(EMPTY);
     };
     Ok(if lo == hi {
         RowTarget::WhereId(lo)

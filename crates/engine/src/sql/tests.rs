@@ -170,6 +170,12 @@ fn update_and_delete_by_id_range_or_all() {
         }
     );
     assert_eq!(
+        one("DELETE FROM kv WHERE id > 18446744073709551615"),
+        SqlStmt::Delete {
+            target: RowTarget::Range { lo: 1, hi: 0 }
+        }
+    );
+    assert_eq!(
         one("DELETE FROM kv WHERE id >= 10"),
         SqlStmt::Delete {
             target: RowTarget::Range {
