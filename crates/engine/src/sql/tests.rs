@@ -901,6 +901,8 @@ fn doc_blocks(doc: &str) -> Vec<(&str, Vec<&str>)> {
     let mut blocks = Vec::new();
     let mut open: Option<(&str, Vec<&str>)> = None;
     for line in doc.lines() {
+        // A block may be indented under a list item.
+        let line = line.trim_start();
         match (open.take(), line.strip_prefix("```")) {
             (None, Some(info)) => open = Some((info.trim(), Vec::new())),
             (Some(block), Some(_)) => blocks.push(block),
