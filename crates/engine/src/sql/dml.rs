@@ -93,6 +93,9 @@ pub(crate) fn select(p: &mut Parser<'_>) -> Res<SqlStmt> {
     } else {
         None
     };
+    if limit.is_some() && (p.is_punct(",") || p.is_kw("OFFSET")) {
+        return Err(not_supported("LIMIT with an offset", SELECT_FORMS));
+    }
     p.done()?;
     Ok(SqlStmt::Select {
         projection,

@@ -257,6 +257,8 @@ fn select_errors() {
     assert_eq!(err("SELECT * FROM kv WHERE id = "), near("", "", 1));
     assert_eq!(err("SELECT * FORM kv"), near("", "FORM kv", 1));
     assert_eq!(err("SELECT * FROM kv ORDER BY"), near("", "", 1));
+    assert_eq!(errno("SELECT * FROM kv LIMIT 2, 3"), 1235);
+    assert_eq!(errno("SELECT * FROM kv LIMIT 3 OFFSET 2"), 1235);
     assert_eq!(err("SELECT * FROM kv LIMIT x"), near("", "x", 1));
     assert_eq!(
         err("SELECT * FROM users"),
