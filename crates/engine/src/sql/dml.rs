@@ -227,7 +227,12 @@ fn condition(p: &mut Parser<'_>) -> Res<(i128, i128)> {
     match column(p, "where clause")? {
         Some(Column::Id) => {}
         Some(Column::Val) => return Err(not_supported("WHERE on val", WHERE_FORMS)),
-        None if p.peek().is_some() && !p.is_kw("NOT") && !p.is_punct("(") => {
+        // `NOT …`, `(…)`, `5 = id`, `@x`: valid MySQL, not a form read here.
+        None if p.peek().is_some_and(|t| {
+            matches!(t.tok, Tok::Word | Tok::Num | Tok::Str(_))
+                || matches!(t.tok, Tok::Punct("(" | "-" | "+" | "@" | "@@"))
+        }) =>
+        {
             return Err(not_supported("this WHERE clause", WHERE_FORMS));
         }
         None => return Err(p.syntax_at(mark)),

@@ -189,6 +189,7 @@ fn update_and_delete_by_id_range_or_all() {
 #[test]
 fn update_and_delete_errors() {
     assert_eq!(err("UPDATE kv SET val = 5 WHERE"), near("", "", 1));
+    assert_eq!(err("UPDATE kv SET val = 5 WHERE = 3"), near("", "= 3", 1));
     assert_eq!(err("UPDATE kv SET val = 5 WHERE id ="), near("", "", 1));
     assert_eq!(errno("UPDATE kv SET val = 5 WHERE id"), 1235);
     assert_eq!(
@@ -209,6 +210,9 @@ fn update_and_delete_errors() {
         "DELETE FROM kv WHERE val = 3",
         "DELETE FROM kv WHERE id IN (1, 2)",
         "DELETE FROM kv WHERE id = 1 OR id = 2",
+        "DELETE FROM kv WHERE (id = 1)",
+        "DELETE FROM kv WHERE NOT id = 1",
+        "DELETE FROM kv WHERE 1 = id",
         "DELETE FROM kv LIMIT 1",
     ] {
         assert_eq!(errno(refused), 1235, "{refused}");
