@@ -76,7 +76,9 @@ pub(crate) fn select(p: &mut Parser<'_>) -> Res<SqlStmt> {
     }
     table(p)?;
     let projection = projection(items)?;
+    after_table(p)?;
     let target = where_clause(p)?;
+    refuse_tail(p)?;
     if p.eat_kw("ORDER") {
         p.expect_kw("BY")?;
         let by = column(p, "order clause")?.ok_or_else(|| p.syntax())?;
@@ -96,12 +98,61 @@ pub(crate) fn select(p: &mut Parser<'_>) -> Res<SqlStmt> {
     if limit.is_some() && (p.is_punct(",") || p.is_kw("OFFSET")) {
         return Err(not_supported("LIMIT with an offset", SELECT_FORMS));
     }
+    refuse_tail(p)?;
     p.done()?;
     Ok(SqlStmt::Select {
         projection,
         target,
         limit,
     })
+}
+
+/// GROUP BY, HAVING, UNION, FOR UPDATE, INTO, …: valid MySQL, refused by name.
+fn refuse_tail(p: &Parser<'_>) -> Res<()> {
+    if TAIL_CLAUSES.iter().any(|w| p.is_kw(w)) {
+        return Err(not_supported("this SELECT", SELECT_FORMS));
+    }
+    Ok(())
+}
+
+/// Clauses of a SELECT on one table that MySQL reads and the playground does not.
+const TAIL_CLAUSES: &[&str] = &["GROUP", "HAVING", "UNION", "FOR", "INTO", "WINDOW", "LOCK"];
+
+/// What may follow `FROM kv`: a join or a table alias is valid MySQL, refused by name; a
+/// word then anything else is an alias followed by a syntax error, as MySQL reads a typo
+/// like `FROM kv WHRE id = 1` (near 'id = 1').
+fn after_table(p: &Parser<'_>) -> Res<()> {
+    const JOINS: &[&str] = &[
+        "AS",
+        "JOIN",
+        "INNER",
+        "LEFT",
+        "RIGHT",
+        "CROSS",
+        "STRAIGHT_JOIN",
+        "NATURAL",
+        "USE",
+        "FORCE",
+        "IGNORE",
+    ];
+    const CLAUSES: &[&str] = &["WHERE", "ORDER", "LIMIT"];
+    if p.is_punct(",") || JOINS.iter().any(|w| p.is_kw(w)) {
+        return Err(not_supported("joins and table aliases", SELECT_FORMS));
+    }
+    let clause = CLAUSES.iter().chain(TAIL_CLAUSES).any(|w| p.is_kw(w));
+    if clause || p.word().is_none() {
+        return Ok(());
+    }
+    let next = p.word_at(1);
+    let alias_then_clause = p.peek_at(1).is_none()
+        || next
+            .as_deref()
+            .is_some_and(|w| CLAUSES.contains(&w) || TAIL_CLAUSES.contains(&w));
+    if alias_then_clause {
+        Err(not_supported("joins and table aliases", SELECT_FORMS))
+    } else {
+        Err(p.syntax_at(p.mark() + 1))
+    }
 }
 
 /// One item of a SELECT list on `kv`; a column not of `kv` is reported after the table.

@@ -262,6 +262,21 @@ fn select_errors() {
     assert_eq!(err("SELECT * FORM kv"), near("", "FORM kv", 1));
     assert_eq!(err("SELECT * FROM kv ORDER BY"), near("", "", 1));
     assert_eq!(errno("SELECT * FROM kv LIMIT 2, 3"), 1235);
+    for refused in [
+        "SELECT * FROM kv JOIN t",
+        "SELECT * FROM kv AS k",
+        "SELECT * FROM kv, kv",
+        "SELECT id FROM kv GROUP BY id",
+        "SELECT id FROM kv WHERE id > 1 GROUP BY id",
+        "SELECT * FROM kv WHERE id = 1 FOR UPDATE",
+    ] {
+        assert_eq!(errno(refused), 1235, "{refused}");
+    }
+    assert_eq!(err("SELECT * FROM kv WHERE id = 1 )"), near("", ")", 1));
+    // A typo after the table reads as an alias, then MySQL stumbles on what follows.
+    assert_eq!(err("SELECT * FROM kv WHRE id = 1"), near("", "id = 1", 1));
+    assert_eq!(errno("SELECT * FROM kv k WHERE id = 1"), 1235);
+    assert_eq!(errno("SELECT * FROM kv LIMIT 1 FOR UPDATE"), 1235);
     assert_eq!(errno("SELECT * FROM kv LIMIT 3 OFFSET 2"), 1235);
     assert_eq!(err("SELECT * FROM kv LIMIT x"), near("", "x", 1));
     assert_eq!(
