@@ -445,6 +445,18 @@ fn common_prefix(choices: &[String]) -> String {
     first[..end].to_string()
 }
 
+/// The statement as it was typed: the transcript keeps its text without the terminator,
+/// and a `\\G` listing (rows as `*** 1. row ***`) was asked for with `\\G`.
+fn echo(e: &Shown) -> std::borrow::Cow<'_, str> {
+    let vertical = matches!(&e.reply, ShownReply::Text(t) if t.starts_with("*****"));
+    let typed = e.sql.trim_end();
+    if vertical && !(typed.ends_with("\\G") || typed.ends_with("\\g")) {
+        format!("{typed}\\G").into()
+    } else {
+        e.sql.as_str().into()
+    }
+}
+
 fn view_entry(prompt: &str, e: &Shown, paused: bool) -> Html {
     let reply = match &e.reply {
         // Tables and `\G` listings keep their columns (they scroll sideways); a `Query OK`
@@ -468,7 +480,7 @@ fn view_entry(prompt: &str, e: &Shown, paused: bool) -> Html {
     html! {
         <div class="console-entry">
             <div class="console-sent">
-                <pre class="console-sql">{ format!("{prompt}{}", e.sql) }</pre>
+                <pre class="console-sql">{ format!("{prompt}{}", echo(e)) }</pre>
                 <span class="t" title="simulated time it ran">{ fmt_secs(e.at) }</span>
             </div>
             { reply }
@@ -618,6 +630,24 @@ mod tests {
             complete_line("SELECT @@gtid_e", 99, &[]).unwrap().line,
             "SELECT @@gtid_executed "
         );
+    }
+
+    #[test]
+    fn a_vertical_listing_echoes_the_backslash_g_it_was_asked_with() {
+        let shown = |sql: &str, reply: ShownReply| Shown {
+            at: Instant::ZERO,
+            sql: sql.into(),
+            reply,
+        };
+        let rows = ShownReply::Text("*************************** 1. row ***\n".into());
+        let table = ShownReply::Text("+----+\n".into());
+        assert_eq!(
+            echo(&shown("SHOW REPLICAS", rows.clone())),
+            "SHOW REPLICAS\\G"
+        );
+        assert_eq!(echo(&shown("SHOW REPLICAS\\G", rows)), "SHOW REPLICAS\\G");
+        assert_eq!(echo(&shown("SHOW REPLICAS", table)), "SHOW REPLICAS");
+        assert_eq!(echo(&shown("INSERT", ShownReply::Waiting)), "INSERT");
     }
 
     #[test]

@@ -69,7 +69,7 @@ test('a replica console: status, stop the IO thread, a refused write, history an
   assert.match(status, /Replica_IO_Running: Yes/);
   assert.match(status, /Replica_SQL_Running: Yes/);
   assert.match(status, /Source_Host: db1/);
-  assert.match(await page.textContent(`${entries} >> nth=0 >> .console-sql`), /^db2 \[playground\]> SHOW REPLICA STATUS/);
+  assert.match(await page.textContent(`${entries} >> nth=0 >> .console-sql`), /^db2 \[playground\]> SHOW REPLICA STATUS\\G$/, 'echoed as typed');
 
   assert.doesNotMatch(await send(page, 'STOP REPLICA IO_THREAD'), /ERROR/);
   const stopped = await send(page, 'SHOW REPLICA STATUS\\G');
