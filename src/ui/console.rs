@@ -466,7 +466,7 @@ fn view_entry(prompt: &str, e: &Shown, paused: bool) -> Html {
         }
         ShownReply::Text(text) => html! { <pre class="console-reply">{ text.clone() }</pre> },
         ShownReply::Error(text) => {
-            html! { <pre class="console-reply console-error" role="alert">{ text.clone() }</pre> }
+            html! { <pre class="console-reply console-error">{ text.clone() }</pre> }
         }
         ShownReply::Waiting => {
             let note = if paused {
