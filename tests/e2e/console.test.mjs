@@ -111,6 +111,16 @@ test('a replica console: status, stop the IO thread, a refused write, history an
   await page.fill(input, '');
   await screenshot(page, 'console-1280.png');
   const seen = await transcript(page);
+  // Wider: the side panel grows for a projector, so a \G listing's values fit.
+  const narrow = await page.$eval('.inspector .console-output', (o) => o.clientWidth);
+  await page.click('.inspector button.console-widen');
+  await page.waitForSelector('.app.console-wide');
+  const wide = await page.$eval('.inspector .console-output', (o) => o.clientWidth);
+  assert.ok(wide > narrow * 1.5, `wider: ${narrow} → ${wide}`);
+  await page.locator('.inspector .console').scrollIntoViewIfNeeded();
+  await screenshot(page, 'console-1280-wider.png');
+  await page.click('.inspector button.console-widen');
+  await page.waitForSelector('.app:not(.console-wide)');
 
   // The share link reopens the same transcript in a fresh profile.
   const { url, file } = await exportedScenario(page);
