@@ -891,3 +891,24 @@ fn random_console_sessions_never_panic_and_replay_exactly() {
         );
     }
 }
+
+#[test]
+fn without_heartbeats_a_quiet_source_looks_dead_to_its_replica() {
+    let mut s = quiet_cluster();
+    let replies = type_at(
+        &mut s,
+        "db2",
+        "STOP REPLICA IO_THREAD; CHANGE REPLICATION SOURCE TO SOURCE_HEARTBEAT_PERIOD = 0; START REPLICA IO_THREAD",
+    );
+    assert!(
+        replies.iter().all(|r| r.starts_with("Query OK")),
+        "{replies:?}"
+    );
+    let conn = |s: &Story, n: &str| s.node(n).channel.as_ref().unwrap().conn;
+    let (db2_before, db3_before) = (conn(&s, "db2"), conn(&s, "db3"));
+    // replica_net_timeout is 4 s here: no write, no heartbeat, the receiver gives up and
+    // connects again, every 4 s.
+    s.run_for(9.0);
+    assert_eq!(conn(&s, "db2"), db2_before + 2, "two reconnects");
+    assert_eq!(conn(&s, "db3"), db3_before, "db3 still gets heartbeats");
+}

@@ -98,7 +98,6 @@ impl World {
                     n.cfg.source_connect_retry_s = (*s).clamp(1, 31_536_000);
                 }
                 SourceOption::RetryCount(c) => n.cfg.source_retry_count = *c,
-                SourceOption::HeartbeatPeriodMs(p) => n.cfg.source_heartbeat_period_ms = Some(*p),
                 _ => {}
             }
         }
@@ -158,6 +157,10 @@ impl World {
                     return Err(sql_must_stop());
                 }
                 SourceOption::DelayS(s) => change.delay = Some(secs(*s)),
+                SourceOption::HeartbeatPeriodMs(p) => {
+                    change.heartbeat_ms = Some(*p);
+                    receiver = true;
+                }
                 SourceOption::RelayLogFile(_) | SourceOption::RelayLogPos(_) => {}
                 _ => receiver = true,
             }
