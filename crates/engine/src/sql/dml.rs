@@ -76,7 +76,9 @@ pub(crate) fn select(p: &mut Parser<'_>) -> Res<SqlStmt> {
     }
     table(p)?;
     let projection = projection(items)?;
+    after_table(p)?;
     let target = where_clause(p)?;
+    refuse_tail(p)?;
     if p.eat_kw("ORDER") {
         p.expect_kw("BY")?;
         let by = column(p, "order clause")?.ok_or_else(|| p.syntax())?;
@@ -93,12 +95,64 @@ pub(crate) fn select(p: &mut Parser<'_>) -> Res<SqlStmt> {
     } else {
         None
     };
+    if limit.is_some() && (p.is_punct(",") || p.is_kw("OFFSET")) {
+        return Err(not_supported("LIMIT with an offset", SELECT_FORMS));
+    }
+    refuse_tail(p)?;
     p.done()?;
     Ok(SqlStmt::Select {
         projection,
         target,
         limit,
     })
+}
+
+/// GROUP BY, HAVING, UNION, FOR UPDATE, INTO, …: valid MySQL, refused by name.
+fn refuse_tail(p: &Parser<'_>) -> Res<()> {
+    if TAIL_CLAUSES.iter().any(|w| p.is_kw(w)) {
+        return Err(not_supported("this SELECT", SELECT_FORMS));
+    }
+    Ok(())
+}
+
+/// Clauses of a SELECT on one table that MySQL reads and the playground does not.
+const TAIL_CLAUSES: &[&str] = &["GROUP", "HAVING", "UNION", "FOR", "INTO", "WINDOW", "LOCK"];
+
+/// What may follow `FROM kv`: a join or a table alias is valid MySQL, refused by name; a
+/// word then anything else is an alias followed by a syntax error, as MySQL reads a typo
+/// like `FROM kv WHRE id = 1` (near 'id = 1').
+fn after_table(p: &Parser<'_>) -> Res<()> {
+    const JOINS: &[&str] = &[
+        "AS",
+        "JOIN",
+        "INNER",
+        "LEFT",
+        "RIGHT",
+        "CROSS",
+        "STRAIGHT_JOIN",
+        "NATURAL",
+        "USE",
+        "FORCE",
+        "IGNORE",
+    ];
+    const CLAUSES: &[&str] = &["WHERE", "ORDER", "LIMIT"];
+    if p.is_punct(",") || JOINS.iter().any(|w| p.is_kw(w)) {
+        return Err(not_supported("joins and table aliases", SELECT_FORMS));
+    }
+    let clause = CLAUSES.iter().chain(TAIL_CLAUSES).any(|w| p.is_kw(w));
+    if clause || p.word().is_none() {
+        return Ok(());
+    }
+    let next = p.word_at(1);
+    let alias_then_clause = p.peek_at(1).is_none()
+        || next
+            .as_deref()
+            .is_some_and(|w| CLAUSES.contains(&w) || TAIL_CLAUSES.contains(&w));
+    if alias_then_clause {
+        Err(not_supported("joins and table aliases", SELECT_FORMS))
+    } else {
+        Err(p.syntax_at(p.mark() + 1))
+    }
 }
 
 /// One item of a SELECT list on `kv`; a column not of `kv` is reported after the table.
@@ -203,11 +257,13 @@ fn where_clause(p: &mut Parser<'_>) -> Res<RowTarget> {
     if p.is_kw("AND") || p.is_kw("OR") || p.is_kw("XOR") {
         return Err(not_supported("this WHERE clause", WHERE_FORMS));
     }
-    let lo = u64::try_from(lo.max(0)).unwrap_or(u64::MAX);
-    let hi = match u64::try_from(hi) {
-        Ok(hi) => hi,
-        Err(_) if hi < 0 => return Ok(RowTarget::Range { lo: 1, hi: 0 }),
-        Err(_) => u64::MAX,
+    // Ids are u64: a range wholly below 0 or above u64::MAX holds none.
+    const EMPTY: RowTarget = RowTarget::Range { lo: 1, hi: 0 };
+    let (Ok(lo), Ok(hi)) = (
+        u64::try_from(lo.max(0)),
+        u64::try_from(hi.min(u64::MAX.into())),
+    ) else {
+        return Ok(EMPTY);
     };
     Ok(if lo == hi {
         RowTarget::WhereId(lo)
@@ -222,7 +278,12 @@ fn condition(p: &mut Parser<'_>) -> Res<(i128, i128)> {
     match column(p, "where clause")? {
         Some(Column::Id) => {}
         Some(Column::Val) => return Err(not_supported("WHERE on val", WHERE_FORMS)),
-        None if p.peek().is_some() && !p.is_kw("NOT") && !p.is_punct("(") => {
+        // `NOT …`, `(…)`, `5 = id`, `@x`: valid MySQL, not a form read here.
+        None if p.peek().is_some_and(|t| {
+            matches!(t.tok, Tok::Word | Tok::Num | Tok::Str(_))
+                || matches!(t.tok, Tok::Punct("(" | "-" | "+" | "@" | "@@"))
+        }) =>
+        {
             return Err(not_supported("this WHERE clause", WHERE_FORMS));
         }
         None => return Err(p.syntax_at(mark)),

@@ -5,7 +5,9 @@
 //! `parse` turns a console line (or a scenario's `sql` text) into statements, or the error
 //! the mysql client would print (`ERROR 1064 (42000): … near '…' at line 1`); it never
 //! panics, whatever the input. [`variables`] lists the system variables both the parser and
-//! the executor know.
+//! the executor know. [`complete`] gives the console's Tab completions, and
+//! [`deprecated_spelling`] the warning an 8.0 server prints for a `SLAVE`/`MASTER` spelling.
+//! docs/sql.md lists the syntax read and what is refused.
 
 mod admin;
 pub mod ast;

@@ -287,31 +287,26 @@ impl<'a> Parser<'a> {
         let negative = match self.peek().map(|t| &t.tok) {
             Some(Tok::Punct("-")) => true,
             Some(Tok::Punct("+")) => false,
-            _ => return self.unsigned_int().map(i128::from_u128_sat),
+            _ => return self.unsigned_int(),
         };
         let back = self.i;
         self.advance();
-        match self.unsigned_int() {
-            Some(n) => Some(if negative {
-                -i128::from_u128_sat(n)
-            } else {
-                i128::from_u128_sat(n)
-            }),
-            None => {
-                self.i = back;
-                None
-            }
+        let n = self.unsigned_int();
+        if n.is_none() {
+            self.i = back;
         }
+        n.map(|n| if negative { -n } else { n })
     }
 
-    fn unsigned_int(&mut self) -> Option<u128> {
+    /// Digits without a fraction, saturating at `i128::MAX`.
+    fn unsigned_int(&mut self) -> Option<i128> {
         let t = self.peek().filter(|t| t.tok == Tok::Num)?;
         let text = self.text(t);
         if text.contains('.') {
             return None;
         }
         self.advance();
-        Some(text.parse::<u128>().unwrap_or(u128::MAX))
+        Some(text.parse::<i128>().unwrap_or(i128::MAX))
     }
 
     /// A table or column name: an unquoted non-reserved word or a quoted identifier.
@@ -347,16 +342,6 @@ impl<'a> Parser<'a> {
                 "one replication channel per node, the default one: FOR CHANNEL '' or no FOR CHANNEL",
             ))
         }
-    }
-}
-
-trait SatFrom {
-    fn from_u128_sat(n: u128) -> Self;
-}
-
-impl SatFrom for i128 {
-    fn from_u128_sat(n: u128) -> Self {
-        i128::try_from(n).unwrap_or(i128::MAX)
     }
 }
 

@@ -170,6 +170,12 @@ fn update_and_delete_by_id_range_or_all() {
         }
     );
     assert_eq!(
+        one("DELETE FROM kv WHERE id > 18446744073709551615"),
+        SqlStmt::Delete {
+            target: RowTarget::Range { lo: 1, hi: 0 }
+        }
+    );
+    assert_eq!(
         one("DELETE FROM kv WHERE id >= 10"),
         SqlStmt::Delete {
             target: RowTarget::Range {
@@ -183,6 +189,7 @@ fn update_and_delete_by_id_range_or_all() {
 #[test]
 fn update_and_delete_errors() {
     assert_eq!(err("UPDATE kv SET val = 5 WHERE"), near("", "", 1));
+    assert_eq!(err("UPDATE kv SET val = 5 WHERE = 3"), near("", "= 3", 1));
     assert_eq!(err("UPDATE kv SET val = 5 WHERE id ="), near("", "", 1));
     assert_eq!(errno("UPDATE kv SET val = 5 WHERE id"), 1235);
     assert_eq!(
@@ -203,6 +210,9 @@ fn update_and_delete_errors() {
         "DELETE FROM kv WHERE val = 3",
         "DELETE FROM kv WHERE id IN (1, 2)",
         "DELETE FROM kv WHERE id = 1 OR id = 2",
+        "DELETE FROM kv WHERE (id = 1)",
+        "DELETE FROM kv WHERE NOT id = 1",
+        "DELETE FROM kv WHERE 1 = id",
         "DELETE FROM kv LIMIT 1",
     ] {
         assert_eq!(errno(refused), 1235, "{refused}");
@@ -251,6 +261,23 @@ fn select_errors() {
     assert_eq!(err("SELECT * FROM kv WHERE id = "), near("", "", 1));
     assert_eq!(err("SELECT * FORM kv"), near("", "FORM kv", 1));
     assert_eq!(err("SELECT * FROM kv ORDER BY"), near("", "", 1));
+    assert_eq!(errno("SELECT * FROM kv LIMIT 2, 3"), 1235);
+    for refused in [
+        "SELECT * FROM kv JOIN t",
+        "SELECT * FROM kv AS k",
+        "SELECT * FROM kv, kv",
+        "SELECT id FROM kv GROUP BY id",
+        "SELECT id FROM kv WHERE id > 1 GROUP BY id",
+        "SELECT * FROM kv WHERE id = 1 FOR UPDATE",
+    ] {
+        assert_eq!(errno(refused), 1235, "{refused}");
+    }
+    assert_eq!(err("SELECT * FROM kv WHERE id = 1 )"), near("", ")", 1));
+    // A typo after the table reads as an alias, then MySQL stumbles on what follows.
+    assert_eq!(err("SELECT * FROM kv WHRE id = 1"), near("", "id = 1", 1));
+    assert_eq!(errno("SELECT * FROM kv k WHERE id = 1"), 1235);
+    assert_eq!(errno("SELECT * FROM kv LIMIT 1 FOR UPDATE"), 1235);
+    assert_eq!(errno("SELECT * FROM kv LIMIT 3 OFFSET 2"), 1235);
     assert_eq!(err("SELECT * FROM kv LIMIT x"), near("", "x", 1));
     assert_eq!(
         err("SELECT * FROM users"),
@@ -895,6 +922,8 @@ fn doc_blocks(doc: &str) -> Vec<(&str, Vec<&str>)> {
     let mut blocks = Vec::new();
     let mut open: Option<(&str, Vec<&str>)> = None;
     for line in doc.lines() {
+        // A block may be indented under a list item.
+        let line = line.trim_start();
         match (open.take(), line.strip_prefix("```")) {
             (None, Some(info)) => open = Some((info.trim(), Vec::new())),
             (Some(block), Some(_)) => blocks.push(block),
