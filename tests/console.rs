@@ -697,6 +697,20 @@ fn gtid_purged_can_only_grow_and_never_overlaps_what_was_executed() {
 fn start_replica_needs_a_channel_and_gtid_next_must_be_reset_after_its_commit() {
     let mut s = quiet_cluster();
     assert_eq!(
+        say(&mut s, "db2", "START REPLICA"),
+        "Query OK, 0 rows affected, 1 warning (0.00 sec)",
+        "both threads already run"
+    );
+    assert_eq!(
+        say(
+            &mut s,
+            "db1",
+            "SET GLOBAL rpl_semi_sync_source_wait_for_replica_count = 0"
+        ),
+        "Query OK, 0 rows affected, 1 warning (0.00 sec)",
+        "clamped to 1"
+    );
+    assert_eq!(
         say(&mut s, "db1", "START REPLICA"),
         "ERROR 1200 (HY000): The server is not configured as replica; fix in config file or with CHANGE REPLICATION SOURCE TO"
     );
@@ -876,4 +890,25 @@ fn random_console_sessions_never_panic_and_replay_exactly() {
             "seed {seed} replays differently"
         );
     }
+}
+
+#[test]
+fn without_heartbeats_a_quiet_source_looks_dead_to_its_replica() {
+    let mut s = quiet_cluster();
+    let replies = type_at(
+        &mut s,
+        "db2",
+        "STOP REPLICA IO_THREAD; CHANGE REPLICATION SOURCE TO SOURCE_HEARTBEAT_PERIOD = 0; START REPLICA IO_THREAD",
+    );
+    assert!(
+        replies.iter().all(|r| r.starts_with("Query OK")),
+        "{replies:?}"
+    );
+    let conn = |s: &Story, n: &str| s.node(n).channel.as_ref().unwrap().conn;
+    let (db2_before, db3_before) = (conn(&s, "db2"), conn(&s, "db3"));
+    // replica_net_timeout is 4 s here: no write, no heartbeat, the receiver gives up and
+    // connects again, every 4 s.
+    s.run_for(9.0);
+    assert_eq!(conn(&s, "db2"), db2_before + 2, "two reconnects");
+    assert_eq!(conn(&s, "db3"), db3_before, "db3 still gets heartbeats");
 }

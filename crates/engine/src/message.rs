@@ -90,6 +90,9 @@ pub enum Msg {
         uuid: Uuid,
         start: DumpStart,
         semi_sync: bool,
+        /// SOURCE_HEARTBEAT_PERIOD the replica asks for (ms; 0 disables), when set by
+        /// CHANGE REPLICATION SOURCE TO; `None` leaves it to the source's default.
+        heartbeat_ms: Option<u64>,
     },
     DumpAccepted {
         conn: u64,

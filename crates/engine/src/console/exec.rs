@@ -16,6 +16,9 @@ pub(crate) enum Answer {
     Rows(ResultSet),
     /// `Query OK, n rows affected` and the info line, if any.
     Ok { affected: u64, info: Option<String> },
+    /// `Query OK, 0 rows affected, n warnings`: done, with warnings (a thread already
+    /// running, a value clamped).
+    Warned { warnings: u64 },
     /// A write in the commit pipeline: answered when it commits.
     Pending,
 }
@@ -106,6 +109,9 @@ impl World {
             },
             Ok(Answer::Ok { affected, info }) => Reply::Done {
                 text: format::ok(affected, info.as_deref(), Duration::ZERO),
+            },
+            Ok(Answer::Warned { warnings }) => Reply::Done {
+                text: format::ok_warned(warnings, Duration::ZERO),
             },
             Ok(Answer::Pending) => {
                 self.console.session(id).busy = Some(entry);

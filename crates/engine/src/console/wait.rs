@@ -33,10 +33,14 @@ fn result(header: &str, value: u8) -> ResultSet {
 impl Console {
     /// Answers the waiters of `node` whose sets are now executed, and those whose time is
     /// up by `until` (timed from their deadline).
-    pub(crate) fn release_waiters(&mut self, until: Instant, executed: &dyn Fn(NodeId) -> GtidSet) {
+    pub(crate) fn release_waiters(
+        &mut self,
+        until: Instant,
+        executed: &dyn Fn(NodeId, &GtidSet) -> bool,
+    ) {
         let waiters = std::mem::take(&mut self.waiters);
         for w in waiters {
-            let done = w.gtids.is_subset_of(&executed(w.node));
+            let done = executed(w.node, &w.gtids);
             let timed_out = w.deadline.filter(|d| *d <= until);
             let (value, at) = match (done, timed_out) {
                 (true, _) => (0, until),
@@ -106,7 +110,11 @@ impl World {
             return;
         }
         let nodes = &self.nodes;
-        let executed = |n: NodeId| nodes[n.index()].gtid_executed.clone();
+        let executed = |n: NodeId, set: &GtidSet| {
+            nodes
+                .get(n.index())
+                .is_some_and(|node| set.is_subset_of(&node.gtid_executed))
+        };
         self.console.release_waiters(until, &executed);
         if self.console.has_ready() {
             self.drain_ready_consoles();

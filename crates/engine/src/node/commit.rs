@@ -658,6 +658,7 @@ mod tests {
             uuid: uuid(2),
             start: DumpStart::Gtids(GtidSet::new()),
             semi_sync: true,
+            heartbeat_ms: None,
         };
         effects(|fx| db.on_message(now, REPLICA, request, fx));
     }

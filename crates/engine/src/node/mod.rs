@@ -205,7 +205,11 @@ impl Node {
                 uuid,
                 start,
                 semi_sync,
-            } => self.on_dump_request(now, from, conn, server_id, uuid, start, semi_sync, fx),
+                heartbeat_ms,
+            } => {
+                let replica = (conn, server_id, uuid, semi_sync, heartbeat_ms);
+                self.on_dump_request(now, from, replica, start, fx)
+            }
             Msg::SemiSyncAck { conn, pos } => self.on_semi_sync_ack(now, from, conn, pos, fx),
             Msg::DumpAccepted { conn } => self.on_dump_accepted(now, from, conn, fx),
             Msg::BinlogTrx {

@@ -53,6 +53,9 @@ pub struct Channel {
     applying: bool,
     /// START REPLICA … UNTIL: where the applier stops by itself.
     pub until: Option<ApplierUntil>,
+    /// SOURCE_HEARTBEAT_PERIOD set by CHANGE REPLICATION SOURCE TO (ms), sent to the source
+    /// when the receiver connects; `None`: the source's default.
+    pub heartbeat_ms: Option<u64>,
 }
 
 /// Replica_SQL_Running_State while the applier waits out SOURCE_DELAY (8.0.26+ spelling).
@@ -83,6 +86,7 @@ impl Channel {
             sql_epoch: 0,
             applying: false,
             until: None,
+            heartbeat_ms: None,
         }
     }
 
@@ -259,6 +263,7 @@ impl Node {
             DumpStart::Position(ch.read_source_pos)
         };
         let (conn, src, semi_sync) = (ch.conn, Addr::Node(ch.source), ch.semi_sync);
+        let heartbeat_ms = ch.heartbeat_ms;
         fx.send(
             me,
             src,
@@ -268,6 +273,7 @@ impl Node {
                 uuid,
                 start,
                 semi_sync,
+                heartbeat_ms,
             },
         );
         // A silent source (host down, partition): the TCP connect times out, then we wait to retry.

@@ -7,7 +7,7 @@ use crate::effects::{Effects, NodeTimer};
 use crate::gtid::{GtidSet, Uuid};
 use crate::ids::Addr;
 use crate::message::{DumpStart, Msg};
-use crate::time::{Instant, ms, secs};
+use crate::time::{Duration, Instant, ms, secs};
 use std::sync::Arc;
 
 /// Transactions a dump thread sends in one go before yielding (a catching-up replica
@@ -29,21 +29,22 @@ pub struct DumpThread {
     pub semi_sync: bool,
     /// Last position the replica acknowledged (semi-sync).
     pub acked: BinlogPos,
+    /// The heartbeat period the replica asked for (SOURCE_HEARTBEAT_PERIOD), if it did.
+    pub heartbeat: Option<Duration>,
 }
 
 impl Node {
-    #[allow(clippy::too_many_arguments)]
+    /// A replica's COM_BINLOG_DUMP(_GTID): `replica` is its connection, server id, UUID,
+    /// whether it acks (semi-sync) and the heartbeat period it asked for.
     pub(super) fn on_dump_request(
         &mut self,
         now: Instant,
         from: Addr,
-        conn: u64,
-        server_id: u32,
-        uuid: Uuid,
+        replica: (u64, u32, Uuid, bool, Option<u64>),
         start: DumpStart,
-        semi_sync: bool,
         fx: &mut Effects,
     ) {
+        let (conn, server_id, uuid, semi_sync, heartbeat_ms) = replica;
         // A replica reconnecting with the same server_id replaces its old (zombie) dump thread.
         self.dumps.retain(|d| d.server_id != server_id);
         let start = match self.check_dump_start(server_id, uuid, start) {
@@ -74,11 +75,15 @@ impl Node {
             pumping: false,
             semi_sync,
             acked: BinlogPos::default(),
+            heartbeat: heartbeat_ms.map(ms),
         });
         fx.send(self.addr(), from, Msg::DumpAccepted { conn });
         self.pump_dump(now, server_id, conn, fx);
-        let period = self.cfg.heartbeat_period();
-        self.timer(fx, now + period, NodeTimer::Heartbeat { server_id, conn });
+        let period = heartbeat_ms.map_or_else(|| self.cfg.heartbeat_period(), ms);
+        // SOURCE_HEARTBEAT_PERIOD = 0 turns the heartbeat off.
+        if !period.is_zero() {
+            self.timer(fx, now + period, NodeTimer::Heartbeat { server_id, conn });
+        }
     }
 
     /// The checks of `rpl_binlog_sender.cc`, in order (docs/semantics.md §3.1).
@@ -209,11 +214,13 @@ impl Node {
         fx: &mut Effects,
     ) {
         let me = self.addr();
-        let period = self.cfg.heartbeat_period();
+        let default = self.cfg.heartbeat_period();
         let pos = self.binlog.last_end();
         let Some(d) = dump_mut(&mut self.dumps, server_id, conn) else {
             return;
         };
+        // The period the replica asked for (CHANGE REPLICATION SOURCE TO), else the default.
+        let period = d.heartbeat.unwrap_or(default);
         if now - d.last_sent >= period {
             fx.send(
                 me,

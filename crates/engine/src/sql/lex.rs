@@ -119,9 +119,9 @@ impl<'a> Lexer<'a> {
         } else if self.in_versioned_comment && rest.starts_with("*/") {
             self.in_versioned_comment = false;
             self.pos += 2;
-        } else if let Some(body) = rest.strip_prefix("/*!") {
-            // `/*!80000 code */`: the server runs the code (from any version up to its own).
-            let digits = body.bytes().take_while(u8::is_ascii_digit).count();
+        } else if let Some(body) = rest.strip_prefix("/*!").filter(|b| runs_here(b)) {
+            // `/*!80000 code */`: the server runs the code (from that version on).
+            let digits = body.bytes().take(6).take_while(u8::is_ascii_digit).count();
             self.in_versioned_comment = true;
             self.pos += 3 + digits;
         } else if let Some(body) = rest.strip_prefix("/*") {
@@ -201,6 +201,21 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// The version the console's server reports (8.4.3), as `MYSQL_VERSION_ID` writes it.
+const SERVER_VERSION_ID: u64 = 80_403;
+
+/// Whether the code of a `/*!NNNNN … */` comment runs on this server: always without a
+/// version, else from that version on (a later one's code is a plain comment, as in
+/// `sql/sql_lex.cc`); the version is 5 or 6 digits.
+fn runs_here(body: &str) -> bool {
+    let digits: String = body
+        .chars()
+        .take(6)
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.len() < 5 || digits.parse::<u64>().is_ok_and(|v| v <= SERVER_VERSION_ID)
+}
+
 /// The characters of an unquoted identifier (MySQL also allows any non-ASCII letter).
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '$' || (!c.is_ascii() && !c.is_whitespace())
@@ -278,8 +293,12 @@ mod tests {
     }
 
     #[test]
-    fn a_versioned_comment_is_code() {
+    fn a_versioned_comment_is_code_up_to_this_version() {
         assert_eq!(kinds("/*!80000 COMMIT */"), vec![Tok::Word]);
+        assert_eq!(kinds("/*! COMMIT */"), vec![Tok::Word]);
+        assert_eq!(kinds("/*!80403 COMMIT */"), vec![Tok::Word]);
+        assert_eq!(kinds("/*!80404 COMMIT */"), vec![]);
+        assert_eq!(kinds("/*!90000 COMMIT */ BEGIN"), vec![Tok::Word]);
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct ChannelChange {
     /// source's first file, as after a new SOURCE_HOST without coordinates).
     pub position: Option<BinlogPos>,
     pub delay: Option<Duration>,
+    /// SOURCE_HEARTBEAT_PERIOD in ms (0: no heartbeats).
+    pub heartbeat_ms: Option<u64>,
 }
 
 impl ApplierUntil {
@@ -131,6 +133,7 @@ impl Node {
             let mut fresh = Channel::new(ch.source, ch.auto_position, ch.semi_sync);
             fresh.conn = ch.conn;
             fresh.sql_delay = ch.sql_delay;
+            fresh.heartbeat_ms = ch.heartbeat_ms;
             *ch = fresh;
         }
     }
@@ -153,6 +156,9 @@ impl Node {
         }
         if let Some(d) = change.delay {
             ch.sql_delay = d;
+        }
+        if let Some(h) = change.heartbeat_ms {
+            ch.heartbeat_ms = Some(h);
         }
         let restart_at = change
             .position
