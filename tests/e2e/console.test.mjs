@@ -142,6 +142,19 @@ test('a replica console: status, stop the IO thread, a refused write, history an
   const native = nativeRun(file);
   assert.equal(wasm.trace_hash, native.trace_hash, 'the browser replays console statements to the native trace hash');
   assert.equal(wasm.events, native.events);
+
+  // Each node has its own console and its own history; a crashed server answers no one.
+  await page.click('g.node[data-node=db3]');
+  await page.waitForSelector('.inspector .console-hello');
+  await page.press(input, 'ArrowUp');
+  assert.equal(await page.inputValue(input), '', "db3's history is its own");
+  await page.click('.inspector button:has-text("Crash")');
+  await page.waitForSelector('g.node[data-node=db3].crashed');
+  assert.match(await send(page, 'SELECT COUNT(*) FROM kv'), /^ERROR 2\d\d\d /);
+  await page.click('g.node[data-node=db2]');
+  await page.waitForSelector(entries);
+  await page.press(input, 'ArrowUp');
+  assert.equal(await page.inputValue(input), 'INSERT INTO kv VALUES (1000, 1)');
   assert.deepEqual([...errors, ...receiver.errors], []);
   await receiver.context.close();
   await context.close();
