@@ -85,6 +85,25 @@ struct BinlogFile {
     closed_at: Option<Instant>,
 }
 
+/// A retained binlog file as SHOW BINARY LOGS and SHOW BINLOG EVENTS see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileInfo {
+    pub number: u32,
+    /// Index of its first transaction (entries up to the next file's first are in it).
+    pub first_idx: u64,
+    /// Index just past its last transaction.
+    pub end_idx: u64,
+    /// Its size in bytes: where the next event would go (a closed file ends with its
+    /// Rotate event).
+    pub size: u64,
+    pub closed: bool,
+    pub previous_gtids: GtidSet,
+}
+
+/// Bytes of the Rotate event that closes a file (header 19, position 8, the next file's
+/// name `binlog.000002` 13, checksum 4).
+pub const ROTATE_EVENT_BYTES: u64 = 44;
+
 /// Why a dump request cannot be served from this binlog (both are MySQL's fatal 1236).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DumpStartError {
@@ -142,6 +161,71 @@ impl Binlog {
             self.rotate(now);
         }
         idx
+    }
+
+    /// Every retained file, oldest first.
+    pub fn files(&self) -> Vec<FileInfo> {
+        let n = self.files.len();
+        (0..n)
+            .map(|i| {
+                let f = &self.files[i];
+                let end_idx = if i + 1 < n {
+                    self.files[i + 1].first_idx
+                } else {
+                    self.next_idx
+                };
+                let last_end = end_idx
+                    .checked_sub(1)
+                    .filter(|&last| last >= f.first_idx)
+                    .and_then(|last| self.get(last))
+                    .map_or(FIRST_EVENT_POS, |e| u64::from(e.end_pos));
+                let closed = i + 1 < n;
+                FileInfo {
+                    number: f.number,
+                    first_idx: f.first_idx,
+                    end_idx,
+                    size: if closed {
+                        last_end + ROTATE_EVENT_BYTES
+                    } else {
+                        self.end.pos
+                    },
+                    closed,
+                    previous_gtids: f.previous_gtids.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// PURGE BINARY LOGS TO: deletes the files before file `number`, but never one a dump
+    /// thread still reads (`in_use_from` and later), as MySQL's purge stops at a file in
+    /// use. Returns how many files went.
+    pub fn purge_before_file(&mut self, number: u32, in_use_from: u64) -> u32 {
+        let mut purged = 0;
+        while self.files.len() > 1 && self.files[0].number < number {
+            if self.files[1].first_idx > in_use_from {
+                break;
+            }
+            self.files.drop_front(1);
+            let keep_from = self.files[0].first_idx;
+            let purged_entries = keep_from.saturating_sub(self.base_idx());
+            self.entries
+                .drop_front(usize::try_from(purged_entries).unwrap_or(usize::MAX));
+            purged += 1;
+        }
+        purged
+    }
+
+    /// When file `number` was closed (None while it is the active one, or unknown).
+    pub fn closed_at(&self, number: u32) -> Option<Instant> {
+        self.files
+            .iter()
+            .find(|f| f.number == number)
+            .and_then(|f| f.closed_at)
+    }
+
+    /// SET GLOBAL max_binlog_size: files rotate at the new size from the next write.
+    pub fn set_max_file_size(&mut self, bytes: u64) {
+        self.max_file_size = bytes.max(FIRST_EVENT_POS + 1);
     }
 
     /// Closes the active file and opens the next (FLUSH LOGS, size limit, or restart).
@@ -273,6 +357,10 @@ impl Binlog {
 
     /// First entry to send for a `COM_BINLOG_DUMP(file, pos)` request.
     pub fn position_start(&self, at: BinlogPos) -> Result<u64, DumpStartError> {
+        if at.file == 0 {
+            // No file named (a new source without coordinates): from the first one kept.
+            return Ok(self.files[0].first_idx);
+        }
         let Some(file) = self.files.iter().find(|f| f.number == at.file) else {
             return Err(DumpStartError::NoSuchFile(at.file));
         };

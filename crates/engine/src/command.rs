@@ -115,6 +115,12 @@ pub enum Command {
     Reshard {
         step: super::reshard::Step,
     },
+    /// Statements typed at a node's MySQL console (`mysql -uroot` on its host). Always
+    /// carried out: MySQL's answer, an error included, goes to the node's transcript.
+    Sql {
+        node: String,
+        sql: String,
+    },
 }
 
 impl Command {
@@ -185,6 +191,7 @@ impl Command {
             Command::AddServer { node } => format!("add server {node}"),
             Command::Backup { node } => format!("back up {node}"),
             Command::Restore { backup, node } => format!("restore {backup} on {node}"),
+            Command::Sql { node, sql } => format!("{node}> {}", sql_label(sql)),
         }
     }
 
@@ -202,7 +209,8 @@ impl Command {
             | Command::Promote { node }
             | Command::SetPromotionRule { node, .. }
             | Command::Backup { node }
-            | Command::Restore { node, .. } => vec![node],
+            | Command::Restore { node, .. }
+            | Command::Sql { node, .. } => vec![node],
             Command::ChangeSource { node, source } => vec![node, source],
             Command::Switchover { to } => vec![to],
             Command::CutLink { from, to, .. }
@@ -244,6 +252,16 @@ impl Command {
 fn link_label(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> String {
     let latency_ms = crate::time::us(latency_us).as_millis();
     format!("link {from}–{to}: {latency_ms} ms, {loss_permille}‰ loss")
+}
+
+/// The statement as one short line: whitespace folded, long text cut with an ellipsis.
+fn sql_label(sql: &str) -> String {
+    const LONGEST: usize = 80;
+    let folded = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match folded.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &folded[..cut]),
+        None => folded,
+    }
 }
 
 fn arrow(both: bool) -> &'static str {

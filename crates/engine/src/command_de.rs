@@ -39,6 +39,7 @@ pub(crate) struct RawAction {
     reads_per_s: Option<u32>,
     step: Option<ReshardStep>,
     backup: Option<String>,
+    sql: Option<String>,
 }
 
 impl RawAction {
@@ -72,6 +73,7 @@ impl RawAction {
         mark(self.reads_per_s.is_some(), "reads_per_s");
         mark(self.step.is_some(), "step");
         mark(self.backup.is_some(), "backup");
+        mark(self.sql.is_some(), "sql");
         v
     }
 
@@ -87,7 +89,7 @@ impl RawAction {
         match action.as_str() {
             "crash" | "restart" | "stop_replica" | "start_replica" | "skip_transaction"
             | "promote" | "slow_applier" | "direct_write" | "set_read_only" | "change_source"
-            | "set_promotion_rule" => self.node_command(&action),
+            | "set_promotion_rule" | "sql" => self.node_command(&action),
             "add_server" | "backup" | "restore" => self.provision_command(&action),
             "cut_link" | "heal_link" | "set_link" | "partition" | "heal_all" => {
                 self.network_command(&action)
@@ -126,6 +128,10 @@ impl RawAction {
             "change_source" => Command::ChangeSource {
                 node,
                 source: need(self.source, "source", action)?,
+            },
+            "sql" => Command::Sql {
+                node,
+                sql: need(self.sql, "sql", action)?,
             },
             _ => Command::SetPromotionRule {
                 node,
@@ -229,6 +235,7 @@ fn allowed_fields(action: &str) -> Option<&'static [&'static str]> {
         "reshard" => &["step"],
         "add_server" | "backup" => &["node"],
         "restore" => &["backup", "node"],
+        "sql" => &["node", "sql"],
         _ => return None,
     })
 }
@@ -313,11 +320,24 @@ mod tests {
                 writes_per_s: 2,
                 reads_per_s: 3,
             },
+        ]
+        .into_iter()
+        .chain(workflow_and_console_commands())
+        .collect()
+    }
+
+    fn workflow_and_console_commands() -> Vec<Command> {
+        let n = || "db1".to_string();
+        vec![
             Command::Reshard {
                 step: ReshardStep::SwitchWrites,
             },
             Command::Reshard {
                 step: ReshardStep::ReverseTraffic,
+            },
+            Command::Sql {
+                node: n(),
+                sql: "SHOW REPLICA STATUS\\G".into(),
             },
         ]
     }
@@ -383,5 +403,15 @@ mod tests {
         );
         assert!(read(r#"{"action":"crash","node":"db1","at_ms":5}"#).is_err());
         assert!(read(r#"{"node":"db1"}"#).unwrap_err().contains("action"));
+        assert!(
+            read(r#"{"action":"sql","node":"db1"}"#)
+                .unwrap_err()
+                .contains("missing field `sql`")
+        );
+        assert!(
+            read(r#"{"action":"crash","node":"db1","sql":"SELECT 1"}"#)
+                .unwrap_err()
+                .contains("`sql`")
+        );
     }
 }

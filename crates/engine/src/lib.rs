@@ -42,6 +42,7 @@ pub mod chunked;
 pub mod command;
 mod command_de;
 pub mod config;
+pub mod console;
 pub mod effects;
 pub mod footprint;
 pub mod gtid;
@@ -61,6 +62,7 @@ pub mod reshard;
 pub mod rng;
 pub mod router;
 pub mod rows;
+pub mod sql;
 pub mod status;
 #[cfg(test)]
 pub(crate) mod testkit;

@@ -217,6 +217,14 @@ impl Scenario {
         let known = |n: &str| configured(n) || added(self.timeline.len(), n);
         for (i, a) in self.timeline.iter().enumerate() {
             let named = |n: &str| configured(n) || added(i, n);
+            if let Command::Sql { sql, .. } = &a.action
+                && let Err(e) = replication_engine::sql::parse(sql)
+            {
+                return err(
+                    format!("timeline[{i}].sql"),
+                    format!("at {} ms: {e}", a.at_ms),
+                );
+            }
             if let Some(bad) = a.action.names().into_iter().find(|n| !named(n)) {
                 return err(
                     format!("timeline[{i}]"),

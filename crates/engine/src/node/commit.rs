@@ -11,7 +11,7 @@ use crate::effects::{Effects, NodeTimer, Note};
 use crate::gtid::Gtid;
 use crate::ids::Addr;
 use crate::message::{Msg, QueryResult, Statement};
-use crate::rows::{Key, RowEvent};
+use crate::rows::{Key, RowEvent, Value};
 use crate::time::{Duration, Instant, ms, us};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -23,7 +23,21 @@ const MAX_GROUP: usize = 256;
 struct PendingWrite {
     req: u64,
     from: Addr,
-    stmt: Statement,
+    write: Write,
+}
+
+/// What a queued write changes.
+#[derive(Clone, Debug)]
+pub(crate) enum Write {
+    /// One statement of the workload (or VReplication), one row, autocommit.
+    Client(Statement),
+    /// A console session's transaction: the rows it changed (the new value, or deleted) in
+    /// statement order, and its GTID when `GTID_NEXT` named one (none: the next of this
+    /// server's). No rows and a named GTID is the empty transaction that skips it.
+    Session {
+        rows: Vec<(Key, Option<Value>)>,
+        gtid: Option<Gtid>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -94,6 +108,28 @@ impl Pipeline {
     }
 }
 
+/// The row events of a session's transaction, each row's before image read from the rows
+/// as the group's earlier transactions left them (the `overlay`), then the table.
+fn session_rows(
+    data: &crate::rows::Table,
+    rows: &[(Key, Option<Value>)],
+    overlay: &mut BTreeMap<Key, Option<Value>>,
+) -> smallvec::SmallVec<[RowEvent; 1]> {
+    let mut events = smallvec::SmallVec::new();
+    for &(key, after) in rows {
+        let before = overlay.get(&key).copied().unwrap_or_else(|| data.get(key));
+        overlay.insert(key, after);
+        let event = match (before, after) {
+            (None, Some(after)) => RowEvent::Write { key, after },
+            (Some(before), Some(after)) => RowEvent::Update { key, before, after },
+            (Some(before), None) => RowEvent::Delete { key, before },
+            (None, None) => continue,
+        };
+        events.push(event);
+    }
+    events
+}
+
 /// Rpl_semi_sync_source_status and its counters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SemiSyncState {
@@ -125,12 +161,12 @@ impl Node {
         now: Instant,
         from: Addr,
         req: u64,
-        stmt: Statement,
+        write: Write,
         fx: &mut Effects,
     ) {
         self.pipeline
             .queue
-            .push_back(PendingWrite { req, from, stmt });
+            .push_back(PendingWrite { req, from, write });
         if self.pipeline.group.is_none() {
             self.start_group(now, fx);
         }
@@ -188,10 +224,12 @@ impl Node {
             let Some(w) = self.pipeline.queue.pop_front() else {
                 break;
             };
-            let Some((key, row)) = self.row_change(w.stmt, &mut overlay, &mut group_max_key) else {
+            let Some((key, rows, named)) =
+                self.queued_rows(w.write, &mut overlay, &mut group_max_key)
+            else {
                 continue;
             };
-            let Some(row) = row else {
+            if rows.is_empty() && named.is_none() {
                 // DELETE of a missing row: nothing changes, nothing is logged.
                 fx.send(
                     self.addr(),
@@ -203,16 +241,18 @@ impl Node {
                 );
                 continue;
             };
-            let gtid = Gtid {
-                uuid: self.uuid,
-                gno,
-            };
-            gno += 1;
+            let gtid = named.unwrap_or_else(|| {
+                gno += 1;
+                Gtid {
+                    uuid: self.uuid,
+                    gno: gno - 1,
+                }
+            });
             let trx = Arc::new(Trx {
                 gtid,
                 server_id: self.server_id,
                 timestamp: now,
-                rows: smallvec::smallvec![row],
+                rows,
             });
             let end = BinlogPos::default();
             trxs.push(GroupTrx {
@@ -226,6 +266,26 @@ impl Node {
             });
         }
         trxs
+    }
+
+    /// The key, row events and named GTID of a queued write (None for one that writes
+    /// nothing, a read).
+    fn queued_rows(
+        &mut self,
+        write: Write,
+        overlay: &mut BTreeMap<Key, Option<u64>>,
+        group_max_key: &mut Key,
+    ) -> Option<(Key, smallvec::SmallVec<[RowEvent; 1]>, Option<Gtid>)> {
+        match write {
+            Write::Client(stmt) => {
+                let (key, row) = self.row_change(stmt, overlay, group_max_key)?;
+                Some((key, row.into_iter().collect(), None))
+            }
+            Write::Session { rows, gtid } => {
+                let key = rows.first().map_or(0, |r| r.0);
+                Some((key, session_rows(&self.data, &rows, overlay), gtid))
+            }
+        }
     }
 
     /// The row key a write statement touches and the row event it logs (None when a DELETE
@@ -499,6 +559,32 @@ impl Node {
             self.reply_written(w.from, w.req, w.gtid, w.key, fx);
         }
         self.release_read_only_waiters(fx);
+    }
+
+    /// SET GLOBAL rpl_semi_sync_source_enabled: on, the source waits again from the next
+    /// commit; off, the commits waiting for an ack return at once (semisync_source.cc
+    /// `disable_source` wakes every waiting session).
+    pub(super) fn set_semi_sync_enabled(&mut self, now: Instant, fx: &mut Effects) {
+        let enabled = self.cfg.rpl_semi_sync_source_enabled;
+        if enabled == self.semi_sync.enabled {
+            return;
+        }
+        if !enabled {
+            let waits: Vec<u64> = (self.pipeline.after_commit.iter().map(|w| w.wait))
+                .chain(match &self.pipeline.group {
+                    Some(Group {
+                        stage: Stage::AwaitingAck { wait, .. },
+                        ..
+                    }) => Some(*wait),
+                    _ => None,
+                })
+                .collect();
+            for wait in waits {
+                self.on_semi_sync_timeout(now, wait, fx);
+            }
+        }
+        self.semi_sync.enabled = enabled;
+        self.set_semi_sync_on(enabled, fx);
     }
 
     fn set_semi_sync_on(&mut self, on: bool, fx: &mut Effects) {

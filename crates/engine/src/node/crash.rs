@@ -39,6 +39,16 @@ pub(super) struct Durability {
 }
 
 impl Durability {
+    /// RESET BINARY LOGS AND GTIDS: the binlog starts over at index 0; what was waiting
+    /// to become durable is kept by the redo log alone.
+    pub(super) fn binlog_reset(&mut self) {
+        self.binlog_durable = 0;
+        for t in &mut self.tail {
+            t.binlog_idx = None;
+        }
+        self.trim();
+    }
+
     /// Whether this commit group fsyncs the binlog (sync_binlog counts groups).
     pub(super) fn group_syncs(&self, sync_binlog: u32) -> bool {
         sync_binlog != 0 && self.groups_since_sync + 1 >= sync_binlog
@@ -165,21 +175,35 @@ impl Node {
         self.durability.redo_written = self.durability.redo_lsn;
         self.durability.redo_durable = self.durability.redo_lsn;
         self.durability.trim();
-        self.timer(fx, now + secs(1), NodeTimer::RedoFlush);
+        // Set back to 1 at run time, the commit flushes itself: this thread stops.
+        if self.cfg.innodb_flush_log_at_trx_commit != 1 {
+            self.timer(fx, now + secs(1), NodeTimer::RedoFlush);
+        }
     }
 
     pub(super) fn on_os_writeback(&mut self, now: Instant, fx: &mut Effects) {
         self.durability.binlog_durable = self.binlog.next_idx();
         self.durability.trim();
-        self.timer(
-            fx,
-            now + ms(self.cfg.os_writeback_ms.max(1)),
-            NodeTimer::OsWriteback,
-        );
+        if self.cfg.sync_binlog != 1 {
+            self.timer(
+                fx,
+                now + ms(self.cfg.os_writeback_ms.max(1)),
+                NodeTimer::OsWriteback,
+            );
+        }
     }
 
     /// Kills `mysqld` (and with `power_loss` the host). Recovery is decided now — nothing can
     /// change while the node is down — and the node stays down until restarted.
+    /// A clean shutdown first syncs the binlog and the redo log (InnoDB's shutdown flush):
+    /// what committed survives, and a crash-stop after it loses nothing.
+    pub fn flush_for_shutdown(&mut self) {
+        self.durability.redo_written = self.durability.redo_lsn;
+        self.durability.redo_durable = self.durability.redo_lsn;
+        self.durability.binlog_durable = self.binlog.next_idx();
+        self.durability.trim();
+    }
+
     pub fn crash(&mut self, power_loss: bool, fx: &mut Effects) {
         if !self.is_running() && self.process != Process::Booting {
             return;
@@ -270,6 +294,12 @@ impl Node {
             return;
         }
         self.process = Process::Running;
+        if let Some(boot) = self.boot_cfg.take() {
+            // SET GLOBAL lasted until the restart; the configuration files are read again.
+            self.cfg = *boot;
+            self.semi_sync.enabled = self.cfg.rpl_semi_sync_source_enabled;
+            self.binlog.set_max_file_size(self.cfg.max_binlog_size);
+        }
         // read_only is not persisted: it comes back as configured (my.cnf).
         self.super_read_only = self.cfg.super_read_only;
         self.read_only = self.cfg.read_only || self.cfg.super_read_only;

@@ -8,12 +8,16 @@
 mod backup;
 mod commit;
 mod crash;
+mod dba;
 mod replica;
 mod source;
 
 pub use backup::ER_GTID_PURGED_NOT_EMPTY;
 pub use commit::SemiSyncState;
-pub use replica::{Channel, RelayEntry, STATE_SQL_DELAY, STATE_SQL_IDLE};
+pub use dba::{SetError, Setting};
+pub use replica::{
+    ApplierUntil, Channel, ChannelChange, RelayEntry, STATE_SQL_DELAY, STATE_SQL_IDLE,
+};
 pub use source::DumpThread;
 
 use super::binlog::{Binlog, BinlogPos};
@@ -83,6 +87,9 @@ pub struct Node {
     pending_undo: Option<Vec<(u64, Option<u64>)>>,
     /// Sessions whose SET GLOBAL read_only=ON waits for pending commits.
     read_only_waiters: Vec<(Addr, u64)>,
+    /// The configuration the next start reads (my.cnf and mysqld-auto.cnf) when SET GLOBAL
+    /// made the running one differ; `None` while they are the same.
+    boot_cfg: Option<Box<NodeConfig>>,
 }
 
 impl Node {
@@ -121,6 +128,7 @@ impl Node {
             client_commits: 0,
             pending_undo: None,
             read_only_waiters: Vec::new(),
+            boot_cfg: None,
             cfg,
         }
     }
@@ -341,7 +349,7 @@ impl Node {
             );
             return;
         }
-        self.enqueue_write(now, from, req, stmt, fx);
+        self.enqueue_write(now, from, req, commit::Write::Client(stmt), fx);
     }
 
     /// Answers SET GLOBAL read_only sessions once no commit is pending.
@@ -440,7 +448,7 @@ impl Node {
     /// server's own GTID, not subject to read_only (it runs as the tablet's own user).
     pub fn vreplication_write(&mut self, now: Instant, stmt: Statement, fx: &mut Effects) {
         let me = self.addr();
-        self.enqueue_write(now, me, 0, stmt, fx);
+        self.enqueue_write(now, me, 0, commit::Write::Client(stmt), fx);
     }
 
     /// Sets or clears DeniedTables (the resharding workflow asks for it at a switch).

@@ -1,6 +1,10 @@
 //! The replica side: a replication channel with its receiver (IO) thread writing the relay
 //! log and its applier (SQL) thread applying it in source commit order (docs/semantics.md §3).
 
+mod control;
+
+pub use control::{ApplierUntil, ChannelChange};
+
 use super::Node;
 use crate::binlog::{BinlogPos, Trx};
 use crate::effects::{Effects, NodeTimer, Note, ReplThread};
@@ -47,6 +51,8 @@ pub struct Channel {
     /// Bumped when the applier stops, voiding its pending ApplyDone.
     sql_epoch: u64,
     applying: bool,
+    /// START REPLICA … UNTIL: where the applier stops by itself.
+    pub until: Option<ApplierUntil>,
 }
 
 /// Replica_SQL_Running_State while the applier waits out SOURCE_DELAY (8.0.26+ spelling).
@@ -76,6 +82,7 @@ impl Channel {
             sql_delay_end: None,
             sql_epoch: 0,
             applying: false,
+            until: None,
         }
     }
 
@@ -484,6 +491,11 @@ impl Node {
                 ch.relay_log.pop_front();
                 continue;
             }
+            if ch.until.as_ref().is_some_and(|u| u.stops_before(&head.trx)) {
+                // START REPLICA UNTIL SQL_BEFORE_GTIDS: this one is named; stop before it.
+                ch.stop_sql();
+                return;
+            }
             ch.applying = true;
             // SOURCE_DELAY: wait until the delay after the original commit, then apply.
             let start = match ch.delay_end(&head.trx) {
@@ -538,6 +550,7 @@ impl Node {
             ch.relay_log.pop_front();
         }
         self.commit_applied(now, head.trx, fx);
+        self.until_check_after();
         self.release_waiting_reads(fx);
         self.kick_applier(now, fx);
     }

@@ -233,7 +233,7 @@ impl Node {
 
     /// Executed GTIDs that are in no binlog here (applied with log_replica_updates=OFF):
     /// a replica asking for them cannot be served, exactly like purged ones.
-    fn gtid_table_purged(&self) -> GtidSet {
+    pub(super) fn gtid_table_purged(&self) -> GtidSet {
         self.gtid_table.subtract(self.binlog.logged())
     }
 }

@@ -56,6 +56,7 @@ impl World {
             power_lost_at: vec![None; config.nodes.len()],
             fx: Effects::default(),
             backups: Vec::new(),
+            console: crate::console::Console::new(config.nodes.len()),
             config,
         };
         world.start();

@@ -154,11 +154,16 @@ impl World {
     }
 
     /// Carries out what the last handler asked for: sends, timers, notes.
-    pub(super) fn carry_out(&mut self) {
+    pub(crate) fn carry_out(&mut self) {
         // Taken out while the queue and the network act on it; handed back, capacity and all.
         let mut fx = std::mem::take(&mut self.fx);
         for (from, to, msg) in fx.sends.drain(..) {
-            self.transmit(from, to, msg);
+            if from == to {
+                // A node's answer to its own console (a local socket, not the network).
+                self.console_reply(from, msg);
+            } else {
+                self.transmit(from, to, msg);
+            }
         }
         for (at, owner, timer) in fx.timers.drain(..) {
             self.push(at, Event::Timer { owner, timer });
@@ -186,6 +191,11 @@ impl World {
             for ask in asks {
                 self.carry_out_ask(ask);
             }
+            self.carry_out();
+        }
+        // A console statement answered above lets its session run the next one.
+        if self.console.has_ready() {
+            self.drain_ready_consoles();
             self.carry_out();
         }
     }

@@ -96,6 +96,8 @@ pub struct World {
     pub(crate) fx: Effects,
     /// Backups taken with `Command::Backup`, oldest first (`backup-1`, …).
     backups: Vec<crate::backup::Backup>,
+    /// Every node's MySQL console: the statements typed and the answers.
+    pub console: crate::console::Console,
 }
 
 impl World {
@@ -138,6 +140,14 @@ impl World {
             .iter()
             .position(|n| n.name() == name)
             .map(|i| NodeId(i as u32))
+    }
+
+    /// The console transcript of the node called `node`, oldest first (empty for a name
+    /// no node has).
+    pub fn console(&self, node: &str) -> Vec<&crate::console::ConsoleEntry> {
+        self.node_id(node)
+            .map(|id| self.console.entries(id).collect())
+            .unwrap_or_default()
     }
 
     pub fn node(&self, id: NodeId) -> Option<&Node> {
@@ -188,6 +198,7 @@ impl World {
             Event::Command(cmd) => self.run_scheduled(seq, cmd),
         }
         self.carry_out();
+        self.release_console_waiters(at);
         true
     }
 
@@ -215,6 +226,8 @@ impl World {
         }
         self.run_checks_until(until);
         self.now = self.now.max(until);
+        // WAIT_FOR_EXECUTED_GTID_SET timeouts fall due with the clock.
+        self.release_console_waiters(until);
     }
 
     /// Runs at most `max_events` events up to `until`; returns true if it reached `until`.
@@ -224,6 +237,7 @@ impl World {
             if self.queue.peek_at().is_none_or(|at| at > until) {
                 self.run_checks_until(until);
                 self.now = self.now.max(until);
+                self.release_console_waiters(until);
                 return true;
             }
             self.step();
@@ -318,7 +332,8 @@ impl World {
             .map(|c| c.inflight as usize)
             .sum::<usize>();
         let queue = self.queue.heap_bytes();
-        f.add(size_of::<World>() + queue + log + lag + audit + links + pending * 256);
+        let console = self.console.footprint_bytes();
+        f.add(size_of::<World>() + queue + log + lag + audit + links + pending * 256 + console);
     }
 
     /// Messages in flight, for drawing (no allocation in the engine's hot path: this walks the queue).

@@ -47,6 +47,7 @@ impl World {
             m.add_node(id, name.to_string(), rule, i == 0);
         }
         self.checker.add_node(name.to_string());
+        self.console.add_node();
         self.power_lost_at.push(None);
         Ok(())
     }

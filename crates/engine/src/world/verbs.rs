@@ -82,6 +82,7 @@ impl World {
             Command::AddServer { node } => self.add_server(node),
             Command::Backup { node } => self.backup(node),
             Command::Restore { backup, node } => self.restore(backup, node),
+            Command::Sql { node, sql } => self.sql(node, sql),
         }
     }
 
@@ -111,6 +112,7 @@ impl World {
             return refuse(format!("{node} is already down"));
         }
         self.nodes[id.index()].crash(power_loss, &mut self.fx);
+        self.console.lose_connection(id);
         if power_loss {
             self.power_lost_at[id.index()] = Some(self.now);
             return Ok(());
@@ -126,11 +128,32 @@ impl World {
         Ok(())
     }
 
+    /// SHUTDOWN (and RESTART) typed at the node's console: a clean stop. Everything
+    /// committed is synced first, so nothing is rolled back; the peers see the
+    /// connections close. RESTART starts the server again at once.
+    pub(crate) fn shut_down(&mut self, id: NodeId, restart: bool) {
+        self.nodes[id.index()].flush_for_shutdown();
+        let name = self.nodes[id.index()].name().to_string();
+        // Only a running server gets here, so the stop cannot be refused.
+        let _ = self.crash(&name, false);
+        if restart {
+            let _ = self.restart(&name);
+        }
+    }
+
     fn restart(&mut self, node: &str) -> Done {
         let id = self.resolve(node)?;
         if !self.nodes[id.index()].restart(self.now, &mut self.fx) {
             return refuse(format!("{node} is not down"));
         }
+        Ok(())
+    }
+
+    /// Statements typed at the node's console: each one's answer goes to its transcript
+    /// (an SQL error is an answer, not a refused command; only an unknown node is).
+    fn sql(&mut self, node: &str, sql: &str) -> Done {
+        let id = self.resolve(node)?;
+        self.run_console(id, sql);
         Ok(())
     }
 
