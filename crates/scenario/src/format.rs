@@ -204,11 +204,15 @@ impl Scenario {
             );
         }
         let cluster = self.cluster()?;
+        self.validate_names(&cluster)
+    }
+
+    /// Every node a timeline action or the lesson names exists: configured, or added by
+    /// an earlier `add_server`; every `sql` action parses.
+    fn validate_names(&self, cluster: &ClusterConfig) -> Result<(), ScenarioError> {
         let node_id = |n: &str| cluster.nodes.iter().position(|c| c.name == n);
         let configured =
             |n: &str| Addr::parse(n, |n| node_id(n).map(|i| NodeId(i as u32))).is_some();
-        // A server the timeline adds (`add_server`) may be named by the actions listed after
-        // it and by the lesson.
         let added = |upto: usize, n: &str| {
             self.timeline[..upto]
                 .iter()
@@ -230,7 +234,7 @@ impl Scenario {
                     format!("timeline[{i}]"),
                     format!(
                         "there is no node called '{bad}' (nodes: {})",
-                        names(&cluster)
+                        names(cluster)
                     ),
                 );
             }
