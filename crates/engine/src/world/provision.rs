@@ -1,4 +1,4 @@
-//! Run-time servers, backups and restores (docs/semantics.md §11): the three steps of
+//! Run-time servers, backups and restores (docs/semantics.md §12): the three steps of
 //! provisioning a replica by hand — an empty mysqld, a dump of a live server, the dump
 //! loaded on the new one — after which CHANGE REPLICATION SOURCE + START REPLICA make it
 //! catch up.
