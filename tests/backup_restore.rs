@@ -279,3 +279,72 @@ fn a_delayed_replica_keeps_the_rows_a_delete_removed_everywhere_else() {
     assert_eq!(s.w.router.writer().map(|n| n.index()), Some(2));
     assert!(!s.node("db3").read_only);
 }
+
+/// A server that appears mid-run is a node like any other: links to it can be cut, it can
+/// crash and restart, its console answers, the report lists it — in a sharded cluster too.
+#[test]
+fn a_server_added_mid_run_survives_every_fault_and_a_sharded_cluster_takes_one() {
+    let mut s = Story::new(primary_with(2, 100));
+    s.run_to(2.0);
+    add(&mut s, "db4");
+    s.act(Command::CutLink {
+        from: "db4".into(),
+        to: "router".into(),
+        both_ways: true,
+    });
+    s.act(Command::Partition {
+        nodes: vec!["db4".into(), "manager".into()],
+    });
+    s.act(Command::HealAll);
+    s.crash("db4");
+    s.run_to(3.0);
+    s.restart("db4");
+    s.run_to(8.0);
+    let replies = type_at(&mut s, "db4", "SELECT @@GLOBAL.server_id");
+    assert!(replies[0].contains('4'), "{replies:?}");
+    add(&mut s, "db5");
+    backup(&mut s, "db2");
+    restore(&mut s, "backup-1", "db5");
+    change_source(&mut s, "db5", "db2");
+    s.crash("db1").run_to(20.0);
+    assert_eq!(s.w.nodes.len(), 5);
+    let report = s.report();
+    assert!(report.nodes.iter().any(|n| n.name == "db5"));
+
+    let json = r#"{"version": 1, "name": "two shards", "seed": 3,
+        "topology": {"kind": "sharded", "shards": ["-80", "80-"], "replicas": 1},
+        "workload": {"clients": [{"writes_per_s": 100, "reads_per_s": 50, "key_space": 200}]},
+        "run_ms": 10000}"#;
+    let scenario = replication_playground::scenario::Scenario::from_json(json).unwrap();
+    let mut s = Story {
+        w: scenario.world().unwrap(),
+    };
+    s.run_to(2.0);
+    add(&mut s, "c1");
+    backup(&mut s, "a2");
+    restore(&mut s, "backup-1", "c1");
+    change_source(&mut s, "c1", "a1");
+    s.run_to(8.0);
+    assert_eq!(s.io("c1"), IoRunning::Yes);
+    assert!(s.w.managers[0].members().iter().any(|n| n.index() == 4));
+}
+
+#[test]
+fn a_scenario_may_name_a_server_only_after_the_action_that_adds_it() {
+    let scenario = |timeline: &str| {
+        let json = format!(
+            r#"{{"version": 1, "name": "t", "seed": 1,
+                "topology": {{"kind": "primary_replicas", "replicas": 1}},
+                "timeline": [{timeline}], "run_ms": 5000}}"#
+        );
+        replication_playground::scenario::Scenario::from_json(&json).map_err(|e| e.to_string())
+    };
+    let add = r#"{"at_ms": 1000, "action": "add_server", "node": "db3"}"#;
+    let backup = r#"{"at_ms": 1500, "action": "backup", "node": "db1"}"#;
+    let restore = r#"{"at_ms": 2000, "action": "restore", "backup": "backup-1", "node": "db3"}"#;
+    assert!(scenario(&format!("{add}, {backup}, {restore}")).is_ok());
+    let early = scenario(&format!("{restore}, {add}")).unwrap_err();
+    assert!(early.contains("there is no node called 'db3'"), "{early}");
+    let missing = scenario(r#"{"at_ms": 1, "action": "restore", "node": "db2"}"#).unwrap_err();
+    assert!(missing.contains("missing field `backup`"), "{missing}");
+}
