@@ -173,11 +173,12 @@ fn view_backups(world: &World, n: &Node, link: &Scope) -> Html {
                 }
             }
             { add_server_button(world, link) }
-            if !mine.is_empty() {
-                <table class="kv">
-                    { for mine.iter().map(|b| row(&format!("{} at {}", b.name, fmt_secs(b.taken_at)), format!("{} rows · {}", b.rows.len(), b.header().join(" ")))) }
-                </table>
-            }
+            { for mine.iter().map(|b| html! {
+                <div class="backup">
+                    <p class="hint">{ format!("{} · taken at {} · {} rows", b.name, fmt_secs(b.taken_at), b.rows.len()) }</p>
+                    <pre class="dump-header">{ b.header().join("\n") }</pre>
+                </div>
+            }) }
         </div>
     }
 }
