@@ -112,20 +112,21 @@ fn inspector(w: &World, selection: &Selection, link: &Scope<App>) -> Html {
         }
         Selection::Node(id) => match w.node(*id) {
             Some(n) => panels::view_node_inspector(w, n, link),
-            None => nothing_selected(),
+            None => nothing_selected(w, link),
         },
         Selection::Link(a, b) => panels::view_link_inspector(w, *a, *b, link),
         Selection::Router => panels::view_actor_inspector(w, Addr::Router, link),
         Selection::Manager => panels::view_actor_inspector(w, Addr::Manager, link),
-        Selection::Nothing => nothing_selected(),
+        Selection::Nothing => nothing_selected(w, link),
     }
 }
 
-fn nothing_selected() -> Html {
+fn nothing_selected(w: &World, link: &Scope<App>) -> Html {
     html! {
         <section class="panel-section">
             <h2>{ "Inspector" }</h2>
             <p class="hint">{ "Click a node to see its binlog, relay log, threads and GTID sets, and to crash it; click a link to cut it." }</p>
+            <div class="actions">{ panels::add_server_button(w, link) }</div>
         </section>
     }
 }
