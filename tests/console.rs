@@ -362,7 +362,7 @@ fn replication_by_file_and_position_starts_where_it_is_told() {
             "db3",
             "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'db1', SOURCE_LOG_FILE = 'binlog.000001', SOURCE_LOG_POS = 439"
         ),
-        "ERROR 1777 (HY000): Parameters SOURCE_LOG_FILE, SOURCE_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when SOURCE_AUTO_POSITION is active."
+        "ERROR 1776 (HY000): Parameters SOURCE_LOG_FILE, SOURCE_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when SOURCE_AUTO_POSITION is active."
     );
     let replies = type_at(
         &mut s,
