@@ -7,6 +7,7 @@ mod story;
 
 use replication_playground::engine::Command;
 use replication_playground::engine::checker::FindingKind;
+use replication_playground::engine::gtid::Gtid;
 use replication_playground::engine::status::IoRunning;
 use story::*;
 
@@ -160,4 +161,190 @@ fn the_same_server_after_a_backup_and_restore_catches_up() {
     s.run_to(26.0);
     assert_eq!(s.io("db3"), IoRunning::Yes);
     assert_eq!(s.node("db3").data.checksum(), s.node("db1").data.checksum());
+}
+
+/// Types `sql` at `node`'s console, runs 50 ms, and returns the replies.
+fn type_at(s: &mut Story, node: &str, sql: &str) -> Vec<String> {
+    let before = s.w.console(node).len();
+    s.act(Command::Sql {
+        node: node.into(),
+        sql: sql.into(),
+    });
+    s.run_for(0.05);
+    s.w.console(node)[before..]
+        .iter()
+        .map(|e| e.reply.text().to_string())
+        .collect()
+}
+
+fn all_ok(replies: &[String]) {
+    assert!(
+        replies.iter().all(|r| r.starts_with("Query OK")),
+        "{replies:?}"
+    );
+}
+
+/// The seed's three steps by statements alone: a new server, a dump of the primary while
+/// it takes writes, the dump loaded, replication started at the dump's file and position.
+#[test]
+fn the_seeds_three_steps_by_hand_catch_a_new_replica_up_by_file_and_position() {
+    let mut s = Story::new(primary_with(1, 150));
+    s.run_to(4.0);
+    add(&mut s, "db3");
+    backup(&mut s, "db1");
+    let b = s.w.backups()[0].clone();
+    s.run_to(6.0);
+    restore(&mut s, "backup-1", "db3");
+    let change = format!(
+        "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'db1', SOURCE_AUTO_POSITION = 0, \
+         SOURCE_LOG_FILE = '{}', SOURCE_LOG_POS = {}; START REPLICA",
+        b.log_file(),
+        b.binlog_pos.pos
+    );
+    all_ok(&type_at(&mut s, "db3", &change));
+    s.run_to(10.0);
+    stop_clients(&mut s);
+    s.run_to(12.0);
+    let (db1, db3) = (s.node("db1"), s.node("db3"));
+    assert_eq!(db3.gtid_executed, db1.gtid_executed);
+    assert_eq!(db3.data.checksum(), db1.data.checksum(), "identical data");
+    assert_eq!(
+        s.count(FindingKind::ReplicationError),
+        0,
+        "{}",
+        s.findings()
+    );
+    let status = type_at(&mut s, "db3", "SHOW REPLICA STATUS\\G").join("\n");
+    assert!(status.contains("Replica_IO_Running: Yes"), "{status}");
+    assert!(status.contains("Auto_Position: 0"), "{status}");
+}
+
+/// "Replication is not a backup": a DELETE without WHERE reaches the replicas within
+/// milliseconds; the replica delayed by an hour still has the rows, and is recovered with
+/// START REPLICA UNTIL SQL_BEFORE_GTIDS, then promoted.
+#[test]
+fn a_delayed_replica_keeps_the_rows_a_delete_removed_everywhere_else() {
+    let mut s = Story::new(primary_with(2, 0));
+    s.run_to(1.0);
+    for i in 0..3 {
+        let rows: Vec<String> = (1..=10).map(|k| format!("({}, {k})", i * 10 + k)).collect();
+        all_ok(&type_at(
+            &mut s,
+            "db1",
+            &format!("INSERT INTO kv VALUES {}", rows.join(", ")),
+        ));
+    }
+    s.run_to(2.0);
+    all_ok(&type_at(
+        &mut s,
+        "db3",
+        "STOP REPLICA SQL_THREAD; CHANGE REPLICATION SOURCE TO SOURCE_DELAY = 3600; START REPLICA SQL_THREAD",
+    ));
+    s.run_to(3.0);
+    let replies = type_at(&mut s, "db1", "DELETE FROM kv");
+    assert!(
+        replies[0].starts_with("Query OK, 30 rows affected"),
+        "{replies:?}"
+    );
+    let uuid = s.node("db1").uuid;
+    let delete = format!("{uuid}:4");
+    s.run_to(3.1);
+    assert!(
+        s.node("db2").data.is_empty(),
+        "the delete reached db2 at once"
+    );
+    let db3 = s.node("db3");
+    assert_eq!(db3.data.len(), 30, "db3 still has every row");
+    let status = db3.status(s.w.now()).replica.expect("db3 replicates");
+    assert_eq!(status.sql_delay_s, 3600);
+    assert!(status.sql_remaining_delay_s.is_some_and(|r| r > 3590));
+    assert_eq!(
+        status.sql_state,
+        "Waiting until SOURCE_DELAY seconds after source executed event"
+    );
+
+    // Recovery: no delay, apply everything before the DELETE, stop there.
+    let recover = format!(
+        "STOP REPLICA; CHANGE REPLICATION SOURCE TO SOURCE_DELAY = 0; \
+         START REPLICA UNTIL SQL_BEFORE_GTIDS = '{delete}'"
+    );
+    all_ok(&type_at(&mut s, "db3", &recover));
+    s.run_to(5.0);
+    let db3 = s.node("db3");
+    assert_eq!(db3.data.len(), 30, "the DELETE was not applied");
+    let gtid = |gno| Gtid { uuid, gno };
+    assert!(db3.gtid_executed.contains(gtid(3)) && !db3.gtid_executed.contains(gtid(4)));
+    s.act(Command::Promote { node: "db3".into() });
+    s.run_to(7.0);
+    assert_eq!(s.w.router.writer().map(|n| n.index()), Some(2));
+    assert!(!s.node("db3").read_only);
+}
+
+/// A server that appears mid-run is a node like any other: links to it can be cut, it can
+/// crash and restart, its console answers, the report lists it — in a sharded cluster too.
+#[test]
+fn a_server_added_mid_run_survives_every_fault_and_a_sharded_cluster_takes_one() {
+    let mut s = Story::new(primary_with(2, 100));
+    s.run_to(2.0);
+    add(&mut s, "db4");
+    s.act(Command::CutLink {
+        from: "db4".into(),
+        to: "router".into(),
+        both_ways: true,
+    });
+    s.act(Command::Partition {
+        nodes: vec!["db4".into(), "manager".into()],
+    });
+    s.act(Command::HealAll);
+    s.crash("db4");
+    s.run_to(3.0);
+    s.restart("db4");
+    s.run_to(8.0);
+    let replies = type_at(&mut s, "db4", "SELECT @@GLOBAL.server_id");
+    assert!(replies[0].contains('4'), "{replies:?}");
+    add(&mut s, "db5");
+    backup(&mut s, "db2");
+    restore(&mut s, "backup-1", "db5");
+    change_source(&mut s, "db5", "db2");
+    s.crash("db1").run_to(20.0);
+    assert_eq!(s.w.nodes.len(), 5);
+    let report = s.report();
+    assert!(report.nodes.iter().any(|n| n.name == "db5"));
+
+    let json = r#"{"version": 1, "name": "two shards", "seed": 3,
+        "topology": {"kind": "sharded", "shards": ["-80", "80-"], "replicas": 1},
+        "workload": {"clients": [{"writes_per_s": 100, "reads_per_s": 50, "key_space": 200}]},
+        "run_ms": 10000}"#;
+    let scenario = replication_playground::scenario::Scenario::from_json(json).unwrap();
+    let mut s = Story {
+        w: scenario.world().unwrap(),
+    };
+    s.run_to(2.0);
+    add(&mut s, "c1");
+    backup(&mut s, "a2");
+    restore(&mut s, "backup-1", "c1");
+    change_source(&mut s, "c1", "a1");
+    s.run_to(8.0);
+    assert_eq!(s.io("c1"), IoRunning::Yes);
+    assert!(s.w.managers[0].members().iter().any(|n| n.index() == 4));
+}
+
+#[test]
+fn a_scenario_may_name_a_server_only_after_the_action_that_adds_it() {
+    let scenario = |timeline: &str| {
+        let json = format!(
+            r#"{{"version": 1, "name": "t", "seed": 1,
+                "topology": {{"kind": "primary_replicas", "replicas": 1}},
+                "timeline": [{timeline}], "run_ms": 5000}}"#
+        );
+        replication_playground::scenario::Scenario::from_json(&json).map_err(|e| e.to_string())
+    };
+    let add = r#"{"at_ms": 1000, "action": "add_server", "node": "db3"}"#;
+    let backup = r#"{"at_ms": 1500, "action": "backup", "node": "db1"}"#;
+    let restore = r#"{"at_ms": 2000, "action": "restore", "backup": "backup-1", "node": "db3"}"#;
+    assert!(scenario(&format!("{add}, {backup}, {restore}")).is_ok());
+    let early = scenario(&format!("{restore}, {add}")).unwrap_err();
+    assert!(early.contains("there is no node called 'db3'"), "{early}");
+    let missing = scenario(r#"{"at_ms": 1, "action": "restore", "node": "db2"}"#).unwrap_err();
+    assert!(missing.contains("missing field `backup`"), "{missing}");
 }

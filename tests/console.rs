@@ -221,6 +221,14 @@ fn stopping_only_the_applier_lets_the_relay_log_grow_until_it_starts_again() {
     say(&mut s, "db2", "START REPLICA SQL_THREAD");
     s.run_for(0.5);
     assert_eq!(s.node("db2").data.get(2), Some(2));
+    assert_eq!(
+        say(
+            &mut s,
+            "db2",
+            "CHANGE REPLICATION SOURCE TO SOURCE_DELAY = 5"
+        ),
+        "ERROR 3085 (HY000): This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD FOR CHANNEL '' first."
+    );
 }
 
 #[test]
@@ -354,7 +362,7 @@ fn replication_by_file_and_position_starts_where_it_is_told() {
             "db3",
             "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'db1', SOURCE_LOG_FILE = 'binlog.000001', SOURCE_LOG_POS = 439"
         ),
-        "ERROR 1777 (HY000): Parameters SOURCE_LOG_FILE, SOURCE_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when SOURCE_AUTO_POSITION is active."
+        "ERROR 1776 (HY000): Parameters SOURCE_LOG_FILE, SOURCE_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when SOURCE_AUTO_POSITION is active."
     );
     let replies = type_at(
         &mut s,

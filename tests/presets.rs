@@ -274,3 +274,90 @@ fn the_lag_check_counts_seconds() {
     w.run_until(Instant::from_secs(20));
     assert!(five.holds(&w));
 }
+
+fn node_of<'a>(w: &'a World, n: &str) -> &'a replication_playground::engine::node::Node {
+    w.node(w.node_id(n).unwrap()).unwrap()
+}
+
+#[test]
+fn add_replica_from_backup_catches_the_new_server_up_with_identical_data() {
+    let (w, r) = run("add-replica-from-backup");
+    let (db1, db4) = (node_of(&w, "db1"), node_of(&w, "db4"));
+    assert_eq!(w.backups()[0].node, "db1");
+    assert!(w.backups()[0].rows.len() > 300);
+    assert_eq!(db4.gtid_executed, db1.gtid_executed);
+    assert_eq!(db4.data.checksum(), db1.data.checksum());
+    assert_eq!(count(&r, FindingKind::ReplicationError), 0);
+    let s = load("add-replica-from-backup");
+    assert!(
+        s.lesson
+            .as_ref()
+            .unwrap()
+            .goal
+            .checks
+            .iter()
+            .all(|c| c.holds(&w))
+    );
+}
+
+#[test]
+fn replica_after_purge_stops_with_1236_until_it_is_restored_from_a_backup() {
+    let s = load("replica-after-purge");
+    let mut w = s.world().unwrap();
+    w.run_until(Instant::from_millis(15_000));
+    let db3 = node_of(&w, "db3");
+    let io = db3.channel.as_ref().unwrap().last_io_error.clone().unwrap();
+    assert_eq!(io.errno, 1236);
+    assert!(
+        io.message
+            .contains("the source purged required binary logs")
+    );
+    assert!(db3.data.is_empty());
+    w.run_until(Instant::from_millis(s.run_ms));
+    let (db1, db3) = (node_of(&w, "db1"), node_of(&w, "db3"));
+    assert!(db3.status(w.now()).replicating());
+    assert!(db3.gtid_executed.is_subset_of(&db1.gtid_executed));
+    assert!(db3.data.len() > 1_000);
+    assert!(
+        s.lesson
+            .as_ref()
+            .unwrap()
+            .goal
+            .checks
+            .iter()
+            .all(|c| c.holds(&w))
+    );
+}
+
+#[test]
+fn delayed_replica_keeps_the_deleted_rows_and_is_promoted() {
+    let s = load("delayed-replica-not-a-backup");
+    let mut w = s.world().unwrap();
+    w.run_until(Instant::from_millis(9_000));
+    assert!(node_of(&w, "db1").data.is_empty() && node_of(&w, "db2").data.is_empty());
+    let db3 = node_of(&w, "db3");
+    assert_eq!(db3.data.len(), 30);
+    // The GTID in the timeline's UNTIL is the DELETE's: db1's UUID, transaction 4.
+    let delete = replication_playground::engine::gtid::Gtid {
+        uuid: node_of(&w, "db1").uuid,
+        gno: 4,
+    };
+    assert!(node_of(&w, "db1").gtid_executed.contains(delete));
+    assert!(
+        s.to_json()
+            .contains(&format!("SQL_BEFORE_GTIDS = '{delete}'"))
+    );
+    w.run_until(Instant::from_millis(s.run_ms));
+    let db3 = node_of(&w, "db3");
+    assert_eq!(db3.data.len(), 30, "recovered up to just before the DELETE");
+    assert!(!db3.gtid_executed.contains(delete));
+    assert!(
+        s.lesson
+            .as_ref()
+            .unwrap()
+            .goal
+            .checks
+            .iter()
+            .all(|c| c.holds(&w))
+    );
+}

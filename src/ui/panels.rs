@@ -39,6 +39,7 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
             <h2>{ format!("Inspector — {name}") }</h2>
             <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
             { view_node_actions(world, n, link) }
+            { view_backups(world, n, link) }
             { console }
             <table class="kv">
                 { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
@@ -65,6 +66,9 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
                     { row("Seconds_Behind_Source", s.seconds_behind_source().map_or("NULL".into(), |s| s.to_string())) }
                     { row("Relay log pending", s.relay_log_pending.to_string()) }
                     { row("Auto_Position", if s.auto_position { "1" } else { "0" }) }
+                    { row("SQL_Delay", s.sql_delay_s.to_string()) }
+                    { row("SQL_Remaining_Delay", s.sql_remaining_delay_s.map_or("NULL".into(), |r| r.to_string())) }
+                    { row("Replica_SQL_Running_State", s.sql_state) }
                     if let Some(e) = &s.last_io_error { { row("Last_IO_Error", format!("{} {}", e.errno, e.message)) } }
                     if let Some(e) = &s.last_sql_error { { row("Last_SQL_Error", format!("{} {}", e.errno, e.message)) } }
                 </table>
@@ -137,6 +141,46 @@ fn view_node_actions(world: &World, n: &Node, link: &Scope) -> Html {
                     { for ["prefer", "neutral", "prefer_not", "must_not"].iter().map(|r| html! { <option value={*r} selected={rule.name() == *r}>{ *r }</option> }) }
                 </select>
             </label>
+        </div>
+    }
+}
+
+/// The "Add server" button: a new, empty mysqld with the next free `dbN` name.
+pub fn add_server_button(world: &World, link: &Scope) -> Html {
+    let free = (world.nodes.len() + 1..)
+        .map(|k| format!("db{k}"))
+        .find(|name| world.node_id(name).is_none())
+        .unwrap_or_default();
+    let title = format!("an empty mysqld, {free}, joins: no rows, no GTIDs, no replication");
+    button(
+        link,
+        "Add server",
+        &title,
+        Command::AddServer { node: free },
+    )
+}
+
+/// Backups: take one of this server; restore one here if the server is empty; the ones
+/// taken of it, with the lines the dump file starts with.
+fn view_backups(world: &World, n: &Node, link: &Scope) -> Html {
+    let name = n.name().to_string();
+    let empty = n.gtid_executed.is_empty();
+    let mine: Vec<_> = world.backups().iter().filter(|b| b.node == name).collect();
+    html! {
+        <div class="actions backups">
+            if n.is_running() {
+                { button(link, "Back up", "mysqldump --single-transaction --source-data=2 --set-gtid-purged=ON: rows, gtid_executed and binlog coordinates now", Command::Backup { node: name.clone() }) }
+                if empty {
+                    { for world.backups().iter().map(|b| button(link, &format!("Restore {} here", b.name), &format!("load {}'s dump of {} here: its rows, and GTID_PURGED = its set", b.name, b.node), Command::Restore { backup: b.name.clone(), node: name.clone() })) }
+                }
+            }
+            { add_server_button(world, link) }
+            { for mine.iter().map(|b| html! {
+                <div class="backup">
+                    <p class="hint">{ format!("{} · taken at {} · {} rows", b.name, fmt_secs(b.taken_at), b.rows.len()) }</p>
+                    <pre class="dump-header">{ b.header().join("\n") }</pre>
+                </div>
+            }) }
         </div>
     }
 }

@@ -4,7 +4,7 @@
 use super::selection::Selection;
 use super::session::Session;
 use super::{App, charts, console, lesson, panels, reshard, timeline};
-use crate::engine::Addr;
+use crate::engine::{Addr, World};
 use std::cell::RefCell;
 use yew::html::Scope;
 use yew::prelude::*;
@@ -123,20 +123,21 @@ fn inspector(
                 let console = console::view(w, n.name(), consoles, paused, link);
                 panels::view_node_inspector(w, n, console, link)
             }
-            None => nothing_selected(),
+            None => nothing_selected(w, link),
         },
         Selection::Link(a, b) => panels::view_link_inspector(w, *a, *b, link),
         Selection::Router => panels::view_actor_inspector(w, Addr::Router, link),
         Selection::Manager => panels::view_actor_inspector(w, Addr::Manager, link),
-        Selection::Nothing => nothing_selected(),
+        Selection::Nothing => nothing_selected(w, link),
     }
 }
 
-fn nothing_selected() -> Html {
+fn nothing_selected(w: &World, link: &Scope<App>) -> Html {
     html! {
         <section class="panel-section">
             <h2>{ "Inspector" }</h2>
             <p class="hint">{ "Click a node to see its binlog, relay log, threads and GTID sets, and to crash it; click a link to cut it." }</p>
+            <div class="actions">{ panels::add_server_button(w, link) }</div>
         </section>
     }
 }

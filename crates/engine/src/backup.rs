@@ -1,6 +1,6 @@
 //! Backups as `mysqldump --single-transaction --source-data=2 --set-gtid-purged=ON` takes
 //! them: the rows of one consistent snapshot, the server's `gtid_executed` and its binlog
-//! coordinates at that instant (docs/semantics.md §11).
+//! coordinates at that instant (docs/semantics.md §12).
 
 use crate::binlog::BinlogPos;
 use crate::gtid::GtidSet;

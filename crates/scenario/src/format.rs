@@ -194,11 +194,15 @@ impl Scenario {
         }
         self.check_timeline_moments_and_sql()?;
         let cluster = self.cluster()?;
+        self.validate_names(&cluster)
+    }
+
+    /// Every node a timeline action or the lesson names exists: configured, or added by
+    /// an earlier `add_server`.
+    fn validate_names(&self, cluster: &ClusterConfig) -> Result<(), ScenarioError> {
         let node_id = |n: &str| cluster.nodes.iter().position(|c| c.name == n);
         let configured =
             |n: &str| Addr::parse(n, |n| node_id(n).map(|i| NodeId(i as u32))).is_some();
-        // A server the timeline adds (`add_server`) may be named by the actions listed after
-        // it and by the lesson.
         let added = |upto: usize, n: &str| {
             self.timeline[..upto]
                 .iter()
@@ -212,7 +216,7 @@ impl Scenario {
                     format!("timeline[{i}]"),
                     format!(
                         "there is no node called '{bad}' (nodes: {})",
-                        names(&cluster)
+                        names(cluster)
                     ),
                 );
             }

@@ -4,6 +4,10 @@
 /// (file stem, JSON text) of every preset.
 pub const PRESETS: &[(&str, &str)] = &[
     (
+        "add-replica-from-backup",
+        include_str!("../../../assets/scenarios/add-replica-from-backup.json"),
+    ),
+    (
         "anti-flapping",
         include_str!("../../../assets/scenarios/anti-flapping.json"),
     ),
@@ -18,6 +22,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     (
         "chained-replica",
         include_str!("../../../assets/scenarios/chained-replica.json"),
+    ),
+    (
+        "delayed-replica-not-a-backup",
+        include_str!("../../../assets/scenarios/delayed-replica-not-a-backup.json"),
     ),
     (
         "dual-primary-active-passive",
@@ -62,6 +70,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     (
         "relay-log-discarded",
         include_str!("../../../assets/scenarios/relay-log-discarded.json"),
+    ),
+    (
+        "replica-after-purge",
+        include_str!("../../../assets/scenarios/replica-after-purge.json"),
     ),
     (
         "reshard-add-shard",

@@ -132,6 +132,12 @@ impl Console {
         }
     }
 
+    /// A server added at run time gets a console (an empty transcript and a fresh session).
+    pub(crate) fn add_node(&mut self) {
+        self.transcripts.push(VecDeque::new());
+        self.sessions.push(Session::default());
+    }
+
     /// The node's transcript, oldest first.
     pub fn entries(&self, node: NodeId) -> impl Iterator<Item = &ConsoleEntry> {
         self.transcripts.get(node.index()).into_iter().flatten()

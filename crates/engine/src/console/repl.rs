@@ -40,7 +40,7 @@ fn io_must_stop() -> SqlError {
 
 fn sql_must_stop() -> SqlError {
     SqlError::new(
-        3022,
+        3085,
         "HY000",
         "This operation cannot be performed with a running replica sql thread; run STOP REPLICA SQL_THREAD FOR CHANNEL '' first.",
     )
@@ -71,8 +71,8 @@ fn gtid_set(text: &str) -> Result<GtidSet, SqlError> {
 
 impl World {
     /// CHANGE REPLICATION SOURCE TO: receiver options need the receiver stopped (3021),
-    /// applier options the applier (3022), SOURCE_AUTO_POSITION both (3081); coordinates
-    /// and auto-positioning exclude each other (1777).
+    /// applier options the applier (3085), SOURCE_AUTO_POSITION both (3081); coordinates
+    /// and auto-positioning exclude each other (1776).
     pub(super) fn change_source_to(&mut self, id: NodeId, options: &[SourceOption]) -> Outcome {
         let (mut change, file, pos) = self.read_source_options(id, options)?;
         let n = &mut self.nodes[id.index()];
@@ -193,7 +193,7 @@ impl World {
         });
         if auto && coordinates {
             return Err(SqlError::new(
-                1777,
+                1776,
                 "HY000",
                 "Parameters SOURCE_LOG_FILE, SOURCE_LOG_POS, RELAY_LOG_FILE and RELAY_LOG_POS cannot be set when SOURCE_AUTO_POSITION is active.",
             ));

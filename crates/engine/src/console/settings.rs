@@ -197,7 +197,7 @@ impl World {
                 Ok(g) if g.gno > 0 => GtidNext::Assigned(g),
                 _ => {
                     return Err(SqlError::new(
-                        1772,
+                        1774,
                         "HY000",
                         format!("Malformed GTID specification '{text}'."),
                     ));

@@ -1,6 +1,6 @@
 //! A node's side of a logical backup: the consistent snapshot `mysqldump
 //! --single-transaction --source-data` reads, and loading a dump on an empty server with
-//! `SET @@GLOBAL.GTID_PURGED` (docs/semantics.md §11).
+//! `SET @@GLOBAL.GTID_PURGED` (docs/semantics.md §12).
 
 use super::Node;
 use crate::binlog::{BinlogPos, FIRST_EVENT_POS};

@@ -1,4 +1,4 @@
-//! Run-time servers, backups and restores (docs/semantics.md §11): the three steps of
+//! Run-time servers, backups and restores (docs/semantics.md §12): the three steps of
 //! provisioning a replica by hand — an empty mysqld, a dump of a live server, the dump
 //! loaded on the new one — after which CHANGE REPLICATION SOURCE + START REPLICA make it
 //! catch up.
@@ -47,6 +47,7 @@ impl World {
             m.add_node(id, name.to_string(), rule, i == 0);
         }
         self.checker.add_node(name.to_string());
+        self.console.add_node();
         self.power_lost_at.push(None);
         Ok(())
     }
