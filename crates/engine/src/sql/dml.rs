@@ -485,6 +485,22 @@ fn insert_set(p: &mut Parser<'_>) -> Res<(u64, u64)> {
     Ok((id.unwrap_or(0), val.unwrap_or(0)))
 }
 
+/// `kv AS k` or `kv k` before one of `follows`: valid MySQL, refused by name. A word
+/// followed by anything else reads as MySQL reads a typo: an alias, then an error at what
+/// follows it.
+fn table_alias(p: &Parser<'_>, follows: &[&str]) -> Res<()> {
+    if follows.iter().any(|w| p.is_kw(w)) || p.word().is_none() {
+        return Ok(());
+    }
+    let then_follows = p.word_at(1).is_some_and(|w| follows.contains(&w.as_str()));
+    let at_end = p.peek_at(1).is_none() && !follows.contains(&"SET");
+    if p.is_kw("AS") || then_follows || at_end {
+        Err(not_supported("table aliases", VALUE_FORMS))
+    } else {
+        Err(p.syntax_at(p.mark() + 1))
+    }
+}
+
 /// `UPDATE kv SET val = N [WHERE …]`.
 pub(crate) fn update(p: &mut Parser<'_>) -> Res<SqlStmt> {
     p.advance();
@@ -492,6 +508,7 @@ pub(crate) fn update(p: &mut Parser<'_>) -> Res<SqlStmt> {
         return Err(not_supported(&format!("UPDATE {modifier}"), VALUE_FORMS));
     }
     table(p)?;
+    table_alias(p, &["SET"])?;
     p.expect_kw("SET")?;
     match column(p, "field list")? {
         Some(Column::Val) => {}
@@ -523,6 +540,7 @@ pub(crate) fn delete(p: &mut Parser<'_>) -> Res<SqlStmt> {
     }
     p.expect_kw("FROM")?;
     table(p)?;
+    table_alias(p, &["WHERE", "ORDER", "LIMIT"])?;
     let target = where_clause(p)?;
     if p.is_kw("ORDER") || p.is_kw("LIMIT") {
         return Err(not_supported("DELETE … ORDER BY / LIMIT", WHERE_FORMS));

@@ -200,6 +200,10 @@ fn update_and_delete_errors() {
         err("DELETE kv WHERE id = 1"),
         near("", "kv WHERE id = 1", 1)
     );
+    assert_eq!(err("UPDATE kv SRT val = 1"), near("", "val = 1", 1));
+    assert_eq!(errno("UPDATE kv k SET val = 1"), 1235);
+    assert_eq!(errno("DELETE FROM kv AS k WHERE id = 1"), 1235);
+    assert_eq!(errno("DELETE FROM kv k"), 1235);
     assert_eq!(
         err("DELETE FROM kv WHERE x = 1"),
         "ERROR 1054 (42S22): Unknown column 'x' in 'where clause'"
