@@ -521,4 +521,26 @@ mod tests {
             .is_err()
         );
     }
+
+    #[test]
+    fn files_list_their_sizes_and_purge_stops_at_a_file_still_read() {
+        let mut b = Binlog::new(1 << 30);
+        b.append(trx(1), at(1));
+        b.rotate(at(2));
+        b.append(trx(2), at(3));
+        b.rotate(at(4));
+        let files = b.files();
+        let sizes: Vec<(u32, u64, bool)> =
+            files.iter().map(|f| (f.number, f.size, f.closed)).collect();
+        // 157 + 282 for the transaction, + 44 for the Rotate event of a closed file.
+        assert_eq!(sizes, [(1, 483, true), (2, 483, true), (3, 157, false)]);
+        assert_eq!((files[1].first_idx, files[1].end_idx), (1, 2));
+        // A dump thread still has entry 1 (file 2) to send: file 2 stays.
+        assert_eq!(b.purge_before_file(3, 1), 1);
+        assert_eq!(b.first_file(), 2);
+        assert_eq!(b.gtid_purged().count(), 1);
+        assert_eq!(b.purge_before_file(3, u64::MAX), 1);
+        assert_eq!(b.purge_before_file(3, u64::MAX), 0, "never the active file");
+        assert_eq!(b.closed_at(3), None);
+    }
 }

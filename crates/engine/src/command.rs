@@ -188,10 +188,10 @@ impl Command {
                 format!("client {client}: {writes_per_s} writes/s, {reads_per_s} reads/s")
             }
             Command::Reshard { step } => format!("reshard: {}", super::reshard::step_name(*step)),
+            Command::Sql { node, sql } => format!("{node}> {}", sql_label(sql)),
             Command::AddServer { node } => format!("add server {node}"),
             Command::Backup { node } => format!("back up {node}"),
             Command::Restore { backup, node } => format!("restore {backup} on {node}"),
-            Command::Sql { node, sql } => format!("{node}> {}", sql_label(sql)),
         }
     }
 
@@ -208,9 +208,9 @@ impl Command {
             | Command::SkipTransaction { node }
             | Command::Promote { node }
             | Command::SetPromotionRule { node, .. }
+            | Command::Sql { node, .. }
             | Command::Backup { node }
-            | Command::Restore { node, .. }
-            | Command::Sql { node, .. } => vec![node],
+            | Command::Restore { node, .. } => vec![node],
             Command::ChangeSource { node, source } => vec![node, source],
             Command::Switchover { to } => vec![to],
             Command::CutLink { from, to, .. }
@@ -249,11 +249,6 @@ impl Command {
     }
 }
 
-fn link_label(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> String {
-    let latency_ms = crate::time::us(latency_us).as_millis();
-    format!("link {from}–{to}: {latency_ms} ms, {loss_permille}‰ loss")
-}
-
 /// The statement as one short line: whitespace folded, long text cut with an ellipsis.
 fn sql_label(sql: &str) -> String {
     const LONGEST: usize = 80;
@@ -262,6 +257,11 @@ fn sql_label(sql: &str) -> String {
         Some((cut, _)) => format!("{}…", &folded[..cut]),
         None => folded,
     }
+}
+
+fn link_label(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> String {
+    let latency_ms = crate::time::us(latency_us).as_millis();
+    format!("link {from}–{to}: {latency_ms} ms, {loss_permille}‰ loss")
 }
 
 fn arrow(both: bool) -> &'static str {

@@ -38,8 +38,8 @@ pub(crate) struct RawAction {
     writes_per_s: Option<u32>,
     reads_per_s: Option<u32>,
     step: Option<ReshardStep>,
-    backup: Option<String>,
     sql: Option<String>,
+    backup: Option<String>,
 }
 
 impl RawAction {
@@ -72,8 +72,8 @@ impl RawAction {
         mark(self.writes_per_s.is_some(), "writes_per_s");
         mark(self.reads_per_s.is_some(), "reads_per_s");
         mark(self.step.is_some(), "step");
-        mark(self.backup.is_some(), "backup");
         mark(self.sql.is_some(), "sql");
+        mark(self.backup.is_some(), "backup");
         v
     }
 
@@ -233,9 +233,9 @@ fn allowed_fields(action: &str) -> Option<&'static [&'static str]> {
         "set_automatic_failover" => &["enabled"],
         "set_workload" => &["client", "writes_per_s", "reads_per_s"],
         "reshard" => &["step"],
+        "sql" => &["node", "sql"],
         "add_server" | "backup" => &["node"],
         "restore" => &["backup", "node"],
-        "sql" => &["node", "sql"],
         _ => return None,
     })
 }

@@ -16,6 +16,9 @@ pub(crate) enum Answer {
     Rows(ResultSet),
     /// `Query OK, n rows affected` and the info line, if any.
     Ok { affected: u64, info: Option<String> },
+    /// `Query OK, 0 rows affected, n warnings`: done, with warnings (a thread already
+    /// running, a value clamped).
+    Warned { warnings: u64 },
     /// A write in the commit pipeline: answered when it commits.
     Pending,
 }
@@ -107,6 +110,9 @@ impl World {
             Ok(Answer::Ok { affected, info }) => Reply::Done {
                 text: format::ok(affected, info.as_deref(), Duration::ZERO),
             },
+            Ok(Answer::Warned { warnings }) => Reply::Done {
+                text: format::ok_warned(warnings, Duration::ZERO),
+            },
             Ok(Answer::Pending) => {
                 self.console.session(id).busy = Some(entry);
                 return;
@@ -128,7 +134,7 @@ impl World {
             | SqlStmt::Begin
             | SqlStmt::Commit
             | SqlStmt::Rollback => self.exec_session(id, entry, stmt),
-            SqlStmt::SetVar { scope, name, value } => self.exec_set(id, *scope, name, value),
+            SqlStmt::SetVar { scope, name, value } => self.exec_set(id, entry, *scope, name, value),
             SqlStmt::SelectVars(vars) => Ok(Answer::Rows(self.select_vars(id, vars)?)),
             SqlStmt::WaitForExecutedGtidSet { gtids, timeout_s } => {
                 let header = p.text.get(6..).unwrap_or("").trim();
@@ -174,7 +180,22 @@ impl World {
                     info: None,
                 })
             }
-            _ => self.exec_session(id, 0, stmt),
+            // The table's statements and SETs were dispatched before; WAIT_FOR too.
+            SqlStmt::Insert { .. }
+            | SqlStmt::Replace { .. }
+            | SqlStmt::Update { .. }
+            | SqlStmt::Delete { .. }
+            | SqlStmt::Select { .. }
+            | SqlStmt::Begin
+            | SqlStmt::Commit
+            | SqlStmt::Rollback
+            | SqlStmt::SetVar { .. }
+            | SqlStmt::SelectVars(_)
+            | SqlStmt::WaitForExecutedGtidSet { .. } => Err(SqlError::new(
+                1235,
+                "42000",
+                "This version of MySQL doesn't yet support 'this statement here'",
+            )),
         }
     }
 
@@ -192,6 +213,13 @@ impl World {
                 };
                 self.console.resolve(now, entry, |took| Reply::Done {
                     text: format::ok(affected, info.as_deref(), took),
+                });
+            }
+            Msg::AdminReply { req, .. } if req & CONSOLE_REQ != 0 => {
+                // SET GLOBAL read_only = ON, once the commits in progress finished.
+                let entry = req & !CONSOLE_REQ;
+                self.console.resolve(now, entry, |took| Reply::Done {
+                    text: format::ok(0, None, took),
                 });
             }
             Msg::QueryErr {

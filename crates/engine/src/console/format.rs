@@ -73,6 +73,15 @@ pub fn ok(affected: u64, info: Option<&str>, took: Duration) -> String {
     }
 }
 
+/// `Query OK, 0 rows affected, 1 warning (0.00 sec)`.
+pub fn ok_warned(warnings: u64, took: Duration) -> String {
+    let plural = if warnings == 1 { "warning" } else { "warnings" };
+    format!(
+        "Query OK, 0 rows affected, {warnings} {plural} {}",
+        elapsed(took)
+    )
+}
+
 fn widths(rs: &ResultSet) -> Vec<usize> {
     rs.columns
         .iter()

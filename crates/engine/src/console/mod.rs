@@ -143,10 +143,22 @@ impl Console {
         self.transcripts.get(node.index()).into_iter().flatten()
     }
 
+    /// Makes room for a node added at run time (`add_server`).
+    fn reach(&mut self, node: NodeId) {
+        let n = node.index() + 1;
+        if self.transcripts.len() < n {
+            self.transcripts.resize_with(n, VecDeque::new);
+        }
+        if self.sessions.len() < n {
+            self.sessions.resize_with(n, Session::default);
+        }
+    }
+
     /// Appends an entry and returns its id.
     pub(crate) fn push(&mut self, at: Instant, node: NodeId, sql: String, reply: Reply) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
+        self.reach(node);
         if let Some(t) = self.transcripts.get_mut(node.index()) {
             if t.len() == TRANSCRIPT_WINDOW {
                 t.pop_front();
@@ -225,6 +237,7 @@ impl Console {
     }
 
     pub(crate) fn session(&mut self, node: NodeId) -> &mut Session {
+        self.reach(node);
         &mut self.sessions[node.index()]
     }
 

@@ -93,7 +93,10 @@ impl World {
         }
         for o in options {
             match o {
-                SourceOption::ConnectRetryS(s) => n.cfg.source_connect_retry_s = *s,
+                SourceOption::ConnectRetryS(s) => {
+                    // MySQL keeps SOURCE_CONNECT_RETRY within a year (31536000 s).
+                    n.cfg.source_connect_retry_s = (*s).clamp(1, 31_536_000);
+                }
                 SourceOption::RetryCount(c) => n.cfg.source_retry_count = *c,
                 SourceOption::HeartbeatPeriodMs(p) => n.cfg.source_heartbeat_period_ms = Some(*p),
                 _ => {}
@@ -239,7 +242,11 @@ impl World {
             }
         };
         let now = self.now();
-        self.nodes[id.index()].start_threads(now, threads.io, threads.sql, until, &mut self.fx);
+        let n = &mut self.nodes[id.index()];
+        if !n.start_threads(now, threads.io, threads.sql, until, &mut self.fx) {
+            // Warning 3083: Replication thread(s) for channel '' are already runnning.
+            return Ok(Answer::Warned { warnings: 1 });
+        }
         ok()
     }
 
@@ -248,7 +255,10 @@ impl World {
         if self.nodes[id.index()].channel.is_none() {
             return Err(not_configured());
         }
-        self.nodes[id.index()].stop_threads(threads.io, threads.sql, &mut self.fx);
+        if !self.nodes[id.index()].stop_threads(threads.io, threads.sql, &mut self.fx) {
+            // Warning 3084: Replication thread(s) for channel '' are already stopped.
+            return Ok(Answer::Warned { warnings: 1 });
+        }
         ok()
     }
 

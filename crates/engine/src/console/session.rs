@@ -236,7 +236,14 @@ impl World {
                     info: None,
                 }
             }
-            _ => unreachable!("only writes have row changes"),
+            // Not a write: the dispatcher never sends one here; answer rather than fail.
+            _ => {
+                return Err(SqlError::new(
+                    1235,
+                    "42000",
+                    "This version of MySQL doesn't yet support 'this statement in the playground'",
+                ));
+            }
         })
     }
 

@@ -76,44 +76,50 @@ fn typed(v: &Variable, value: &SqlValue) -> Result<Option<Setting>, SqlError> {
     }))
 }
 
+/// The order of `sql/set_var.cc`: scope (1228 / 1229), then read-only (1238).
+fn check_scope(v: &Variable, scope: SetScope) -> Result<(), SqlError> {
+    let name = v.name;
+    match (v.scope, scope) {
+        (Scope::Session, SetScope::Global | SetScope::Persist | SetScope::PersistOnly) => {
+            return Err(SqlError::new(
+                1228,
+                "HY000",
+                format!(
+                    "Variable '{name}' is a SESSION variable and can't be used with SET GLOBAL"
+                ),
+            ));
+        }
+        (Scope::Global, SetScope::Session) => {
+            return Err(SqlError::new(
+                1229,
+                "HY000",
+                format!("Variable '{name}' is a GLOBAL variable and should be set with SET GLOBAL"),
+            ));
+        }
+        _ => {}
+    }
+    if !v.dynamic {
+        return Err(SqlError::new(
+            1238,
+            "HY000",
+            format!("Variable '{name}' is a read only variable"),
+        ));
+    }
+    Ok(())
+}
+
 impl World {
     pub(super) fn exec_set(
         &mut self,
         id: NodeId,
+        entry: u64,
         scope: SetScope,
         name: &str,
         value: &SqlValue,
     ) -> Outcome {
         let v = variables::lookup(name).ok_or_else(|| unknown_variable(name))?;
         let name = v.name;
-        match (v.scope, scope) {
-            (Scope::Session, SetScope::Global | SetScope::Persist | SetScope::PersistOnly) => {
-                return Err(SqlError::new(
-                    1228,
-                    "HY000",
-                    format!(
-                        "Variable '{name}' is a SESSION variable and can't be used with SET GLOBAL"
-                    ),
-                ));
-            }
-            (Scope::Global, SetScope::Session) => {
-                return Err(SqlError::new(
-                    1229,
-                    "HY000",
-                    format!(
-                        "Variable '{name}' is a GLOBAL variable and should be set with SET GLOBAL"
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        if !v.dynamic {
-            return Err(SqlError::new(
-                1238,
-                "HY000",
-                format!("Variable '{name}' is a read only variable"),
-            ));
-        }
+        check_scope(v, scope)?;
         match name {
             "gtid_next" => return self.set_gtid_next(id, value),
             "sql_log_bin" => return self.set_sql_log_bin(id, v, value),
@@ -130,6 +136,14 @@ impl World {
             _ => {}
         }
         let setting = typed(v, value)?;
+        // Out of range is clamped with warning 1292 (Truncated incorrect … value).
+        let clamped = match (v.kind, value) {
+            (Kind::Uint { min, max }, SqlValue::Int(n)) => {
+                i128::from(*n) < i128::from(min) || i128::from(*n) > i128::from(max)
+            }
+            _ => false,
+        };
+        let turns_on = setting == Some(Setting::Bool(true));
         let now = self.now();
         let node = &mut self.nodes[id.index()];
         node.set_variable(now, name, setting, scope, &mut self.fx)
@@ -141,6 +155,16 @@ impl World {
                     format!("This version of MySQL doesn't yet support '{what}'"),
                 ),
             })?;
+        if turns_on && matches!(name, "read_only" | "super_read_only") && node.pending_writes() > 0
+        {
+            // SET GLOBAL read_only = ON waits for the commits in progress (it takes the
+            // commit lock, sql/sys_vars.cc `fix_read_only`): answered when none is left.
+            node.answer_when_no_commit_is_pending(super::CONSOLE_REQ | entry);
+            return Ok(Answer::Pending);
+        }
+        if clamped {
+            return Ok(Answer::Warned { warnings: 1 });
+        }
         ok()
     }
 

@@ -243,7 +243,8 @@ impl World {
             text(binlog_name(st.read_source_pos.file)),
             num(st.read_source_pos.pos),
             text(relay_log_name(n.name(), relay_file(ch.conn))),
-            num(relay_space),
+            // The relay file holds only what is not applied yet: the applier is at its start.
+            num(crate::binlog::FIRST_EVENT_POS),
             text(binlog_name(st.exec_source_pos.file)),
             text(running(st.io_running)),
             text(yes_no(st.sql_running)),

@@ -9,7 +9,7 @@ use super::{Console, Reply};
 use crate::gtid::GtidSet;
 use crate::ids::NodeId;
 use crate::sql::SqlError;
-use crate::time::{Instant, secs};
+use crate::time::Instant;
 use crate::world::World;
 
 /// A session blocked in WAIT_FOR_EXECUTED_GTID_SET.
@@ -33,10 +33,14 @@ fn result(header: &str, value: u8) -> ResultSet {
 impl Console {
     /// Answers the waiters of `node` whose sets are now executed, and those whose time is
     /// up by `until` (timed from their deadline).
-    pub(crate) fn release_waiters(&mut self, until: Instant, executed: &dyn Fn(NodeId) -> GtidSet) {
+    pub(crate) fn release_waiters(
+        &mut self,
+        until: Instant,
+        executed: &dyn Fn(NodeId, &GtidSet) -> bool,
+    ) {
         let waiters = std::mem::take(&mut self.waiters);
         for w in waiters {
-            let done = w.gtids.is_subset_of(&executed(w.node));
+            let done = executed(w.node, &w.gtids);
             let timed_out = w.deadline.filter(|d| *d <= until);
             let (value, at) = match (done, timed_out) {
                 (true, _) => (0, until),
@@ -82,7 +86,9 @@ impl World {
         if set.is_subset_of(&self.nodes[id.index()].gtid_executed) {
             return Ok(Answer::Rows(result(header, 0)));
         }
-        let deadline = timeout_s.filter(|t| *t > 0).map(|t| self.now() + secs(t));
+        let now_us = self.now().as_micros();
+        let deadline = (timeout_s.filter(|t| *t > 0))
+            .map(|t| Instant::from_micros(now_us.saturating_add(t.saturating_mul(1_000_000))));
         if timeout_s == Some(0) {
             // MySQL 8.0.18+: a zero timeout does not wait at all.
             return Ok(Answer::Rows(result(header, 1)));
@@ -104,7 +110,11 @@ impl World {
             return;
         }
         let nodes = &self.nodes;
-        let executed = |n: NodeId| nodes[n.index()].gtid_executed.clone();
+        let executed = |n: NodeId, set: &GtidSet| {
+            nodes
+                .get(n.index())
+                .is_some_and(|node| set.is_subset_of(&node.gtid_executed))
+        };
         self.console.release_waiters(until, &executed);
         if self.console.has_ready() {
             self.drain_ready_consoles();

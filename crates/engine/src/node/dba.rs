@@ -56,6 +56,13 @@ pub enum SetError {
 }
 
 impl Node {
+    /// Answers request `req` (to this node itself: its console) once no commit is pending,
+    /// as SET GLOBAL read_only = ON waits for them.
+    pub fn answer_when_no_commit_is_pending(&mut self, req: u64) {
+        let me = self.addr();
+        self.read_only_waiters.push((me, req));
+    }
+
     /// gtid_purged: the GTIDs this server executed that no binlog file of it holds.
     pub fn gtid_purged(&self) -> GtidSet {
         self.binlog.gtid_purged().union(&self.gtid_table_purged())

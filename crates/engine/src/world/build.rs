@@ -55,8 +55,8 @@ impl World {
             next_check: Instant::ZERO + CHECK_EVERY,
             power_lost_at: vec![None; config.nodes.len()],
             fx: Effects::default(),
-            backups: Vec::new(),
             console: crate::console::Console::new(config.nodes.len()),
+            backups: Vec::new(),
             config,
         };
         world.start();

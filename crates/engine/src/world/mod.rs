@@ -94,10 +94,10 @@ pub struct World {
     power_lost_at: Vec<Option<Instant>>,
     /// What the handler running now records; the interpreter carries it out after it.
     pub(crate) fx: Effects,
-    /// Backups taken with `Command::Backup`, oldest first (`backup-1`, …).
-    backups: Vec<crate::backup::Backup>,
     /// Every node's MySQL console: the statements typed and the answers.
     pub console: crate::console::Console,
+    /// Backups taken with `Command::Backup`, oldest first (`backup-1`, …).
+    backups: Vec<crate::backup::Backup>,
 }
 
 impl World {

@@ -79,10 +79,10 @@ impl World {
                 writes_per_s,
                 reads_per_s,
             } => self.set_workload(*client, *writes_per_s, *reads_per_s),
+            Command::Sql { node, sql } => self.sql(node, sql),
             Command::AddServer { node } => self.add_server(node),
             Command::Backup { node } => self.backup(node),
             Command::Restore { backup, node } => self.restore(backup, node),
-            Command::Sql { node, sql } => self.sql(node, sql),
         }
     }
 
