@@ -395,6 +395,8 @@ fn set_checks_names_scopes_and_values_and_persist_outlives_a_restart() {
     assert!(say(&mut s, "db1", "SET GLOBAL gtid_executed = ''").starts_with("ERROR 1238"));
     assert!(say(&mut s, "db1", "SET GLOBAL read_only = 'maybe'").starts_with("ERROR 1231"));
     say(&mut s, "db1", "SET GLOBAL sync_binlog = 0");
+    say(&mut s, "db1", "SET GLOBAL server_id = 77");
+    assert!(say(&mut s, "db1", "SELECT @@server_id").contains(" 77 |"));
     say(
         &mut s,
         "db1",
@@ -409,6 +411,11 @@ fn set_checks_names_scopes_and_values_and_persist_outlives_a_restart() {
     );
     let vars = say(&mut s, "db1", "SELECT @@rpl_semi_sync_source_timeout");
     assert!(vars.contains("500"), "SET PERSIST stayed: {vars}");
+    let id = say(&mut s, "db1", "SELECT @@server_id");
+    assert!(
+        id.contains("           1 |"),
+        "SET GLOBAL server_id is gone: {id}"
+    );
 }
 
 #[test]

@@ -243,4 +243,25 @@ mod tests {
             .arrive;
         assert!(at > Instant::ZERO + RETRANSMIT);
     }
+
+    #[test]
+    fn a_node_added_at_run_time_keeps_every_existing_link_and_moves_router_and_manager() {
+        let slow = LinkConfig {
+            latency_us: 9_000,
+            ..LinkConfig::default()
+        };
+        let mut net = Network::new(2, LinkConfig::default());
+        let (db1, db2) = (Addr::Node(NodeId(0)), Addr::Node(NodeId(1)));
+        net.set_cut(db1, Addr::Router, true);
+        net.link_mut(db2, Addr::Manager).cfg = slow;
+        assert_eq!(net.add_node(LinkConfig::default()), NodeId(2));
+        assert_eq!(net.addr_count(), 5);
+        assert_eq!(net.addr(3), Addr::Router);
+        assert!(net.link(db1, Addr::Router).cut);
+        assert_eq!(net.link(db1, Addr::Router).cut_gen, 1);
+        assert_eq!(net.link(db2, Addr::Manager).cfg, slow);
+        let db3 = Addr::Node(NodeId(2));
+        assert!(net.contains(db3) && !net.link(db3, Addr::Router).cut);
+        assert_eq!(net.link(db1, db3).cfg, LinkConfig::default());
+    }
 }

@@ -297,6 +297,7 @@ impl Node {
         if let Some(boot) = self.boot_cfg.take() {
             // SET GLOBAL lasted until the restart; the configuration files are read again.
             self.cfg = *boot;
+            self.server_id = self.cfg.server_id.unwrap_or(self.server_id);
             self.semi_sync.enabled = self.cfg.rpl_semi_sync_source_enabled;
             self.binlog.set_max_file_size(self.cfg.max_binlog_size);
         }

@@ -148,7 +148,10 @@ impl Node {
                     b
                 });
             } else if self.boot_cfg.is_none() {
-                self.boot_cfg = Some(Box::new(before.clone()));
+                // What the next start reads, with the server id this one started with.
+                let mut boot = before.clone();
+                boot.server_id = Some(boot.server_id.unwrap_or(self.server_id));
+                self.boot_cfg = Some(Box::new(boot));
             }
             self.cfg = cfg;
             self.after_set(now, name, &before, fx);

@@ -316,6 +316,11 @@ impl World {
         }
         self.checker.footprint(f);
         self.history.footprint(f);
+        // A backup's rows share chunks with the table it was taken of while both agree.
+        for b in &self.backups {
+            b.rows.footprint(f);
+            f.add(size_of::<crate::backup::Backup>() + b.gtid_executed.heap_bytes());
+        }
         self.trace.footprint(f);
         let log: usize = self.log.iter().map(|e| e.text.capacity()).sum::<usize>()
             + self.log.capacity() * size_of::<LogEntry>();
