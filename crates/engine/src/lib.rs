@@ -51,6 +51,7 @@ pub mod keymap;
 pub mod keyspace;
 pub mod manager;
 pub mod message;
+pub mod mysqlbinlog;
 pub mod net;
 pub mod node;
 mod queue;
@@ -61,6 +62,7 @@ pub mod rng;
 pub mod router;
 pub mod rows;
 pub mod status;
+pub mod steps;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod time;

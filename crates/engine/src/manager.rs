@@ -13,6 +13,7 @@ use super::gtid::GtidSet;
 use super::ids::{Addr, NodeId, ShardId};
 use super::message::{AdminCmd, Msg};
 use super::status::NodeStatus;
+use super::steps::{self, Actor, StepStatement, Tool};
 use crate::time::{Duration, Instant, fmt_secs, ms, secs, us};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -146,6 +147,9 @@ pub struct Manager {
     pub shard: ShardId,
     /// The nodes of that cluster; the others are never probed or promoted.
     members: Vec<NodeId>,
+    /// Whether a failover hook moves the writer in ProxySQL's admin interface (the proxy
+    /// takes its writer from the manager); its statements are recorded with the recovery.
+    pub proxysql_hook: bool,
 }
 
 impl Manager {
@@ -170,6 +174,7 @@ impl Manager {
             last_recovery_us: None,
             acknowledged: true,
             next_req: 1,
+            proxysql_hook: true,
             cfg,
         }
     }
@@ -178,6 +183,12 @@ impl Manager {
     pub fn for_shard(mut self, shard: ShardId, members: Vec<NodeId>) -> Self {
         self.shard = shard;
         self.members = members;
+        self
+    }
+
+    /// No ProxySQL in front of this cluster: a recovery runs no admin statements there.
+    pub fn without_proxysql_hook(mut self) -> Self {
+        self.proxysql_hook = false;
         self
     }
 
@@ -233,6 +244,37 @@ impl Manager {
         let req = self.req();
         fx.send(Addr::Manager, Addr::Node(n), Msg::Admin { req, cmd });
         req
+    }
+
+    /// Records a statement recovery `id` ran (on `node`, or on ProxySQL's admin).
+    fn record(
+        &self,
+        now: Instant,
+        id: u64,
+        (node, tool): (Option<NodeId>, Tool),
+        text: String,
+        fx: &mut Effects,
+    ) {
+        let actor = Actor::Manager { shard: self.shard };
+        let mut s = StepStatement::new(now, actor, tool, text).in_recovery(id);
+        s.node = node;
+        fx.statement(s);
+    }
+
+    /// Sends an admin command of recovery `id`, recording the SQL statements it is.
+    fn recovery_admin(
+        &mut self,
+        now: Instant,
+        id: u64,
+        n: NodeId,
+        cmd: AdminCmd,
+        fx: &mut Effects,
+    ) -> u64 {
+        let host = |m: NodeId| self.name(m).to_string();
+        for text in steps::admin_statements(&cmd, host) {
+            self.record(now, id, (Some(n), Tool::Mysql), text, fx);
+        }
+        self.admin(n, cmd, fx)
     }
 
     pub fn on_timer(&mut self, now: Instant, t: ManagerTimer, fx: &mut Effects) {
@@ -685,7 +727,9 @@ impl Manager {
             probe: None,
         };
         if planned {
-            let req = self.admin(
+            let req = self.recovery_admin(
+                now,
+                id,
                 failed,
                 AdminCmd::SetReadOnly {
                     read_only: true,
@@ -723,7 +767,9 @@ impl Manager {
                     .filter(|r| self.instances[r.index()].valid)
                     .collect();
                 for r in movers {
-                    self.admin(
+                    self.recovery_admin(
+                        now,
+                        recovery.id,
                         r,
                         AdminCmd::ChangeSource {
                             source: up,
@@ -849,6 +895,9 @@ impl Manager {
                 // Re-read the old primary now that it is read-only: its final executed set
                 // is what the designated replica must reach.
                 run.probe = Some(self.probe(now, run.recovery.failed, fx));
+                let (id, failed) = (run.recovery.id, run.recovery.failed);
+                let text = "SELECT @@GLOBAL.gtid_executed;".to_string();
+                self.record(now, id, (Some(failed), Tool::Mysql), text, fx);
                 run.step = Step::WaitApply {
                     since: now,
                     target: None,
@@ -898,6 +947,9 @@ impl Manager {
                     since,
                     target: Some(t.clone()),
                 };
+                let timeout_s = self.cfg.relay_log_apply_timeout_ms.div_ceil(1000);
+                let text = format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{t}', {timeout_s});");
+                self.record(now, run.recovery.id, (Some(cand), Tool::Mysql), text, fx);
                 Some(t)
             }
             (_, t) => t,
@@ -945,10 +997,12 @@ impl Manager {
     /// Makes the candidate a primary: STOP REPLICA; RESET REPLICA ALL; read_only=OFF, then
     /// waits for the answer to the last of them.
     fn send_promotion(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
-        let cand = run.candidate;
-        self.admin(cand, AdminCmd::StopReplica, fx);
-        self.admin(cand, AdminCmd::ResetReplicaAll, fx);
-        let req = self.admin(
+        let (cand, id) = (run.candidate, run.recovery.id);
+        self.recovery_admin(now, id, cand, AdminCmd::StopReplica, fx);
+        self.recovery_admin(now, id, cand, AdminCmd::ResetReplicaAll, fx);
+        let req = self.recovery_admin(
+            now,
+            id,
             cand,
             AdminCmd::SetReadOnly {
                 read_only: false,
@@ -966,9 +1020,11 @@ impl Manager {
 
     fn repoint(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
         let cand = run.candidate;
-        let failed = run.recovery.failed;
+        let (failed, id) = (run.recovery.failed, run.recovery.id);
         for s in run.siblings.clone() {
-            self.admin(
+            self.recovery_admin(
+                now,
+                id,
                 s,
                 AdminCmd::ChangeSource {
                     source: cand,
@@ -983,7 +1039,9 @@ impl Manager {
             ));
         }
         if run.recovery.planned {
-            self.admin(
+            self.recovery_admin(
+                now,
+                id,
                 failed,
                 AdminCmd::ChangeSource {
                     source: cand,
@@ -997,7 +1055,9 @@ impl Manager {
                 self.name(cand)
             ));
         } else if self.cfg.fence_old_primary {
-            self.admin(
+            self.recovery_admin(
+                now,
+                id,
                 failed,
                 AdminCmd::SetReadOnly {
                     read_only: true,
@@ -1016,10 +1076,15 @@ impl Manager {
             ));
         }
         fx.send(Addr::Manager, Addr::Router, Msg::SetWriter { node: cand });
+        if self.proxysql_hook {
+            let old = self.name(failed).to_string();
+            for text in steps::proxysql_writer_change(Some(&old), self.name(cand)) {
+                self.record(now, id, (None, Tool::ProxysqlAdmin), text, fx);
+            }
+        }
         run.recovery
             .steps
             .push(format!("router: writes now go to {}", self.name(cand)));
-        let _ = now;
     }
 
     fn probe_all(&mut self, now: Instant, fx: &mut Effects) {
