@@ -197,3 +197,17 @@ fn with_read_only_hostgroups_proxysqls_monitor_moves_the_promoted_node_to_the_wr
         w.statements
     );
 }
+
+#[test]
+fn a_dead_intermediate_source_has_its_replica_moved_up_under_the_primary() {
+    let w = preset("chained-replica");
+    let r = w.recoveries()[0].clone();
+    let got = lines(&w, w.recovery_statements(w.manager().shard, r.id));
+    let change = change_source("db1");
+    let want = pairs(&[
+        ("db3", "STOP REPLICA;"),
+        ("db3", &change),
+        ("db3", "START REPLICA;"),
+    ]);
+    assert_eq!(got, want, "{:?}", r.steps);
+}

@@ -1661,6 +1661,59 @@ mod tests {
         );
     }
 
+    /// What a recovery's effects record: (node, statement) for MySQL, ("", …) for ProxySQL.
+    fn statements(fx: &Effects) -> Vec<(String, String)> {
+        fx.statements
+            .iter()
+            .map(|s| {
+                assert_eq!(s.recovery, Some(1));
+                assert_eq!(s.actor, Actor::Manager { shard: ShardId(0) });
+                let node = s.node.map(|n| format!("db{}", n.0 + 1)).unwrap_or_default();
+                (node, s.text.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_admin_command_of_a_recovery_is_recorded_as_its_statements_on_its_node() {
+        let view = |n: u32| orphaned(n, if n == 2 { 2_000 } else { 1_000 });
+        let mut m = primary_goes_silent(failover_cfg(), view);
+        let t2 = Instant::from_secs(2);
+        let fx = fire(&mut m, t2, ManagerTimer::Analysis);
+        assert!(
+            fx.statements.is_empty(),
+            "probing runs no recorded statement"
+        );
+        let (_, req) = probes(&fx)[0];
+        let fx = answer(&mut m, t2 + ms(1), req, orphaned(2, 2_000));
+        let own = |fx: &Effects| -> Vec<(String, String)> {
+            let host = |n: NodeId| format!("db{}", n.0 + 1);
+            (admin_cmds(fx).iter())
+                .flat_map(|(n, c)| {
+                    steps::admin_statements(c, host)
+                        .into_iter()
+                        .map(move |t| (host(*n), t))
+                })
+                .collect()
+        };
+        assert_eq!(statements(&fx), own(&fx));
+        assert_eq!(
+            statements(&fx)[1],
+            ("db3".into(), "RESET REPLICA ALL;".into())
+        );
+        let reply = Msg::AdminReply {
+            req: m.next_req,
+            result: Ok(()),
+        };
+        let fx = effects(|fx| m.on_message(t2 + ms(2), Addr::Node(NodeId(2)), reply, fx));
+        let got = statements(&fx);
+        let (mysql, proxysql) = got.split_at(own(&fx).len());
+        assert_eq!(mysql, own(&fx));
+        assert_eq!(proxysql.len(), 4, "the ProxySQL hook: {proxysql:?}");
+        assert!(proxysql.iter().all(|(n, _)| n.is_empty()));
+        assert_eq!(proxysql[2].1, "LOAD MYSQL SERVERS TO RUNTIME;");
+    }
+
     #[test]
     fn a_replica_still_replicating_makes_the_primary_only_unreachable() {
         let view = |n: u32| match n {

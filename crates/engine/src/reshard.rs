@@ -937,6 +937,11 @@ mod tests {
             )]
         );
         assert_eq!(fx.timers, next_tick(Instant::from_micros(5)));
+        let typed: Vec<_> = (fx.statements.iter())
+            .map(|s| (s.actor, s.tool, s.node, s.text.as_str()))
+            .collect();
+        let create = "vtctldclient Reshard --workflow reshard --target-keyspace playground create --source-shards '80-' --target-shards '80-c0,c0-'";
+        assert_eq!(typed, [(Actor::Workflow, Tool::Vtctldclient, None, create)]);
         let wf = wf.unwrap();
         assert_eq!(
             (wf.sources.as_slice(), wf.phase),

@@ -654,9 +654,15 @@ mod tests {
             .collect()
     }
 
-    /// One monitor round: every backend is probed, those with a status answer.
-    fn monitor(r: &mut Router, now: Instant, statuses: &[Option<NodeStatus>]) {
+    /// One monitor round: every backend is probed, those with a status answer. Returns
+    /// what the monitor recorded it did, as (backend, text).
+    fn monitor(
+        r: &mut Router,
+        now: Instant,
+        statuses: &[Option<NodeStatus>],
+    ) -> Vec<(NodeId, String)> {
         let fx = effects(|fx| r.on_timer(now, RouterTimer::Monitor, fx));
+        let mut done: Vec<StepStatement> = fx.statements.clone();
         for (to, m) in sent(&fx) {
             let (Msg::Probe { req }, Some(n)) = (m, to.node()) else {
                 continue;
@@ -666,9 +672,15 @@ mod tests {
                     req: *req,
                     status: Box::new(status),
                 };
-                effects(|fx| r.on_message(now, to, reply, fx));
+                done.extend(effects(|fx| r.on_message(now, to, reply, fx)).statements);
             }
         }
+        for s in &done {
+            assert_eq!((s.actor, s.tool), (Actor::Router, Tool::ProxysqlMonitor));
+        }
+        (done.into_iter())
+            .map(|s| (s.node.unwrap(), s.text))
+            .collect()
     }
 
     /// The client's next operation.
@@ -792,6 +804,38 @@ mod tests {
         statuses[2].as_mut().unwrap().read_only = false;
         monitor(&mut r, Instant::ZERO, &statuses);
         assert_eq!(targets(&mut r, 2), [DB3, DB3]);
+    }
+
+    #[test]
+    fn with_read_only_flags_the_monitor_records_each_move_between_hostgroups_once() {
+        let cfg = RouterConfig {
+            writer_source: WriterSource::ReadOnlyFlag,
+            ..RouterConfig::default()
+        };
+        let mut r = proxy(cfg, writers(), Some(0), 3);
+        let mut statuses = cluster(&[Some(0), Some(0)]);
+        let t = |s: u64| Instant::from_secs(s);
+        assert_eq!(
+            monitor(&mut r, t(0), &statuses),
+            [],
+            "first sight is no move"
+        );
+        assert_eq!(monitor(&mut r, t(1), &statuses), [], "nothing changed");
+        // db1 stops answering; db3 is made writable (a promotion by hand).
+        statuses[0] = None;
+        statuses[2].as_mut().unwrap().read_only = false;
+        let moved = [(DB3, "read_only=0: moved to writer hostgroup 10".to_string())];
+        assert_eq!(monitor(&mut r, t(2), &statuses), moved);
+        let shunned = (
+            NodeId(0),
+            "no answer to the monitor: SHUNNED in writer hostgroup 10".to_string(),
+        );
+        assert_eq!(monitor(&mut r, t(3), &statuses), [shunned]);
+        assert_eq!(monitor(&mut r, t(4), &statuses), []);
+        // Manager-driven writers: the monitor moves nothing (the failover hook does).
+        let mut r = proxy(RouterConfig::default(), writers(), Some(0), 3);
+        monitor(&mut r, t(0), &cluster(&[Some(0), Some(0)]));
+        assert_eq!(monitor(&mut r, t(1), &statuses), []);
     }
 
     #[test]
