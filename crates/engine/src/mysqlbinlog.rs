@@ -166,6 +166,8 @@ fn row_events(out: &mut String, at: u64, trx: &Trx) -> u64 {
     let map_end = at + TABLE_MAP_BYTES;
     header(out, at, trx.timestamp, trx.server_id, map_end);
     let _ = writeln!(out, "Table_map: {TABLE} mapped to number {TABLE_ID}");
+    // MySQL 8.0.30+ says whether the key is a generated invisible one; kv's is its own.
+    out.push_str("# has_generated_invisible_primary_key=0\n");
     let mut pos = map_end;
     let mut runs: Vec<&[RowEvent]> = Vec::new();
     for chunk in trx.rows.chunk_by(|a, b| a.event_name() == b.event_name()) {
@@ -218,13 +220,15 @@ fn rotate(out: &mut String, at: u64, when: Instant, server_id: u32, next: u32) {
     let _ = writeln!(out, "Rotate to binlog.{next:06}  pos: 4");
 }
 
-/// A file's first events: Format_description and Previous_gtids.
-fn file_start(out: &mut String, when: Instant, server_id: u32, previous: &GtidSet) {
+/// A file's first events: Format_description (the first file's, written when the server
+/// started, says so) and Previous_gtids.
+fn file_start(out: &mut String, when: Instant, server_id: u32, number: u32, previous: &GtidSet) {
     header(out, 4, when, server_id, FORMAT_DESCRIPTION_END);
     let created = header_time(when);
+    let startup = if number == 1 { " at startup" } else { "" };
     let _ = writeln!(
         out,
-        "Start: binlog v 4, server v {SERVER_VERSION} created {created}"
+        "Start: binlog v 4, server v {SERVER_VERSION} created {created}{startup}"
     );
     header(
         out,
@@ -290,7 +294,7 @@ fn file_start_of(out: &mut String, b: &Binlog, server_id: u32, number: u32) {
         .unwrap_or(Instant::ZERO);
     let empty = GtidSet::new();
     let previous = b.file_info(number).map_or(&empty, |(p, _)| p);
-    file_start(out, opened, server_id, previous);
+    file_start(out, opened, server_id, number, previous);
 }
 
 /// A replica's relay log: the first `first` transactions still to apply, each with its
@@ -366,6 +370,7 @@ BEGIN
 /*!*/;
 # at 311
 #240101  0:00:07 server id 1  end_log_pos 361 \tTable_map: `playground`.`kv` mapped to number 92
+# has_generated_invisible_primary_key=0
 # at 361
 #240101  0:00:07 server id 1  end_log_pos 408 \tWrite_rows: table id 92 flags: STMT_END_F
 ### INSERT INTO `playground`.`kv`
@@ -441,7 +446,7 @@ COMMIT/*!*/;
             b.append(Arc::new(trx(g, at, &[w(g)])), at);
         }
         let out = render_binlog(&b, 9, 10);
-        assert!(out.starts_with("# at 4\n#240101  0:00:00 server id 9  end_log_pos 126 \tStart: binlog v 4, server v 8.4.3 created 240101  0:00:00\n# at 126\n"), "{out}");
+        assert!(out.starts_with("# at 4\n#240101  0:00:00 server id 9  end_log_pos 126 \tStart: binlog v 4, server v 8.4.3 created 240101  0:00:00 at startup\n# at 126\n"), "{out}");
         assert!(out.contains("\tRotate to binlog.000002  pos: 4\n"), "{out}");
         assert!(
             out.contains("Previous-GTIDs\n# 3e11fa47-71ca-11e1-9e33-c80aa9429562:1-2\n"),
