@@ -147,15 +147,27 @@ const MYSQLBINLOG_TRANSACTIONS: usize = 8;
 /// The last transactions of the node's binlog as `mysqlbinlog -v` prints them.
 fn view_binlog(n: &Node) -> Html {
     let text = mysqlbinlog::render_binlog(&n.binlog, n.server_id, MYSQLBINLOG_TRANSACTIONS);
+    // The files the window spans, as the command line would name them.
+    let last_file = n.binlog.end().file;
+    let shown = n.binlog.entries().len().min(MYSQLBINLOG_TRANSACTIONS);
+    let first_file =
+        (n.binlog.entries().rev().nth(shown.saturating_sub(1))).map_or(last_file, |e| e.end().file);
+    let files = (first_file..=last_file)
+        .map(|f| format!("binlog.{f:06}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     let title = format!(
-        "mysqlbinlog -v --base64-output=decode-rows binlog.{:06} (last {MYSQLBINLOG_TRANSACTIONS} transactions)",
-        n.binlog.end().file
+        "mysqlbinlog -v --base64-output=decode-rows {files} (last {MYSQLBINLOG_TRANSACTIONS} transactions)"
     );
     html! {
         <>
             <h3>{ "Binlog (latest)" }</h3>
             <p class="hint mono mysqlbinlog-title">{ title }</p>
-            <pre class="mysqlbinlog binlog-events">{ text }</pre>
+            if text.is_empty() {
+                <p class="hint">{ "no transaction in the retained binlog files yet" }</p>
+            } else {
+                <pre class="mysqlbinlog binlog-events">{ text }</pre>
+            }
         </>
     }
 }
