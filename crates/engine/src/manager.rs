@@ -855,7 +855,11 @@ impl Manager {
             run.recovery
                 .steps
                 .push(format!("{who}: command failed: {e}"));
+            // The reply follows the statements it answers, as a client prints it.
+            let (id, text) = (run.recovery.id, format!("-- failed: {e}"));
+            self.record(now, id, (from.node(), Tool::Mysql), text, fx);
         }
+        let Some(run) = &mut self.run else { return };
         if run.awaiting == Some(req) {
             run.awaiting = None;
             let id = run.recovery.id;
@@ -1701,6 +1705,17 @@ mod tests {
             statements(&fx)[1],
             ("db3".into(), "RESET REPLICA ALL;".into())
         );
+        // A command that fails is followed by its error, on the node that answered.
+        let failed = Msg::AdminReply {
+            req: m.next_req - 1,
+            result: Err("no replica channel".into()),
+        };
+        let fx = effects(|fx| m.on_message(t2 + ms(1), Addr::Node(NodeId(2)), failed, fx));
+        let error = (
+            "db3".to_string(),
+            "-- failed: no replica channel".to_string(),
+        );
+        assert_eq!(statements(&fx), [error]);
         let reply = Msg::AdminReply {
             req: m.next_req,
             result: Ok(()),
