@@ -8,7 +8,7 @@ mod story;
 use replication_playground::engine::steps::{Actor, StepStatement, Tool};
 use replication_playground::engine::time::Instant;
 use replication_playground::engine::world::LogKind;
-use replication_playground::engine::{Command, World};
+use replication_playground::engine::{Command, Report, World};
 use replication_playground::scenario::Scenario;
 use story::{Story, primary_with};
 
@@ -88,6 +88,11 @@ fn a_failover_runs_the_promotion_the_repoint_the_fence_and_the_proxysql_hook_in_
         log.contains(&"ProxySQL Admin> LOAD MYSQL SERVERS TO RUNTIME;"),
         "{log:?}"
     );
+    // And the run's report lists them with the failover.
+    let report = Report::of(w);
+    let listed = &report.failovers[0].statements;
+    assert_eq!(listed.len(), want.len());
+    assert_eq!(listed[1], format!("{p} mysql> RESET REPLICA ALL;"));
 }
 
 #[test]
