@@ -22,6 +22,9 @@ use std::collections::VecDeque;
 const AUDIT_WINDOW: usize = 2_000;
 /// How often a recovery in progress checks on its step.
 const STEP_TICK: Duration = ms(100);
+/// Admin requests of recoveries remembered for their replies (a recovery sends a few per
+/// replica, so this covers the last several recoveries of a nine-node cluster).
+const ADMIN_REQUESTS_KEPT: usize = 64;
 /// How long an admin command may take before the step is considered failed.
 const ADMIN_TIMEOUT: Duration = secs(2);
 
@@ -150,6 +153,9 @@ pub struct Manager {
     /// Whether a failover hook moves the writer in ProxySQL's admin interface (the proxy
     /// takes its writer from the manager); its statements are recorded with the recovery.
     pub proxysql_hook: bool,
+    /// The last admin requests of recoveries, with the recovery each belongs to: a reply
+    /// that reports an error is recorded with it, even after the recovery ended.
+    admin_requests: VecDeque<(u64, u64)>,
 }
 
 impl Manager {
@@ -175,6 +181,7 @@ impl Manager {
             acknowledged: true,
             next_req: 1,
             proxysql_hook: true,
+            admin_requests: VecDeque::new(),
             cfg,
         }
     }
@@ -274,7 +281,12 @@ impl Manager {
         for text in steps::admin_statements(&cmd, host) {
             self.record(now, id, (Some(n), Tool::Mysql), text, fx);
         }
-        self.admin(n, cmd, fx)
+        let req = self.admin(n, cmd, fx);
+        if self.admin_requests.len() == ADMIN_REQUESTS_KEPT {
+            self.admin_requests.pop_front();
+        }
+        self.admin_requests.push_back((req, id));
+        req
     }
 
     pub fn on_timer(&mut self, now: Instant, t: ManagerTimer, fx: &mut Effects) {
@@ -846,6 +858,14 @@ impl Manager {
         result: Result<(), String>,
         fx: &mut Effects,
     ) {
+        if let Err(e) = &result {
+            // The error follows the statements it answers, as a client prints it.
+            let recovery = self.admin_requests.iter().find(|(r, _)| *r == req);
+            if let Some(&(_, id)) = recovery {
+                let text = format!("-- failed: {e}");
+                self.record(now, id, (from.node(), Tool::Mysql), text, fx);
+            }
+        }
         let Some(run) = &mut self.run else { return };
         if let Err(e) = &result {
             let who = from
@@ -855,11 +875,7 @@ impl Manager {
             run.recovery
                 .steps
                 .push(format!("{who}: command failed: {e}"));
-            // The reply follows the statements it answers, as a client prints it.
-            let (id, text) = (run.recovery.id, format!("-- failed: {e}"));
-            self.record(now, id, (from.node(), Tool::Mysql), text, fx);
         }
-        let Some(run) = &mut self.run else { return };
         if run.awaiting == Some(req) {
             run.awaiting = None;
             let id = run.recovery.id;
@@ -1722,11 +1738,31 @@ mod tests {
         };
         let fx = effects(|fx| m.on_message(t2 + ms(2), Addr::Node(NodeId(2)), reply, fx));
         let got = statements(&fx);
+        let repoint_req = (sent(&fx).into_iter())
+            .find_map(|(_, m)| match m {
+                Msg::Admin {
+                    req,
+                    cmd: AdminCmd::ChangeSource { .. },
+                } => Some(*req),
+                _ => None,
+            })
+            .expect("db2 is repointed");
         let (mysql, proxysql) = got.split_at(own(&fx).len());
         assert_eq!(mysql, own(&fx));
         assert_eq!(proxysql.len(), 4, "the ProxySQL hook: {proxysql:?}");
         assert!(proxysql.iter().all(|(n, _)| n.is_empty()));
         assert_eq!(proxysql[2].1, "LOAD MYSQL SERVERS TO RUNTIME;");
+        // The repoint's reply comes after the recovery ended: its error is still recorded.
+        let failed = Msg::AdminReply {
+            req: repoint_req,
+            result: Err("cannot replicate from itself".into()),
+        };
+        let fx = effects(|fx| m.on_message(t2 + ms(3), Addr::Node(NodeId(1)), failed, fx));
+        let error = (
+            "db2".to_string(),
+            "-- failed: cannot replicate from itself".to_string(),
+        );
+        assert_eq!(statements(&fx), [error]);
     }
 
     #[test]
