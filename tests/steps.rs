@@ -176,6 +176,11 @@ fn a_resharding_is_the_vtctldclient_commands_an_operator_types() {
             .iter()
             .all(|s| s.tool == Tool::Vtctldclient && s.node.is_none())
     );
+    let first = w.statements.front().unwrap();
+    assert!(
+        w.statement_line(first)
+            .starts_with("$ vtctldclient Reshard ")
+    );
 }
 
 #[test]
