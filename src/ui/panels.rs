@@ -6,8 +6,10 @@ use super::Msg;
 use super::topology::health;
 use crate::engine::checker::FindingKind;
 use crate::engine::config::PromotionRule;
+use crate::engine::mysqlbinlog;
 use crate::engine::node::Node;
 use crate::engine::report::role;
+use crate::engine::steps::Actor;
 use crate::engine::time::{Duration, fmt_secs, us};
 use crate::engine::{Addr, Command, NodeId, World};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -185,30 +187,50 @@ fn view_backups(world: &World, n: &Node, link: &Scope) -> Html {
     }
 }
 
+/// Transactions the binlog and relay-log views print.
+const MYSQLBINLOG_TRANSACTIONS: usize = 8;
+
+/// The last transactions of the node's binlog as `mysqlbinlog -v` prints them.
 fn view_binlog(n: &Node) -> Html {
-    let rows = n.binlog.entries().rev().take(8).map(|e| {
-        let r = e.trx.rows.first().map(|r| format!("{} key {}", r.event_name(), r.key())).unwrap_or_default();
-        html! { <tr><td class="mono">{ e.end().to_string() }</td><td class="mono">{ format!("{}:{}", e.trx.gtid.uuid.short(), e.trx.gtid.gno) }</td><td>{ r }</td></tr> }
-    });
+    let text = mysqlbinlog::render_binlog(&n.binlog, n.server_id, MYSQLBINLOG_TRANSACTIONS);
+    // The files the window spans, as the command line would name them.
+    let last_file = n.binlog.end().file;
+    let shown = n.binlog.entries().len().min(MYSQLBINLOG_TRANSACTIONS);
+    let first_file =
+        (n.binlog.entries().rev().nth(shown.saturating_sub(1))).map_or(last_file, |e| e.end().file);
+    let files = (first_file..=last_file)
+        .map(|f| format!("binlog.{f:06}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let title = format!(
+        "mysqlbinlog -v --base64-output=decode-rows {files} (last {MYSQLBINLOG_TRANSACTIONS} transactions)"
+    );
     html! {
         <>
             <h3>{ "Binlog (latest)" }</h3>
-            <table class="events"><tr><th>{ "end pos" }</th><th>{ "GTID" }</th><th>{ "rows" }</th></tr>{ for rows }</table>
+            <p class="hint mono mysqlbinlog-title">{ title }</p>
+            if text.is_empty() {
+                <p class="hint">{ "no transaction in the retained binlog files yet" }</p>
+            } else {
+                <pre class="mysqlbinlog binlog-events">{ text }</pre>
+            }
         </>
     }
 }
 
+/// The next transactions the applier will run, as `mysqlbinlog -v` prints a relay log.
 fn view_relay_log(n: &Node) -> Html {
     let Some(c) = &n.channel else {
         return Html::default();
     };
-    let rows = c.relay_log.iter().take(8).map(|e| {
-        html! { <tr><td class="mono">{ e.source_end.to_string() }</td><td class="mono">{ format!("{}:{}", e.trx.gtid.uuid.short(), e.trx.gtid.gno) }</td></tr> }
-    });
+    let entries = c.relay_log.iter().map(|e| (&*e.trx, e.source_end));
+    let text = mysqlbinlog::render_relay_log(entries, MYSQLBINLOG_TRANSACTIONS);
     html! {
         <>
             <h3>{ format!("Relay log: {} not yet applied", c.relay_log.len()) }</h3>
-            <table class="events"><tr><th>{ "source pos" }</th><th>{ "GTID" }</th></tr>{ for rows }</table>
+            if !text.is_empty() {
+                <pre class="mysqlbinlog relay-events">{ text }</pre>
+            }
         </>
     }
 }
@@ -376,11 +398,20 @@ pub fn view_failover(world: &World) -> Html {
     });
     let recoveries = world.recoveries();
     let last = recoveries.last().copied();
+    let monitor: Vec<_> = (world.statements.iter().rev())
+        .filter(|s| s.actor == Actor::Router)
+        .take(6)
+        .collect();
     html! {
         <section class="panel-section failover">
             <h2>{ "Failover" }</h2>
             <p class="hint">{ format!("analysis: {} · automatic: {} · {} recoveries", world.managers.iter().map(|m| format!("{:?}", m.analysis)).collect::<Vec<_>>().join(" · "), if m.cfg.automatic { "on" } else { "off" }, recoveries.len()) }</p>
             <ul class="audit-log">{ for entries }</ul>
+            { view_recovery_statements(world) }
+            if !monitor.is_empty() {
+                <h3>{ "ProxySQL monitor" }</h3>
+                <ol class="statements">{ for monitor.iter().rev().map(|s| view_statements(world, std::slice::from_ref(s))) }</ol>
+            }
             if let Some(r) = last {
                 <h3>{ format!("Why {}?", r.promoted.map(|p| world.name(p.into())).unwrap_or_else(|| "no candidate".into())) }</h3>
                 <table class="candidates">
@@ -395,6 +426,73 @@ pub fn view_failover(world: &World) -> Html {
                 </table>
             }
         </section>
+    }
+}
+
+/// The statements the last recoveries ran, each with the server it ran on, in order.
+fn view_recovery_statements(world: &World) -> Html {
+    let mut runs: Vec<_> = (world.managers.iter())
+        .flat_map(|m| m.recoveries.iter().map(move |r| (m, r)))
+        .collect();
+    runs.sort_by_key(|(_, r)| (r.started_us, r.id));
+    let count = runs.len();
+    let shown = runs.into_iter().rev().take(3).enumerate().map(|(i, (m, r))| {
+        let kind = if r.planned { "switchover" } else { "recovery" };
+        let to = r.promoted.map(|p| format!(" → {}", world.name(p.into()))).unwrap_or_default();
+        let summary = format!("{} {kind} of {}{to}{}", fmt_secs(r.started_us), world.name(r.failed.into()), shard_label(world, m));
+        let statements: Vec<_> = world.recovery_statements(m.shard, r.id).collect();
+        html! {
+            <details class="recovery-statements" open={i == 0}>
+                <summary>{ summary }</summary>
+                if statements.is_empty() {
+                    <p class="hint">{ "no statement ran (nothing to promote, or older than the window)" }</p>
+                } else {
+                    <ol class="statements">{ for group_by_place(&statements).into_iter().map(|g| view_statements(world, g)) }</ol>
+                }
+            </details>
+        }
+    });
+    html! {
+        if count > 0 {
+            <h3>{ "Statements run" }</h3>
+            { for shown }
+        }
+    }
+}
+
+type StepRef<'a> = &'a crate::engine::steps::StepStatement;
+
+/// Runs of statements that ran in one place (one server, or ProxySQL's admin), in order.
+fn group_by_place<'a>(statements: &[StepRef<'a>]) -> Vec<Vec<StepRef<'a>>> {
+    let mut groups: Vec<Vec<StepRef<'a>>> = Vec::new();
+    for &s in statements {
+        match groups.last_mut() {
+            Some(g) if g[0].node == s.node && g[0].tool == s.tool => g.push(s),
+            _ => groups.push(vec![s]),
+        }
+    }
+    groups
+}
+
+/// Statements run in one place: when the first ran, where (the server with the client's
+/// prompt, ProxySQL's admin or monitor), then each statement on its own line.
+fn view_statements<S: std::borrow::Borrow<crate::engine::steps::StepStatement>>(
+    world: &World,
+    run: impl AsRef<[S]>,
+) -> Html {
+    let run = run.as_ref();
+    let Some(first) = run.first().map(|s| s.borrow()) else {
+        return Html::default();
+    };
+    let place = match first.node {
+        Some(n) => format!("{} {}", world.name(n.into()), first.tool.prompt()),
+        None => first.tool.prompt().to_string(),
+    };
+    html! {
+        <li data-where={first.node.map(|n| world.name(n.into())).unwrap_or_else(|| first.tool.prompt().trim_end_matches(['>', ':']).to_string())}>
+            <div class="head"><span class="t">{ fmt_secs(first.at) }</span><span class="where">{ place }</span></div>
+            { for run.iter().map(|s| html! { <code>{ s.borrow().text.clone() }</code> }) }
+        </li>
     }
 }
 

@@ -5,6 +5,7 @@
 use super::Msg;
 use crate::engine::ids::ShardId;
 use crate::engine::reshard::{Phase, Step, Stream};
+use crate::engine::steps::Actor;
 use crate::engine::time::fmt_secs;
 use crate::engine::{Command, World};
 use yew::prelude::*;
@@ -114,6 +115,10 @@ pub fn view(w: &World, link: &Scope) -> Html {
             <ul class="audit-log">
                 { for wf.log.iter().rev().take(6).map(|(t, text)| html! { <li><span class="t">{ fmt_secs(*t) }</span>{ format!(" {text}") }</li> }) }
             </ul>
+            <h3>{ "vtctldclient" }</h3>
+            <ol class="statements">
+                { for w.statements.iter().filter(|s| s.actor == Actor::Workflow).map(|s| html! { <li><span class="t">{ fmt_secs(s.at) }</span><code>{ format!("$ {}", s.text) }</code></li> }) }
+            </ol>
         </section>
     }
 }

@@ -81,6 +81,16 @@ test('start a rebalance from the panel, watch it copy, switch and complete', asy
   await page.click('button.play');
   assert.match(await page.textContent('.reshard'), /write stalls: \d+\.\d+ s/);
   assert.equal(await page.locator('svg g.shard.idle').count(), 1, 'only the old 80- serves nothing now');
+  // Each step the panel's buttons took is the vtctldclient command an operator would type.
+  const typed = await page.locator('.reshard ol.statements code').allTextContents();
+  const prefix = '$ vtctldclient Reshard --workflow reshard --target-keyspace playground ';
+  assert.deepEqual(typed, [
+    `${prefix}create --source-shards '80-' --target-shards '80-c0,c0-'`,
+    '$ vtctldclient VDiff --workflow reshard --target-keyspace playground create',
+    `${prefix}switchtraffic --tablet-types "rdonly,replica"`,
+    `${prefix}switchtraffic --tablet-types primary`,
+    `${prefix}complete`,
+  ]);
   await screenshot(page, 'reshard-completed.png');
   assert.deepEqual(errors, []);
   await context.close();

@@ -34,6 +34,16 @@ impl fmt::Display for BinlogPos {
     }
 }
 
+/// Bytes of each event of a transaction, as `Trx::size` adds them up (and as
+/// `mysqlbinlog` positions them): Gtid, Query BEGIN, Table_map, a rows event's header and
+/// each row image in it, Xid.
+pub const GTID_EVENT_BYTES: u64 = 79;
+pub const QUERY_BEGIN_BYTES: u64 = 75;
+pub const TABLE_MAP_BYTES: u64 = 50;
+pub const ROWS_HEADER_BYTES: u64 = 29;
+pub const ROW_IMAGE_BYTES: u64 = 18;
+pub const XID_EVENT_BYTES: u64 = 31;
+
 /// One committed transaction as written by the server that originated it. Replicas log it
 /// again (log_replica_updates) with the same GTID, origin server_id and timestamp.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +61,12 @@ impl Trx {
     /// Bytes the transaction takes in a binlog: Gtid (79) + Query BEGIN (75) + Table_map (50)
     /// + one rows event (header 19 + 10 + 18 per row image) + Xid (31).
     pub fn size(&self) -> u64 {
-        79 + 75 + 50 + 29 + 18 * self.rows.len() as u64 + 31
+        GTID_EVENT_BYTES
+            + QUERY_BEGIN_BYTES
+            + TABLE_MAP_BYTES
+            + ROWS_HEADER_BYTES
+            + ROW_IMAGE_BYTES * self.rows.len() as u64
+            + XID_EVENT_BYTES
     }
 }
 
@@ -304,6 +319,21 @@ impl Binlog {
 
     pub fn file_count(&self) -> u32 {
         self.files.len() as u32
+    }
+
+    /// A retained file's Previous_gtids (what all earlier files logged) and when a
+    /// rotation closed it (None while it is the active file).
+    pub fn file_info(&self, number: u32) -> Option<(&GtidSet, Option<Instant>)> {
+        self.files
+            .iter()
+            .find(|f| f.number == number)
+            .map(|f| (&f.previous_gtids, f.closed_at))
+    }
+
+    /// The index of the oldest retained entry (entries are numbered from 0 since the
+    /// server started logging; purged ones keep their numbers).
+    pub fn first_idx(&self) -> u64 {
+        self.base_idx()
     }
 
     fn base_idx(&self) -> u64 {

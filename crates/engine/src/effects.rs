@@ -6,6 +6,7 @@ use super::gtid::{Gtid, GtidSet};
 use super::history::Op;
 use super::ids::{Addr, NodeId, ShardId};
 use super::message::{Msg, Statement};
+use super::steps::StepStatement;
 use crate::time::Instant;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -193,6 +194,8 @@ pub struct Effects {
     pub ops: Vec<Op>,
     /// Changes asked of other actors, in order.
     pub asks: Vec<Ask>,
+    /// The statements an automated step ran (observations: the world keeps and shows them).
+    pub statements: Vec<StepStatement>,
 }
 
 impl Effects {
@@ -218,11 +221,17 @@ impl Effects {
         self.asks.push(ask);
     }
 
+    /// An automated step ran this statement (see `steps`).
+    pub fn statement(&mut self, s: StepStatement) {
+        self.statements.push(s);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.sends.is_empty()
             && self.timers.is_empty()
             && self.notes.is_empty()
             && self.ops.is_empty()
             && self.asks.is_empty()
+            && self.statements.is_empty()
     }
 }

@@ -53,6 +53,7 @@ pub mod keymap;
 pub mod keyspace;
 pub mod manager;
 pub mod message;
+pub mod mysqlbinlog;
 pub mod net;
 pub mod node;
 mod queue;
@@ -64,6 +65,7 @@ pub mod router;
 pub mod rows;
 pub mod sql;
 pub mod status;
+pub mod steps;
 #[cfg(test)]
 pub(crate) mod testkit;
 pub mod time;

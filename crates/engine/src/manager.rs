@@ -13,6 +13,7 @@ use super::gtid::GtidSet;
 use super::ids::{Addr, NodeId, ShardId};
 use super::message::{AdminCmd, Msg};
 use super::status::NodeStatus;
+use super::steps::{self, Actor, StepStatement, Tool};
 use crate::time::{Duration, Instant, fmt_secs, ms, secs, us};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -21,6 +22,9 @@ use std::collections::VecDeque;
 const AUDIT_WINDOW: usize = 2_000;
 /// How often a recovery in progress checks on its step.
 const STEP_TICK: Duration = ms(100);
+/// Admin requests of recoveries remembered for their replies (a recovery sends a few per
+/// replica, so this covers the last several recoveries of a nine-node cluster).
+const ADMIN_REQUESTS_KEPT: usize = 64;
 /// How long an admin command may take before the step is considered failed.
 const ADMIN_TIMEOUT: Duration = secs(2);
 
@@ -146,6 +150,12 @@ pub struct Manager {
     pub shard: ShardId,
     /// The nodes of that cluster; the others are never probed or promoted.
     members: Vec<NodeId>,
+    /// Whether a failover hook moves the writer in ProxySQL's admin interface (the proxy
+    /// takes its writer from the manager); its statements are recorded with the recovery.
+    pub proxysql_hook: bool,
+    /// The last admin requests of recoveries, with the recovery each belongs to: a reply
+    /// that reports an error is recorded with it, even after the recovery ended.
+    admin_requests: VecDeque<(u64, u64)>,
 }
 
 impl Manager {
@@ -170,6 +180,8 @@ impl Manager {
             last_recovery_us: None,
             acknowledged: true,
             next_req: 1,
+            proxysql_hook: true,
+            admin_requests: VecDeque::new(),
             cfg,
         }
     }
@@ -190,6 +202,12 @@ impl Manager {
         if member {
             self.members.push(n);
         }
+    }
+
+    /// No ProxySQL in front of this cluster: a recovery runs no admin statements there.
+    pub fn without_proxysql_hook(mut self) -> Self {
+        self.proxysql_hook = false;
+        self
     }
 
     pub fn members(&self) -> &[NodeId] {
@@ -243,6 +261,42 @@ impl Manager {
     fn admin(&mut self, n: NodeId, cmd: AdminCmd, fx: &mut Effects) -> u64 {
         let req = self.req();
         fx.send(Addr::Manager, Addr::Node(n), Msg::Admin { req, cmd });
+        req
+    }
+
+    /// Records a statement recovery `id` ran (on `node`, or on ProxySQL's admin).
+    fn record(
+        &self,
+        now: Instant,
+        id: u64,
+        (node, tool): (Option<NodeId>, Tool),
+        text: String,
+        fx: &mut Effects,
+    ) {
+        let actor = Actor::Manager { shard: self.shard };
+        let mut s = StepStatement::new(now, actor, tool, text).in_recovery(id);
+        s.node = node;
+        fx.statement(s);
+    }
+
+    /// Sends an admin command of recovery `id`, recording the SQL statements it is.
+    fn recovery_admin(
+        &mut self,
+        now: Instant,
+        id: u64,
+        n: NodeId,
+        cmd: AdminCmd,
+        fx: &mut Effects,
+    ) -> u64 {
+        let host = |m: NodeId| self.name(m).to_string();
+        for text in steps::admin_statements(&cmd, host) {
+            self.record(now, id, (Some(n), Tool::Mysql), text, fx);
+        }
+        let req = self.admin(n, cmd, fx);
+        if self.admin_requests.len() == ADMIN_REQUESTS_KEPT {
+            self.admin_requests.pop_front();
+        }
+        self.admin_requests.push_back((req, id));
         req
     }
 
@@ -696,7 +750,9 @@ impl Manager {
             probe: None,
         };
         if planned {
-            let req = self.admin(
+            let req = self.recovery_admin(
+                now,
+                id,
                 failed,
                 AdminCmd::SetReadOnly {
                     read_only: true,
@@ -734,7 +790,9 @@ impl Manager {
                     .filter(|r| self.instances[r.index()].valid)
                     .collect();
                 for r in movers {
-                    self.admin(
+                    self.recovery_admin(
+                        now,
+                        recovery.id,
                         r,
                         AdminCmd::ChangeSource {
                             source: up,
@@ -811,6 +869,14 @@ impl Manager {
         result: Result<(), String>,
         fx: &mut Effects,
     ) {
+        if let Err(e) = &result {
+            // The error follows the statements it answers, as a client prints it.
+            let recovery = self.admin_requests.iter().find(|(r, _)| *r == req);
+            if let Some(&(_, id)) = recovery {
+                let text = format!("-- failed: {e}");
+                self.record(now, id, (from.node(), Tool::Mysql), text, fx);
+            }
+        }
         let Some(run) = &mut self.run else { return };
         if let Err(e) = &result {
             let who = from
@@ -860,6 +926,9 @@ impl Manager {
                 // Re-read the old primary now that it is read-only: its final executed set
                 // is what the designated replica must reach.
                 run.probe = Some(self.probe(now, run.recovery.failed, fx));
+                let (id, failed) = (run.recovery.id, run.recovery.failed);
+                let text = "SELECT @@GLOBAL.gtid_executed;".to_string();
+                self.record(now, id, (Some(failed), Tool::Mysql), text, fx);
                 run.step = Step::WaitApply {
                     since: now,
                     target: None,
@@ -909,6 +978,9 @@ impl Manager {
                     since,
                     target: Some(t.clone()),
                 };
+                let timeout_s = self.cfg.relay_log_apply_timeout_ms.div_ceil(1000);
+                let text = format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{t}', {timeout_s});");
+                self.record(now, run.recovery.id, (Some(cand), Tool::Mysql), text, fx);
                 Some(t)
             }
             (_, t) => t,
@@ -956,10 +1028,12 @@ impl Manager {
     /// Makes the candidate a primary: STOP REPLICA; RESET REPLICA ALL; read_only=OFF, then
     /// waits for the answer to the last of them.
     fn send_promotion(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
-        let cand = run.candidate;
-        self.admin(cand, AdminCmd::StopReplica, fx);
-        self.admin(cand, AdminCmd::ResetReplicaAll, fx);
-        let req = self.admin(
+        let (cand, id) = (run.candidate, run.recovery.id);
+        self.recovery_admin(now, id, cand, AdminCmd::StopReplica, fx);
+        self.recovery_admin(now, id, cand, AdminCmd::ResetReplicaAll, fx);
+        let req = self.recovery_admin(
+            now,
+            id,
             cand,
             AdminCmd::SetReadOnly {
                 read_only: false,
@@ -977,9 +1051,11 @@ impl Manager {
 
     fn repoint(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
         let cand = run.candidate;
-        let failed = run.recovery.failed;
+        let (failed, id) = (run.recovery.failed, run.recovery.id);
         for s in run.siblings.clone() {
-            self.admin(
+            self.recovery_admin(
+                now,
+                id,
                 s,
                 AdminCmd::ChangeSource {
                     source: cand,
@@ -994,7 +1070,9 @@ impl Manager {
             ));
         }
         if run.recovery.planned {
-            self.admin(
+            self.recovery_admin(
+                now,
+                id,
                 failed,
                 AdminCmd::ChangeSource {
                     source: cand,
@@ -1008,7 +1086,9 @@ impl Manager {
                 self.name(cand)
             ));
         } else if self.cfg.fence_old_primary {
-            self.admin(
+            self.recovery_admin(
+                now,
+                id,
                 failed,
                 AdminCmd::SetReadOnly {
                     read_only: true,
@@ -1027,10 +1107,15 @@ impl Manager {
             ));
         }
         fx.send(Addr::Manager, Addr::Router, Msg::SetWriter { node: cand });
+        if self.proxysql_hook {
+            let old = self.name(failed).to_string();
+            for text in steps::proxysql_writer_change(Some(&old), self.name(cand)) {
+                self.record(now, id, (None, Tool::ProxysqlAdmin), text, fx);
+            }
+        }
         run.recovery
             .steps
             .push(format!("router: writes now go to {}", self.name(cand)));
-        let _ = now;
     }
 
     fn probe_all(&mut self, now: Instant, fx: &mut Effects) {
@@ -1605,6 +1690,90 @@ mod tests {
                 "db3 promoted in 0.00 s",
             ]
         );
+    }
+
+    /// What a recovery's effects record: (node, statement) for MySQL, ("", …) for ProxySQL.
+    fn statements(fx: &Effects) -> Vec<(String, String)> {
+        fx.statements
+            .iter()
+            .map(|s| {
+                assert_eq!(s.recovery, Some(1));
+                assert_eq!(s.actor, Actor::Manager { shard: ShardId(0) });
+                let node = s.node.map(|n| format!("db{}", n.0 + 1)).unwrap_or_default();
+                (node, s.text.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_admin_command_of_a_recovery_is_recorded_as_its_statements_on_its_node() {
+        let view = |n: u32| orphaned(n, if n == 2 { 2_000 } else { 1_000 });
+        let mut m = primary_goes_silent(failover_cfg(), view);
+        let t2 = Instant::from_secs(2);
+        let fx = fire(&mut m, t2, ManagerTimer::Analysis);
+        assert!(
+            fx.statements.is_empty(),
+            "probing runs no recorded statement"
+        );
+        let (_, req) = probes(&fx)[0];
+        let fx = answer(&mut m, t2 + ms(1), req, orphaned(2, 2_000));
+        let own = |fx: &Effects| -> Vec<(String, String)> {
+            let host = |n: NodeId| format!("db{}", n.0 + 1);
+            (admin_cmds(fx).iter())
+                .flat_map(|(n, c)| {
+                    steps::admin_statements(c, host)
+                        .into_iter()
+                        .map(move |t| (host(*n), t))
+                })
+                .collect()
+        };
+        assert_eq!(statements(&fx), own(&fx));
+        assert_eq!(
+            statements(&fx)[1],
+            ("db3".into(), "RESET REPLICA ALL;".into())
+        );
+        // A command that fails is followed by its error, on the node that answered.
+        let failed = Msg::AdminReply {
+            req: m.next_req - 1,
+            result: Err("no replica channel".into()),
+        };
+        let fx = effects(|fx| m.on_message(t2 + ms(1), Addr::Node(NodeId(2)), failed, fx));
+        let error = (
+            "db3".to_string(),
+            "-- failed: no replica channel".to_string(),
+        );
+        assert_eq!(statements(&fx), [error]);
+        let reply = Msg::AdminReply {
+            req: m.next_req,
+            result: Ok(()),
+        };
+        let fx = effects(|fx| m.on_message(t2 + ms(2), Addr::Node(NodeId(2)), reply, fx));
+        let got = statements(&fx);
+        let repoint_req = (sent(&fx).into_iter())
+            .find_map(|(_, m)| match m {
+                Msg::Admin {
+                    req,
+                    cmd: AdminCmd::ChangeSource { .. },
+                } => Some(*req),
+                _ => None,
+            })
+            .expect("db2 is repointed");
+        let (mysql, proxysql) = got.split_at(own(&fx).len());
+        assert_eq!(mysql, own(&fx));
+        assert_eq!(proxysql.len(), 4, "the ProxySQL hook: {proxysql:?}");
+        assert!(proxysql.iter().all(|(n, _)| n.is_empty()));
+        assert_eq!(proxysql[2].1, "LOAD MYSQL SERVERS TO RUNTIME;");
+        // The repoint's reply comes after the recovery ended: its error is still recorded.
+        let failed = Msg::AdminReply {
+            req: repoint_req,
+            result: Err("cannot replicate from itself".into()),
+        };
+        let fx = effects(|fx| m.on_message(t2 + ms(3), Addr::Node(NodeId(1)), failed, fx));
+        let error = (
+            "db2".to_string(),
+            "-- failed: cannot replicate from itself".to_string(),
+        );
+        assert_eq!(statements(&fx), [error]);
     }
 
     #[test]

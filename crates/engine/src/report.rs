@@ -104,6 +104,9 @@ pub struct FailoverReport {
     pub success: bool,
     pub reasons: Vec<String>,
     pub candidates: Vec<CandidateReport>,
+    /// The statements the recovery ran, as a console shows them (`db2 mysql> STOP
+    /// REPLICA;`, `ProxySQL Admin> LOAD MYSQL SERVERS TO RUNTIME;`), in order.
+    pub statements: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -206,6 +209,12 @@ impl Report {
 
 fn failover_report(world: &World, r: &Recovery) -> FailoverReport {
     let name = |id: NodeId| world.name(Addr::Node(id));
+    let shard = (world.managers.iter())
+        .find(|m| m.recoveries.iter().any(|x| std::ptr::eq(x, r)))
+        .map_or(ShardId(0), |m| m.shard);
+    let statements = (world.recovery_statements(shard, r.id))
+        .map(|s| world.statement_line(s))
+        .collect();
     FailoverReport {
         at_ms: r.started_us.as_millis(),
         finished_ms: r.finished_us.map(Instant::as_millis),
@@ -215,6 +224,7 @@ fn failover_report(world: &World, r: &Recovery) -> FailoverReport {
         promoted: r.promoted.map(name),
         success: r.success,
         reasons: r.steps.clone(),
+        statements,
         candidates: r
             .candidates
             .iter()

@@ -27,6 +27,7 @@ use super::net::Network;
 use super::node::Node;
 use super::router::Router;
 use super::rows::Key;
+use super::steps::{self, Actor, StepStatement, Tool};
 use crate::time::{Duration, Instant, fmt_secs, ms, secs};
 use serde::{Deserialize, Serialize};
 use stream::{caught_up, vdiff};
@@ -218,17 +219,62 @@ pub fn on_command(
     cluster: &ClusterView,
     fx: &mut Effects,
 ) -> Result<(), String> {
+    // The phase before the step decides which tablet types a ReverseTraffic moves.
+    let phase = workflow.as_ref().map(|w| w.phase);
     match (step, workflow.as_mut()) {
         (Step::Create, current) => {
             if current.is_some_and(|w| w.is_active()) {
                 return Err("a resharding workflow is already running".into());
             }
             *workflow = Some(Reshard::create(now, cluster, fx)?);
-            Ok(())
         }
-        (_, Some(wf)) => wf.on_step(now, step, cluster, fx),
-        (_, None) => Err("there is no resharding workflow: create one first".into()),
+        (_, Some(wf)) => wf.on_step(now, step, cluster, fx)?,
+        (_, None) => return Err("there is no resharding workflow: create one first".into()),
     }
+    if let Some(wf) = workflow.as_ref() {
+        let text = vtctldclient_line(step, phase, wf, cluster);
+        fx.statement(StepStatement::new(
+            now,
+            Actor::Workflow,
+            Tool::Vtctldclient,
+            text,
+        ));
+    }
+    Ok(())
+}
+
+/// The `vtctldclient` command an operator types for a step (Vitess's
+/// `examples/local` README: `Reshard … create --source-shards '0' --target-shards
+/// '-80,80-'`, `switchtraffic --tablet-types "rdonly,replica"`, `… primary`, `complete`).
+fn vtctldclient_line(
+    step: Step,
+    phase: Option<Phase>,
+    wf: &Reshard,
+    cluster: &ClusterView,
+) -> String {
+    let ranges = |v: &[ShardId]| {
+        v.iter()
+            .filter_map(|&g| cluster.router.route(g))
+            .map(|r| r.range.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let action = match step {
+        Step::Create => format!(
+            "create --source-shards '{}' --target-shards '{}'",
+            ranges(&wf.sources),
+            ranges(&wf.targets)
+        ),
+        Step::SwitchReads => "switchtraffic --tablet-types \"rdonly,replica\"".into(),
+        Step::SwitchWrites => "switchtraffic --tablet-types primary".into(),
+        Step::ReverseTraffic if phase == Some(Phase::ReadsSwitched) => {
+            "reversetraffic --tablet-types \"rdonly,replica\"".into()
+        }
+        Step::ReverseTraffic => "reversetraffic --tablet-types primary".into(),
+        Step::Complete => "complete".into(),
+        Step::Cancel => "cancel".into(),
+    };
+    steps::vtctldclient_reshard(&action)
 }
 
 impl Reshard {
@@ -433,6 +479,14 @@ impl Reshard {
             && let Some((rows, diff)) = vdiff(&self.streams, cluster)
         {
             self.vdiff = Some((now, rows, diff));
+            // The workflow runs the VDiff an operator would start once the copy is done.
+            let line = steps::vtctldclient_vdiff("create");
+            fx.statement(StepStatement::new(
+                now,
+                Actor::Workflow,
+                Tool::Vtctldclient,
+                line,
+            ));
             let text = format!("VDiff: {rows} rows compared, {diff} differ");
             self.note(now, text, fx);
         }
@@ -883,6 +937,11 @@ mod tests {
             )]
         );
         assert_eq!(fx.timers, next_tick(Instant::from_micros(5)));
+        let typed: Vec<_> = (fx.statements.iter())
+            .map(|s| (s.actor, s.tool, s.node, s.text.as_str()))
+            .collect();
+        let create = "vtctldclient Reshard --workflow reshard --target-keyspace playground create --source-shards '80-' --target-shards '80-c0,c0-'";
+        assert_eq!(typed, [(Actor::Workflow, Tool::Vtctldclient, None, create)]);
         let wf = wf.unwrap();
         assert_eq!(
             (wf.sources.as_slice(), wf.phase),

@@ -19,6 +19,7 @@ use super::keyspace::{KeyRange, Vindex};
 use super::message::{Msg, QueryResult, Statement};
 use super::rng::{SimRng, Stream};
 use super::status::NodeStatus;
+use super::steps::{Actor, READER_HOSTGROUP, StepStatement, Tool, WRITER_HOSTGROUP};
 use crate::time::{Duration, Instant, ms, secs, us};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,6 +47,9 @@ pub struct Backend {
     pub lag: Option<Duration>,
     pub is_replica: bool,
     probe_outstanding: Option<u64>,
+    /// With read_only hostgroups: whether the monitor last put it in the writer hostgroup
+    /// (unknown until its first probe answers).
+    in_writer_hostgroup: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -547,7 +551,7 @@ impl Router {
                 }
             }
             Msg::ConnReset => self.on_conn_reset(now, from, fx),
-            Msg::ProbeReply { req, status } => self.on_probe_reply(req, &status),
+            Msg::ProbeReply { req, status } => self.on_probe_reply(now, req, &status, fx),
             Msg::SetWriter { node } => self.set_writer(node),
             _ => {}
         }
@@ -575,10 +579,11 @@ impl Router {
     /// marks the backend unreachable; every backend is probed again.
     fn monitor(&mut self, now: Instant, fx: &mut Effects) {
         for i in 0..self.backends.len() {
-            let b = &mut self.backends[i];
-            if b.probe_outstanding.is_some() {
-                b.reachable = false;
+            if self.backends[i].probe_outstanding.is_some() {
+                self.backends[i].reachable = false;
+                self.note_writer_hostgroup(now, i, fx);
             }
+            let b = &mut self.backends[i];
             let req = self.next_req;
             self.next_req += 1;
             b.probe_outstanding = Some(req);
@@ -596,8 +601,9 @@ impl Router {
         );
     }
 
-    fn on_probe_reply(&mut self, req: u64, s: &NodeStatus) {
-        let Some(b) = self.backends.get_mut(s.node.index()) else {
+    fn on_probe_reply(&mut self, now: Instant, req: u64, s: &NodeStatus, fx: &mut Effects) {
+        let i = s.node.index();
+        let Some(b) = self.backends.get_mut(i) else {
             return;
         };
         if b.probe_outstanding != Some(req) {
@@ -608,6 +614,35 @@ impl Router {
         b.read_only = s.read_only;
         b.is_replica = s.replica.is_some();
         b.lag = s.replica.as_ref().and_then(|r| r.replication_lag);
+        if b.in_writer_hostgroup.is_none() {
+            b.in_writer_hostgroup = Some(!b.read_only);
+        }
+        self.note_writer_hostgroup(now, i, fx);
+    }
+
+    /// With `writer_source: read_only_flag`, ProxySQL's monitor keeps every reachable
+    /// `read_only=0` backend in the writer hostgroup (mysql_replication_hostgroups): a
+    /// backend moving in or out of it is recorded as the monitor's action (once per change,
+    /// never per probe).
+    fn note_writer_hostgroup(&mut self, now: Instant, i: usize, fx: &mut Effects) {
+        if self.cfg.writer_source != WriterSource::ReadOnlyFlag {
+            return;
+        }
+        let b = &mut self.backends[i];
+        let writer = b.reachable && !b.read_only;
+        if b.in_writer_hostgroup.is_none_or(|was| was == writer) {
+            return;
+        }
+        b.in_writer_hostgroup = Some(writer);
+        let text = if writer {
+            format!("read_only=0: moved to writer hostgroup {WRITER_HOSTGROUP}")
+        } else if !b.reachable {
+            format!("no answer to the monitor: SHUNNED in writer hostgroup {WRITER_HOSTGROUP}")
+        } else {
+            format!("read_only=1: moved to reader hostgroup {READER_HOSTGROUP}")
+        };
+        let s = StepStatement::new(now, Actor::Router, Tool::ProxysqlMonitor, text);
+        fx.statement(s.on(NodeId(i as u32)));
     }
 }
 
@@ -650,9 +685,15 @@ mod tests {
             .collect()
     }
 
-    /// One monitor round: every backend is probed, those with a status answer.
-    fn monitor(r: &mut Router, now: Instant, statuses: &[Option<NodeStatus>]) {
+    /// One monitor round: every backend is probed, those with a status answer. Returns
+    /// what the monitor recorded it did, as (backend, text).
+    fn monitor(
+        r: &mut Router,
+        now: Instant,
+        statuses: &[Option<NodeStatus>],
+    ) -> Vec<(NodeId, String)> {
         let fx = effects(|fx| r.on_timer(now, RouterTimer::Monitor, fx));
+        let mut done: Vec<StepStatement> = fx.statements.clone();
         for (to, m) in sent(&fx) {
             let (Msg::Probe { req }, Some(n)) = (m, to.node()) else {
                 continue;
@@ -662,9 +703,15 @@ mod tests {
                     req: *req,
                     status: Box::new(status),
                 };
-                effects(|fx| r.on_message(now, to, reply, fx));
+                done.extend(effects(|fx| r.on_message(now, to, reply, fx)).statements);
             }
         }
+        for s in &done {
+            assert_eq!((s.actor, s.tool), (Actor::Router, Tool::ProxysqlMonitor));
+        }
+        (done.into_iter())
+            .map(|s| (s.node.unwrap(), s.text))
+            .collect()
     }
 
     /// The client's next operation.
@@ -788,6 +835,38 @@ mod tests {
         statuses[2].as_mut().unwrap().read_only = false;
         monitor(&mut r, Instant::ZERO, &statuses);
         assert_eq!(targets(&mut r, 2), [DB3, DB3]);
+    }
+
+    #[test]
+    fn with_read_only_flags_the_monitor_records_each_move_between_hostgroups_once() {
+        let cfg = RouterConfig {
+            writer_source: WriterSource::ReadOnlyFlag,
+            ..RouterConfig::default()
+        };
+        let mut r = proxy(cfg, writers(), Some(0), 3);
+        let mut statuses = cluster(&[Some(0), Some(0)]);
+        let t = |s: u64| Instant::from_secs(s);
+        assert_eq!(
+            monitor(&mut r, t(0), &statuses),
+            [],
+            "first sight is no move"
+        );
+        assert_eq!(monitor(&mut r, t(1), &statuses), [], "nothing changed");
+        // db1 stops answering; db3 is made writable (a promotion by hand).
+        statuses[0] = None;
+        statuses[2].as_mut().unwrap().read_only = false;
+        let moved = [(DB3, "read_only=0: moved to writer hostgroup 10".to_string())];
+        assert_eq!(monitor(&mut r, t(2), &statuses), moved);
+        let shunned = (
+            NodeId(0),
+            "no answer to the monitor: SHUNNED in writer hostgroup 10".to_string(),
+        );
+        assert_eq!(monitor(&mut r, t(3), &statuses), [shunned]);
+        assert_eq!(monitor(&mut r, t(4), &statuses), []);
+        // Manager-driven writers: the monitor moves nothing (the failover hook does).
+        let mut r = proxy(RouterConfig::default(), writers(), Some(0), 3);
+        monitor(&mut r, t(0), &cluster(&[Some(0), Some(0)]));
+        assert_eq!(monitor(&mut r, t(1), &statuses), []);
     }
 
     #[test]

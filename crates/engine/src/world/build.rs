@@ -3,7 +3,7 @@
 
 use super::{CHECK_EVERY, World};
 use crate::checker::Checker;
-use crate::config::{ClusterConfig, ConfigError};
+use crate::config::{ClusterConfig, ConfigError, WriterSource};
 use crate::effects::Effects;
 use crate::gtid::Uuid;
 use crate::history::History;
@@ -51,6 +51,7 @@ impl World {
             history: History::default(),
             checker,
             log: VecDeque::new(),
+            statements: VecDeque::new(),
             lag_samples: VecDeque::new(),
             next_check: Instant::ZERO + CHECK_EVERY,
             power_lost_at: vec![None; config.nodes.len()],
@@ -123,7 +124,10 @@ fn build_control(config: &ClusterConfig) -> (Vec<Manager>, Router, Arc<ShardMap>
     );
     let rules: Vec<_> = config.nodes.iter().map(|n| n.promotion_rule).collect();
     if config.shards.is_empty() {
-        let manager = Manager::new(config.failover.clone(), names, rules, primary);
+        let mut manager = Manager::new(config.failover.clone(), names, rules, primary);
+        // A failover hook moves ProxySQL's writer only when the proxy takes its writer from
+        // the manager; with read_only hostgroups ProxySQL's monitor moves it by itself.
+        manager.proxysql_hook = config.router.writer_source == WriterSource::Manager;
         return (vec![manager], router, Arc::new(ShardMap::unsharded(count)));
     }
     let members: Vec<Vec<NodeId>> = config
@@ -144,6 +148,8 @@ fn build_control(config: &ClusterConfig) -> (Vec<Manager>, Router, Arc<ShardMap>
                 primary,
             )
             .for_shard(shard, members)
+            // vtgate learns a shard's new primary from the topology, not from ProxySQL.
+            .without_proxysql_hook()
         })
         .collect();
     let table = config

@@ -170,7 +170,11 @@ impl World {
         }
         let notes = std::mem::take(&mut fx.notes);
         let ops = std::mem::take(&mut fx.ops);
+        let statements = std::mem::take(&mut fx.statements);
         self.fx = fx;
+        for s in statements {
+            self.keep_statement(s);
+        }
         for note in notes {
             self.on_note(note);
         }

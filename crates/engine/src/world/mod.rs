@@ -36,6 +36,8 @@ pub use crate::config::{ConfigError, MAX_CLIENTS, MAX_NODES, MAX_RATE_PER_S, MAX
 const CHECK_EVERY: Duration = secs(1);
 /// Entries kept in the world's event log (faults, failovers, findings).
 const LOG_WINDOW: usize = 2_000;
+/// Statements of automated steps kept (a recovery runs about ten).
+const STATEMENT_WINDOW: usize = 1_000;
 /// Seconds of lag samples kept.
 const LAG_WINDOW: usize = 600;
 
@@ -65,6 +67,8 @@ pub enum LogKind {
     Failover,
     Finding,
     Replication,
+    /// A statement an automated step ran (failover manager, proxy, resharding workflow).
+    Statement,
 }
 
 #[derive(Clone, Debug)]
@@ -87,6 +91,8 @@ pub struct World {
     pub history: History,
     pub checker: Checker,
     pub log: VecDeque<LogEntry>,
+    /// The statements behind the automated steps, oldest first, windowed (see `steps`).
+    pub statements: VecDeque<crate::steps::StepStatement>,
     /// Once a simulated second: (time, Seconds_Behind_Source per node), windowed.
     pub lag_samples: VecDeque<(Instant, Vec<Option<Duration>>)>,
     next_check: Instant,
@@ -308,6 +314,40 @@ impl World {
         self.push_log(self.now, kind, text);
     }
 
+    /// Keeps a statement an automated step ran and shows it in the event log.
+    pub(crate) fn keep_statement(&mut self, s: crate::steps::StepStatement) {
+        let text = self.statement_line(&s);
+        self.push_log(s.at, LogKind::Statement, text);
+        if self.statements.len() == STATEMENT_WINDOW {
+            self.statements.pop_front();
+        }
+        self.statements.push_back(s);
+    }
+
+    /// A statement as a console shows it: `db2 mysql> STOP REPLICA;`,
+    /// `ProxySQL Admin> LOAD MYSQL SERVERS TO RUNTIME;`, `$ vtctldclient …`.
+    pub fn statement_line(&self, s: &crate::steps::StepStatement) -> String {
+        let prompt = s.tool.prompt();
+        match (s.tool, s.node) {
+            (crate::steps::Tool::Mysql, Some(n)) => {
+                format!("{} {prompt} {}", self.name(Addr::Node(n)), s.text)
+            }
+            (_, Some(n)) => format!("{prompt} {}: {}", self.name(Addr::Node(n)), s.text),
+            (_, None) => format!("{prompt} {}", s.text),
+        }
+    }
+
+    /// The statements a recovery of a shard's manager ran, in order.
+    pub fn recovery_statements(
+        &self,
+        shard: ShardId,
+        recovery: u64,
+    ) -> impl Iterator<Item = &crate::steps::StepStatement> {
+        self.statements.iter().filter(move |s| {
+            s.recovery == Some(recovery) && s.actor == crate::steps::Actor::Manager { shard }
+        })
+    }
+
     /// Adds what this world holds in memory to `f` (chunks shared with worlds already
     /// added are not counted again): the playback's snapshot budget is counted with it.
     pub fn footprint(&self, f: &mut crate::footprint::Footprint) {
@@ -323,7 +363,13 @@ impl World {
         }
         self.trace.footprint(f);
         let log: usize = self.log.iter().map(|e| e.text.capacity()).sum::<usize>()
-            + self.log.capacity() * size_of::<LogEntry>();
+            + self.log.capacity() * size_of::<LogEntry>()
+            + self
+                .statements
+                .iter()
+                .map(|s| s.text.capacity())
+                .sum::<usize>()
+            + self.statements.capacity() * size_of::<crate::steps::StepStatement>();
         let lag = self.lag_samples.capacity() * size_of::<(Instant, Vec<Option<Duration>>)>()
             + self.lag_samples.len() * self.nodes.len() * size_of::<Option<Duration>>();
         let audit: usize = (self.managers.iter().flat_map(|m| &m.audit))
