@@ -102,6 +102,11 @@ pub struct SemiSyncState {
     /// Rpl_semi_sync_source_yes_tx / _no_tx.
     pub yes_tx: u64,
     pub no_tx: u64,
+    /// Rpl_semi_sync_source_tx_waits, counted per transaction here: commits that had to
+    /// wait for an ack (blocked commits), whether the ack came (yes_tx) or not (no_tx).
+    pub tx_waits: u64,
+    /// Rpl_semi_sync_source_no_times: how often the source fell back to asynchronous.
+    pub no_times: u64,
     /// The position of the last transaction that waited for an ack: once a semi-sync
     /// replica acknowledges it (has caught up to it), the source switches back ON.
     pub switch_on_at: BinlogPos,
@@ -114,6 +119,8 @@ impl SemiSyncState {
             on: enabled,
             yes_tx: 0,
             no_tx: 0,
+            tx_waits: 0,
+            no_times: 0,
             switch_on_at: BinlogPos::default(),
         }
     }
@@ -305,7 +312,7 @@ impl Node {
         self.pump_all_dumps(now, fx);
         let last = group.trxs.last().map(|t| t.end).unwrap_or_default();
         let wait_after_sync = self.cfg.rpl_semi_sync_source_wait_point == WaitPoint::AfterSync;
-        group.stage = match self.semi_sync_wait(now, wait_after_sync, last, fx) {
+        group.stage = match self.semi_sync_wait(now, wait_after_sync, last, group.trxs.len(), fx) {
             Some(wait) => Stage::AwaitingAck { wait, pos: last },
             None => {
                 self.timer(
@@ -326,6 +333,7 @@ impl Node {
         now: Instant,
         at_this_point: bool,
         pos: BinlogPos,
+        trxs: usize,
         fx: &mut Effects,
     ) -> Option<u64> {
         if !at_this_point || !self.semi_sync.enabled || !self.semi_sync.on {
@@ -340,6 +348,7 @@ impl Node {
             self.semi_sync.yes_tx += 1;
             return None;
         }
+        self.semi_sync.tx_waits += trxs as u64;
         self.pipeline.next_wait += 1;
         let wait = self.pipeline.next_wait;
         let timeout = ms(self.cfg.rpl_semi_sync_source_timeout_ms);
@@ -365,7 +374,7 @@ impl Node {
                 gtid: t.trx.gtid,
             });
         }
-        let wait = self.semi_sync_wait(now, wait_after_commit, last, fx);
+        let wait = self.semi_sync_wait(now, wait_after_commit, last, group.trxs.len(), fx);
         for t in group.trxs {
             match wait {
                 Some(wait) => self.pipeline.after_commit.push(AfterCommitWait {
@@ -397,7 +406,8 @@ impl Node {
         );
     }
 
-    fn semi_sync_replicas(&self) -> u32 {
+    /// Rpl_semi_sync_source_clients: connected replicas that acknowledge.
+    pub fn semi_sync_replicas(&self) -> u32 {
         self.dumps.iter().filter(|d| d.semi_sync).count() as u32
     }
 
@@ -504,6 +514,7 @@ impl Node {
     fn set_semi_sync_on(&mut self, on: bool, fx: &mut Effects) {
         if self.semi_sync.on != on {
             self.semi_sync.on = on;
+            self.semi_sync.no_times += u64::from(!on);
             fx.note(Note::SemiSyncStatus { node: self.id, on });
         }
     }
@@ -738,6 +749,7 @@ mod tests {
         let fx = ack(&mut db1, t2, END_1);
         assert_eq!(node_timers(&fx), vec![(t2 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (1, 0));
+        assert_eq!((db1.semi_sync.tx_waits, db1.semi_sync.no_times), (1, 0));
         let fx = fire(&mut db1, t2 + COMMIT, NodeTimer::CommitDone);
         assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
 
@@ -764,6 +776,7 @@ mod tests {
         assert_eq!(fx.notes, vec![off]);
         assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (0, 1));
+        assert_eq!((db1.semi_sync.tx_waits, db1.semi_sync.no_times), (1, 1));
         assert_eq!(db1.semi_sync.switch_on_at, END_1);
         assert!(!db1.status(t1).semi_sync_source_on);
         let fx = fire(&mut db1, t1 + COMMIT, NodeTimer::CommitDone);
@@ -790,6 +803,8 @@ mod tests {
             on: true,
         };
         assert_eq!((fx.notes, db1.semi_sync.on), (vec![on], true));
+        // The asynchronous commit in between waited for nobody.
+        assert_eq!((db1.semi_sync.tx_waits, db1.semi_sync.no_times), (1, 1));
     }
 
     #[test]
