@@ -9,11 +9,13 @@ use replication_playground::engine::checker::FindingKind;
 use replication_playground::engine::time::Instant;
 use replication_playground::engine::{Command, World};
 use replication_playground::scenario::random_faults;
+use std::ops::ControlFlow;
 
 /// Runs one seed of the random-fault scenario (`replication_scenario::random_faults`):
 /// a random cluster, a random schedule, invariants after every event.
 fn run_seed(seed: u64, nonsense: bool, seconds: u64) -> World {
-    let (w, broken) = random_faults::plan(seed, nonsense, seconds).run(true, |_| {});
+    let (w, broken) =
+        random_faults::plan(seed, nonsense, seconds).run(true, |_| ControlFlow::Continue(()));
     if let Some(b) = broken {
         panic!(
             "seed {seed}: invariant broken at {} µs: {}\nreproduce: SWEEP_SEED={seed} cargo test --test engine_sweep",

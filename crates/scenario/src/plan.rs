@@ -6,6 +6,7 @@
 use crate::{Scenario, ScenarioError};
 use replication_engine::time::Instant;
 use replication_engine::{Command, World};
+use std::ops::ControlFlow;
 
 pub struct Plan {
     world: World,
@@ -51,11 +52,16 @@ impl Plan {
         self.end
     }
 
-    /// Runs to the end, calling `watch` after every event and command. With `checked`,
-    /// every invariant is checked after every event (the deep ones every 256 events and
-    /// at the end) and the run stops at the first broken one. The world is returned
-    /// either way. Unchecked, the trace is the one `World::run_until(end)` gives.
-    pub fn run(self, checked: bool, mut watch: impl FnMut(&World)) -> (World, Option<Broken>) {
+    /// Runs to the end, calling `watch` after every event and command; it may stop the
+    /// run early (a reader went away). With `checked`, every invariant is checked after
+    /// every event (the deep ones every 256 events and at the end) and the run stops at
+    /// the first broken one. The world is returned either way. Unchecked and unstopped,
+    /// the trace is the one `World::run_until(end)` gives.
+    pub fn run(
+        self,
+        checked: bool,
+        mut watch: impl FnMut(&World) -> ControlFlow<()>,
+    ) -> (World, Option<Broken>) {
         let Plan {
             mut world,
             schedule,
@@ -74,7 +80,9 @@ impl Plan {
             let stop = actions.peek().map_or(end, |(at, _)| (*at).min(end));
             while world.next_event_at().is_some_and(|t| t <= stop) {
                 world.step();
-                watch(&world);
+                if watch(&world).is_break() {
+                    return (world, None);
+                }
                 let deep = world.events().is_multiple_of(DEEP_EVERY_EVENTS);
                 if let Some(b) = checked.then(|| check(&world, deep)).flatten() {
                     return (world, Some(b));
@@ -84,7 +92,9 @@ impl Plan {
             if let Some((_, cmd)) = actions.next_if(|(at, _)| *at == stop) {
                 // A refused command is part of the schedule (the nonsense mode counts on it).
                 let _ = world.apply(cmd);
-                watch(&world);
+                if watch(&world).is_break() {
+                    return (world, None);
+                }
             }
             if stop == end && actions.peek().is_none_or(|(at, _)| *at > end) {
                 break;
@@ -107,12 +117,27 @@ mod tests {
         let mut direct = scenario.world().unwrap();
         direct.run_until(Instant::from_millis(scenario.run_ms));
         let mut watched = 0;
-        let (stepped, broken) = Plan::of_scenario(&scenario)
-            .unwrap()
-            .run(true, |_| watched += 1);
+        let (stepped, broken) = Plan::of_scenario(&scenario).unwrap().run(true, |_| {
+            watched += 1;
+            ControlFlow::Continue(())
+        });
         assert_eq!(broken, None);
         assert_eq!(stepped.trace.hash_hex(), direct.trace.hash_hex());
         assert_eq!(stepped.events(), direct.events());
         assert_eq!(watched, direct.events());
+    }
+
+    #[test]
+    fn the_watcher_can_stop_a_run() {
+        let (_, json) = PRESETS[0];
+        let scenario = Scenario::from_json(json).unwrap();
+        let (w, broken) = Plan::of_scenario(&scenario).unwrap().run(false, |w| {
+            if w.events() == 10 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!((w.events(), broken), (10, None));
     }
 }
