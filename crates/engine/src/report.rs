@@ -50,9 +50,8 @@ pub struct ClientReport {
     pub latency_max_us: u64,
 }
 
-/// A semi-sync source's status variables under their MySQL names (docs/semantics.md).
-/// Blocked commits are `Rpl_semi_sync_source_tx_waits`; those that timed out waiting
-/// are `Rpl_semi_sync_source_no_tx`.
+/// A semi-sync source's status variables under their MySQL names (docs/semantics.md §4.2),
+/// and the commits that blocked waiting for an ack.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SemiSyncReport {
     pub node: String,
@@ -69,6 +68,10 @@ pub struct SemiSyncReport {
     pub tx_waits: u64,
     #[serde(rename = "Rpl_semi_sync_source_no_times")]
     pub no_times: u64,
+    /// Commits that waited for an ack: acknowledged (tx_waits) or timed out.
+    pub blocked_commits: u64,
+    /// Of those, the ones whose wait ended at rpl_semi_sync_source_timeout.
+    pub timed_out_commits: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -284,6 +287,8 @@ fn semi_sync_report(n: &Node) -> SemiSyncReport {
         no_tx: s.no_tx,
         tx_waits: s.tx_waits,
         no_times: s.no_times,
+        blocked_commits: s.tx_waits + s.wait_timeouts,
+        timed_out_commits: s.wait_timeouts,
     }
 }
 

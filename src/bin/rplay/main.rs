@@ -287,11 +287,18 @@ fn summarise(r: &Report) -> String {
     let active = r
         .semi_sync
         .iter()
-        .filter(|s| s.clients > 0 || s.tx_waits + s.no_times > 0);
+        .filter(|s| s.clients > 0 || s.yes_tx + s.no_tx > 0);
     for s in active {
         out += &format!(
-            "semi-sync {}: {}, {} replica(s) acking, {} commits acked, {} timed out, {} waited, fell back {} time(s)\n",
-            s.node, s.status, s.clients, s.yes_tx, s.no_tx, s.tx_waits, s.no_times
+            "semi-sync {}: {}, {} replica(s) acking; commits {} acked, {} not; {} blocked waiting for an ack, {} of them timed out; fell back to async {} time(s)\n",
+            s.node,
+            s.status,
+            s.clients,
+            s.yes_tx,
+            s.no_tx,
+            s.blocked_commits,
+            s.timed_out_commits,
+            s.no_times
         );
     }
     for c in &r.client_stats {

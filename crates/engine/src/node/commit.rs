@@ -99,12 +99,15 @@ impl Pipeline {
 pub struct SemiSyncState {
     pub enabled: bool,
     pub on: bool,
-    /// Rpl_semi_sync_source_yes_tx / _no_tx.
+    /// Rpl_semi_sync_source_yes_tx / _no_tx: commits acknowledged, and not (their wait
+    /// timed out, or semi-sync was OFF when they reached the wait point).
     pub yes_tx: u64,
     pub no_tx: u64,
-    /// Rpl_semi_sync_source_tx_waits, counted per transaction here: commits that had to
-    /// wait for an ack (blocked commits), whether the ack came (yes_tx) or not (no_tx).
+    /// Rpl_semi_sync_source_tx_waits, per transaction here: commits that waited for an
+    /// ack and got it (MySQL counts a wait that timed out only in `wait_timeouts`' sense).
     pub tx_waits: u64,
+    /// Commits whose wait ended at rpl_semi_sync_source_timeout (no MySQL variable).
+    pub wait_timeouts: u64,
     /// Rpl_semi_sync_source_no_times: how often the source fell back to asynchronous.
     pub no_times: u64,
     /// The position of the last transaction that waited for an ack: once a semi-sync
@@ -120,6 +123,7 @@ impl SemiSyncState {
             yes_tx: 0,
             no_tx: 0,
             tx_waits: 0,
+            wait_timeouts: 0,
             no_times: 0,
             switch_on_at: BinlogPos::default(),
         }
@@ -336,19 +340,25 @@ impl Node {
         trxs: usize,
         fx: &mut Effects,
     ) -> Option<u64> {
-        if !at_this_point || !self.semi_sync.enabled || !self.semi_sync.on {
+        if !at_this_point || !self.semi_sync.enabled {
+            return None;
+        }
+        // semisync_source.cc, commitTrx: a commit that does not wait because the status is
+        // OFF still counts, in Rpl_semi_sync_source_no_tx.
+        if !self.semi_sync.on {
+            self.semi_sync.no_tx += trxs as u64;
             return None;
         }
         if !self.cfg.rpl_semi_sync_source_wait_no_replica && self.semi_sync_replicas() == 0 {
             self.semi_sync.switch_on_at = pos;
             self.set_semi_sync_on(false, fx);
+            self.semi_sync.no_tx += trxs as u64;
             return None;
         }
         if self.acks_at_least(pos) >= self.cfg.rpl_semi_sync_source_wait_for_replica_count.max(1) {
             self.semi_sync.yes_tx += 1;
             return None;
         }
-        self.semi_sync.tx_waits += trxs as u64;
         self.pipeline.next_wait += 1;
         let wait = self.pipeline.next_wait;
         let timeout = ms(self.cfg.rpl_semi_sync_source_timeout_ms);
@@ -450,6 +460,7 @@ impl Node {
             && self.acks_at_least(*pos) >= need
         {
             self.semi_sync.yes_tx += trxs.len() as u64;
+            self.semi_sync.tx_waits += trxs.len() as u64;
             self.begin_commit_stage(now, fx);
         }
         if self.pipeline.after_commit.is_empty() {
@@ -459,6 +470,7 @@ impl Node {
         for w in waits {
             if self.acks_at_least(w.pos) >= need {
                 self.semi_sync.yes_tx += 1;
+                self.semi_sync.tx_waits += 1;
                 self.reply_written(w.from, w.req, w.gtid, w.key, fx);
             } else {
                 self.pipeline.after_commit.push(w);
@@ -497,15 +509,18 @@ impl Node {
         self.semi_sync.switch_on_at = waited.max().unwrap_or_else(|| self.binlog.last_end());
         self.set_semi_sync_on(false, fx);
         if group_waits {
-            self.semi_sync.no_tx += self
+            let n = self
                 .pipeline
                 .group
                 .as_ref()
                 .map_or(0, |g| g.trxs.len() as u64);
+            self.semi_sync.no_tx += n;
+            self.semi_sync.wait_timeouts += n;
             self.begin_commit_stage(now, fx);
         }
         for w in std::mem::take(&mut self.pipeline.after_commit) {
             self.semi_sync.no_tx += 1;
+            self.semi_sync.wait_timeouts += 1;
             self.reply_written(w.from, w.req, w.gtid, w.key, fx);
         }
         self.release_read_only_waiters(fx);
@@ -776,7 +791,11 @@ mod tests {
         assert_eq!(fx.notes, vec![off]);
         assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (0, 1));
-        assert_eq!((db1.semi_sync.tx_waits, db1.semi_sync.no_times), (1, 1));
+        assert_eq!(
+            (db1.semi_sync.tx_waits, db1.semi_sync.wait_timeouts),
+            (0, 1)
+        );
+        assert_eq!(db1.semi_sync.no_times, 1);
         assert_eq!(db1.semi_sync.switch_on_at, END_1);
         assert!(!db1.status(t1).semi_sync_source_on);
         let fx = fire(&mut db1, t1 + COMMIT, NodeTimer::CommitDone);
@@ -803,8 +822,13 @@ mod tests {
             on: true,
         };
         assert_eq!((fx.notes, db1.semi_sync.on), (vec![on], true));
-        // The asynchronous commit in between waited for nobody.
-        assert_eq!((db1.semi_sync.tx_waits, db1.semi_sync.no_times), (1, 1));
+        // The commit made while OFF waited for nobody and counts as not acknowledged.
+        assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (0, 2));
+        assert_eq!(
+            (db1.semi_sync.tx_waits, db1.semi_sync.wait_timeouts),
+            (0, 1)
+        );
+        assert_eq!(db1.semi_sync.no_times, 1);
     }
 
     #[test]
@@ -846,5 +870,6 @@ mod tests {
         assert_eq!(fx.notes, vec![off]);
         assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!(db1.semi_sync.switch_on_at, END_1);
+        assert_eq!((db1.semi_sync.no_tx, db1.semi_sync.no_times), (1, 1));
     }
 }
