@@ -170,7 +170,8 @@ fn dispatch(cmd: Cmd, out: &mut Out) -> Result<(), Exit> {
 
 fn run(args: &RunArgs, out: &mut Out) -> Result<(), Exit> {
     let target = Target::parse(&args.scenario)?;
-    let world = if args.history || args.invariants || !target.is_link() {
+    // The report of a run stopped by a broken invariant shows the state it broke in.
+    let (world, broken) = if args.history || args.invariants || !target.is_link() {
         let plan = target.plan(args.seed)?;
         let mut writer = history::Writer::new(args.history);
         let (world, broken) = plan.run(args.invariants, |w| match writer.write_new(w, out) {
@@ -178,29 +179,32 @@ fn run(args: &RunArgs, out: &mut Out) -> Result<(), Exit> {
             Err(_) => ControlFlow::Break(()),
         });
         writer.finish(&world, out)?;
-        if let Some(b) = broken {
+        (world, broken)
+    } else {
+        (target.world_of_link(args.seed)?, None)
+    };
+    if !args.history {
+        let report = Report::of(&world);
+        let text = if args.summary {
+            summarise(&report)
+        } else {
+            serde_json::to_string_pretty(&report).map_err(|e| Exit::Io(e.to_string()))?
+        };
+        out.line(&text)?;
+    }
+    match broken {
+        None => Ok(()),
+        Some(b) => {
+            out.flush()?;
             say(&format!(
                 "rplay: invariant broken at {} µs (event {}): {}",
                 b.at.as_micros(),
                 b.events,
                 b.message
             ));
-            return Err(Exit::Broken);
+            Err(Exit::Broken)
         }
-        world
-    } else {
-        target.world_of_link(args.seed)?
-    };
-    if args.history {
-        return Ok(());
     }
-    let report = Report::of(&world);
-    let text = if args.summary {
-        summarise(&report)
-    } else {
-        serde_json::to_string_pretty(&report).map_err(|e| Exit::Io(e.to_string()))?
-    };
-    Ok(out.line(&text)?)
 }
 
 fn share_link(input: &str) -> Result<String, Exit> {
