@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test tier, counting each, and fails if any tier fails.
-#   fmt · engine boundary · clippy (native + wasm) · native tests · browser tests ·
+#   fmt · engine boundary · clippy (native + wasm) · native tests · seed sweep · browser tests ·
 #   release bundle + size gate · end-to-end tests in headless Chromium
 # The last line is "N passed, M failed" over all counted tests.
 set -euo pipefail
@@ -65,6 +65,10 @@ run_check engine-boundary bash scripts/check-engine-boundary.sh
 run_check clippy-native cargo clippy --workspace --all-targets --locked -- -D warnings
 run_check clippy-wasm cargo clippy --workspace --target wasm32-unknown-unknown --lib --bins --tests --locked -- -D warnings
 run_cargo_tier native cargo test --workspace --locked
+# A short seed sweep of the random-fault scenario (README "Seed sweeps"): one JSON line a
+# seed, invariants after every event; fails if any invariant broke.
+sweep() { cargo run --locked --quiet --bin rplay -- sweep random-faults --seeds 0..50 >"$log/sweep.jsonl"; }
+run_check sweep sweep
 run_cargo_tier browser cargo test --locked --target wasm32-unknown-unknown --test browser
 
 banner "release bundle"

@@ -24,6 +24,10 @@ pub struct Report {
     pub findings: Vec<FindingReport>,
     pub finding_counts: BTreeMap<&'static str, u64>,
     pub clients: Totals,
+    /// Per client over the whole run: outcomes and latency percentiles.
+    pub client_stats: Vec<ClientReport>,
+    /// Per source with semi-sync enabled: its status and counters, as SHOW GLOBAL STATUS.
+    pub semi_sync: Vec<SemiSyncReport>,
     pub writer: Option<String>,
     /// Sharded clusters: the routing table, one row per shard (absent when unsharded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -31,6 +35,43 @@ pub struct Report {
     /// The online resharding workflow, if one was created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reshard: Option<ReshardReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientReport {
+    pub client: u32,
+    pub ok: u64,
+    pub failed: u64,
+    pub unknown: u64,
+    /// Invoke to completion of every completed operation (ok, fail or unknown), within 1 %.
+    pub latency_p50_us: u64,
+    pub latency_p99_us: u64,
+    /// Exact.
+    pub latency_max_us: u64,
+}
+
+/// A semi-sync source's status variables under their MySQL names (docs/semantics.md §4.2),
+/// and the commits that blocked waiting for an ack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SemiSyncReport {
+    pub node: String,
+    /// "ON" or "OFF".
+    #[serde(rename = "Rpl_semi_sync_source_status")]
+    pub status: &'static str,
+    #[serde(rename = "Rpl_semi_sync_source_clients")]
+    pub clients: u32,
+    #[serde(rename = "Rpl_semi_sync_source_yes_tx")]
+    pub yes_tx: u64,
+    #[serde(rename = "Rpl_semi_sync_source_no_tx")]
+    pub no_tx: u64,
+    #[serde(rename = "Rpl_semi_sync_source_tx_waits")]
+    pub tx_waits: u64,
+    #[serde(rename = "Rpl_semi_sync_source_no_times")]
+    pub no_times: u64,
+    /// Commits that waited for an ack: acknowledged (tx_waits) or timed out.
+    pub blocked_commits: u64,
+    /// Of those, the ones whose wait ended at rpl_semi_sync_source_timeout.
+    pub timed_out_commits: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -200,10 +241,57 @@ impl Report {
                 .collect(),
             finding_counts,
             clients: world.history.totals_with(world.router.totals),
+            client_stats: client_reports(world),
+            semi_sync: world
+                .nodes
+                .iter()
+                .filter(|n| n.semi_sync.enabled)
+                .map(semi_sync_report)
+                .collect(),
             writer: world.router.writer().map(name),
             reshard: world.reshard.as_ref().map(|wf| reshard_report(world, wf)),
             shards: shard_reports(world),
         }
+    }
+}
+
+fn client_reports(world: &World) -> Vec<ClientReport> {
+    world
+        .history
+        .clients()
+        .iter()
+        .map(|(&client, c)| ClientReport {
+            client,
+            ok: c.ok,
+            failed: c.failed,
+            unknown: c.unknown,
+            latency_p50_us: c.latency_at_us(0.5),
+            latency_p99_us: c.latency_at_us(0.99),
+            latency_max_us: c.latency_max_us(),
+        })
+        .collect()
+}
+
+fn semi_sync_report(n: &Node) -> SemiSyncReport {
+    let s = &n.semi_sync;
+    SemiSyncReport {
+        node: n.name().to_string(),
+        status: if s.on && n.process == Process::Running {
+            "ON"
+        } else {
+            "OFF"
+        },
+        clients: if n.process == Process::Running {
+            n.semi_sync_replicas()
+        } else {
+            0
+        },
+        yes_tx: s.yes_tx,
+        no_tx: s.no_tx,
+        tx_waits: s.tx_waits,
+        no_times: s.no_times,
+        blocked_commits: s.tx_waits + s.wait_timeouts,
+        timed_out_commits: s.wait_timeouts,
     }
 }
 

@@ -237,6 +237,11 @@ impl Router {
             .count()
     }
 
+    /// Operations invoked and not yet answered, in invocation order.
+    pub fn inflight_ops(&self) -> impl Iterator<Item = &Op> {
+        self.pending.values().map(|p| &p.op)
+    }
+
     pub fn inflight(&self) -> usize {
         self.pending.len()
     }

@@ -5,7 +5,9 @@
 mod format;
 pub mod lesson;
 pub mod link;
+pub mod plan;
 pub mod presets;
+pub mod random_faults;
 mod topology;
 
 pub use format::{

@@ -135,9 +135,17 @@ fn session_rows(
 pub struct SemiSyncState {
     pub enabled: bool,
     pub on: bool,
-    /// Rpl_semi_sync_source_yes_tx / _no_tx.
+    /// Rpl_semi_sync_source_yes_tx / _no_tx: commits acknowledged, and not (their wait
+    /// timed out, or semi-sync was OFF when they reached the wait point).
     pub yes_tx: u64,
     pub no_tx: u64,
+    /// Rpl_semi_sync_source_tx_waits, per transaction here: commits that waited for an
+    /// ack and got it (MySQL counts a wait that timed out only in `wait_timeouts`' sense).
+    pub tx_waits: u64,
+    /// Commits whose wait ended at rpl_semi_sync_source_timeout (no MySQL variable).
+    pub wait_timeouts: u64,
+    /// Rpl_semi_sync_source_no_times: how often the source fell back to asynchronous.
+    pub no_times: u64,
     /// The position of the last transaction that waited for an ack: once a semi-sync
     /// replica acknowledges it (has caught up to it), the source switches back ON.
     pub switch_on_at: BinlogPos,
@@ -150,6 +158,9 @@ impl SemiSyncState {
             on: enabled,
             yes_tx: 0,
             no_tx: 0,
+            tx_waits: 0,
+            wait_timeouts: 0,
+            no_times: 0,
             switch_on_at: BinlogPos::default(),
         }
     }
@@ -365,7 +376,7 @@ impl Node {
         self.pump_all_dumps(now, fx);
         let last = group.trxs.last().map(|t| t.end).unwrap_or_default();
         let wait_after_sync = self.cfg.rpl_semi_sync_source_wait_point == WaitPoint::AfterSync;
-        group.stage = match self.semi_sync_wait(now, wait_after_sync, last, fx) {
+        group.stage = match self.semi_sync_wait(now, wait_after_sync, last, group.trxs.len(), fx) {
             Some(wait) => Stage::AwaitingAck { wait, pos: last },
             None => {
                 self.timer(
@@ -386,14 +397,22 @@ impl Node {
         now: Instant,
         at_this_point: bool,
         pos: BinlogPos,
+        trxs: usize,
         fx: &mut Effects,
     ) -> Option<u64> {
-        if !at_this_point || !self.semi_sync.enabled || !self.semi_sync.on {
+        if !at_this_point || !self.semi_sync.enabled {
+            return None;
+        }
+        // semisync_source.cc, commitTrx: a commit that does not wait because the status is
+        // OFF still counts, in Rpl_semi_sync_source_no_tx.
+        if !self.semi_sync.on {
+            self.semi_sync.no_tx += trxs as u64;
             return None;
         }
         if !self.cfg.rpl_semi_sync_source_wait_no_replica && self.semi_sync_replicas() == 0 {
             self.semi_sync.switch_on_at = pos;
             self.set_semi_sync_on(false, fx);
+            self.semi_sync.no_tx += trxs as u64;
             return None;
         }
         if self.acks_at_least(pos) >= self.cfg.rpl_semi_sync_source_wait_for_replica_count.max(1) {
@@ -425,7 +444,7 @@ impl Node {
                 gtid: t.trx.gtid,
             });
         }
-        let wait = self.semi_sync_wait(now, wait_after_commit, last, fx);
+        let wait = self.semi_sync_wait(now, wait_after_commit, last, group.trxs.len(), fx);
         for t in group.trxs {
             match wait {
                 Some(wait) => self.pipeline.after_commit.push(AfterCommitWait {
@@ -457,7 +476,8 @@ impl Node {
         );
     }
 
-    fn semi_sync_replicas(&self) -> u32 {
+    /// Rpl_semi_sync_source_clients: connected replicas that acknowledge.
+    pub fn semi_sync_replicas(&self) -> u32 {
         self.dumps.iter().filter(|d| d.semi_sync).count() as u32
     }
 
@@ -500,6 +520,7 @@ impl Node {
             && self.acks_at_least(*pos) >= need
         {
             self.semi_sync.yes_tx += trxs.len() as u64;
+            self.semi_sync.tx_waits += trxs.len() as u64;
             self.begin_commit_stage(now, fx);
         }
         if self.pipeline.after_commit.is_empty() {
@@ -509,6 +530,7 @@ impl Node {
         for w in waits {
             if self.acks_at_least(w.pos) >= need {
                 self.semi_sync.yes_tx += 1;
+                self.semi_sync.tx_waits += 1;
                 self.reply_written(w.from, w.req, w.gtid, w.key, fx);
             } else {
                 self.pipeline.after_commit.push(w);
@@ -547,15 +569,18 @@ impl Node {
         self.semi_sync.switch_on_at = waited.max().unwrap_or_else(|| self.binlog.last_end());
         self.set_semi_sync_on(false, fx);
         if group_waits {
-            self.semi_sync.no_tx += self
+            let n = self
                 .pipeline
                 .group
                 .as_ref()
                 .map_or(0, |g| g.trxs.len() as u64);
+            self.semi_sync.no_tx += n;
+            self.semi_sync.wait_timeouts += n;
             self.begin_commit_stage(now, fx);
         }
         for w in std::mem::take(&mut self.pipeline.after_commit) {
             self.semi_sync.no_tx += 1;
+            self.semi_sync.wait_timeouts += 1;
             self.reply_written(w.from, w.req, w.gtid, w.key, fx);
         }
         self.release_read_only_waiters(fx);
@@ -590,6 +615,7 @@ impl Node {
     fn set_semi_sync_on(&mut self, on: bool, fx: &mut Effects) {
         if self.semi_sync.on != on {
             self.semi_sync.on = on;
+            self.semi_sync.no_times += u64::from(!on);
             fx.note(Note::SemiSyncStatus { node: self.id, on });
         }
     }
@@ -825,6 +851,7 @@ mod tests {
         let fx = ack(&mut db1, t2, END_1);
         assert_eq!(node_timers(&fx), vec![(t2 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (1, 0));
+        assert_eq!((db1.semi_sync.tx_waits, db1.semi_sync.no_times), (1, 0));
         let fx = fire(&mut db1, t2 + COMMIT, NodeTimer::CommitDone);
         assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
 
@@ -851,6 +878,11 @@ mod tests {
         assert_eq!(fx.notes, vec![off]);
         assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (0, 1));
+        assert_eq!(
+            (db1.semi_sync.tx_waits, db1.semi_sync.wait_timeouts),
+            (0, 1)
+        );
+        assert_eq!(db1.semi_sync.no_times, 1);
         assert_eq!(db1.semi_sync.switch_on_at, END_1);
         assert!(!db1.status(t1).semi_sync_source_on);
         let fx = fire(&mut db1, t1 + COMMIT, NodeTimer::CommitDone);
@@ -877,6 +909,13 @@ mod tests {
             on: true,
         };
         assert_eq!((fx.notes, db1.semi_sync.on), (vec![on], true));
+        // The commit made while OFF waited for nobody and counts as not acknowledged.
+        assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (0, 2));
+        assert_eq!(
+            (db1.semi_sync.tx_waits, db1.semi_sync.wait_timeouts),
+            (0, 1)
+        );
+        assert_eq!(db1.semi_sync.no_times, 1);
     }
 
     #[test]
@@ -918,5 +957,6 @@ mod tests {
         assert_eq!(fx.notes, vec![off]);
         assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!(db1.semi_sync.switch_on_at, END_1);
+        assert_eq!((db1.semi_sync.no_tx, db1.semi_sync.no_times), (1, 1));
     }
 }
