@@ -53,7 +53,10 @@ fn usage_errors_and_bad_scenarios_exit_2_with_a_message_on_stderr() {
             &["run", "no/such/file.json"],
             "cannot read no/such/file.json",
         ),
-        (&["run", "no-such-preset"], "presets: anti-flapping"),
+        (
+            &["run", "no-such-preset"],
+            "presets: add-replica-from-backup, anti-flapping",
+        ),
         (&["run", "#v1.garbage"], "share link"),
         (&["sweep", "free-play", "--seeds", "9..3"], "holds no seed"),
     ];
