@@ -163,20 +163,6 @@ fn the_same_server_after_a_backup_and_restore_catches_up() {
     assert_eq!(s.node("db3").data.checksum(), s.node("db1").data.checksum());
 }
 
-/// Types `sql` at `node`'s console, runs 50 ms, and returns the replies.
-fn type_at(s: &mut Story, node: &str, sql: &str) -> Vec<String> {
-    let before = s.w.console(node).len();
-    s.act(Command::Sql {
-        node: node.into(),
-        sql: sql.into(),
-    });
-    s.run_for(0.05);
-    s.w.console(node)[before..]
-        .iter()
-        .map(|e| e.reply.text().to_string())
-        .collect()
-}
-
 fn all_ok(replies: &[String]) {
     assert!(
         replies.iter().all(|r| r.starts_with("Query OK")),

@@ -10,20 +10,6 @@ use replication_playground::engine::status::IoRunning;
 use replication_playground::engine::time::Instant;
 use story::*;
 
-/// Types `sql` at `node`'s console and runs 50 ms (long enough for a commit here).
-fn type_at(s: &mut Story, node: &str, sql: &str) -> Vec<String> {
-    let before = s.w.console(node).len();
-    s.act(Command::Sql {
-        node: node.into(),
-        sql: sql.into(),
-    });
-    s.run_for(0.05);
-    s.w.console(node)[before..]
-        .iter()
-        .map(|e| e.reply.text().to_string())
-        .collect()
-}
-
 /// The one reply to a one-statement line.
 fn say(s: &mut Story, node: &str, sql: &str) -> String {
     let replies = type_at(s, node, sql);

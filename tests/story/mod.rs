@@ -163,3 +163,18 @@ impl Story {
 pub fn at(s: u64) -> Instant {
     Instant::from_secs(s)
 }
+
+/// Types `sql` at `node`'s console, runs 50 ms (long enough for a commit here), and
+/// returns the replies.
+pub fn type_at(s: &mut Story, node: &str, sql: &str) -> Vec<String> {
+    let before = s.w.console(node).len();
+    s.act(Command::Sql {
+        node: node.into(),
+        sql: sql.into(),
+    });
+    s.run_for(0.05);
+    s.w.console(node)[before..]
+        .iter()
+        .map(|e| e.reply.text().to_string())
+        .collect()
+}

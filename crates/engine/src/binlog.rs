@@ -220,11 +220,7 @@ impl Binlog {
             if self.files[1].first_idx > in_use_from {
                 break;
             }
-            self.files.drop_front(1);
-            let keep_from = self.files[0].first_idx;
-            let purged_entries = keep_from.saturating_sub(self.base_idx());
-            self.entries
-                .drop_front(usize::try_from(purged_entries).unwrap_or(usize::MAX));
+            self.drop_first_file();
             purged += 1;
         }
         purged
@@ -272,14 +268,19 @@ impl Binlog {
             if !old_enough || self.files[1].first_idx > in_use_from {
                 break;
             }
-            self.files.drop_front(1);
-            let keep_from = self.files[0].first_idx;
-            let purged_entries = keep_from.saturating_sub(self.base_idx());
-            self.entries
-                .drop_front(usize::try_from(purged_entries).unwrap_or(usize::MAX));
+            self.drop_first_file();
             purged += 1;
         }
         purged
+    }
+
+    /// Deletes the oldest file and the transactions it held (the purge of both PURGE forms).
+    fn drop_first_file(&mut self) {
+        self.files.drop_front(1);
+        let keep_from = self.files[0].first_idx;
+        let purged_entries = keep_from.saturating_sub(self.base_idx());
+        self.entries
+            .drop_front(usize::try_from(purged_entries).unwrap_or(usize::MAX));
     }
 
     fn active_file_mut(&mut self) -> Option<&mut BinlogFile> {

@@ -49,7 +49,7 @@ pub fn unix_time(t: Instant) -> (u64, u64) {
 
 /// Year, month, day of a count of days since 1970-01-01 (the proleptic Gregorian
 /// calendar; H. Hinnant's `civil_from_days`).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
     let era = z / 146_097;
     let doe = z % 146_097;

@@ -40,19 +40,11 @@ pub fn wall_short(at: Instant) -> String {
     format!("{:02}{m:02}{d:02} {hh:02}:{mm:02}:{ss:02}", y % 100)
 }
 
-/// Year, month, day, hour, minute, second of a Unix time (UTC; Howard Hinnant's days-to-civil).
+/// Year, month, day, hour, minute, second of a Unix time (UTC), on the calendar
+/// `mysqlbinlog` prints with.
 pub fn civil(unix_s: u64) -> (u64, u64, u64, u64, u64, u64) {
-    let days = unix_s / 86_400;
+    let (y, m, d) = crate::mysqlbinlog::civil_from_days(unix_s / 86_400);
     let secs = unix_s % 86_400;
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
     (y, m, d, secs / 3_600, secs % 3_600 / 60, secs % 60)
 }
 
