@@ -227,3 +227,44 @@ fn a_dead_primary_with_an_unreachable_replica_is_recovered_without_it() {
         ]
     );
 }
+
+/// The second phase: db3 (neutral) is ahead and is chosen, but db2 is `prefer`. As
+/// `promotedReplicaIsIdeal` is false (a moved replica has a better rule),
+/// `recoverDeadMaster` calls `replacePromotedReplicaWithCandidate`;
+/// `SuggestReplacementForPromotedReplica` (go/logic/topology_recovery.go) picks db2, a
+/// `prefer` replica of the promoted db3, and `TakeMaster` (go/inst/instance_topology.go)
+/// lets db2 replicate until it has db3's coordinates, then swaps them. The promotion
+/// proper (RESET REPLICA ALL, read_only=0) is applied to db2. Nothing db3 had is lost.
+#[test]
+fn a_better_ruled_replica_catches_up_under_the_chosen_one_and_takes_over() {
+    let mut s = Story::new(primary_with(2, 50));
+    s.act(Command::SetPromotionRule {
+        node: "db2".into(),
+        rule: PromotionRule::Prefer,
+    });
+    s.run_to(1.0).act(set_link("db1", "db2", 0, 1_000));
+    s.run_to(5.0);
+    let db3_had = s.node("db3").gtid_executed.clone();
+    assert!(!db3_had.is_subset_of(&s.node("db2").gtid_executed));
+    s.crash("db1").run_to(30.0);
+    let r = &s.w.manager().recoveries[0];
+    assert!(r.success, "{}", steps(&s));
+    assert_eq!(s.promoted(), vec!["db2".to_string()], "{}", steps(&s));
+    assert!(
+        steps(&s).contains("db2: promotion rule prefer beats db3's neutral"),
+        "{}",
+        steps(&s)
+    );
+    assert!(db3_had.is_subset_of(&s.node("db2").gtid_executed));
+    assert_eq!(
+        s.node("db3").channel.as_ref().map(|c| c.source),
+        s.w.node_id("db2")
+    );
+    assert!(!s.node("db2").read_only);
+    let db2 = row(&s, "db2");
+    assert!(db2.chosen && !row(&s, "db3").chosen);
+    assert!(
+        db2.reasons.last().unwrap().contains("took over from db3"),
+        "{db2:?}"
+    );
+}

@@ -18,6 +18,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 
 mod ranking;
+mod takeover;
 
 /// Audit entries kept (older ones are dropped; recoveries are kept in full).
 const AUDIT_WINDOW: usize = 2_000;
@@ -103,6 +104,8 @@ enum Step {
         since: Instant,
         target: Option<GtidSet>,
     },
+    /// The second phase: `better` catches up under the candidate, then takes over.
+    TakeOver { better: NodeId, since: Instant },
     /// Sent STOP REPLICA / RESET REPLICA ALL / read_only=0; waiting for the last reply.
     Promote { since: Instant, req: u64 },
 }
@@ -873,6 +876,12 @@ impl Manager {
                 Some(run)
             }
             Step::WaitApply { since, target } => self.wait_apply(now, run, since, target, fx),
+            Step::TakeOver { better, since } => {
+                if self.take_over(now, &mut run, better, since, fx) {
+                    self.send_promotion(now, &mut run, fx);
+                }
+                Some(run)
+            }
             Step::Promote { since, req } => {
                 if run.awaiting == Some(req) && now < since + ADMIN_TIMEOUT {
                     return Some(run);
@@ -958,7 +967,13 @@ impl Manager {
         } else {
             run.recovery.steps.push(format!("{}: promoted without waiting for its relay log (unapplied transactions are discarded)", self.name(cand)));
         }
-        self.send_promotion(now, &mut run, fx);
+        let better = (!planned)
+            .then(|| self.replacement(cand, &run.siblings))
+            .flatten();
+        match better {
+            Some(better) => self.start_take_over(now, &mut run, better, fx),
+            None => self.send_promotion(now, &mut run, fx),
+        }
         Some(run)
     }
 
@@ -1504,6 +1519,47 @@ mod tests {
             [(NodeId(1), true), (NodeId(2), true)]
         );
         assert!(choice.lost.is_empty());
+    }
+
+    /// The second phase's pick (`promotedReplicaIsIdeal`, `SuggestReplacementForPromotedReplica`
+    /// in go/logic/topology_recovery.go): a `prefer` replica, or a `neutral` one when the
+    /// chosen is `prefer_not`; the loops keep the last match; `canTakeOverPromotedServerAsMaster`
+    /// wants log_replica_updates and no must_not.
+    #[test]
+    fn a_better_ruled_replica_is_suggested_to_take_over() {
+        use PromotionRule::{Neutral, Prefer, PreferNot};
+        let cases: [(&str, Vec<Cand>, Option<u32>); 5] = [
+            ("nobody better", vec![at(2), at(1)], None),
+            (
+                "prefer_not gives way to neutral",
+                vec![at(2).rule(PreferNot), at(1)],
+                Some(2),
+            ),
+            (
+                "neutral keeps its place before another neutral",
+                vec![at(2).rule(Neutral), at(1).rule(PreferNot)],
+                None,
+            ),
+            (
+                "the last prefer",
+                vec![at(3), at(2).rule(Prefer), at(1).rule(Prefer)],
+                Some(3),
+            ),
+            (
+                "a prefer without binlog cannot take over",
+                vec![at(2), at(1).rule(Prefer).no_log_replica_updates()],
+                None,
+            ),
+        ];
+        for (story, cands, want) in cases {
+            let m = manager_seeing(&cands, FailoverConfig::default());
+            let moved: Vec<NodeId> = (2..=cands.len() as u32).map(NodeId).collect();
+            assert_eq!(
+                m.replacement(NodeId(1), &moved),
+                want.map(NodeId),
+                "{story}"
+            );
+        }
     }
 
     // --- Detection and recovery, driven by probes and their replies ---
