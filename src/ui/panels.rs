@@ -48,7 +48,7 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
                 { row("binlog position", n.binlog.end().to_string()) }
                 { row("binlog files", format!("binlog.{:06} … ({} kept)", n.binlog.first_file(), n.binlog.file_count())) }
                 { row("gtid_executed", n.gtid_executed.to_string()) }
-                { row("gtid_purged", n.binlog.gtid_purged().to_string()) }
+                { row("gtid_purged", n.gtid_purged().to_string()) }
                 if n.semi_sync.enabled {
                     { row("Rpl_semi_sync_source_status", if n.semi_sync.on { "ON" } else { "OFF" }) }
                     { row("semi-sync yes_tx / no_tx", format!("{} / {}", n.semi_sync.yes_tx, n.semi_sync.no_tx)) }
