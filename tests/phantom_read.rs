@@ -1,15 +1,17 @@
 //! Stories of the phantom read (issue 15): a client reads a value whose write was never
 //! acknowledged, the primary dies, and the promoted replica never had it.
 //!
-//! The source of every outcome below is the manual's text on
-//! `rpl_semi_sync_source_wait_point` (19.4.10.2, Configuring Semisynchronous Replication):
-//! with AFTER_COMMIT, "after the commit and before replica acknowledgment, other clients can
-//! see the committed transaction before the committing client", and after a source crash
-//! and failover "such clients [may] see a loss of data relative to what they saw on the
-//! source"; with AFTER_SYNC "all clients see the committed transaction at the same time:
-//! after it has been acknowledged by the replica and committed to the storage engine". In
-//! `plugin/semisync/semisync_source.cc` the AFTER_COMMIT wait is the `after_commit` hook
-//! (`repl_semi_report_commit` → `commitTrx`), called once the engine commit is done.
+//! The source of every outcome below: in `plugin/semisync/semisync_source_plugin.cc` the
+//! AFTER_SYNC wait is the binlog-sync hook (`repl_semi_report_binlog_sync` calls `commitTrx`
+//! only for WAIT_AFTER_SYNC, before the engine commit) and the AFTER_COMMIT wait is the
+//! after-commit hook (`repl_semi_report_commit` calls it only for WAIT_AFTER_COMMIT, once
+//! the engine has committed). The `wait_point` variable's own description there says
+//! AFTER_SYNC "guarantees that no other sessions on the source can see the effects of the
+//! transaction before the replica has received it", while with AFTER_COMMIT "other sessions
+//! may see the effects of the transaction before it has been replicated". The manual
+//! (19.4.10.2, Configuring Semisynchronous Replication, `rpl_semi_sync_source_wait_point`)
+//! draws the consequence: after a source crash and a failover to a replica that never
+//! processed such a transaction, those other clients have lost data they saw on the source.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod story;

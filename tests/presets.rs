@@ -85,7 +85,11 @@ fn semi_sync_after_commit_lets_a_client_read_what_the_failover_loses() {
     let (_, r) = run("semi-sync-after-commit-phantom-read");
     assert_eq!(promoted(&r).len(), 1);
     assert!(count(&r, FindingKind::PhantomRead) > 0);
-    assert_eq!(count(&r, FindingKind::LostWrite), 0, "nothing was acknowledged");
+    assert_eq!(
+        count(&r, FindingKind::LostWrite),
+        0,
+        "nothing was acknowledged"
+    );
 }
 
 #[test]

@@ -2,12 +2,12 @@
 //! failover then promoted a node without that write — the value it saw no longer exists.
 //!
 //! Under `rpl_semi_sync_source_wait_point=AFTER_COMMIT` the source commits to the storage
-//! engine before it waits for a replica's ack, so other sessions read the row while the
+//! engine before it waits for a replica's ack (`semisync_source_plugin.cc`: the wait is the
+//! after-commit hook `repl_semi_report_commit`), so other sessions read the row while the
 //! writing client still waits; if the source dies then and the replica never received the
-//! transaction, "clients may see a loss of data relative to what they saw on the source"
-//! (manual 19.4.10.2, Configuring Semisynchronous Replication). Under AFTER_SYNC nobody sees
-//! the row before a replica has it, so a failover to the most advanced replica keeps every
-//! value anyone read.
+//! transaction, those sessions saw data the new primary does not have (manual 19.4.10.2,
+//! Configuring Semisynchronous Replication). Under AFTER_SYNC (`repl_semi_report_binlog_sync`,
+//! before the engine commit) nobody sees the row before a replica has it.
 //!
 //! When it fires (docs/semantics.md §9): only at a promotion, only for a read whose value
 //! no acknowledged write had produced when the read completed, only if the transaction that
