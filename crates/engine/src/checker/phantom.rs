@@ -12,8 +12,9 @@
 //! When it fires (docs/semantics.md §9): only at a promotion, only for a read whose value
 //! no acknowledged write had produced when the read completed, only if the transaction that
 //! wrote the value (found by its value in a binlog) is missing from the promoted node's
-//! `gtid_executed` — the lineage every client reads from now on — and was never
-//! acknowledged (an acknowledged one is a lost write). A value merely not yet replicated is
+//! `gtid_executed` — the lineage every client reads from now on — and from every other
+//! running server of the shard, and was never acknowledged (an acknowledged one is a lost
+//! write). While a running server still has it, the read waits for the next promotion. A value merely not yet replicated is
 //! never judged: without a promotion nothing fires, and a write acknowledged later clears
 //! the read.
 
@@ -118,11 +119,20 @@ impl Checker {
         let writes = writes_of(&wanted, &in_shard);
         let mut phantoms = Vec::new();
         for (value, read) in judged {
-            self.unacked_reads.remove(&value);
             let Some(&gtid) = writes.get(&value) else {
-                continue; // no binlog holds the write: it cannot be judged
+                self.unacked_reads.remove(&value); // no binlog holds the write: not judged
+                continue;
             };
-            if !promoted.gtid_executed.contains(gtid) && !self.acked.contains(gtid) {
+            let kept = promoted.gtid_executed.contains(gtid) || self.acked.contains(gtid);
+            // A running server still has it (the old primary alive beside a hand-promoted
+            // one): not gone yet, judged again at the next promotion.
+            let elsewhere =
+                (in_shard.iter()).any(|n| n.is_running() && n.gtid_executed.contains(gtid));
+            if !kept && elsewhere {
+                continue;
+            }
+            self.unacked_reads.remove(&value);
+            if !kept {
                 phantoms.push(Phantom { value, read, gtid });
             }
         }
@@ -207,6 +217,7 @@ mod tests {
     use super::*;
     use crate::config::NodeConfig;
     use crate::history::Outcome;
+    use crate::node::Process;
     use crate::testkit::{at_ms, gtid, gtids, node, trx};
 
     const KEY: Key = 5;
@@ -218,7 +229,7 @@ mod tests {
         Checker::new(names, Vec::new())
     }
 
-    /// db1 (server 1) committed VALUE as its transaction 7; db2 replicated 1..=6 of it.
+    /// db1 (server 1) committed VALUE as its transaction 7 and died; db2 replicated 1..=6.
     fn servers() -> Vec<Node> {
         let mut db1 = node(0, NodeConfig::default(), None);
         let row = RowEvent::Write {
@@ -228,6 +239,7 @@ mod tests {
         db1.binlog
             .append(trx(1, 7, row, at_ms(9_000)), at_ms(9_000));
         db1.gtid_executed = gtids(1, 1, 7);
+        db1.process = Process::Crashed { power_loss: false };
         let mut db2 = node(1, NodeConfig::default(), Some(0));
         db2.gtid_executed = gtids(1, 1, 6);
         vec![db1, db2]
@@ -310,6 +322,20 @@ mod tests {
             c.on_promotion_reads(at_ms(13_000), &nodes[1], &nodes);
             assert_eq!(c.count(FindingKind::PhantomRead), 0, "{story}");
         }
+    }
+
+    /// db2 promoted by hand while db1 still runs with the write: the value still exists, so
+    /// nothing is reported until a promotion after db1 is gone.
+    #[test]
+    fn a_value_a_running_server_still_has_is_judged_at_a_later_promotion() {
+        let (mut c, mut nodes) = (checker(), servers());
+        nodes[0].process = Process::Running;
+        c.on_op(&read());
+        c.on_promotion_reads(at_ms(13_000), &nodes[1], &nodes);
+        assert_eq!(c.count(FindingKind::PhantomRead), 0);
+        nodes[0].process = Process::Crashed { power_loss: false };
+        c.on_promotion_reads(at_ms(20_000), &nodes[1], &nodes);
+        assert_eq!(c.count(FindingKind::PhantomRead), 1);
     }
 
     #[test]
