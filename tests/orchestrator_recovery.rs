@@ -268,3 +268,25 @@ fn a_better_ruled_replica_catches_up_under_the_chosen_one_and_takes_over() {
         "{db2:?}"
     );
 }
+
+/// Which analyses are actionable: `getCheckAndRecoverFunction` (go/logic/
+/// topology_recovery.go) maps `DeadMasterAndReplicas` to `checkAndRecoverGenericProblem,
+/// false`: with the primary and every replica unreachable there is nobody to promote, and
+/// the manager only reports it.
+#[test]
+fn a_dead_primary_whose_replicas_are_all_unreachable_is_reported_not_recovered() {
+    let mut s = Story::new(primary_with(2, 50));
+    s.run_to(3.0)
+        .power_off("db2")
+        .power_off("db3")
+        .power_off("db1")
+        .run_to(20.0);
+    assert_eq!(
+        s.w.manager().analysis,
+        Analysis::DeadMasterAndReplicas,
+        "{}",
+        s.audit()
+    );
+    assert!(s.w.manager().recoveries.is_empty(), "{}", s.audit());
+    assert!(!s.w.manager().busy());
+}
