@@ -32,6 +32,9 @@ const ADMIN_TIMEOUT: Duration = secs(2);
 /// InstanceBulkOperationsWaitTimeoutSeconds (go/config/config.go: 10): how long
 /// StopReplicationNicely waits for each replica's SQL thread to apply its relay log.
 const BULK_OPERATIONS_WAIT: Duration = secs(10);
+/// ReasonableMaintenanceReplicationLagSeconds (go/config/config.go: 20): a switchover's
+/// designated replica may lag no more.
+const MAINTENANCE_LAG: Duration = secs(20);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Analysis {
@@ -794,8 +797,36 @@ impl Manager {
                 self.name(primary)
             ));
         }
+        if let Some(refusal) = self.takeover_refused(target) {
+            return Err(refusal);
+        }
         self.begin_recovery(now, Analysis::NoProblem, primary, Some(target), fx);
         Ok(())
+    }
+
+    /// GracefulMasterTakeover's checks on the designated replica before anything is done
+    /// (go/logic/topology_recovery.go): `IsBannedFromBeingCandidateReplica` (must_not) and
+    /// `HasReasonableMaintenanceReplicationLag` (lag at most
+    /// ReasonableMaintenanceReplicationLagSeconds, 20 s in go/config/config.go).
+    fn takeover_refused(&self, target: NodeId) -> Option<String> {
+        let rule = self.promotion_rules.get(target.index()).copied();
+        if rule == Some(PromotionRule::MustNot) {
+            return Some(format!(
+                "{} cannot be promoted: its promotion rule is must_not",
+                self.name(target)
+            ));
+        }
+        let status = self.instances[target.index()].status.as_ref();
+        let lag = status.and_then(|s| s.replica.as_ref()?.replication_lag);
+        match lag {
+            Some(lag) if lag > MAINTENANCE_LAG => Some(format!(
+                "{} lags {}, more than ReasonableMaintenanceReplicationLagSeconds ({}): too far behind for a switchover",
+                self.name(target),
+                fmt_secs(lag),
+                fmt_secs(MAINTENANCE_LAG)
+            )),
+            _ => None,
+        }
     }
 
     fn on_admin_reply(
@@ -1560,6 +1591,34 @@ mod tests {
                 "{story}"
             );
         }
+    }
+
+    /// GracefulMasterTakeover refuses a must_not or lagging designated replica before it
+    /// touches anything, so no recovery is recorded and nothing is fenced.
+    #[test]
+    fn a_switchover_refuses_a_must_not_or_lagging_designated_replica() {
+        let cands = [
+            at(1).rule(PromotionRule::MustNot),
+            at(2).lag(Some(30)),
+            at(3),
+        ];
+        let mut m = manager_seeing(&cands, FailoverConfig::default());
+        m.instances[0].valid = true;
+        let mut results = Vec::new();
+        for target in 1..=3 {
+            let fx = effects(|fx| results.push(m.switchover(Instant::ZERO, NodeId(target), fx)));
+            if target < 3 {
+                assert!(fx.sends.is_empty() && !m.busy());
+            }
+        }
+        assert_eq!(
+            results[0],
+            Err("db2 cannot be promoted: its promotion rule is must_not".into())
+        );
+        let lagging = "db3 lags 30.00 s, more than ReasonableMaintenanceReplicationLagSeconds (20.00 s): too far behind for a switchover";
+        assert_eq!(results[1], Err(lagging.into()));
+        assert_eq!(results[2], Ok(()));
+        assert!(m.busy() && m.recoveries.is_empty());
     }
 
     // --- Detection and recovery, driven by probes and their replies ---
