@@ -203,6 +203,9 @@ pub struct Checker {
     /// Per client: its own last acknowledged write of each key.
     session_writes: Vec<KeyMap<Option<KeyWrite>>>,
     reported_lost: GtidSet,
+    /// Each node's last crash recovery: what it rolled back and why, for an OK that
+    /// reaches its client only afterwards (`on_late_ack`).
+    last_rollback: BTreeMap<NodeId, (GtidSet, String)>,
     diverged: BTreeSet<(NodeId, NodeId)>,
     errant_reported: BTreeMap<NodeId, GtidSet>,
     last_client_commit: BTreeMap<NodeId, Instant>,
@@ -223,6 +226,7 @@ impl Checker {
             key_writes: KeyMap::default(),
             session_writes: Vec::new(),
             reported_lost: GtidSet::new(),
+            last_rollback: BTreeMap::new(),
             diverged: BTreeSet::new(),
             errant_reported: BTreeMap::new(),
             last_client_commit: BTreeMap::new(),
@@ -476,14 +480,8 @@ impl Checker {
     }
 
     /// Crash recovery rolled transactions back; those a client was told OK for are lost.
+    /// The rest are remembered: an OK may still be on its way to its client.
     pub fn on_rolled_back(&mut self, now: Instant, node: &Node, gtids: &GtidSet) {
-        let missing = gtids
-            .intersection(&self.acked)
-            .subtract(&self.reported_lost);
-        if missing.is_empty() {
-            return;
-        }
-        self.reported_lost.union_with(&missing);
         let why = format!(
             "{} crashed at {} and its recovery rolled them back (sync_binlog={}, innodb_flush_log_at_trx_commit={})",
             node.name(),
@@ -491,7 +489,51 @@ impl Checker {
             node.cfg.sync_binlog,
             node.cfg.innodb_flush_log_at_trx_commit
         );
+        self.last_rollback
+            .insert(node.id, (gtids.clone(), why.clone()));
+        let missing = gtids
+            .intersection(&self.acked)
+            .subtract(&self.reported_lost);
+        if missing.is_empty() {
+            return;
+        }
+        self.reported_lost.union_with(&missing);
         self.report_lost(now, &missing, node.id, &why);
+    }
+
+    /// An OK that reaches its client when no server has the transaction any more: the
+    /// server sent it and then lost power, and crash recovery rolled the transaction back
+    /// before the client read the OK (a packet already on the wire outlives its sender).
+    /// The client was told OK, so the write is lost — reported now, because at the
+    /// rollback it was not acknowledged yet and `on_rolled_back` could not count it.
+    pub fn on_late_ack(&mut self, now: Instant, op: &Op, nodes: &[Node]) {
+        let (OpKind::Write { key: Some(_), .. }, Outcome::Ok { gtid: Some(g), .. }, Some(by)) =
+            (op.kind, &op.outcome, op.node)
+        else {
+            return;
+        };
+        let g = *g;
+        if self.reported_lost.contains(g) || nodes.iter().any(|n| n.gtid_executed.contains(g)) {
+            return;
+        }
+        let rollback = self
+            .last_rollback
+            .iter()
+            .find(|(_, (set, _))| set.contains(g));
+        let (at, why) = match rollback {
+            Some((n, (_, why))) => (
+                *n,
+                format!("{why}, while its OK was still on its way to the client"),
+            ),
+            None => (
+                by,
+                "no server had it any more when its OK reached the client".to_string(),
+            ),
+        };
+        let mut missing = GtidSet::new();
+        missing.insert(g);
+        self.reported_lost.insert(g);
+        self.report_lost(now, &missing, at, &why);
     }
 
     fn report_lost(&mut self, now: Instant, missing: &GtidSet, at: NodeId, why: &str) {
