@@ -970,6 +970,42 @@ mod tests {
     }
 
     #[test]
+    fn an_ok_read_after_its_commit_was_rolled_back_is_a_lost_write() {
+        let mut c = acknowledged_by_db1(1);
+        let cfg = NodeConfig {
+            sync_binlog: 0,
+            innodb_flush_log_at_trx_commit: 0,
+            ..NodeConfig::default()
+        };
+        let db1 = node(0, cfg, None);
+        let mut db2 = node(1, NodeConfig::default(), Some(0));
+        db2.gtid_executed = gtids(1, 1, 2);
+        // At the rollback only transaction 1 is acknowledged; the OKs of 2 and 3 are
+        // still on the wire.
+        c.on_rolled_back(at_ms(6_000), &db1, &gtids(1, 1, 3));
+        let nodes = [db1, db2];
+        for gno in [2, 3] {
+            let op = write(0, gno, 1 << 40 | gno, (5_900, 6_000 + gno), gno);
+            c.on_op(&op);
+            c.on_late_ack(op.complete_us, &op, &nodes);
+        }
+        // 2 survives on db2; 3 is on no server: lost, reported when its OK arrives.
+        let mut lost = gtids(1, 1, 1);
+        lost.insert(gtid(1, 3));
+        assert_eq!(c.reported_lost(), &lost);
+        let last = c.findings.last().unwrap();
+        assert_eq!(
+            (last.kind, last.at_us, last.detail.as_str()),
+            (
+                FindingKind::LostWrite,
+                at_ms(6_003),
+                "write #3 to key 3, acknowledged at 6.00 s by db1, is missing: db1 crashed at 6.00 s and its recovery rolled them back (sync_binlog=0, innodb_flush_log_at_trx_commit=0), while its OK was still on its way to the client"
+            )
+        );
+        assert_eq!(c.count(FindingKind::LostWrite), 2);
+    }
+
+    #[test]
     fn beyond_twenty_lost_writes_the_rest_are_summed_up() {
         let mut c = acknowledged_by_db1(25);
         let db2 = node(1, NodeConfig::default(), Some(0));
