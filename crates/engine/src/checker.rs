@@ -36,10 +36,11 @@ pub enum FindingKind {
     StaleRead,
     ReadYourWrites,
     ReplicationError,
+    BinlogMismatch,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 7] = [
+    pub const ALL: [FindingKind; 8] = [
         FindingKind::LostWrite,
         FindingKind::Divergence,
         FindingKind::ErrantGtid,
@@ -47,6 +48,7 @@ impl FindingKind {
         FindingKind::StaleRead,
         FindingKind::ReadYourWrites,
         FindingKind::ReplicationError,
+        FindingKind::BinlogMismatch,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +60,7 @@ impl FindingKind {
             FindingKind::StaleRead => "stale_read",
             FindingKind::ReadYourWrites => "read_your_writes",
             FindingKind::ReplicationError => "replication_error",
+            FindingKind::BinlogMismatch => "binlog_mismatch",
         }
     }
 }
@@ -492,6 +495,46 @@ impl Checker {
             node.cfg.innodb_flush_log_at_trx_commit
         );
         self.report_lost(now, &missing, node.id, &why);
+    }
+
+    /// Crash recovery left a node whose data and binary log disagree (docs/semantics.md
+    /// §5.1): what its replicas, and anyone replaying its binlogs, get is not its data.
+    pub fn on_binlog_mismatch(
+        &mut self,
+        now: Instant,
+        node: &Node,
+        data_only: &GtidSet,
+        binlog_only: &GtidSet,
+    ) {
+        let name = node.name();
+        let mut parts = Vec::new();
+        if !data_only.is_empty() {
+            parts.push(format!(
+                "{} committed transactions ({data_only}) are in its tables but not in its binary log: with sync_binlog={} the binlog had not reached the disk, the redo log had. They now count as gtid_purged: a replica that had not received them can never get them from {name} (error 1236), and a restore from its binlogs would miss them",
+                data_only.count(),
+                node.cfg.sync_binlog
+            ));
+        }
+        if !binlog_only.is_empty() {
+            parts.push(format!(
+                "{} transactions ({binlog_only}) are in its binary log and gtid_executed, and so on its replicas, but recovery undid them in its tables: with innodb_flush_log_at_trx_commit={} their redo had not reached the disk",
+                binlog_only.count(),
+                node.cfg.innodb_flush_log_at_trx_commit
+            ));
+        }
+        let detail = format!(
+            "{name}'s data and its binary log disagree after its crash at {}: {}",
+            fmt_secs(now),
+            parts.join("; ")
+        );
+        let count = data_only.count() + binlog_only.count();
+        self.report(
+            FindingKind::BinlogMismatch,
+            now,
+            vec![node.id],
+            detail,
+            count,
+        );
     }
 
     fn report_lost(&mut self, now: Instant, missing: &GtidSet, at: NodeId, why: &str) {

@@ -50,6 +50,8 @@ pub enum NodeTimer {
     ReadWaitTimeout {
         req: u64,
     },
+    /// InnoDB's log flusher finished an fsync (innodb_flush_log_at_trx_commit = 1).
+    LogFlusher,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +104,7 @@ impl Timer {
                 N::OsWriteback => 10,
                 N::BootDone => 11,
                 N::ReadWaitTimeout { .. } => 12,
+                N::LogFlusher => 13,
             },
             Timer::Router(r) => match r {
                 R::Monitor => 20,
@@ -147,6 +150,14 @@ pub enum Note {
     RolledBack {
         node: NodeId,
         gtids: GtidSet,
+    },
+    /// After crash recovery a node's data and binlog disagree: `data_only` are committed
+    /// in its tables but their binlog events were lost (sync_binlog != 1), `binlog_only`
+    /// are in its binlog but recovery undid them (innodb_flush_log_at_trx_commit != 1).
+    BinlogMismatch {
+        node: NodeId,
+        data_only: GtidSet,
+        binlog_only: GtidSet,
     },
     /// A node finished crash recovery (lost-write check for acknowledged writes).
     Recovered {
