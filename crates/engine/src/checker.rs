@@ -510,15 +510,15 @@ impl Checker {
         let mut parts = Vec::new();
         if !data_only.is_empty() {
             parts.push(format!(
-                "{} committed transactions ({data_only}) are in its tables but not in its binary log: with sync_binlog={} the binlog had not reached the disk, the redo log had. They now count as gtid_purged: a replica that had not received them can never get them from {name} (error 1236), and a restore from its binlogs would miss them",
-                data_only.count(),
+                "{} ({data_only}) are in its tables but not in its binary log: with sync_binlog={} the binlog had not reached the disk, the redo log had. They now count as gtid_purged: a replica that had not received them can never get them from {name} (error 1236), and a restore from its binlogs would miss them",
+                transactions(data_only.count(), "committed transaction"),
                 node.cfg.sync_binlog
             ));
         }
         if !binlog_only.is_empty() {
             parts.push(format!(
-                "{} transactions ({binlog_only}) are in its binary log and gtid_executed, and so on its replicas, but recovery undid them in its tables: with innodb_flush_log_at_trx_commit={} their redo had not reached the disk",
-                binlog_only.count(),
+                "{} ({binlog_only}) are in its binary log and gtid_executed, and so on its replicas, but recovery undid them in its tables: with innodb_flush_log_at_trx_commit={} their redo had not reached the disk",
+                transactions(binlog_only.count(), "transaction"),
                 node.cfg.innodb_flush_log_at_trx_commit
             ));
         }
@@ -724,6 +724,15 @@ impl Checker {
                 .unwrap_or_default()
         );
         self.report(FindingKind::Divergence, now, vec![r.id, src.id], detail, 1);
+    }
+}
+
+/// "1 transaction", "3 transactions".
+fn transactions(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -968,6 +977,40 @@ mod tests {
             count: 1,
         };
         assert_eq!(c.findings, [finding]);
+    }
+
+    #[test]
+    fn a_source_whose_data_and_binlog_disagree_is_reported_in_words() {
+        let mut c = checker();
+        let cfg = NodeConfig {
+            sync_binlog: 0,
+            ..NodeConfig::default()
+        };
+        let db1 = node(0, cfg, None);
+        c.on_binlog_mismatch(at_ms(4_000), &db1, &gtids(1, 1, 3), &GtidSet::new());
+        assert_eq!(c.count(FindingKind::BinlogMismatch), 3);
+        let f = &c.findings[0];
+        assert_eq!(
+            (f.kind, f.nodes.clone()),
+            (FindingKind::BinlogMismatch, vec![DB1])
+        );
+        let lead = "db1's data and its binary log disagree after its crash at 4.00 s: 3 committed transactions";
+        assert!(f.detail.starts_with(lead), "{}", f.detail);
+        for words in [
+            "with sync_binlog=0",
+            "gtid_purged",
+            "can never get them from db1",
+        ] {
+            assert!(f.detail.contains(words), "{words:?} in {}", f.detail);
+        }
+
+        // The other way round: in the binlog (and on the replicas), undone in the tables.
+        let db1 = node(0, NodeConfig::default(), None);
+        c.on_binlog_mismatch(at_ms(9_000), &db1, &GtidSet::new(), &gtids(1, 7, 7));
+        let f = &c.findings[1];
+        assert!(f.detail.contains(": 1 transaction ("), "{}", f.detail);
+        assert!(f.detail.contains("recovery undid them in its tables"));
+        assert_eq!(c.count(FindingKind::BinlogMismatch), 4);
     }
 
     #[test]
