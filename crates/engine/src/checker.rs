@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+mod phantom;
+
 /// Findings kept in full; beyond this only the counts grow.
 const MAX_FINDINGS: usize = 500;
 /// Acknowledged writes remembered with their values (for explanations).
@@ -36,11 +38,12 @@ pub enum FindingKind {
     StaleRead,
     ReadYourWrites,
     ReplicationError,
+    PhantomRead,
     BinlogMismatch,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 8] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::LostWrite,
         FindingKind::Divergence,
         FindingKind::ErrantGtid,
@@ -48,6 +51,7 @@ impl FindingKind {
         FindingKind::StaleRead,
         FindingKind::ReadYourWrites,
         FindingKind::ReplicationError,
+        FindingKind::PhantomRead,
         FindingKind::BinlogMismatch,
     ];
 
@@ -60,6 +64,7 @@ impl FindingKind {
             FindingKind::StaleRead => "stale_read",
             FindingKind::ReadYourWrites => "read_your_writes",
             FindingKind::ReplicationError => "replication_error",
+            FindingKind::PhantomRead => "phantom_read",
             FindingKind::BinlogMismatch => "binlog_mismatch",
         }
     }
@@ -211,6 +216,9 @@ pub struct Checker {
     last_client_commit: BTreeMap<NodeId, Instant>,
     split_reported: BTreeMap<(NodeId, NodeId), Instant>,
     stale: BTreeMap<(FindingKind, NodeId), ReadTally>,
+    /// Reads that returned a value no acknowledged write had produced yet, by value, until
+    /// its write is acknowledged or a promotion judges them (`phantom.rs`).
+    unacked_reads: BTreeMap<Value, phantom::UnackedRead>,
 }
 
 impl Checker {
@@ -231,6 +239,7 @@ impl Checker {
             last_client_commit: BTreeMap::new(),
             split_reported: BTreeMap::new(),
             stale: BTreeMap::new(),
+            unacked_reads: BTreeMap::new(),
         }
     }
 
@@ -283,6 +292,7 @@ impl Checker {
         let errant: usize = self.errant_reported.values().map(GtidSet::heap_bytes).sum();
         f.add(findings + errant + self.acked.heap_bytes() + self.reported_lost.heap_bytes());
         let entries = self.diverged.len() + self.last_client_commit.len() + self.stale.len();
+        f.add(btree_bytes(self.unacked_reads.len(), 48));
         f.add(btree_bytes(entries + self.split_reported.len(), 48));
     }
 
@@ -305,6 +315,7 @@ impl Checker {
         let Outcome::Ok { gtid, value } = &op.outcome else {
             return;
         };
+        self.track_unacked_read(op, *value);
         match op.kind {
             OpKind::Write {
                 key: Some(key),
