@@ -50,8 +50,6 @@ pub enum NodeTimer {
     ReadWaitTimeout {
         req: u64,
     },
-    /// InnoDB's log flusher finished an fsync (innodb_flush_log_at_trx_commit = 1).
-    LogFlusher,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,7 +102,6 @@ impl Timer {
                 N::OsWriteback => 10,
                 N::BootDone => 11,
                 N::ReadWaitTimeout { .. } => 12,
-                N::LogFlusher => 13,
             },
             Timer::Router(r) => match r {
                 R::Monitor => 20,

@@ -437,14 +437,13 @@ impl Node {
         let wait_after_commit = self.cfg.rpl_semi_sync_source_wait_point == WaitPoint::AfterCommit;
         let last = group.trxs.last().map(|t| t.end).unwrap_or_default();
         for t in &group.trxs {
-            self.commit_in_engine(&t.trx, Some(t.binlog_idx), t.redo_lsn, None);
+            self.commit_in_engine(now, &t.trx, Some(t.binlog_idx), t.redo_lsn, None);
             self.client_commits += 1;
             fx.note(Note::ClientCommit {
                 node: self.id,
                 gtid: t.trx.gtid,
             });
         }
-        self.wake_log_flusher(now, fx);
         let wait = self.semi_sync_wait(now, wait_after_commit, last, group.trxs.len(), fx);
         for t in group.trxs {
             match wait {
@@ -748,11 +747,8 @@ mod tests {
             gtid: gtid(1, 1),
         };
         assert_eq!(fx.notes, vec![commit]);
-        // The log flusher fsyncs the commit record one fsync later; the queued writes
-        // form one group: one flush, one commit, for both.
-        let flusher = (t2 + us(200), NodeTimer::LogFlusher);
-        let flush = (t2 + FLUSH, NodeTimer::FlushDone);
-        assert_eq!(node_timers(&fx), vec![flusher, flush]);
+        // The queued writes form one group: one flush, one commit, for both.
+        assert_eq!(node_timers(&fx), vec![(t2 + FLUSH, NodeTimer::FlushDone)]);
 
         let t3 = t2 + FLUSH;
         let fx = fire(&mut db1, t3, NodeTimer::FlushDone);
@@ -936,8 +932,7 @@ mod tests {
         assert_eq!(db1.data.get(1), Some(100), "other sessions already see it");
         assert_eq!(replies(&fx), vec![], "the client still waits");
         let timeout = NodeTimer::SemiSyncTimeout { wait: 1 };
-        let flusher = (t1 + us(200), NodeTimer::LogFlusher);
-        assert_eq!(node_timers(&fx), vec![flusher, (t1 + ms(1_000), timeout)]);
+        assert_eq!(node_timers(&fx), vec![(t1 + ms(1_000), timeout)]);
 
         let fx = ack(&mut db1, t1 + ms(2), END_1);
         assert_eq!(replies(&fx), vec![written(1, 1, 1)]);

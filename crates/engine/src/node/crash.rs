@@ -15,7 +15,7 @@ use crate::effects::{Effects, NodeTimer, Note};
 use crate::gtid::{Gtid, GtidSet};
 use crate::rows::{ApplyError, Key, RowEvent, Value};
 use crate::status::IoRunning;
-use crate::time::{Instant, ms, secs, us};
+use crate::time::{Duration, Instant, ms, secs, us};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -29,6 +29,8 @@ struct EngineTrx {
     /// The commit record: written in the commit stage with durability ignored, on disk
     /// once the log flusher (or a later group's prepare fsync) has carried it.
     commit_lsn: u64,
+    /// When the commit record was written (the log flusher's next fsync covers it).
+    committed_at: Instant,
     binlog_idx: Option<u64>,
 }
 
@@ -54,8 +56,9 @@ pub(super) struct Durability {
     binlog_durable: u64,
     groups_since_sync: u32,
     tail: VecDeque<EngineTrx>,
-    /// The LSN the log flusher's fsync in progress makes durable (None: it is idle).
-    flusher_target: Option<u64>,
+    /// The log flusher's fsync in progress: the LSN it makes durable and when it ends
+    /// (None: the flusher is idle).
+    flusher: Option<(u64, Instant)>,
 }
 
 impl Durability {
@@ -111,6 +114,29 @@ impl Durability {
         self.trim();
     }
 
+    /// Plays InnoDB's log flusher up to `now`: with innodb_flush_log_at_trx_commit=1 it
+    /// fsyncs whenever the log writer has written past the last fsync (`log_flusher` in
+    /// storage/innobase/log/log0write.cc), one fsync after another, each covering the
+    /// commit records written before it began. Computed when asked rather than by a timer:
+    /// only a crash and the undo memory care.
+    fn settle_flusher(&mut self, now: Instant, fsync: Duration) {
+        while let Some((lsn, end)) = self.flusher.filter(|&(_, end)| end <= now) {
+            self.redo_durable = self.redo_durable.max(lsn);
+            let next = (self.tail.iter().rev())
+                .find(|t| t.committed_at <= end && t.commit_lsn > self.redo_durable);
+            self.flusher = next.map(|t| (t.commit_lsn, end + fsync));
+        }
+        self.trim();
+    }
+
+    /// A commit record was written at `now`: an idle flusher starts an fsync for it.
+    fn wake_flusher(&mut self, now: Instant, fsync: Duration) {
+        self.settle_flusher(now, fsync);
+        if self.flusher.is_none() && self.redo_written > self.redo_durable {
+            self.flusher = Some((self.redo_written, now + fsync));
+        }
+    }
+
     /// A transaction whose commit record is on disk survives every crash: no undo needed.
     fn durable(&self, t: &EngineTrx) -> bool {
         t.commit_lsn <= self.redo_durable
@@ -141,6 +167,7 @@ impl Node {
     /// Applies a committed transaction to the table and remembers how to undo it until durable.
     pub(super) fn commit_in_engine(
         &mut self,
+        now: Instant,
         trx: &Trx,
         binlog_idx: Option<u64>,
         redo_lsn: u64,
@@ -167,10 +194,17 @@ impl Node {
             undo,
             redo_lsn,
             commit_lsn,
+            committed_at: now,
             binlog_idx,
         };
         if !self.durability.durable(&t) {
             self.durability.tail.push_back(t);
+        }
+        // The commit stage ran with HA_IGNORE_DURABILITY: the commit record is fsynced by
+        // the log flusher thread (1), or by the once-a-second thread (0 and 2).
+        if self.cfg.innodb_flush_log_at_trx_commit == 1 {
+            let fsync = us(self.cfg.fsync_us.max(1));
+            self.durability.wake_flusher(now, fsync);
         }
     }
 
@@ -207,39 +241,10 @@ impl Node {
         } else {
             None
         };
-        self.commit_in_engine(&trx, binlog_idx, redo_lsn, undo);
-        self.wake_log_flusher(now, fx);
+        self.commit_in_engine(now, &trx, binlog_idx, redo_lsn, undo);
         if binlog_idx.is_some() {
             self.pump_all_dumps(now, fx);
         }
-    }
-
-    /// InnoDB's log flusher thread: with innodb_flush_log_at_trx_commit=1 it fsyncs the
-    /// redo log whenever the log writer has written past the last fsync (`log_flusher` in
-    /// storage/innobase/log/log0write.cc), so a commit record written with durability
-    /// ignored is on disk one fsync after its commit. With 0 and 2 the once-a-second
-    /// thread does it instead.
-    pub(super) fn wake_log_flusher(&mut self, now: Instant, fx: &mut Effects) {
-        let d = &mut self.durability;
-        if self.cfg.innodb_flush_log_at_trx_commit != 1
-            || d.flusher_target.is_some()
-            || d.redo_written <= d.redo_durable
-        {
-            return;
-        }
-        d.flusher_target = Some(d.redo_written);
-        let at = now + us(self.cfg.fsync_us.max(1));
-        self.timer(fx, at, NodeTimer::LogFlusher);
-    }
-
-    pub(super) fn on_log_flusher(&mut self, now: Instant, fx: &mut Effects) {
-        let d = &mut self.durability;
-        if let Some(target) = d.flusher_target.take() {
-            d.redo_durable = d.redo_durable.max(target);
-            d.trim();
-        }
-        // Commits written during this fsync wait for the next one.
-        self.wake_log_flusher(now, fx);
     }
 
     pub(super) fn on_redo_flush(&mut self, now: Instant, fx: &mut Effects) {
@@ -273,13 +278,16 @@ impl Node {
         self.durability.redo_written = self.durability.redo_lsn;
         self.durability.redo_durable = self.durability.redo_lsn;
         self.durability.binlog_durable = self.binlog.next_idx();
+        self.durability.flusher = None;
         self.durability.trim();
     }
 
-    pub fn crash(&mut self, power_loss: bool, fx: &mut Effects) {
+    pub fn crash(&mut self, now: Instant, power_loss: bool, fx: &mut Effects) {
         if !self.is_running() && self.process != Process::Booting {
             return;
         }
+        let fsync = us(self.cfg.fsync_us.max(1));
+        self.durability.settle_flusher(now, fsync);
         let binlog_keep = if power_loss {
             self.durability.binlog_durable
         } else {
@@ -433,7 +441,7 @@ mod tests {
     use crate::config::NodeConfig;
     use crate::ids::{Addr, NodeId};
     use crate::message::Statement;
-    use crate::testkit::{effects, gtids, node};
+    use crate::testkit::{effects, gtid, gtids, node};
 
     const FLUSH: crate::time::Duration = us(100 + 200);
     const COMMIT: crate::time::Duration = us(50);
@@ -464,16 +472,16 @@ mod tests {
         t0 + FLUSH + COMMIT
     }
 
-    fn power_loss(db: &mut Node) -> Vec<Note> {
-        effects(|fx| db.crash(true, fx)).notes
+    fn power_loss(db: &mut Node, at: Instant) -> Vec<Note> {
+        effects(|fx| db.crash(at, true, fx)).notes
     }
 
     #[test]
     fn sync_binlog_0_keeps_a_committed_transaction_whose_binlog_events_were_lost() {
         let mut db1 = primary(0, 1);
         let t1 = commit_one(&mut db1, Instant::ZERO);
-        effects(|fx| db1.on_timer(t1 + FSYNC, NodeTimer::LogFlusher, fx));
-        let notes = power_loss(&mut db1);
+        // The log flusher's fsync of the commit record has ended.
+        let notes = power_loss(&mut db1, t1 + FSYNC);
         // The redo log had the commit record; the page cache had the binlog.
         assert_eq!(db1.data.get(1), Some(7));
         assert!(db1.binlog.logged().is_empty());
@@ -491,8 +499,8 @@ mod tests {
     fn a_commit_record_not_yet_fsynced_leaves_the_transaction_prepared() {
         // sync_binlog=0: the XID is not in the binlog that survived → rolled back.
         let mut db1 = primary(0, 1);
-        commit_one(&mut db1, Instant::ZERO);
-        let notes = power_loss(&mut db1);
+        let t1 = commit_one(&mut db1, Instant::ZERO);
+        let notes = power_loss(&mut db1, t1 + FSYNC - us(1));
         assert_eq!(db1.data.get(1), None);
         assert!(db1.gtid_executed.is_empty());
         let rolled_back = Note::RolledBack {
@@ -503,31 +511,47 @@ mod tests {
 
         // sync_binlog=1: the XID is in the fsynced binlog → recovery commits it.
         let mut db1 = primary(1, 1);
-        commit_one(&mut db1, Instant::ZERO);
-        assert_eq!(power_loss(&mut db1), vec![]);
+        let t1 = commit_one(&mut db1, Instant::ZERO);
+        assert_eq!(power_loss(&mut db1, t1), vec![]);
         assert_eq!(db1.data.get(1), Some(7));
         assert_eq!(db1.gtid_executed, gtids(1, 1, 1));
         assert!(db1.gtid_purged().is_empty());
     }
 
     #[test]
-    fn a_later_groups_prepare_fsync_carries_an_earlier_commit_record() {
-        let mut db1 = primary(0, 1);
-        let t1 = commit_one(&mut db1, Instant::ZERO);
-        let stmt = Statement::Upsert { key: 2, value: 8 };
-        effects(|fx| db1.on_query(t1, Addr::Router, 2, stmt, false, fx));
-        effects(|fx| db1.on_timer(t1 + FLUSH, NodeTimer::FlushDone, fx));
-        power_loss(&mut db1);
-        // The first is committed (data without binlog); the second only prepared, its XID lost.
-        assert_eq!((db1.data.get(1), db1.data.get(2)), (Some(7), None));
-        assert_eq!(db1.gtid_executed, gtids(1, 1, 1));
+    fn the_flusher_fsyncs_commits_written_during_its_fsync_with_the_next_one() {
+        let mut d = Durability::default();
+        let t0 = Instant::ZERO;
+        // Two commit records 50 µs apart: the second is written during the first's fsync.
+        for at in [t0, t0 + us(50)] {
+            let lsn = d.next_commit_lsn(1);
+            d.tail.push_back(EngineTrx {
+                gtid: gtid(1, lsn),
+                undo: Vec::new(),
+                redo_lsn: 0,
+                commit_lsn: lsn,
+                committed_at: at,
+                binlog_idx: Some(lsn),
+            });
+            d.wake_flusher(at, FSYNC);
+        }
+        d.settle_flusher(t0 + FSYNC, FSYNC);
+        assert_eq!(
+            (d.redo_durable, d.tail.len()),
+            (1, 1),
+            "the first fsync: the first only"
+        );
+        d.settle_flusher(t0 + FSYNC * 2 - us(1), FSYNC);
+        assert_eq!(d.redo_durable, 1);
+        d.settle_flusher(t0 + FSYNC * 2, FSYNC);
+        assert_eq!((d.redo_durable, d.tail.len(), d.flusher), (2, 0, None));
     }
 
     #[test]
     fn redo_lost_under_a_synced_binlog_leaves_the_binlog_ahead_of_the_data() {
         let mut db1 = primary(1, 2);
-        commit_one(&mut db1, Instant::ZERO);
-        let notes = power_loss(&mut db1);
+        let t1 = commit_one(&mut db1, Instant::ZERO);
+        let notes = power_loss(&mut db1, t1 + ms(500));
         assert_eq!(db1.data.get(1), None);
         assert_eq!(db1.gtid_executed, gtids(1, 1, 1), "the binlog still has it");
         let mismatch = Note::BinlogMismatch {
@@ -541,8 +565,8 @@ mod tests {
     #[test]
     fn a_mysqld_crash_keeps_what_the_log_writer_handed_to_the_os() {
         let mut db1 = primary(0, 1);
-        commit_one(&mut db1, Instant::ZERO);
-        let notes = effects(|fx| db1.crash(false, fx)).notes;
+        let t1 = commit_one(&mut db1, Instant::ZERO);
+        let notes = effects(|fx| db1.crash(t1, false, fx)).notes;
         assert_eq!(notes, vec![]);
         assert_eq!(db1.data.get(1), Some(7));
         assert_eq!(db1.binlog.logged(), &gtids(1, 1, 1));

@@ -274,7 +274,6 @@ impl Node {
             NodeTimer::OsWriteback => self.on_os_writeback(now, fx),
             NodeTimer::BootDone => self.on_boot_done(now, fx),
             NodeTimer::ReadWaitTimeout { req } => self.on_read_wait_timeout(req, fx),
-            NodeTimer::LogFlusher => self.on_log_flusher(now, fx),
         }
     }
 
