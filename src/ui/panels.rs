@@ -543,6 +543,9 @@ fn finding_meaning(kind: FindingKind) -> &'static str {
         FindingKind::PhantomRead => {
             "a client read a value whose write was never acknowledged, and after a failover no server has it: the value it saw no longer exists (semi-sync AFTER_COMMIT lets other sessions read a commit before any replica has it; not the SQL isolation-level 'phantom')"
         }
+        FindingKind::BinlogMismatch => {
+            "after a crash a server's tables and its binary log disagree: commits whose binlog events were lost (sync_binlog=0), which replicas that lack them can never fetch, or binlogged transactions recovery undid in the tables"
+        }
         // A kind added since: its name says enough until it is described here.
         #[allow(unreachable_patterns)]
         _ => "see docs/semantics.md, section 9",

@@ -39,10 +39,11 @@ pub enum FindingKind {
     ReadYourWrites,
     ReplicationError,
     PhantomRead,
+    BinlogMismatch,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 8] = [
+    pub const ALL: [FindingKind; 9] = [
         FindingKind::LostWrite,
         FindingKind::Divergence,
         FindingKind::ErrantGtid,
@@ -51,6 +52,7 @@ impl FindingKind {
         FindingKind::ReadYourWrites,
         FindingKind::ReplicationError,
         FindingKind::PhantomRead,
+        FindingKind::BinlogMismatch,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +65,7 @@ impl FindingKind {
             FindingKind::ReadYourWrites => "read_your_writes",
             FindingKind::ReplicationError => "replication_error",
             FindingKind::PhantomRead => "phantom_read",
+            FindingKind::BinlogMismatch => "binlog_mismatch",
         }
     }
 }
@@ -547,6 +550,46 @@ impl Checker {
         self.report_lost(now, &missing, at, &why);
     }
 
+    /// Crash recovery left a node whose data and binary log disagree (docs/semantics.md
+    /// §5.1): what its replicas, and anyone replaying its binlogs, get is not its data.
+    pub fn on_binlog_mismatch(
+        &mut self,
+        now: Instant,
+        node: &Node,
+        data_only: &GtidSet,
+        binlog_only: &GtidSet,
+    ) {
+        let name = node.name();
+        let mut parts = Vec::new();
+        if !data_only.is_empty() {
+            parts.push(format!(
+                "{} ({data_only}) are in its tables but not in its binary log: with sync_binlog={} the binlog had not reached the disk, the redo log had. They now count as gtid_purged: a replica that had not received them can never get them from {name} (error 1236), and a restore from its binlogs would miss them",
+                transactions(data_only.count(), "committed transaction"),
+                node.cfg.sync_binlog
+            ));
+        }
+        if !binlog_only.is_empty() {
+            parts.push(format!(
+                "{} ({binlog_only}) are in its binary log and gtid_executed, and so on its replicas, but recovery undid them in its tables: with innodb_flush_log_at_trx_commit={} their redo had not reached the disk",
+                transactions(binlog_only.count(), "transaction"),
+                node.cfg.innodb_flush_log_at_trx_commit
+            ));
+        }
+        let detail = format!(
+            "{name}'s data and its binary log disagree after its crash at {}: {}",
+            fmt_secs(now),
+            parts.join("; ")
+        );
+        let count = data_only.count() + binlog_only.count();
+        self.report(
+            FindingKind::BinlogMismatch,
+            now,
+            vec![node.id],
+            detail,
+            count,
+        );
+    }
+
     fn report_lost(&mut self, now: Instant, missing: &GtidSet, at: NodeId, why: &str) {
         let total = missing.count();
         for g in missing.iter().take(20) {
@@ -734,6 +777,15 @@ impl Checker {
                 .unwrap_or_default()
         );
         self.report(FindingKind::Divergence, now, vec![r.id, src.id], detail, 1);
+    }
+}
+
+/// "1 transaction", "3 transactions".
+fn transactions(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -1014,6 +1066,40 @@ mod tests {
             )
         );
         assert_eq!(c.count(FindingKind::LostWrite), 2);
+    }
+
+    #[test]
+    fn a_source_whose_data_and_binlog_disagree_is_reported_in_words() {
+        let mut c = checker();
+        let cfg = NodeConfig {
+            sync_binlog: 0,
+            ..NodeConfig::default()
+        };
+        let db1 = node(0, cfg, None);
+        c.on_binlog_mismatch(at_ms(4_000), &db1, &gtids(1, 1, 3), &GtidSet::new());
+        assert_eq!(c.count(FindingKind::BinlogMismatch), 3);
+        let f = &c.findings[0];
+        assert_eq!(
+            (f.kind, f.nodes.clone()),
+            (FindingKind::BinlogMismatch, vec![DB1])
+        );
+        let lead = "db1's data and its binary log disagree after its crash at 4.00 s: 3 committed transactions";
+        assert!(f.detail.starts_with(lead), "{}", f.detail);
+        for words in [
+            "with sync_binlog=0",
+            "gtid_purged",
+            "can never get them from db1",
+        ] {
+            assert!(f.detail.contains(words), "{words:?} in {}", f.detail);
+        }
+
+        // The other way round: in the binlog (and on the replicas), undone in the tables.
+        let db1 = node(0, NodeConfig::default(), None);
+        c.on_binlog_mismatch(at_ms(9_000), &db1, &GtidSet::new(), &gtids(1, 7, 7));
+        let f = &c.findings[1];
+        assert!(f.detail.contains(": 1 transaction ("), "{}", f.detail);
+        assert!(f.detail.contains("recovery undid them in its tables"));
+        assert_eq!(c.count(FindingKind::BinlogMismatch), 4);
     }
 
     #[test]

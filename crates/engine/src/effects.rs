@@ -148,6 +148,14 @@ pub enum Note {
         node: NodeId,
         gtids: GtidSet,
     },
+    /// After crash recovery a node's data and binlog disagree: `data_only` are committed
+    /// in its tables but their binlog events were lost (sync_binlog != 1), `binlog_only`
+    /// are in its binlog but recovery undid them (innodb_flush_log_at_trx_commit != 1).
+    BinlogMismatch {
+        node: NodeId,
+        data_only: GtidSet,
+        binlog_only: GtidSet,
+    },
     /// A node finished crash recovery (lost-write check for acknowledged writes).
     Recovered {
         node: NodeId,

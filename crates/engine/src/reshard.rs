@@ -1454,7 +1454,8 @@ mod tests {
         let mut c = loaded(3);
         let mut wf = None;
         c.command(&mut wf, Instant::ZERO, Step::Create).unwrap();
-        c.node(B1).crash(false, &mut Effects::default());
+        c.node(B1)
+            .crash(Instant::ZERO, false, &mut Effects::default());
         let fx = c.tick(&mut wf, ticks(1));
         assert!(fx.asks.is_empty(), "{:?}", fx.asks);
         assert_eq!(fx.timers, next_tick(ticks(1)));

@@ -437,7 +437,7 @@ impl Node {
         let wait_after_commit = self.cfg.rpl_semi_sync_source_wait_point == WaitPoint::AfterCommit;
         let last = group.trxs.last().map(|t| t.end).unwrap_or_default();
         for t in &group.trxs {
-            self.commit_in_engine(&t.trx, Some(t.binlog_idx), t.redo_lsn, None);
+            self.commit_in_engine(now, &t.trx, Some(t.binlog_idx), t.redo_lsn, None);
             self.client_commits += 1;
             fx.note(Note::ClientCommit {
                 node: self.id,

@@ -275,6 +275,15 @@ impl World {
                 self.checker
                     .on_rolled_back(now, &self.nodes[node.index()], &gtids);
             }
+            Note::BinlogMismatch {
+                node,
+                data_only,
+                binlog_only,
+            } => {
+                let n = &self.nodes[node.index()];
+                self.checker
+                    .on_binlog_mismatch(now, n, &data_only, &binlog_only);
+            }
             Note::SemiSyncStatus { node, on } => {
                 let text = if on {
                     "semi-sync is ON again (a replica caught up)"

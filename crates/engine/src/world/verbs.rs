@@ -111,7 +111,7 @@ impl World {
         if matches!(self.nodes[id.index()].process, Process::Crashed { .. }) {
             return refuse(format!("{node} is already down"));
         }
-        self.nodes[id.index()].crash(power_loss, &mut self.fx);
+        self.nodes[id.index()].crash(self.now, power_loss, &mut self.fx);
         self.console.lose_connection(id);
         if power_loss {
             self.power_lost_at[id.index()].push(self.now);
