@@ -493,9 +493,12 @@ impl Checker {
         self.report(FindingKind::Divergence, now, nodes, detail, diff);
     }
 
-    /// Crash recovery rolled transactions back; those a client was told OK for are lost.
-    /// The rest are remembered: an OK may still be on its way to its client.
-    pub fn on_rolled_back(&mut self, now: Instant, node: &Node, gtids: &GtidSet) {
+    /// Crash recovery rolled transactions back; those a client was told OK for and that no
+    /// other server has are lost. A replica's recovery undoing what its source still has
+    /// loses nothing: the replica fetches it again (relay_log_recovery, auto-positioning),
+    /// and if a later promotion leaves it behind, `on_promotion` reports it then.
+    /// Every rollback is remembered: an OK may still be on its way to its client.
+    pub fn on_rolled_back(&mut self, now: Instant, node: &Node, gtids: &GtidSet, nodes: &[Node]) {
         let why = format!(
             "{} crashed at {} and its recovery rolled them back (sync_binlog={}, innodb_flush_log_at_trx_commit={})",
             node.name(),
@@ -505,9 +508,12 @@ impl Checker {
         );
         self.last_rollback
             .insert(node.id, (gtids.clone(), why.clone()));
-        let missing = gtids
+        let mut missing = gtids
             .intersection(&self.acked)
             .subtract(&self.reported_lost);
+        for other in nodes.iter().filter(|n| n.id != node.id) {
+            missing = missing.subtract(&other.gtid_executed);
+        }
         if missing.is_empty() {
             return;
         }
@@ -1021,7 +1027,7 @@ mod tests {
         };
         let db1 = node(0, cfg, None);
         // Transaction 3 was never acknowledged: rolling it back loses nothing.
-        c.on_rolled_back(at_ms(6_000), &db1, &gtids(1, 2, 3));
+        c.on_rolled_back(at_ms(6_000), &db1, &gtids(1, 2, 3), &[]);
         let finding = Finding {
             kind: FindingKind::LostWrite,
             at_us: at_ms(6_000),
@@ -1030,6 +1036,25 @@ mod tests {
             count: 1,
         };
         assert_eq!(c.findings, [finding]);
+    }
+
+    #[test]
+    fn a_replica_whose_recovery_undoes_what_its_source_has_loses_nothing() {
+        // Found by the random-fault sweep (seed 120): db2's power loss rolled back writes
+        // it had applied, and each was reported lost although db1 still had it.
+        let mut c = acknowledged_by_db1(3);
+        let mut db1 = node(0, NodeConfig::default(), None);
+        db1.gtid_executed = gtids(1, 1, 2);
+        let cfg = NodeConfig {
+            innodb_flush_log_at_trx_commit: 2,
+            ..NodeConfig::default()
+        };
+        let db2 = node(1, cfg, Some(0));
+        let nodes = [db1, db2.clone()];
+        c.on_rolled_back(at_ms(6_000), &db2, &gtids(1, 1, 3), &nodes);
+        // Only write #3 is on no other server.
+        assert_eq!(c.reported_lost(), &gtids(1, 3, 3));
+        assert_eq!(c.count(FindingKind::LostWrite), 1);
     }
 
     #[test]
@@ -1045,7 +1070,7 @@ mod tests {
         db2.gtid_executed = gtids(1, 1, 2);
         // At the rollback only transaction 1 is acknowledged; the OKs of 2 and 3 are
         // still on the wire.
-        c.on_rolled_back(at_ms(6_000), &db1, &gtids(1, 1, 3));
+        c.on_rolled_back(at_ms(6_000), &db1, &gtids(1, 1, 3), &[]);
         let nodes = [db1, db2];
         for gno in [2, 3] {
             let op = write(0, gno, 1 << 40 | gno, (5_900, 6_000 + gno), gno);

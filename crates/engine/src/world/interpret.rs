@@ -273,7 +273,7 @@ impl World {
                 );
                 self.log_entry(LogKind::Replication, text);
                 self.checker
-                    .on_rolled_back(now, &self.nodes[node.index()], &gtids);
+                    .on_rolled_back(now, &self.nodes[node.index()], &gtids, &self.nodes);
             }
             Note::BinlogMismatch {
                 node,
