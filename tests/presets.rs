@@ -81,6 +81,18 @@ fn semi_sync_after_sync_keeps_them() {
 }
 
 #[test]
+fn semi_sync_after_commit_lets_a_client_read_what_the_failover_loses() {
+    let (_, r) = run("semi-sync-after-commit-phantom-read");
+    assert_eq!(promoted(&r).len(), 1);
+    assert!(count(&r, FindingKind::PhantomRead) > 0);
+    assert_eq!(
+        count(&r, FindingKind::LostWrite),
+        0,
+        "nothing was acknowledged"
+    );
+}
+
+#[test]
 fn semi_sync_timeout_falls_back_and_returns() {
     let (w, _) = run("semi-sync-timeout-fallback");
     let log: Vec<&str> = w.log.iter().map(|e| e.text.as_str()).collect();

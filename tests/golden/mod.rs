@@ -233,3 +233,27 @@ fn differs(pin: &Run, run: &Run) -> String {
     }
     text
 }
+
+/// `UPDATE_GOLDEN=1` for the pin files of `<key> <trace hash>` lines (`links.txt`,
+/// `files/hashes.txt`): after a named fix that moves traces, each key gets the hash it runs
+/// to now. Keys, comments and order stay (a key is never removed); each line that moved is
+/// printed for the re-pinner to review.
+pub fn repin_pairs(path: &str, is_pin: impl Fn(&str) -> bool, hash_of: impl Fn(&str) -> String) {
+    use std::io::Write;
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut err = std::io::stderr();
+    let mut out = String::new();
+    for line in text.lines() {
+        match line.split_once(' ').filter(|_| is_pin(line)) {
+            Some((key, old)) => {
+                let new = hash_of(key);
+                if new != old.trim() {
+                    writeln!(err, "re-pinned: {key} {} -> {new}", old.trim()).unwrap();
+                }
+                out.push_str(&format!("{key} {new}\n"));
+            }
+            None => out.push_str(&format!("{line}\n")),
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}

@@ -9,7 +9,7 @@ use super::chunked::ChunkedVec;
 use super::footprint::Footprint;
 use super::gtid::{Gtid, GtidSet};
 use super::rows::RowEvent;
-use crate::time::{Duration, Instant};
+use crate::time::Instant;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::fmt;
@@ -119,6 +119,25 @@ pub struct FileInfo {
 /// name `binlog.000002` 13, checksum 4).
 pub const ROTATE_EVENT_BYTES: u64 = 44;
 
+/// Where a purge stopped. MySQL's PURGE BINARY LOGS warns of the last two (1868
+/// ER_WARN_PURGE_LOG_IS_ACTIVE, 1867 ER_WARN_PURGE_LOG_IN_USE); expiry stops silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PurgeStop {
+    /// At the file asked for, or at the first file too young to go.
+    Reached,
+    /// At the active file (binlog.NNNNNN), which is never deleted.
+    Active(u32),
+    /// At a file a connected replica's dump thread still reads.
+    InUse(u32),
+}
+
+/// What a purge did: how many files went, and why it stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Purged {
+    pub files: u32,
+    pub stop: PurgeStop,
+}
+
 /// Why a dump request cannot be served from this binlog (both are MySQL's fatal 1236).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DumpStartError {
@@ -211,19 +230,42 @@ impl Binlog {
             .collect()
     }
 
-    /// PURGE BINARY LOGS TO: deletes the files before file `number`, but never one a dump
-    /// thread still reads (`in_use_from` and later), as MySQL's purge stops at a file in
-    /// use. Returns how many files went.
-    pub fn purge_before_file(&mut self, number: u32, in_use_from: u64) -> u32 {
-        let mut purged = 0;
-        while self.files.len() > 1 && self.files[0].number < number {
+    /// PURGE BINARY LOGS TO (MySQL's `MYSQL_BIN_LOG::purge_logs`): deletes the files
+    /// before file `number`, oldest first, and stops at the first one a dump thread still
+    /// reads (`in_use_from` and later): that file and every later one stay.
+    pub fn purge_to_file(&mut self, number: u32, in_use_from: u64) -> Purged {
+        self.purge_while(in_use_from, |f| f.number < number)
+    }
+
+    /// PURGE BINARY LOGS BEFORE, and expiry with `before` = now - binlog_expire_logs_seconds
+    /// (MySQL's `MYSQL_BIN_LOG::purge_logs_before_date`): deletes the closed files last
+    /// written before `before` (a file's mtime: when its Rotate event closed it), oldest
+    /// first; it stops at the first younger file, at the active file, or at the first
+    /// file a dump thread still reads.
+    pub fn purge_closed_before(&mut self, before: Instant, in_use_from: u64) -> Purged {
+        self.purge_while(in_use_from, |f| f.closed_at.is_none_or(|t| t < before))
+    }
+
+    /// The loop of both purges, in MySQL's order of checks: the file is wanted, it is not
+    /// the active file, no dump thread reads it. Their GTIDs become `gtid_purged` (the
+    /// Previous_gtids of the first file kept).
+    fn purge_while(&mut self, in_use_from: u64, wanted: impl Fn(&BinlogFile) -> bool) -> Purged {
+        let mut files = 0;
+        let stop = loop {
+            let oldest = &self.files[0];
+            if !wanted(oldest) {
+                break PurgeStop::Reached;
+            }
+            if self.files.len() == 1 {
+                break PurgeStop::Active(oldest.number);
+            }
             if self.files[1].first_idx > in_use_from {
-                break;
+                break PurgeStop::InUse(oldest.number);
             }
             self.drop_first_file();
-            purged += 1;
-        }
-        purged
+            files += 1;
+        };
+        Purged { files, stop }
     }
 
     /// When file `number` was closed (None while it is the active one, or unknown).
@@ -240,9 +282,10 @@ impl Binlog {
     }
 
     /// Closes the active file and opens the next (FLUSH LOGS, size limit, or restart).
+    /// A file a clean shutdown closed keeps that time (see `stop`).
     pub fn rotate(&mut self, now: Instant) {
         if let Some(active) = self.active_file_mut() {
-            active.closed_at = Some(now);
+            active.closed_at.get_or_insert(now);
         }
         let number = self.end.file + 1;
         self.files.push_back(BinlogFile {
@@ -257,21 +300,13 @@ impl Binlog {
         };
     }
 
-    /// Deletes closed files older than `expire` (binlog_expire_logs_seconds); their GTIDs
-    /// become `gtid_purged`. Returns how many files went.
-    /// Files a dump thread still reads from (`in_use_from` and later) are kept, as MySQL's
-    /// PURGE skips files in use.
-    pub fn purge_older_than(&mut self, now: Instant, expire: Duration, in_use_from: u64) -> u32 {
-        let mut purged = 0;
-        while self.files.len() > 1 {
-            let old_enough = self.files[0].closed_at.is_some_and(|t| now - t >= expire);
-            if !old_enough || self.files[1].first_idx > in_use_from {
-                break;
-            }
-            self.drop_first_file();
-            purged += 1;
+    /// A clean shutdown writes a Stop event to the active file and closes it
+    /// (`MYSQL_BIN_LOG::close` with LOG_CLOSE_STOP_EVENT): its age counts from then; the
+    /// next start opens a new file.
+    pub fn stop(&mut self, now: Instant) {
+        if let Some(active) = self.active_file_mut() {
+            active.closed_at = Some(now);
         }
-        purged
     }
 
     /// Deletes the oldest file and the transactions it held (the purge of both PURGE forms).
@@ -447,7 +482,6 @@ impl Binlog {
 mod tests {
     use super::*;
     use crate::gtid::Uuid;
-    use crate::time::us;
 
     fn at(v: u64) -> Instant {
         Instant::from_micros(v)
@@ -491,7 +525,9 @@ mod tests {
         }
         assert!(b.gtid_purged().is_empty());
         let files = b.file_count();
-        assert!(b.purge_older_than(at(100), us(50), u64::MAX) > 0);
+        let purged = b.purge_closed_before(at(50), u64::MAX);
+        assert_eq!(purged.files, files - 1);
+        assert_eq!(purged.stop, PurgeStop::Active(files));
         assert_eq!(b.file_count(), 1);
         assert!(files > 1);
         assert!(b.gtid_purged().count() > 0);
@@ -567,11 +603,37 @@ mod tests {
         assert_eq!(sizes, [(1, 483, true), (2, 483, true), (3, 157, false)]);
         assert_eq!((files[1].first_idx, files[1].end_idx), (1, 2));
         // A dump thread still has entry 1 (file 2) to send: file 2 stays.
-        assert_eq!(b.purge_before_file(3, 1), 1);
+        let purged = b.purge_to_file(3, 1);
+        assert_eq!((purged.files, purged.stop), (1, PurgeStop::InUse(2)));
         assert_eq!(b.first_file(), 2);
         assert_eq!(b.gtid_purged().count(), 1);
-        assert_eq!(b.purge_before_file(3, u64::MAX), 1);
-        assert_eq!(b.purge_before_file(3, u64::MAX), 0, "never the active file");
+        let purged = b.purge_to_file(3, u64::MAX);
+        assert_eq!((purged.files, purged.stop), (1, PurgeStop::Reached));
+        let purged = b.purge_to_file(3, u64::MAX);
+        assert_eq!(
+            (purged.files, purged.stop),
+            (0, PurgeStop::Reached),
+            "TO the active file"
+        );
         assert_eq!(b.closed_at(3), None);
+    }
+
+    #[test]
+    fn purge_before_a_time_keeps_files_closed_at_or_after_it() {
+        let mut b = Binlog::new(1 << 30);
+        for (g, closed) in [(1, 10), (2, 20), (3, 30)] {
+            b.append(trx(g), at(closed - 1));
+            b.rotate(at(closed));
+        }
+        // purge_logs_before_date compares `st_mtime < purge_time`: a file closed exactly
+        // at the bound stays.
+        let purged = b.purge_closed_before(at(20), u64::MAX);
+        assert_eq!((purged.files, purged.stop), (1, PurgeStop::Reached));
+        assert_eq!(b.first_file(), 2);
+        // Nothing younger stops it: it runs into the active file.
+        let purged = b.purge_closed_before(at(1_000), u64::MAX);
+        assert_eq!((purged.files, purged.stop), (2, PurgeStop::Active(4)));
+        assert_eq!(b.gtid_purged().count(), 3);
+        assert_eq!(b.get(2).map(|e| e.trx.gtid.gno), None);
     }
 }

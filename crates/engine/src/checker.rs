@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+mod phantom;
+
 /// Findings kept in full; beyond this only the counts grow.
 const MAX_FINDINGS: usize = 500;
 /// Acknowledged writes remembered with their values (for explanations).
@@ -36,10 +38,11 @@ pub enum FindingKind {
     StaleRead,
     ReadYourWrites,
     ReplicationError,
+    PhantomRead,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 7] = [
+    pub const ALL: [FindingKind; 8] = [
         FindingKind::LostWrite,
         FindingKind::Divergence,
         FindingKind::ErrantGtid,
@@ -47,6 +50,7 @@ impl FindingKind {
         FindingKind::StaleRead,
         FindingKind::ReadYourWrites,
         FindingKind::ReplicationError,
+        FindingKind::PhantomRead,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +62,7 @@ impl FindingKind {
             FindingKind::StaleRead => "stale_read",
             FindingKind::ReadYourWrites => "read_your_writes",
             FindingKind::ReplicationError => "replication_error",
+            FindingKind::PhantomRead => "phantom_read",
         }
     }
 }
@@ -208,6 +213,9 @@ pub struct Checker {
     last_client_commit: BTreeMap<NodeId, Instant>,
     split_reported: BTreeMap<(NodeId, NodeId), Instant>,
     stale: BTreeMap<(FindingKind, NodeId), ReadTally>,
+    /// Reads that returned a value no acknowledged write had produced yet, by value, until
+    /// its write is acknowledged or a promotion judges them (`phantom.rs`).
+    unacked_reads: BTreeMap<Value, phantom::UnackedRead>,
 }
 
 impl Checker {
@@ -228,6 +236,7 @@ impl Checker {
             last_client_commit: BTreeMap::new(),
             split_reported: BTreeMap::new(),
             stale: BTreeMap::new(),
+            unacked_reads: BTreeMap::new(),
         }
     }
 
@@ -280,6 +289,7 @@ impl Checker {
         let errant: usize = self.errant_reported.values().map(GtidSet::heap_bytes).sum();
         f.add(findings + errant + self.acked.heap_bytes() + self.reported_lost.heap_bytes());
         let entries = self.diverged.len() + self.last_client_commit.len() + self.stale.len();
+        f.add(btree_bytes(self.unacked_reads.len(), 48));
         f.add(btree_bytes(entries + self.split_reported.len(), 48));
     }
 
@@ -302,6 +312,7 @@ impl Checker {
         let Outcome::Ok { gtid, value } = &op.outcome else {
             return;
         };
+        self.track_unacked_read(op, *value);
         match op.kind {
             OpKind::Write {
                 key: Some(key),

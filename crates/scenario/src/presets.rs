@@ -88,6 +88,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../assets/scenarios/reshard-switch-and-reverse.json"),
     ),
     (
+        "semi-sync-after-commit-phantom-read",
+        include_str!("../../../assets/scenarios/semi-sync-after-commit-phantom-read.json"),
+    ),
+    (
         "semi-sync-after-sync",
         include_str!("../../../assets/scenarios/semi-sync-after-sync.json"),
     ),

@@ -67,8 +67,11 @@ pub struct NodeConfig {
     pub auto_increment_offset: u64,
     /// Playground default 256 KiB so students see rotation (MySQL: 1 GiB).
     pub max_binlog_size: u64,
-    /// Playground default 300 s so long runs stay small (MySQL: 30 days).
+    /// Playground default 300 s so long runs stay small (MySQL: 30 days). 0: no expiry.
     pub binlog_expire_logs_seconds: u64,
+    /// OFF: no automatic purge at all, at rotation or at startup (PURGE BINARY LOGS still
+    /// works). MySQL 8.0.29+, default ON.
+    pub binlog_expire_logs_auto_purge: bool,
     pub rpl_semi_sync_source_enabled: bool,
     pub rpl_semi_sync_replica_enabled: bool,
     pub rpl_semi_sync_source_timeout_ms: u64,
@@ -116,6 +119,7 @@ impl Default for NodeConfig {
             auto_increment_offset: 1,
             max_binlog_size: 256 * 1024,
             binlog_expire_logs_seconds: 300,
+            binlog_expire_logs_auto_purge: true,
             rpl_semi_sync_source_enabled: false,
             rpl_semi_sync_replica_enabled: false,
             rpl_semi_sync_source_timeout_ms: 10_000,

@@ -5,7 +5,7 @@
 
 use super::exec::{Answer, Outcome};
 use super::show::{WALL_CLOCK_EPOCH_UNIX_S, has_binlog_file};
-use crate::binlog::BinlogPos;
+use crate::binlog::{BinlogPos, PurgeStop};
 use crate::gtid::GtidSet;
 use crate::ids::NodeId;
 use crate::node::{ApplierUntil, ChannelChange};
@@ -297,27 +297,34 @@ impl World {
     }
 
     /// PURGE BINARY LOGS TO 'file' | BEFORE datetime: never the active file, nor one a
-    /// replica still reads.
+    /// replica still reads. Stopping at either is a warning (`MYSQL_BIN_LOG::purge_logs`,
+    /// `purge_logs_before_date` with auto_purge false).
     pub(super) fn purge_binary_logs(&mut self, id: NodeId, purge: &Purge) -> Outcome {
         let now = self.now();
         let n = &mut self.nodes[id.index()];
-        match purge {
+        let purged = match purge {
             Purge::To(file) => {
                 let number = has_binlog_file(n, file).ok_or_else(|| {
                     SqlError::new(1373, "HY000", "Target log not found in binlog index")
                 })?;
-                n.purge_binlogs_before(number, None);
+                n.purge_binlogs_to(number)
             }
             Purge::BeforeUnixS(unix) => {
                 let at = Instant::ZERO + secs(unix.saturating_sub(WALL_CLOCK_EPOCH_UNIX_S));
-                n.purge_binlogs_before(u32::MAX, Some(at));
+                n.purge_binlogs_before(at)
             }
             Purge::BeforeAgoS(ago) => {
                 let back_us = ago.saturating_mul(1_000_000);
                 let at = Instant::from_micros(now.as_micros().saturating_sub(back_us));
-                n.purge_binlogs_before(u32::MAX, Some(at));
+                n.purge_binlogs_before(at)
             }
+        };
+        match purged.stop {
+            PurgeStop::Reached => ok(),
+            // Warning 1868: file ./binlog.000003 was not purged because it is the active
+            // log file. Warning 1867: file ./binlog.000002 was not purged because it was
+            // being read by 1 thread(s), purged only 1 out of 3 files.
+            PurgeStop::Active(_) | PurgeStop::InUse(_) => Ok(Answer::Warned { warnings: 1 }),
         }
-        ok()
     }
 }

@@ -152,7 +152,8 @@ fn blanks(k: usize) -> impl Iterator<Item = Option<String>> {
 
 /// SHOW REPLICA STATUS from Source_SSL_Verify_Server_Cert to the end.
 fn applier_cells(n: &Node, ch: &Channel, st: &ReplicaStatus, source: &Node) -> Vec<Option<String>> {
-    let [io_errno, io_error, io_at] = error_cells(st.last_io_error.as_ref());
+    let io_error = st.last_io_error.as_ref().map(source_error_as_reported);
+    let [io_errno, io_error, io_at] = error_cells(io_error.as_ref());
     let [sql_errno, sql_error, sql_at] = error_cells(st.last_sql_error.as_ref());
     let mut row = vec![
         text("No"),
@@ -190,6 +191,24 @@ fn until_cells(until: Option<&ApplierUntil>) -> (&'static str, String, u64) {
         Some(ApplierUntil::BeforeGtids(_)) => ("SQL_BEFORE_GTIDS", String::new(), 0),
         Some(ApplierUntil::AfterGtids(_)) => ("SQL_AFTER_GTIDS", String::new(), 0),
         Some(ApplierUntil::SourcePos(p)) => ("Source", binlog_name(p.file), p.pos),
+    }
+}
+
+/// MySQL error 1236 that the source's dump thread sent (ER_SOURCE_FATAL_ERROR_READING_BINLOG)
+/// as the receiver reports it: `Last_IO_Errno: 13114` (ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG)
+/// and `Got fatal error 1236 from source when reading data from binary log: '…'`, as
+/// `mi->report` does in sql/rpl_replica.cc when the dump request fails.
+fn source_error_as_reported(e: &ThreadError) -> ThreadError {
+    if e.errno != 1236 {
+        return e.clone();
+    }
+    ThreadError {
+        errno: 13_114,
+        message: format!(
+            "Got fatal error 1236 from source when reading data from binary log: '{}'",
+            e.message
+        ),
+        ..e.clone()
     }
 }
 

@@ -62,6 +62,7 @@ impl World {
             "auto_increment_increment" => c.auto_increment_increment.to_string(),
             "auto_increment_offset" => c.auto_increment_offset.to_string(),
             "autocommit" | "log_bin" => "ON".into(),
+            "binlog_expire_logs_auto_purge" => on_off(c.binlog_expire_logs_auto_purge),
             "binlog_expire_logs_seconds" => c.binlog_expire_logs_seconds.to_string(),
             "binlog_format" => "ROW".into(),
             "binlog_row_image" => "FULL".into(),

@@ -197,7 +197,8 @@ impl Node {
     /// change while the node is down — and the node stays down until restarted.
     /// A clean shutdown first syncs the binlog and the redo log (InnoDB's shutdown flush):
     /// what committed survives, and a crash-stop after it loses nothing.
-    pub fn flush_for_shutdown(&mut self) {
+    pub fn flush_for_shutdown(&mut self, now: Instant) {
+        self.binlog.stop(now);
         self.durability.redo_written = self.durability.redo_lsn;
         self.durability.redo_durable = self.durability.redo_lsn;
         self.durability.binlog_durable = self.binlog.next_idx();
@@ -305,7 +306,12 @@ impl Node {
         self.super_read_only = self.cfg.super_read_only;
         self.read_only = self.cfg.read_only || self.cfg.super_read_only;
         self.semi_sync.on = self.semi_sync.enabled;
+        // A new file at every start. After a crash the old one was last written now
+        // (recovery clears its in-use flag: `truncate_update_log_file`); after a clean
+        // shutdown, at the shutdown (its Stop event). Then the startup expiry
+        // (`auto_purge_at_server_startup`), before any replica can connect.
         self.binlog.rotate(now);
+        self.auto_purge(now);
         self.start_background(now, fx);
         if let Some(ch) = &mut self.channel {
             ch.io = IoRunning::No;

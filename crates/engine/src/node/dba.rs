@@ -4,7 +4,7 @@
 
 use super::Node;
 use super::commit::Write;
-use crate::binlog::Binlog;
+use crate::binlog::{Binlog, Purged};
 use crate::config::{NodeConfig, WaitPoint};
 use crate::effects::{Effects, NodeTimer};
 use crate::gtid::{Gtid, GtidSet};
@@ -88,42 +88,25 @@ impl Node {
         }
     }
 
-    /// FLUSH BINARY LOGS: closes the active file and opens the next; files past
-    /// binlog_expire_logs_seconds go, as at every rotation.
+    /// FLUSH BINARY LOGS: closes the active file and opens the next; then expiry runs, as
+    /// at every rotation (`MYSQL_BIN_LOG::rotate_and_purge`: `rotate()`, `auto_purge()`).
     pub fn rotate_binlog(&mut self, now: Instant) {
         self.binlog.rotate(now);
-        let expire = secs(self.cfg.binlog_expire_logs_seconds);
-        let in_use = self.binlog_in_use_from();
-        self.binlog.purge_older_than(now, expire, in_use);
+        self.auto_purge(now);
     }
 
-    /// The first binlog entry a dump thread still has to send (nothing before it is read).
-    fn binlog_in_use_from(&self) -> u64 {
-        self.dumps
-            .iter()
-            .map(|d| d.next_idx)
-            .min()
-            .unwrap_or(u64::MAX)
+    /// PURGE BINARY LOGS TO 'binlog.NNNNNN': the files before it go, up to the first one
+    /// a dump thread still reads.
+    pub fn purge_binlogs_to(&mut self, number: u32) -> Purged {
+        let in_use = self.binlog_in_use_from();
+        self.binlog.purge_to_file(number, in_use)
     }
 
-    /// PURGE BINARY LOGS: deletes the files before file `number` and, with `closed_before`,
-    /// every closed file closed before then; never the active file or one still read.
-    pub fn purge_binlogs_before(&mut self, number: u32, closed_before: Option<Instant>) {
+    /// PURGE BINARY LOGS BEFORE: the closed files last written before `at` go, up to the
+    /// first one a dump thread still reads; never the active file.
+    pub fn purge_binlogs_before(&mut self, at: Instant) -> Purged {
         let in_use = self.binlog_in_use_from();
-        let last = match closed_before {
-            None => number,
-            Some(at) => {
-                let files = self.binlog.files();
-                let old = files
-                    .iter()
-                    .take_while(|f| {
-                        f.closed && self.binlog.closed_at(f.number).is_some_and(|c| c < at)
-                    })
-                    .count();
-                files.get(old).map_or(number, |f| f.number)
-            }
-        };
-        self.binlog.purge_before_file(last, in_use);
+        self.binlog.purge_closed_before(at, in_use)
     }
 
     /// SET GLOBAL / PERSIST / PERSIST_ONLY of a variable the node models. GLOBAL changes
@@ -210,6 +193,7 @@ fn flag_of<'a>(cfg: &'a mut NodeConfig, name: &str) -> Option<&'a mut bool> {
         "rpl_semi_sync_source_enabled" => &mut cfg.rpl_semi_sync_source_enabled,
         "rpl_semi_sync_replica_enabled" => &mut cfg.rpl_semi_sync_replica_enabled,
         "rpl_semi_sync_source_wait_no_replica" => &mut cfg.rpl_semi_sync_source_wait_no_replica,
+        "binlog_expire_logs_auto_purge" => &mut cfg.binlog_expire_logs_auto_purge,
         _ => return None,
     })
 }

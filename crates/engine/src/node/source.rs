@@ -112,14 +112,7 @@ impl Node {
                 let purged = self.binlog.gtid_purged().union(&self.gtid_table_purged());
                 if !purged.is_subset_of(&have) {
                     let missing = purged.subtract(&have);
-                    // ER_SOURCE_HAS_PURGED_REQUIRED_GTIDS, MySQL 8.0.26+ wording.
-                    let msg = format!(
-                        "Cannot replicate because the source purged required binary logs. Replicate the \
-                         missing transactions from elsewhere, or provision a new replica from backup. \
-                         Consider increasing the source's binary log expiration period. The GTID set \
-                         sent by the replica is '{have}', and the missing transactions are '{missing}'"
-                    );
-                    return Err((1236, msg));
+                    return Err((1236, purged_required_message(&have, &missing)));
                 }
                 Ok((self.binlog.gtid_start(&have), Some(have)))
             }
@@ -141,21 +134,43 @@ impl Node {
         }
     }
 
-    /// Appends to this node's binlog, purges expired files, and returns the entry's index.
+    /// Appends to this node's binlog and returns the entry's index. When the file grew
+    /// past max_binlog_size it rotates, and expired files go: `ordered_commit` in MySQL's
+    /// `sql/binlog.cc` calls `rotate()` after the group commits and `auto_purge()` when
+    /// it opened a new file.
     pub(super) fn append_binlog(&mut self, now: Instant, trx: Arc<Trx>) -> u64 {
         let files = self.binlog.file_count();
         let idx = self.binlog.append(trx, now);
         if self.binlog.file_count() != files {
-            let in_use = self
-                .dumps
-                .iter()
-                .map(|d| d.next_idx)
-                .min()
-                .unwrap_or(u64::MAX);
-            let expire = secs(self.cfg.binlog_expire_logs_seconds);
-            self.binlog.purge_older_than(now, expire, in_use);
+            self.auto_purge(now);
         }
         idx
+    }
+
+    /// Binlog expiry, MySQL's `MYSQL_BIN_LOG::auto_purge` (at a rotation, FLUSH BINARY
+    /// LOGS) and `auto_purge_at_server_startup`: only then, never on a timer in between.
+    /// Nothing happens with binlog_expire_logs_auto_purge=OFF or
+    /// binlog_expire_logs_seconds=0 (`check_auto_purge_conditions`); otherwise the closed
+    /// files last written more than binlog_expire_logs_seconds ago go, up to the first
+    /// one a dump thread still reads (`purge_logs_before_date` with auto_purge: no warning).
+    pub(super) fn auto_purge(&mut self, now: Instant) {
+        let expire_s = self.cfg.binlog_expire_logs_seconds;
+        if !self.cfg.binlog_expire_logs_auto_purge || expire_s == 0 {
+            return;
+        }
+        let in_use = self.binlog_in_use_from();
+        self.binlog
+            .purge_closed_before(now - secs(expire_s), in_use);
+    }
+
+    /// The first binlog entry a connected dump thread has still to send: the file that
+    /// holds it is the one MySQL's `log_in_use` finds that thread reading.
+    pub(super) fn binlog_in_use_from(&self) -> u64 {
+        self.dumps
+            .iter()
+            .map(|d| d.next_idx)
+            .min()
+            .unwrap_or(u64::MAX)
     }
 
     pub(super) fn pump_all_dumps(&mut self, now: Instant, fx: &mut Effects) {
@@ -245,9 +260,63 @@ impl Node {
     }
 }
 
+/// ER_SOURCE_HAS_PURGED_REQUIRED_GTIDS (MySQL 8.0.26+ wording) as
+/// `MYSQL_BIN_LOG::report_missing_purged_gtids` fills it in: the two GTID sets, or, when
+/// the message would pass MYSQL_ERRMSG_SIZE (512), a pointer to the error log instead.
+fn purged_required_message(have: &GtidSet, missing: &GtidSet) -> String {
+    const ERRMSG_SIZE: usize = 512;
+    let reason = "Cannot replicate because the source purged required binary logs. Replicate \
+                  the missing transactions from elsewhere, or provision a new replica from \
+                  backup. Consider increasing the source's binary log expiration period.";
+    let sets = format!(
+        "The GTID set sent by the replica is '{have}', and the missing transactions are '{missing}'"
+    );
+    let sets = if reason.len() + 1 + sets.len() > ERRMSG_SIZE {
+        "The GTID sets and the missing purged transactions are too long to print in this \
+         message. For more information, please see the source's error log or the manual for \
+         GTID_SUBTRACT"
+            .to_string()
+    } else {
+        sets
+    };
+    format!("{reason} {sets}")
+}
+
 /// The dump thread serving `server_id` on connection `conn`, if it still exists.
 fn dump_mut(dumps: &mut [DumpThread], server_id: u32, conn: u64) -> Option<&mut DumpThread> {
     dumps
         .iter_mut()
         .find(|d| d.server_id == server_id && d.conn == conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gtid::Gtid;
+
+    fn gtids(uuids: u128, per_uuid: u64) -> GtidSet {
+        (1..=uuids)
+            .flat_map(|u| {
+                (1..=per_uuid).map(move |gno| Gtid {
+                    uuid: Uuid::from_u128(u),
+                    gno: gno * 2,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_purged_gtids_error_names_both_sets_while_they_fit_in_512_bytes() {
+        let short = purged_required_message(&gtids(1, 1), &gtids(1, 1));
+        assert!(short.ends_with(
+            "period. The GTID set sent by the replica is \
+             '00000000-0000-0000-0000-000000000001:2', and the missing transactions are \
+             '00000000-0000-0000-0000-000000000001:2'"
+        ));
+        let long = purged_required_message(&gtids(3, 4), &gtids(3, 4));
+        assert!(long.len() <= 512, "{}", long.len());
+        assert!(
+            long.ends_with("please see the source's error log or the manual for GTID_SUBTRACT")
+        );
+    }
 }

@@ -89,6 +89,12 @@ pub static VARIABLES: &[Variable] = &[
         },
     ),
     var("autocommit", Scope::Both, true, Kind::Bool),
+    var(
+        "binlog_expire_logs_auto_purge",
+        Scope::Global,
+        true,
+        Kind::Bool,
+    ),
     var("binlog_expire_logs_seconds", Scope::Global, true, U32),
     var(
         "binlog_format",

@@ -150,6 +150,8 @@ impl World {
         });
         self.checker
             .on_promotion(self.now, &self.nodes[p.index()], shard_uuids.as_deref());
+        self.checker
+            .on_promotion_reads(self.now, &self.nodes[p.index()], &self.nodes);
         self.log_new_findings(before, self.now);
     }
 

@@ -132,7 +132,7 @@ impl World {
     /// committed is synced first, so nothing is rolled back; the peers see the
     /// connections close. RESTART starts the server again at once.
     pub(crate) fn shut_down(&mut self, id: NodeId, restart: bool) {
-        self.nodes[id.index()].flush_for_shutdown();
+        self.nodes[id.index()].flush_for_shutdown(self.now);
         let name = self.nodes[id.index()].name().to_string();
         // Only a running server gets here, so the stop cannot be refused.
         let _ = self.crash(&name, false);
