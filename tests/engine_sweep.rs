@@ -53,6 +53,27 @@ fn random_fault_schedules_keep_every_invariant() {
     );
 }
 
+/// The first seeds of the 10,000-seed sweep that broke acknowledged_writes_accounted_for:
+/// OKs read after their server lost power, for commits its crash recovery rolled back
+/// (tests/acks_after_power_loss.rs tells both causes as stories).
+#[test]
+fn the_first_seeds_that_broke_acknowledged_writes_accounted_for_keep_it() {
+    let mut late_oks = 0;
+    for seed in [120, 158, 162, 167, 188, 231, 246, 258, 312, 366] {
+        let w = run_seed(seed, false, random_faults::SECONDS);
+        late_oks += w
+            .checker
+            .findings
+            .iter()
+            .filter(|f| f.detail.contains("while its OK was still on its way"))
+            .count();
+    }
+    assert!(
+        late_oks > 0,
+        "seeds 158 and 167 each read an OK after the rollback"
+    );
+}
+
 #[test]
 fn nonsense_commands_never_panic_or_break_invariants() {
     for seed in seeds(1_000..1_030) {

@@ -208,6 +208,9 @@ pub struct Checker {
     /// Per client: its own last acknowledged write of each key.
     session_writes: Vec<KeyMap<Option<KeyWrite>>>,
     reported_lost: GtidSet,
+    /// Each node's last crash recovery: what it rolled back and why, for an OK that
+    /// reaches its client only afterwards (`on_late_ack`).
+    last_rollback: BTreeMap<NodeId, (GtidSet, String)>,
     diverged: BTreeSet<(NodeId, NodeId)>,
     errant_reported: BTreeMap<NodeId, GtidSet>,
     last_client_commit: BTreeMap<NodeId, Instant>,
@@ -231,6 +234,7 @@ impl Checker {
             key_writes: KeyMap::default(),
             session_writes: Vec::new(),
             reported_lost: GtidSet::new(),
+            last_rollback: BTreeMap::new(),
             diverged: BTreeSet::new(),
             errant_reported: BTreeMap::new(),
             last_client_commit: BTreeMap::new(),
@@ -487,14 +491,8 @@ impl Checker {
     }
 
     /// Crash recovery rolled transactions back; those a client was told OK for are lost.
+    /// The rest are remembered: an OK may still be on its way to its client.
     pub fn on_rolled_back(&mut self, now: Instant, node: &Node, gtids: &GtidSet) {
-        let missing = gtids
-            .intersection(&self.acked)
-            .subtract(&self.reported_lost);
-        if missing.is_empty() {
-            return;
-        }
-        self.reported_lost.union_with(&missing);
         let why = format!(
             "{} crashed at {} and its recovery rolled them back (sync_binlog={}, innodb_flush_log_at_trx_commit={})",
             node.name(),
@@ -502,7 +500,51 @@ impl Checker {
             node.cfg.sync_binlog,
             node.cfg.innodb_flush_log_at_trx_commit
         );
+        self.last_rollback
+            .insert(node.id, (gtids.clone(), why.clone()));
+        let missing = gtids
+            .intersection(&self.acked)
+            .subtract(&self.reported_lost);
+        if missing.is_empty() {
+            return;
+        }
+        self.reported_lost.union_with(&missing);
         self.report_lost(now, &missing, node.id, &why);
+    }
+
+    /// An OK that reaches its client when no server has the transaction any more: the
+    /// server sent it and then lost power, and crash recovery rolled the transaction back
+    /// before the client read the OK (a packet already on the wire outlives its sender).
+    /// The client was told OK, so the write is lost — reported now, because at the
+    /// rollback it was not acknowledged yet and `on_rolled_back` could not count it.
+    pub fn on_late_ack(&mut self, now: Instant, op: &Op, nodes: &[Node]) {
+        let (OpKind::Write { key: Some(_), .. }, Outcome::Ok { gtid: Some(g), .. }, Some(by)) =
+            (op.kind, &op.outcome, op.node)
+        else {
+            return;
+        };
+        let g = *g;
+        if self.reported_lost.contains(g) || nodes.iter().any(|n| n.gtid_executed.contains(g)) {
+            return;
+        }
+        let rollback = self
+            .last_rollback
+            .iter()
+            .find(|(_, (set, _))| set.contains(g));
+        let (at, why) = match rollback {
+            Some((n, (_, why))) => (
+                *n,
+                format!("{why}, while its OK was still on its way to the client"),
+            ),
+            None => (
+                by,
+                "no server had it any more when its OK reached the client".to_string(),
+            ),
+        };
+        let mut missing = GtidSet::new();
+        missing.insert(g);
+        self.reported_lost.insert(g);
+        self.report_lost(now, &missing, at, &why);
     }
 
     fn report_lost(&mut self, now: Instant, missing: &GtidSet, at: NodeId, why: &str) {
@@ -936,6 +978,42 @@ mod tests {
             count: 1,
         };
         assert_eq!(c.findings, [finding]);
+    }
+
+    #[test]
+    fn an_ok_read_after_its_commit_was_rolled_back_is_a_lost_write() {
+        let mut c = acknowledged_by_db1(1);
+        let cfg = NodeConfig {
+            sync_binlog: 0,
+            innodb_flush_log_at_trx_commit: 0,
+            ..NodeConfig::default()
+        };
+        let db1 = node(0, cfg, None);
+        let mut db2 = node(1, NodeConfig::default(), Some(0));
+        db2.gtid_executed = gtids(1, 1, 2);
+        // At the rollback only transaction 1 is acknowledged; the OKs of 2 and 3 are
+        // still on the wire.
+        c.on_rolled_back(at_ms(6_000), &db1, &gtids(1, 1, 3));
+        let nodes = [db1, db2];
+        for gno in [2, 3] {
+            let op = write(0, gno, 1 << 40 | gno, (5_900, 6_000 + gno), gno);
+            c.on_op(&op);
+            c.on_late_ack(op.complete_us, &op, &nodes);
+        }
+        // 2 survives on db2; 3 is on no server: lost, reported when its OK arrives.
+        let mut lost = gtids(1, 1, 1);
+        lost.insert(gtid(1, 3));
+        assert_eq!(c.reported_lost(), &lost);
+        let last = c.findings.last().unwrap();
+        assert_eq!(
+            (last.kind, last.at_us, last.detail.as_str()),
+            (
+                FindingKind::LostWrite,
+                at_ms(6_003),
+                "write #3 to key 3, acknowledged at 6.00 s by db1, is missing: db1 crashed at 6.00 s and its recovery rolled them back (sync_binlog=0, innodb_flush_log_at_trx_commit=0), while its OK was still on its way to the client"
+            )
+        );
+        assert_eq!(c.count(FindingKind::LostWrite), 2);
     }
 
     #[test]

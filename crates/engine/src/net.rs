@@ -20,6 +20,9 @@ pub struct Link {
     pub cut: bool,
     pub cut_gen: u32,
     last_delivery: Instant,
+    /// When the last message sent on this link leaves the sending host (later than its
+    /// send while a lost packet waits for its retransmission).
+    last_departure: Instant,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +46,7 @@ impl Network {
             cut: false,
             cut_gen: 0,
             last_delivery: Instant::ZERO,
+            last_departure: Instant::ZERO,
         };
         Network {
             nodes,
@@ -109,6 +113,10 @@ impl Network {
     /// When a message sent now would leave the sending host and when it would arrive, or
     /// `None` if the link is cut. A lost packet waits in the sender's buffer for its
     /// retransmission: it leaves later (and dies with the host if the power goes first).
+    /// A link is one TCP stream: the receiver's kernel hands the application nothing past
+    /// a hole, so a message counts as gone only once every earlier one has — if the host
+    /// dies while an earlier packet waits for its retransmission, this one is never read
+    /// either (`departs` is the later of the two).
     pub fn transmit(
         &mut self,
         now: Instant,
@@ -131,8 +139,10 @@ impl Network {
         let flight = us(link.cfg.latency_us) + us(rng.between(0, link.cfg.jitter_us));
         let arrive = (now + held + flight.max(us(1))).max(link.last_delivery);
         link.last_delivery = arrive;
+        let departs = (now + held).max(link.last_departure);
+        link.last_departure = departs;
         Some(Transmission {
-            departs: now + held,
+            departs,
             arrive,
             cut_gen: link.cut_gen,
         })
@@ -150,6 +160,16 @@ impl Network {
             link.cut_gen = link.cut_gen.wrapping_add(1);
         }
         link.cut = cut;
+    }
+
+    /// A host lost power: its connections died with it, so what it sends after it is
+    /// back up starts new streams that no packet of the old ones holds back.
+    pub fn forget_streams_from(&mut self, from: Addr, now: Instant) {
+        for i in 0..self.addr_count() {
+            let to = self.addr(i);
+            let link = self.link_mut(from, to);
+            link.last_departure = link.last_departure.min(now);
+        }
     }
 
     pub fn heal_all(&mut self) {
@@ -242,6 +262,32 @@ mod tests {
             .unwrap()
             .arrive;
         assert!(at > Instant::ZERO + RETRANSMIT);
+    }
+
+    #[test]
+    fn a_message_behind_a_lost_packet_leaves_with_its_retransmission() {
+        let lossy = LinkConfig {
+            latency_us: 100,
+            jitter_us: 0,
+            loss_permille: 1_000,
+        };
+        let mut net = Network::new(1, lossy);
+        let mut rng = SimRng::new(3, Stream::Network);
+        let (a, b) = (Addr::Node(NodeId(0)), Addr::Router);
+        let first = net.transmit(Instant::ZERO, a, b, &mut rng).unwrap();
+        assert!(first.departs >= Instant::ZERO + RETRANSMIT);
+        net.link_mut(a, b).cfg.loss_permille = 0;
+        let second = net
+            .transmit(Instant::from_micros(10), a, b, &mut rng)
+            .unwrap();
+        assert_eq!(
+            second.departs, first.departs,
+            "no reader sees past the hole"
+        );
+        // The host lost power: its next connection starts a new stream.
+        net.forget_streams_from(a, Instant::from_millis(1));
+        let fresh = net.transmit(Instant::from_secs(3), a, b, &mut rng).unwrap();
+        assert_eq!(fresh.departs, Instant::from_secs(3));
     }
 
     #[test]

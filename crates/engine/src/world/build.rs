@@ -54,7 +54,7 @@ impl World {
             statements: VecDeque::new(),
             lag_samples: VecDeque::new(),
             next_check: Instant::ZERO + CHECK_EVERY,
-            power_lost_at: vec![None; config.nodes.len()],
+            power_lost_at: vec![Vec::new(); config.nodes.len()],
             fx: Effects::default(),
             console: crate::console::Console::new(config.nodes.len()),
             backups: Vec::new(),

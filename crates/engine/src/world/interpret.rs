@@ -23,11 +23,13 @@ impl World {
         cut_gen_at_send: u32,
         (sent, departs): (Instant, Instant),
     ) {
-        // A packet still in the sender's buffer when its host lost power never left.
-        let never_left = from
-            .node()
-            .and_then(|n| self.power_lost_at[n.index()])
-            .is_some_and(|t| sent <= t && t < departs);
+        // A packet still in the sender's buffer when its host lost power never left, nor
+        // reached the peer's reader if one sent before it had not (see `Network::transmit`).
+        let never_left = from.node().is_some_and(|n| {
+            self.power_lost_at[n.index()]
+                .iter()
+                .any(|&t| sent <= t && t < departs)
+        });
         let arrives = !never_left && self.net.arrives(from, to, cut_gen_at_send);
         let kind = if arrives {
             TraceKind::Deliver
@@ -182,6 +184,7 @@ impl World {
         }
         for op in &ops {
             self.checker.on_op(op);
+            self.checker.on_late_ack(self.now, op, &self.nodes);
         }
         let before = self.checker.findings.len();
         for op in ops {

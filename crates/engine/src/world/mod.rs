@@ -96,8 +96,10 @@ pub struct World {
     /// Once a simulated second: (time, Seconds_Behind_Source per node), windowed.
     pub lag_samples: VecDeque<(Instant, Vec<Option<Duration>>)>,
     next_check: Instant,
-    /// When each node last lost power (drops what was still in its send buffers).
-    power_lost_at: Vec<Option<Instant>>,
+    /// Every moment each node lost power (drops what was still in its send buffers). All
+    /// of them, not the last: a packet can wait for its retransmission longer than a
+    /// host takes to come back and lose power again.
+    power_lost_at: Vec<Vec<Instant>>,
     /// What the handler running now records; the interpreter carries it out after it.
     pub(crate) fx: Effects,
     /// Every node's MySQL console: the statements typed and the answers.

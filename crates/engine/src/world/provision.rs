@@ -48,7 +48,7 @@ impl World {
         }
         self.checker.add_node(name.to_string());
         self.console.add_node();
-        self.power_lost_at.push(None);
+        self.power_lost_at.push(Vec::new());
         Ok(())
     }
 

@@ -114,7 +114,8 @@ impl World {
         self.nodes[id.index()].crash(power_loss, &mut self.fx);
         self.console.lose_connection(id);
         if power_loss {
-            self.power_lost_at[id.index()] = Some(self.now);
+            self.power_lost_at[id.index()].push(self.now);
+            self.net.forget_streams_from(Addr::Node(id), self.now);
             return Ok(());
         }
         // The host's kernel answers for the dead process: every peer sees a reset.
