@@ -49,7 +49,15 @@ fn a_failover_runs_the_promotion_the_repoint_the_fence_and_the_proxysql_hook_in_
     let to_writer = format!(
         "UPDATE mysql_servers SET hostgroup_id=10 WHERE hostname='{p}' AND hostgroup_id=20;"
     );
+    // With two replicas to sort, Orchestrator first stops them nicely, stopping the
+    // receiver and letting the applier drain the relay log (StopReplicationNicely in
+    // go/inst/instance_topology_dao.go, called from sortedReplicasDataCenterHint).
+    // Corrected for issue 15: the promotion used to be the first statement.
     let want = pairs(&[
+        ("db2", "STOP REPLICA IO_THREAD;"),
+        ("db2", "START REPLICA SQL_THREAD;"),
+        ("db3", "STOP REPLICA IO_THREAD;"),
+        ("db3", "START REPLICA SQL_THREAD;"),
         (&p, "STOP REPLICA;"),
         (&p, "RESET REPLICA ALL;"),
         (&p, "SET GLOBAL super_read_only=OFF;"),
@@ -92,7 +100,7 @@ fn a_failover_runs_the_promotion_the_repoint_the_fence_and_the_proxysql_hook_in_
     let report = Report::of(w);
     let listed = &report.failovers[0].statements;
     assert_eq!(listed.len(), want.len());
-    assert_eq!(listed[1], format!("{p} mysql> RESET REPLICA ALL;"));
+    assert_eq!(listed[5], format!("{p} mysql> RESET REPLICA ALL;"));
 }
 
 #[test]

@@ -6,6 +6,7 @@ use super::Msg;
 use super::topology::health;
 use crate::engine::checker::FindingKind;
 use crate::engine::config::PromotionRule;
+use crate::engine::manager::CandidateRow;
 use crate::engine::mysqlbinlog;
 use crate::engine::node::Node;
 use crate::engine::report::role;
@@ -374,6 +375,26 @@ fn view_rebalance_cost(world: &World) -> Html {
     }
 }
 
+/// How Orchestrator reads the table (go/inst/instance_utils.go `InstancesSorterByExec`,
+/// go/inst/instance_topology.go `chooseCandidateReplica`): rows are in ranked order.
+const CANDIDATE_ORDER: &str = "Ranked as Orchestrator does: executed position first; only on a tie log_replica_updates, then no errant GTIDs, then the promotion rule. The first reachable replica with log_replica_updates that is not must_not is chosen; replicas ahead of it or unable to replicate from it are lost. Lag and applier errors rank nothing.";
+
+/// The verdict column: chosen, moved under the new primary, lost, or excluded.
+fn candidate_verdict(c: &CandidateRow) -> &'static str {
+    let last = c.reasons.last().map_or("", String::as_str);
+    if c.chosen {
+        "chosen"
+    } else if last.starts_with("lost") {
+        "lost"
+    } else if last.starts_with("moved") {
+        "moved"
+    } else if c.kept {
+        "eligible"
+    } else {
+        "excluded"
+    }
+}
+
 /// ` of shard -80` for a sharded cluster's manager, nothing otherwise.
 fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
     world
@@ -414,12 +435,13 @@ pub fn view_failover(world: &World) -> Html {
             }
             if let Some(r) = last {
                 <h3>{ format!("Why {}?", r.promoted.map(|p| world.name(p.into())).unwrap_or_else(|| "no candidate".into())) }</h3>
+                <p class="hint">{ CANDIDATE_ORDER }</p>
                 <table class="candidates">
-                    <tr><th>{ "replica" }</th><th>{ "verdict" }</th><th>{ "rules" }</th></tr>
+                    <tr><th>{ "replica" }</th><th>{ "verdict" }</th><th>{ "rules, in the order they weigh" }</th></tr>
                     { for r.candidates.iter().map(|c| html! {
                         <tr class={if c.chosen { "chosen" } else if c.kept { "kept" } else { "dropped" }}>
                             <td>{ world.name(c.node.into()) }</td>
-                            <td>{ if c.chosen { "chosen" } else if c.kept { "eligible" } else { "excluded" } }</td>
+                            <td>{ candidate_verdict(c) }</td>
                             <td><ul>{ for c.reasons.iter().map(|x| html! { <li>{ x.clone() }</li> }) }</ul></td>
                         </tr>
                     }) }

@@ -6,7 +6,6 @@
 //! replication from it is broken. Recovery picks a candidate by explicit rules, and every
 //! decision, with the reasons each other candidate was not chosen, goes into the audit log.
 
-use super::binlog::BinlogPos;
 use super::config::{FailoverConfig, PromotionRule};
 use super::effects::{Effects, ManagerTimer, Timer};
 use super::gtid::GtidSet;
@@ -18,6 +17,9 @@ use crate::time::{Duration, Instant, fmt_secs, ms, secs, us};
 use serde::Serialize;
 use std::collections::VecDeque;
 
+mod ranking;
+mod takeover;
+
 /// Audit entries kept (older ones are dropped; recoveries are kept in full).
 const AUDIT_WINDOW: usize = 2_000;
 /// How often a recovery in progress checks on its step.
@@ -27,6 +29,12 @@ const STEP_TICK: Duration = ms(100);
 const ADMIN_REQUESTS_KEPT: usize = 64;
 /// How long an admin command may take before the step is considered failed.
 const ADMIN_TIMEOUT: Duration = secs(2);
+/// InstanceBulkOperationsWaitTimeoutSeconds (go/config/config.go: 10): how long
+/// StopReplicationNicely waits for each replica's SQL thread to apply its relay log.
+const BULK_OPERATIONS_WAIT: Duration = secs(10);
+/// ReasonableMaintenanceReplicationLagSeconds (go/config/config.go: 20): a switchover's
+/// designated replica may lag no more.
+const MAINTENANCE_LAG: Duration = secs(20);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Analysis {
@@ -75,22 +83,6 @@ pub struct CandidateRow {
     pub reasons: Vec<String>,
 }
 
-/// An eligible candidate's ranking key: node, binlog position (file, offset), whether it
-/// has errant GTIDs, promotion rule.
-type RankKey = (NodeId, (u32, u64), bool, PromotionRule);
-
-/// Most advanced first; then no errant GTIDs; then the better promotion rule; then id. One
-/// with errant GTIDs is chosen only when every eligible candidate has some.
-fn best_ranked(mut kept: Vec<RankKey>) -> Option<NodeId> {
-    kept.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then(a.2.cmp(&b.2))
-            .then(a.3.cmp(&b.3))
-            .then(a.0.cmp(&b.0))
-    });
-    kept.iter().find(|k| !k.2).or(kept.first()).map(|k| k.0)
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Recovery {
     pub id: u64,
@@ -115,6 +107,8 @@ enum Step {
         since: Instant,
         target: Option<GtidSet>,
     },
+    /// The second phase: `better` catches up under the candidate, then takes over.
+    TakeOver { better: NodeId, since: Instant },
     /// Sent STOP REPLICA / RESET REPLICA ALL / read_only=0; waiting for the last reply.
     Promote { since: Instant, req: u64 },
 }
@@ -126,8 +120,18 @@ struct Run {
     candidate: NodeId,
     /// Replicas to repoint under the candidate.
     siblings: Vec<NodeId>,
+    /// Replicas lost to the recovery: detached once the candidate is promoted.
+    lost: Vec<NodeId>,
     awaiting: Option<u64>,
     probe: Option<u64>,
+}
+
+/// A recovery stopping the replicas nicely before it chooses (StopReplicationNicely).
+#[derive(Clone, Debug)]
+struct Drain {
+    recovery: Recovery,
+    since: Instant,
+    replicas: Vec<NodeId>,
 }
 
 #[derive(Clone, Debug)]
@@ -142,6 +146,7 @@ pub struct Manager {
     pub audit: VecDeque<AuditEntry>,
     pub recoveries: Vec<Recovery>,
     run: Option<Run>,
+    drain: Option<Drain>,
     last_recovery_us: Option<Instant>,
     acknowledged: bool,
     next_req: u64,
@@ -177,6 +182,7 @@ impl Manager {
             audit: VecDeque::new(),
             recoveries: Vec::new(),
             run: None,
+            drain: None,
             last_recovery_us: None,
             acknowledged: true,
             next_req: 1,
@@ -241,7 +247,7 @@ impl Manager {
     }
 
     pub fn busy(&self) -> bool {
-        self.run.is_some()
+        self.run.is_some() || self.drain.is_some()
     }
 
     fn req(&mut self) -> u64 {
@@ -306,7 +312,7 @@ impl Manager {
                 self.probe_all(now, fx);
                 // Service discovery is refreshed every poll (like a Consul KV the proxy
                 // watches), so a router cut off during a failover learns the writer later.
-                if let (Some(p), None) = (self.primary, &self.run)
+                if let (Some(p), false) = (self.primary, self.busy())
                     && !self.recoveries.is_empty()
                 {
                     fx.send(Addr::Manager, Addr::Router, Msg::SetWriter { node: p });
@@ -412,7 +418,7 @@ impl Manager {
     }
 
     fn analyse(&mut self, now: Instant, fx: &mut Effects) {
-        if self.run.is_some() {
+        if self.busy() {
             return;
         }
         let Some(primary) = self.primary else { return };
@@ -503,157 +509,6 @@ impl Manager {
         mine.subtract(&source.gtid_executed)
     }
 
-    /// Evaluates every replica of `failed` and picks one. Returns the table either way.
-    fn choose(
-        &self,
-        now: Instant,
-        failed: NodeId,
-        planned_target: Option<NodeId>,
-    ) -> (Option<NodeId>, Vec<CandidateRow>) {
-        let source = self.instances[failed.index()].status.clone();
-        let mut rows = Vec::new();
-        let mut kept = Vec::new();
-        for r in self.replicas_of(failed) {
-            let (row, rank) = self.judge_candidate(r, source.as_ref(), planned_target);
-            kept.extend(rank);
-            rows.push(row);
-        }
-        let best = best_ranked(kept);
-        for row in &mut rows {
-            if Some(row.node) == best {
-                row.chosen = true;
-                row.reasons
-                    .push("chosen: most advanced eligible replica".into());
-            } else if row.kept {
-                row.reasons
-                    .push("not chosen: another candidate ranks higher".into());
-            }
-        }
-        let _ = now;
-        (best, rows)
-    }
-
-    /// One candidate's row of the table, with every rule in order, and its ranking key if
-    /// it is eligible. Errant GTIDs do not make a candidate ineligible; they rank it lower.
-    fn judge_candidate(
-        &self,
-        r: NodeId,
-        source: Option<&NodeStatus>,
-        planned_target: Option<NodeId>,
-    ) -> (CandidateRow, Option<RankKey>) {
-        let inst = &self.instances[r.index()];
-        let rule = self
-            .promotion_rules
-            .get(r.index())
-            .copied()
-            .unwrap_or_default();
-        let Some(s) = inst.status.as_ref().filter(|_| inst.valid) else {
-            let row = CandidateRow {
-                node: r,
-                chosen: false,
-                kept: false,
-                reasons: vec!["unreachable: its last probe failed".into()],
-            };
-            return (row, None);
-        };
-        let mut reasons = Vec::new();
-        let designated = planned_target.is_none_or(|t| t == r);
-        let ok = self.eligible(s, rule, designated, &mut reasons);
-        let errant = source.map(|src| self.errant(s, src)).unwrap_or_default();
-        let has_errant = !errant.is_empty();
-        if has_errant {
-            reasons.push(format!(
-                "errant GTIDs {errant}: they would be shipped to every replica"
-            ));
-        } else {
-            reasons.push("no errant GTIDs".into());
-        }
-        let pos = self.ranking_position(s, &mut reasons);
-        let rank = ok.then_some((r, (pos.file, pos.pos), has_errant, rule));
-        let row = CandidateRow {
-            node: r,
-            chosen: false,
-            kept: ok,
-            reasons,
-        };
-        (row, rank)
-    }
-
-    /// The rules that rule a reachable candidate out, each written down as it is checked:
-    /// not the switchover's target, must_not, a stopped applier, too much lag, no binlog of
-    /// replicated writes.
-    fn eligible(
-        &self,
-        s: &NodeStatus,
-        rule: PromotionRule,
-        designated: bool,
-        reasons: &mut Vec<String>,
-    ) -> bool {
-        let rep = s.replica.as_ref();
-        let mut ok = true;
-        if !designated {
-            reasons.push("not the designated replica of this switchover".into());
-            ok = false;
-        }
-        reasons.push(format!("promotion rule {}", rule.name()));
-        if rule == PromotionRule::MustNot {
-            ok = false;
-        }
-        match rep
-            .and_then(|x| x.last_sql_error.as_ref())
-            .filter(|_| !rep.is_some_and(|x| x.sql_running))
-        {
-            Some(e) => {
-                reasons.push(format!(
-                    "replication broken: applier stopped with error {}",
-                    e.errno
-                ));
-                ok = false;
-            }
-            None => reasons.push("applier healthy".into()),
-        }
-        match rep.and_then(|x| x.replication_lag) {
-            Some(lag) if lag > secs(self.cfg.reasonable_lag_s) => {
-                reasons.push(format!(
-                    "lagging {} > ReasonableReplicationLagSeconds {} s",
-                    fmt_secs(lag),
-                    self.cfg.reasonable_lag_s
-                ));
-                ok = false;
-            }
-            Some(lag) => reasons.push(format!("lag {}", fmt_secs(lag))),
-            None => reasons.push("lag NULL (source gone, relay log drained)".into()),
-        }
-        if !s.log_replica_updates {
-            reasons.push("log_replica_updates=OFF: cannot serve as a source".into());
-            ok = false;
-        }
-        ok
-    }
-
-    /// How far the candidate got in the failed source's binlog: what it received if the
-    /// recovery waits for relay logs to be applied, else only what it executed.
-    fn ranking_position(&self, s: &NodeStatus, reasons: &mut Vec<String>) -> BinlogPos {
-        let pos = s
-            .replica
-            .as_ref()
-            .map(|x| {
-                if self.cfg.wait_for_relay_log_apply {
-                    x.read_source_pos
-                } else {
-                    x.exec_source_pos
-                }
-            })
-            .unwrap_or_default();
-        let label = if self.cfg.wait_for_relay_log_apply {
-            "received up to"
-        } else {
-            "executed up to"
-        };
-        reasons.push(format!("{label} {pos}"));
-        pos
-    }
-
     fn begin_recovery(
         &mut self,
         now: Instant,
@@ -662,32 +517,115 @@ impl Manager {
         planned: Option<NodeId>,
         fx: &mut Effects,
     ) {
-        let id = self.recoveries.len() as u64 + 1;
-        let (candidate, candidates) = self.choose(now, failed, planned);
         let recovery = Recovery {
-            id,
+            id: self.recoveries.len() as u64 + 1,
             planned: planned.is_some(),
             started_us: now,
             finished_us: None,
             analysis,
             failed,
-            promoted: candidate,
-            candidates,
+            promoted: None,
+            candidates: Vec::new(),
             steps: Vec::new(),
             success: false,
         };
+        if analysis == Analysis::DeadIntermediateMaster {
+            return self.recover_intermediate(now, recovery, fx);
+        }
+        // sortedReplicasDataCenterHint stops the replicas nicely only when there is more
+        // than one to sort (`if len(replicas) <= 1 { return replicas }`), and a graceful
+        // takeover has already moved the siblings under the designated replica.
+        if planned.is_none() && self.replicas_of(failed).len() > 1 {
+            return self.start_drain(now, recovery, fx);
+        }
+        self.decide(now, recovery, planned, fx);
+    }
+
+    /// Chooses the candidate (§6.3) and starts promoting it, or ends the recovery.
+    fn decide(
+        &mut self,
+        now: Instant,
+        mut recovery: Recovery,
+        planned: Option<NodeId>,
+        fx: &mut Effects,
+    ) {
         let kind = if planned.is_some() {
             "switchover"
         } else {
             "recovery"
         };
-        if analysis == Analysis::DeadIntermediateMaster {
-            return self.recover_intermediate(now, recovery, fx);
-        }
-        match candidate {
-            Some(candidate) => self.start_run(now, kind, recovery, candidate, fx),
+        let choice = self.choose(recovery.failed, planned);
+        recovery.candidates = choice.rows;
+        recovery.promoted = choice.best;
+        match choice.best {
+            Some(candidate) => self.start_run(now, kind, recovery, candidate, choice.lost, fx),
             None => self.end_without_candidate(now, kind, recovery),
         }
+    }
+
+    /// StopReplicationNicely on every reachable replica of the dead primary: stop
+    /// receiving, apply the relay log, for at most InstanceBulkOperationsWaitTimeoutSeconds.
+    fn start_drain(&mut self, now: Instant, mut recovery: Recovery, fx: &mut Effects) {
+        let (id, failed) = (recovery.id, recovery.failed);
+        let replicas: Vec<NodeId> = (self.replicas_of(failed).into_iter())
+            .filter(|r| self.instances[r.index()].valid)
+            .collect();
+        let text = format!(
+            "recovery of {} ({:?}): stopping {} replicas nicely, up to {} for their relay logs",
+            self.name(failed),
+            recovery.analysis,
+            replicas.len(),
+            fmt_secs(BULK_OPERATIONS_WAIT)
+        );
+        self.log(now, "recovery", text.clone());
+        recovery.steps.push(text);
+        for &r in &replicas {
+            self.recovery_admin(now, id, r, AdminCmd::DrainRelayLog, fx);
+        }
+        self.drain = Some(Drain {
+            recovery,
+            since: now,
+            replicas,
+        });
+        self.schedule_step(now, id, fx);
+    }
+
+    /// Re-reads the draining replicas until every one has applied its relay log or the
+    /// wait is over; then chooses by what they executed.
+    fn drain_step(&mut self, now: Instant, fx: &mut Effects) {
+        let Some(d) = self.drain.take() else { return };
+        let drained = |r: &NodeId| {
+            let inst = &self.instances[r.index()];
+            let pending = inst.status.as_ref().and_then(|s| s.replica.as_ref());
+            !inst.valid
+                || inst.last_seen > d.since && pending.is_none_or(|x| x.relay_log_pending == 0)
+        };
+        let done = d.replicas.iter().all(drained);
+        if !done && now < d.since + BULK_OPERATIONS_WAIT {
+            for &r in &d.replicas {
+                if self.instances[r.index()].outstanding.is_none() {
+                    self.probe(now, r, fx);
+                }
+            }
+            self.schedule_step(now, d.recovery.id, fx);
+            self.drain = Some(d);
+            return;
+        }
+        let mut recovery = d.recovery;
+        recovery.steps.push(if done {
+            "relay logs applied: ranking by what each replica executed".into()
+        } else {
+            let late: Vec<&str> = (d.replicas.iter())
+                .filter(|r| !drained(r))
+                .map(|&r| self.name(r))
+                .collect();
+            format!(
+                "{} still applying after {}: ranking by what each executed so far",
+                late.join(", "),
+                fmt_secs(BULK_OPERATIONS_WAIT)
+            )
+        });
+        self.decide(now, recovery, None, fx);
     }
 
     /// No replica may be promoted: the recovery ends at once, and says so.
@@ -699,9 +637,8 @@ impl Manager {
         recovery.steps.push(text.clone());
         recovery.finished_us = Some(now);
         self.log(now, kind, text);
-        let planned = recovery.planned;
         self.recoveries.push(recovery);
-        self.note_recovery(now, planned);
+        self.note_recovery(now);
     }
 
     /// Starts promoting `candidate`: a switchover first fences the old primary; a failover
@@ -712,6 +649,7 @@ impl Manager {
         kind: &'static str,
         mut recovery: Recovery,
         candidate: NodeId,
+        lost: Vec<NodeId>,
         fx: &mut Effects,
     ) {
         let (id, failed, planned) = (recovery.id, recovery.failed, recovery.planned);
@@ -727,6 +665,7 @@ impl Manager {
             .replicas_of(failed)
             .into_iter()
             .filter(|&r| r != candidate && self.instances[r.index()].valid)
+            .filter(|r| !lost.contains(r))
             .collect();
         let step = if planned {
             Step::FenceForSwitchover
@@ -746,6 +685,7 @@ impl Manager {
             step,
             candidate,
             siblings,
+            lost,
             awaiting: None,
             probe: None,
         };
@@ -825,7 +765,7 @@ impl Manager {
         self.probe_all(now, fx);
         self.recoveries.push(recovery);
         self.analysis = Analysis::NoProblem;
-        self.note_recovery(now, false);
+        self.note_recovery(now);
     }
 
     /// Starts a planned switchover to `target` (graceful-master-takeover).
@@ -835,7 +775,7 @@ impl Manager {
         target: NodeId,
         fx: &mut Effects,
     ) -> Result<(), String> {
-        if self.run.is_some() {
+        if self.busy() {
             return Err("a recovery is already in progress".into());
         }
         let Some(primary) = self.primary else {
@@ -857,8 +797,36 @@ impl Manager {
                 self.name(primary)
             ));
         }
+        if let Some(refusal) = self.takeover_refused(target) {
+            return Err(refusal);
+        }
         self.begin_recovery(now, Analysis::NoProblem, primary, Some(target), fx);
         Ok(())
+    }
+
+    /// GracefulMasterTakeover's checks on the designated replica before anything is done
+    /// (go/logic/topology_recovery.go): `IsBannedFromBeingCandidateReplica` (must_not) and
+    /// `HasReasonableMaintenanceReplicationLag` (lag at most
+    /// ReasonableMaintenanceReplicationLagSeconds, 20 s in go/config/config.go).
+    fn takeover_refused(&self, target: NodeId) -> Option<String> {
+        let rule = self.promotion_rules.get(target.index()).copied();
+        if rule == Some(PromotionRule::MustNot) {
+            return Some(format!(
+                "{} cannot be promoted: its promotion rule is must_not",
+                self.name(target)
+            ));
+        }
+        let status = self.instances[target.index()].status.as_ref();
+        let lag = status.and_then(|s| s.replica.as_ref()?.replication_lag);
+        match lag {
+            Some(lag) if lag > MAINTENANCE_LAG => Some(format!(
+                "{} lags {}, more than ReasonableMaintenanceReplicationLagSeconds ({}): too far behind for a switchover",
+                self.name(target),
+                fmt_secs(lag),
+                fmt_secs(MAINTENANCE_LAG)
+            )),
+            _ => None,
+        }
     }
 
     fn on_admin_reply(
@@ -904,6 +872,9 @@ impl Manager {
 
     /// Advances the recovery in progress by one step if it can.
     fn step(&mut self, now: Instant, id: u64, fx: &mut Effects) {
+        if self.drain.as_ref().is_some_and(|d| d.recovery.id == id) {
+            return self.drain_step(now, fx);
+        }
         let Some(run) = self.run.take() else { return };
         if run.recovery.id != id {
             self.run = Some(run);
@@ -936,6 +907,12 @@ impl Manager {
                 Some(run)
             }
             Step::WaitApply { since, target } => self.wait_apply(now, run, since, target, fx),
+            Step::TakeOver { better, since } => {
+                if self.take_over(now, &mut run, better, since, fx) {
+                    self.send_promotion(now, &mut run, fx);
+                }
+                Some(run)
+            }
             Step::Promote { since, req } => {
                 if run.awaiting == Some(req) && now < since + ADMIN_TIMEOUT {
                     return Some(run);
@@ -1021,7 +998,13 @@ impl Manager {
         } else {
             run.recovery.steps.push(format!("{}: promoted without waiting for its relay log (unapplied transactions are discarded)", self.name(cand)));
         }
-        self.send_promotion(now, &mut run, fx);
+        let better = (!planned)
+            .then(|| self.replacement(cand, &run.siblings))
+            .flatten();
+        match better {
+            Some(better) => self.start_take_over(now, &mut run, better, fx),
+            None => self.send_promotion(now, &mut run, fx),
+        }
         Some(run)
     }
 
@@ -1069,6 +1052,7 @@ impl Manager {
                 self.name(cand)
             ));
         }
+        self.detach_lost(now, run, fx);
         if run.recovery.planned {
             self.recovery_admin(
                 now,
@@ -1118,6 +1102,28 @@ impl Manager {
             .push(format!("router: writes now go to {}", self.name(cand)));
     }
 
+    /// DetachLostReplicasAfterMasterFailover (default true): a lost replica is detached
+    /// from the dead primary so it never resumes from it. Orchestrator points it at an
+    /// unresolvable `//host`; the engine's nearest is STOP REPLICA.
+    fn detach_lost(&mut self, now: Instant, run: &mut Run, fx: &mut Effects) {
+        let id = run.recovery.id;
+        for r in run.lost.clone() {
+            if !self.instances[r.index()].valid {
+                run.recovery.steps.push(format!(
+                    "{}: lost (unreachable), left as it is",
+                    self.name(r)
+                ));
+                continue;
+            }
+            self.recovery_admin(now, id, r, AdminCmd::StopReplica, fx);
+            run.recovery.steps.push(format!(
+                "{}: lost, detached (STOP REPLICA): not moved under {}",
+                self.name(r),
+                self.name(run.candidate)
+            ));
+        }
+    }
+
     fn probe_all(&mut self, now: Instant, fx: &mut Effects) {
         for i in 0..self.members.len() {
             let n = self.members[i];
@@ -1150,20 +1156,21 @@ impl Manager {
         if success && run.recovery.analysis != Analysis::DeadIntermediateMaster {
             self.primary = Some(run.candidate);
         }
-        let planned = run.recovery.planned;
         self.recoveries.push(run.recovery);
         // The topology just changed: re-read everything rather than trust old probes.
         self.probe_all(now, fx);
         self.analysis = Analysis::NoProblem;
-        self.note_recovery(now, planned);
+        self.note_recovery(now);
         None
     }
 
-    fn note_recovery(&mut self, now: Instant, planned: bool) {
-        if !planned {
-            self.last_recovery_us = Some(now);
-            self.acknowledged = false;
-        }
+    /// Arms the anti-flapping block. A graceful takeover arms it too: it runs through
+    /// `checkAndRecoverDeadMaster` → `AttemptRecoveryRegistration`, whose
+    /// `writeTopologyRecovery` inserts the recovery `in_active_period` (only its own
+    /// registration skips the check, being forced).
+    fn note_recovery(&mut self, now: Instant) {
+        self.last_recovery_us = Some(now);
+        self.acknowledged = false;
     }
 
     /// The instance is promoted by hand (an operator's `promote`): the manager follows.
@@ -1176,6 +1183,7 @@ impl Manager {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::binlog::BinlogPos;
     use crate::status::{IoRunning, ThreadError};
     use crate::testkit::{effects, gtid, gtids, pos, primary_status, replica_status, sent};
 
@@ -1336,8 +1344,8 @@ mod tests {
         }
     }
 
-    const CHOSEN: &str = "chosen: most advanced eligible replica";
-    const BEATEN: &str = "not chosen: another candidate ranks higher";
+    const CHOSEN: &str = "chosen: first in this order valid and not banned";
+    const MOVED: &str = "moved under db2: behind or equal to it";
 
     /// Runs `choose` on every row of the table: the winner, and the key reason on its row.
     fn check_rankings(table: Vec<Ranking>) {
@@ -1348,10 +1356,11 @@ mod tests {
             };
             let m = manager_seeing(&case.cands, cfg);
             let planned = case.switchover_to.map(NodeId);
-            let (best, rows) = m.choose(Instant::ZERO, NodeId(0), planned);
-            assert_eq!(best, case.winner.map(NodeId), "{}", case.story);
+            let choice = m.choose(NodeId(0), planned);
+            let rows = &choice.rows;
+            assert_eq!(choice.best, case.winner.map(NodeId), "{}", case.story);
             let (node, reason) = case.key_reason;
-            let reasons = reasons_of(&rows, node);
+            let reasons = reasons_of(rows, node);
             assert!(
                 reasons.iter().any(|r| r == reason),
                 "{}: db{} should say {reason:?}, says {reasons:?}",
@@ -1362,22 +1371,34 @@ mod tests {
             let winner: Vec<NodeId> = case.winner.map(NodeId).into_iter().collect();
             assert_eq!(chosen, winner, "{}", case.story);
             if let Some(w) = case.winner {
-                let last = reasons_of(&rows, w).last().map(String::as_str);
-                assert_eq!(last, Some(CHOSEN), "{}", case.story);
+                let last = reasons_of(rows, w).last().map(String::as_str);
+                assert!(
+                    last.is_some_and(|l| l.starts_with("chosen")),
+                    "{}",
+                    case.story
+                );
             }
         }
     }
 
+    /// Executed coordinates decide; the other rules only break ties (`InstancesSorterByExec
+    /// .Less`, go/inst/instance_utils.go:113-155). Corrected for issue 15: errant GTIDs used
+    /// to outrank position here; in the source a more advanced replica with errant GTIDs wins
+    /// (the `GtidErrant` comparison sits inside `if ExecBinlogCoordinates.Equals`).
     #[test]
-    fn candidates_rank_by_position_then_errant_gtids_then_promotion_rule_then_id() {
+    fn candidates_rank_by_executed_position_and_the_rest_only_break_ties() {
         use PromotionRule::{Prefer, PreferNot};
         check_rankings(vec![
-            ranking("the most advanced wins", vec![at(1_000), at(2_000)]).winner(2, 1, BEATEN),
+            ranking("the most advanced wins", vec![at(1_000), at(2_000)]).winner(
+                2,
+                1,
+                "moved under db3: behind or equal to it",
+            ),
             ranking(
                 "position beats a rule",
                 vec![at(1_000).rule(Prefer), at(2_000)],
             )
-            .winner(2, 1, BEATEN),
+            .winner(2, 1, "promotion rule prefer"),
             ranking(
                 "on a tie, the better rule",
                 vec![at(2_000), at(2_000).rule(Prefer)],
@@ -1388,24 +1409,33 @@ mod tests {
                 vec![at(2_000).rule(PreferNot), at(2_000)],
             )
             .winner(2, 1, "promotion rule prefer_not"),
-            ranking("on a full tie, the lower id", vec![at(2_000), at(2_000)]).winner(1, 1, CHOSEN),
+            ranking("on a full tie, the lower id", vec![at(2_000), at(2_000)]).winner(1, 2, MOVED),
             ranking(
-                "errant ranks below clean",
+                "errant GTIDs only break a tie",
+                vec![at(2_000).errant(), at(2_000)],
+            )
+            .winner(2, 1, "moved under db3: behind or equal to it"),
+            ranking(
+                "a more advanced replica with errant GTIDs still wins",
                 vec![at(1_000), at(2_000).errant()],
             )
-            .winner(1, 2, BEATEN),
-            ranking(
-                "all errant: the most advanced",
-                vec![at(1).errant(), at(2).errant()],
-            )
             .winner(2, 2, CHOSEN),
+            ranking(
+                "log_replica_updates breaks a tie before errant GTIDs",
+                vec![at(2_000).no_log_replica_updates(), at(2_000).errant()],
+            )
+            .winner(2, 1, "log_replica_updates=OFF: cannot serve as a source"),
         ]);
     }
 
+    /// `chooseCandidateReplica` (go/inst/instance_topology.go): the first replica in sort
+    /// order that `isGenerallyValidAsCandidateReplica` (reachable, log_bin,
+    /// log_replica_updates) and not `IsBannedFromBeingCandidateReplica` (must_not). Lag and a
+    /// stopped applier exclude nobody in an unplanned recovery. Corrected for issue 15:
+    /// "too much lag", "a stopped applier" and "nobody eligible" used to exclude replicas.
     #[test]
-    fn rules_rule_candidates_out_and_say_why() {
+    fn only_must_not_unreachable_and_no_binlog_pass_a_replica_over() {
         use PromotionRule::MustNot;
-        let lagging = "lagging 20.00 s > ReasonableReplicationLagSeconds 10 s";
         check_rankings(vec![
             ranking(
                 "must_not is never promoted",
@@ -1413,50 +1443,68 @@ mod tests {
             )
             .winner(1, 2, "promotion rule must_not"),
             ranking(
-                "too much lag",
+                "lag ranks nothing",
                 vec![at(1).lag(Some(2)), at(2).lag(Some(20))],
             )
-            .winner(1, 2, lagging),
+            .winner(2, 2, "lag 20.00 s (ranks nothing)"),
             ranking("a NULL lag is no obstacle", vec![at(1), at(2).lag(None)]).winner(
                 2,
                 2,
-                "lag NULL (source gone, relay log drained)",
+                "lag NULL (source gone)",
             ),
-            ranking("a stopped applier", vec![at(1), at(2).broken(1062)]).winner(
-                1,
-                2,
-                "replication broken: applier stopped with error 1062",
-            ),
+            ranking(
+                "a stopped applier ranks nothing",
+                vec![at(1), at(2).broken(1062)],
+            )
+            .winner(2, 2, "applier stopped with error 1062 (ranks nothing)"),
             ranking("an unreachable replica", vec![at(1), at(2).down()]).winner(
                 1,
                 2,
                 "unreachable: its last probe failed",
             ),
             ranking(
-                "no binlog of its own",
+                "no binlog of its own: passed over, and lost for being ahead",
                 vec![at(1), at(2).no_log_replica_updates()],
             )
-            .winner(1, 2, "log_replica_updates=OFF: cannot serve as a source"),
+            .winner(
+                1,
+                2,
+                "lost: ahead of db2, it has transactions the new primary lacks",
+            ),
             ranking(
-                "nobody eligible",
-                vec![at(1).rule(MustNot), at(2).broken(1032)],
+                "nobody serves: the first not banned, the others cannot follow it",
+                vec![
+                    at(2).no_log_replica_updates(),
+                    at(1).no_log_replica_updates(),
+                ],
             )
-            .nobody(2, "replication broken: applier stopped with error 1032"),
+            .winner(1, 2, "lost: cannot replicate from db2"),
+            ranking(
+                "nobody may be promoted",
+                vec![at(1).rule(MustNot), at(2).down()],
+            )
+            .nobody(1, "not chosen: no replica may be promoted"),
         ]);
     }
 
+    /// Whatever `wait_for_relay_log_apply` says, the ranking is by executed coordinates:
+    /// Orchestrator drains the relay logs first (StopReplicationNicely) and sorts by
+    /// `ExecBinlogCoordinates`. Corrected for issue 15: the engine used to rank by the
+    /// received position when it was going to wait.
     #[test]
-    fn the_recovery_mode_decides_which_position_counts() {
+    fn the_ranking_is_by_executed_position_in_every_mode() {
         let cands = vec![at(2_000).executed(500), at(1_000)];
         check_rankings(vec![
-            ranking(
-                "waiting for the relay log: what was received",
-                cands.clone(),
-            )
-            .winner(1, 1, "received up to binlog.000001:2000"),
-            ranking("not waiting: what was executed", cands)
-                .by_executed_position()
-                .winner(2, 2, "executed up to binlog.000001:1000"),
+            ranking("waiting for the relay log", cands.clone()).winner(
+                2,
+                2,
+                "executed up to binlog.000001:1000",
+            ),
+            ranking("not waiting", cands).by_executed_position().winner(
+                2,
+                1,
+                "executed up to binlog.000001:500",
+            ),
             ranking("a switchover: the designated replica", vec![at(1), at(2)])
                 .switchover_to(1)
                 .winner(1, 2, "not the designated replica of this switchover"),
@@ -1464,37 +1512,113 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_is_written_down_for_every_candidate() {
+    fn every_rule_is_written_down_in_the_order_orchestrator_weighs_it() {
         let cands = [at(2_000).lag(Some(2)), at(1_000).errant()];
         let m = manager_seeing(&cands, FailoverConfig::default());
-        let (best, rows) = m.choose(Instant::ZERO, NodeId(0), None);
-        assert_eq!(best, Some(NodeId(1)));
+        let choice = m.choose(NodeId(0), None);
+        assert_eq!(choice.best, Some(NodeId(1)));
         let chosen = [
+            "executed up to binlog.000001:2000",
+            "log_replica_updates=ON",
+            "no errant GTIDs",
             "promotion rule neutral",
             "applier healthy",
-            "lag 2.00 s",
-            "no errant GTIDs",
-            "received up to binlog.000001:2000",
-            "chosen: most advanced eligible replica",
+            "lag 2.00 s (ranks nothing)",
+            CHOSEN,
         ];
-        assert_eq!(reasons_of(&rows, 1), chosen);
+        assert_eq!(reasons_of(&choice.rows, 1), chosen);
         let errant = format!(
             "errant GTIDs {}: they would be shipped to every replica",
             gtid(9, 1)
         );
-        let beaten = [
+        let moved = [
+            "executed up to binlog.000001:1000",
+            "log_replica_updates=ON",
+            errant.as_str(),
             "promotion rule neutral",
             "applier healthy",
-            "lag 0.00 s",
-            errant.as_str(),
-            "received up to binlog.000001:1000",
-            "not chosen: another candidate ranks higher",
+            "lag 0.00 s (ranks nothing)",
+            MOVED,
         ];
-        assert_eq!(reasons_of(&rows, 2), beaten);
+        assert_eq!(reasons_of(&choice.rows, 2), moved);
         assert_eq!(
-            rows.iter().map(|r| r.kept).collect::<Vec<_>>(),
-            [true, true]
+            choice
+                .rows
+                .iter()
+                .map(|r| (r.node, r.kept))
+                .collect::<Vec<_>>(),
+            [(NodeId(1), true), (NodeId(2), true)]
         );
+        assert!(choice.lost.is_empty());
+    }
+
+    /// The second phase's pick (`promotedReplicaIsIdeal`, `SuggestReplacementForPromotedReplica`
+    /// in go/logic/topology_recovery.go): a `prefer` replica, or a `neutral` one when the
+    /// chosen is `prefer_not`; the loops keep the last match; `canTakeOverPromotedServerAsMaster`
+    /// wants log_replica_updates and no must_not.
+    #[test]
+    fn a_better_ruled_replica_is_suggested_to_take_over() {
+        use PromotionRule::{Neutral, Prefer, PreferNot};
+        let cases: [(&str, Vec<Cand>, Option<u32>); 5] = [
+            ("nobody better", vec![at(2), at(1)], None),
+            (
+                "prefer_not gives way to neutral",
+                vec![at(2).rule(PreferNot), at(1)],
+                Some(2),
+            ),
+            (
+                "neutral keeps its place before another neutral",
+                vec![at(2).rule(Neutral), at(1).rule(PreferNot)],
+                None,
+            ),
+            (
+                "the last prefer",
+                vec![at(3), at(2).rule(Prefer), at(1).rule(Prefer)],
+                Some(3),
+            ),
+            (
+                "a prefer without binlog cannot take over",
+                vec![at(2), at(1).rule(Prefer).no_log_replica_updates()],
+                None,
+            ),
+        ];
+        for (story, cands, want) in cases {
+            let m = manager_seeing(&cands, FailoverConfig::default());
+            let moved: Vec<NodeId> = (2..=cands.len() as u32).map(NodeId).collect();
+            assert_eq!(
+                m.replacement(NodeId(1), &moved),
+                want.map(NodeId),
+                "{story}"
+            );
+        }
+    }
+
+    /// GracefulMasterTakeover refuses a must_not or lagging designated replica before it
+    /// touches anything, so no recovery is recorded and nothing is fenced.
+    #[test]
+    fn a_switchover_refuses_a_must_not_or_lagging_designated_replica() {
+        let cands = [
+            at(1).rule(PromotionRule::MustNot),
+            at(2).lag(Some(30)),
+            at(3),
+        ];
+        let mut m = manager_seeing(&cands, FailoverConfig::default());
+        m.instances[0].valid = true;
+        let mut results = Vec::new();
+        for target in 1..=3 {
+            let fx = effects(|fx| results.push(m.switchover(Instant::ZERO, NodeId(target), fx)));
+            if target < 3 {
+                assert!(fx.sends.is_empty() && !m.busy());
+            }
+        }
+        assert_eq!(
+            results[0],
+            Err("db2 cannot be promoted: its promotion rule is must_not".into())
+        );
+        let lagging = "db3 lags 30.00 s, more than ReasonableMaintenanceReplicationLagSeconds (20.00 s): too far behind for a switchover";
+        assert_eq!(results[1], Err(lagging.into()));
+        assert_eq!(results[2], Ok(()));
+        assert!(m.busy() && m.recoveries.is_empty());
     }
 
     // --- Detection and recovery, driven by probes and their replies ---
@@ -1545,6 +1669,7 @@ mod tests {
         let r = s.replica.as_mut().expect("a replica");
         r.io_running = IoRunning::Connecting;
         r.read_source_pos = BinlogPos { file: 1, pos: read };
+        r.exec_source_pos = r.read_source_pos;
         r.last_io_error = Some(ThreadError {
             errno: 2003,
             message: "error connecting to source".into(),
@@ -1598,6 +1723,27 @@ mod tests {
         m
     }
 
+    /// The analysis at 2 s finds db1 dead and stops both replicas nicely
+    /// (StopReplicationNicely); the next step re-reads them with `view`, and the one after
+    /// finds their relay logs applied and chooses. Returns that step's effects and time.
+    fn detect_and_drain(m: &mut Manager, view: impl Fn(u32) -> NodeStatus) -> (Effects, Instant) {
+        let t2 = Instant::from_secs(2);
+        let fx = fire(m, t2, ManagerTimer::Analysis);
+        let drain = [
+            (NodeId(1), AdminCmd::DrainRelayLog),
+            (NodeId(2), AdminCmd::DrainRelayLog),
+        ];
+        assert_eq!(admin_cmds(&fx), drain);
+        assert!(m.busy() && m.run.is_none(), "draining before choosing");
+        let step = ManagerTimer::RecoveryStep { recovery: 1 };
+        let fx = fire(m, t2 + ms(100), step);
+        for (node, req) in probes(&fx) {
+            answer(m, t2 + ms(101), req, view(node.0));
+        }
+        let t = t2 + ms(200);
+        (fire(m, t, step), t)
+    }
+
     fn audit(m: &Manager) -> Vec<(&'static str, &str)> {
         m.audit.iter().map(|e| (e.kind, e.text.as_str())).collect()
     }
@@ -1606,13 +1752,16 @@ mod tests {
     fn a_primary_its_replicas_cannot_reach_is_a_dead_master() {
         let view = |n: u32| orphaned(n, if n == 2 { 2_000 } else { 1_000 });
         let mut m = primary_goes_silent(failover_cfg(), view);
-        let t2 = Instant::from_secs(2);
-        let fx = fire(&mut m, t2, ManagerTimer::Analysis);
+        let (fx, _) = detect_and_drain(&mut m, view);
         assert_eq!(m.analysis, Analysis::DeadMaster);
         assert_eq!(
             audit(&m),
             [
                 ("analysis", "DeadMaster on db1"),
+                (
+                    "recovery",
+                    "recovery of db1 (DeadMaster): stopping 2 replicas nicely, up to 10.00 s for their relay logs"
+                ),
                 ("recovery", "recovery of db1 (DeadMaster): candidate db3"),
             ]
         );
@@ -1627,8 +1776,7 @@ mod tests {
     fn a_recovery_promotes_the_candidate_repoints_its_sibling_and_fences_the_old_primary() {
         let view = |n: u32| orphaned(n, if n == 2 { 2_000 } else { 1_000 });
         let mut m = primary_goes_silent(failover_cfg(), view);
-        let t2 = Instant::from_secs(2);
-        let fx = fire(&mut m, t2, ManagerTimer::Analysis);
+        let (fx, t2) = detect_and_drain(&mut m, view);
         let (_, req) = probes(&fx)[0];
 
         // The candidate has applied its relay log: promote it.
@@ -1681,13 +1829,15 @@ mod tests {
         assert_eq!(
             steps,
             [
+                "recovery of db1 (DeadMaster): stopping 2 replicas nicely, up to 10.00 s for their relay logs",
+                "relay logs applied: ranking by what each replica executed",
                 "recovery of db1 (DeadMaster): candidate db3",
                 "db3: relay log applied (caught up)",
                 "db3: STOP REPLICA; RESET REPLICA ALL; SET GLOBAL read_only=OFF",
                 "db2: CHANGE REPLICATION SOURCE TO db3 (auto-position); START REPLICA",
                 "db1: fence with super_read_only=ON (sent, but it is unreachable: not fenced if it is still up)",
                 "router: writes now go to db3",
-                "db3 promoted in 0.00 s",
+                "db3 promoted in 0.20 s",
             ]
         );
     }
@@ -1709,8 +1859,7 @@ mod tests {
     fn every_admin_command_of_a_recovery_is_recorded_as_its_statements_on_its_node() {
         let view = |n: u32| orphaned(n, if n == 2 { 2_000 } else { 1_000 });
         let mut m = primary_goes_silent(failover_cfg(), view);
-        let t2 = Instant::from_secs(2);
-        let fx = fire(&mut m, t2, ManagerTimer::Analysis);
+        let (fx, t2) = detect_and_drain(&mut m, view);
         assert!(
             fx.statements.is_empty(),
             "probing runs no recorded statement"

@@ -69,6 +69,9 @@ pub enum AdminCmd {
     },
     StopReplica,
     StartReplica,
+    /// STOP REPLICA IO_THREAD; START REPLICA SQL_THREAD: receive nothing more and apply
+    /// what the relay log holds (the first half of Orchestrator's StopReplicationNicely).
+    DrainRelayLog,
     /// RESET REPLICA ALL: forget the channel and its relay log.
     ResetReplicaAll,
     /// CHANGE REPLICATION SOURCE TO … ; START REPLICA.

@@ -123,6 +123,10 @@ pub fn admin_statements(cmd: &AdminCmd, host: impl Fn(NodeId) -> String) -> Vec<
         ],
         AdminCmd::StopReplica => vec!["STOP REPLICA;".into()],
         AdminCmd::StartReplica => vec!["START REPLICA;".into()],
+        AdminCmd::DrainRelayLog => vec![
+            "STOP REPLICA IO_THREAD;".into(),
+            "START REPLICA SQL_THREAD;".into(),
+        ],
         AdminCmd::ResetReplicaAll => vec!["RESET REPLICA ALL;".into()],
         AdminCmd::ChangeSource {
             source,

@@ -239,11 +239,15 @@ pub struct FailoverConfig {
     pub analysis_interval_ms: u64,
     /// RecoveryPeriodBlockSeconds: no second automatic recovery within this time.
     pub recovery_block_s: u64,
-    /// ReasonableReplicationLagSeconds: candidates lagging more are not promoted.
+    /// ReasonableReplicationLagSeconds. Kept so older scenarios still open; it ranks and
+    /// excludes nothing: lag does not exclude a candidate of an unplanned recovery
+    /// (docs/semantics.md §6.3).
     pub reasonable_lag_s: u64,
     /// DelayMasterPromotionIfSQLThreadNotUpToDate: wait until the candidate has applied its
     /// relay log. Orchestrator's code default is false, which can lose acknowledged
-    /// semi-sync transactions (docs/semantics.md §6.4); the playground picks the safe choice.
+    /// semi-sync transactions the drain before choosing (§6.3: up to 10 s, and only with
+    /// two or more replicas) did not apply (docs/semantics.md §6.4); the playground picks
+    /// the safe choice.
     pub wait_for_relay_log_apply: bool,
     /// How long to wait for that before giving up on the candidate.
     pub relay_log_apply_timeout_ms: u64,

@@ -436,6 +436,16 @@ impl Node {
                 self.stop_replica()
             }
             AdminCmd::StartReplica => self.start_replica(now, fx),
+            AdminCmd::DrainRelayLog => {
+                if self.channel.is_none() {
+                    return Err(
+                        "ER_REPLICA_CONFIGURATION: no replication source is configured".into(),
+                    );
+                }
+                self.stop_threads(true, false, fx);
+                self.start_threads(now, false, true, None, fx);
+                Ok(())
+            }
             AdminCmd::ResetReplicaAll => {
                 self.close_source_connection(fx);
                 self.reset_replica_all()
