@@ -32,7 +32,15 @@ for (const [label, viewport] of [['1280x720', { width: 1280, height: 720 }], ['3
     const rows = await statements(page);
     const promoted = await page.evaluate(() => [...document.querySelectorAll('g.node.primary')].find((n) => n.dataset.node !== 'db1')?.dataset.node);
     assert.ok(['db2', 'db3'].includes(promoted), promoted);
+    // Orchestrator drains every replica's relay log before choosing (StopReplicationNicely,
+    // docs/semantics.md §6.3), then promotes.
     assert.deepEqual(rows.slice(0, 4), [
+      ['db2', 'STOP REPLICA IO_THREAD;'],
+      ['db2', 'START REPLICA SQL_THREAD;'],
+      ['db3', 'STOP REPLICA IO_THREAD;'],
+      ['db3', 'START REPLICA SQL_THREAD;'],
+    ]);
+    assert.deepEqual(rows.slice(4, 8), [
       [promoted, 'STOP REPLICA;'],
       [promoted, 'RESET REPLICA ALL;'],
       [promoted, 'SET GLOBAL super_read_only=OFF;'],
