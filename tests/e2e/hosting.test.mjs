@@ -129,6 +129,7 @@ test('a normal session raises no CSP violation: play, select, crash, dialogs, th
   await page.waitForSelector('g.node[data-node=db1].crashed');
   await plays(page, 10);
   await page.waitForSelector('.controls .marker'); // timeline markers, placed without inline styles
+  await screenshot(page, 'hosting-session.png');
   await page.click('button.share-button');
   await page.waitForSelector('svg.qr path');
   await page.click('.help-box button:has-text("Close")');
