@@ -493,10 +493,10 @@ impl Checker {
         self.report(FindingKind::Divergence, now, nodes, detail, diff);
     }
 
-    /// Crash recovery rolled transactions back; those a client was told OK for and that no
-    /// other server has are lost. A replica's recovery undoing what its source still has
-    /// loses nothing: the replica fetches it again (relay_log_recovery, auto-positioning),
-    /// and if a later promotion leaves it behind, `on_promotion` reports it then.
+    /// Crash recovery rolled transactions back; those a client was told OK for are lost on
+    /// a source. A replica's recovery undoing what another server still has loses nothing:
+    /// the replica fetches it again (relay_log_recovery, auto-positioning), and if a later
+    /// promotion leaves it behind, `on_promotion` reports it then.
     /// Every rollback is remembered: an OK may still be on its way to its client.
     pub fn on_rolled_back(&mut self, now: Instant, node: &Node, gtids: &GtidSet, nodes: &[Node]) {
         let why = format!(
@@ -511,8 +511,10 @@ impl Checker {
         let mut missing = gtids
             .intersection(&self.acked)
             .subtract(&self.reported_lost);
-        for other in nodes.iter().filter(|n| n.id != node.id) {
-            missing = missing.subtract(&other.gtid_executed);
+        if node.channel.is_some() {
+            for other in nodes.iter().filter(|n| n.id != node.id) {
+                missing = missing.subtract(&other.gtid_executed);
+            }
         }
         if missing.is_empty() {
             return;

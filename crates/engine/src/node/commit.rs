@@ -1,8 +1,10 @@
 //! The source side of a commit (docs/semantics.md §2.3): flush to the binlog, sync, the
 //! semi-sync wait at AFTER_SYNC or AFTER_COMMIT, the engine commit, then OK to the client.
 //!
-//! Transactions that arrive while a group is in flight queue up and form the next group
-//! (group commit). An AFTER_SYNC wait holds the commit stage, so it stalls every writer.
+//! Transactions that arrive while a group is flushing queue up and form the next group
+//! (group commit). The stages overlap as in `MYSQL_BIN_LOG::ordered_commit`: once a group
+//! has left the flush and sync stages the next one flushes, even while the first waits for
+//! its AFTER_SYNC ack; only the commit stage is taken one group at a time, in binlog order.
 
 use super::Node;
 use crate::binlog::{BinlogPos, Trx};
@@ -13,7 +15,7 @@ use crate::ids::Addr;
 use crate::message::{Msg, QueryResult, Statement};
 use crate::rows::{Key, RowEvent, Value};
 use crate::time::{Duration, Instant, ms, us};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// Largest commit group; more waiting transactions go into the next one.
@@ -51,10 +53,12 @@ struct GroupTrx {
     redo_lsn: u64,
 }
 
+/// Where the group holding the commit stage (`LOCK_commit`) is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
-    Flushing,
+    /// The `after_sync` hook: waiting for semi-sync acks of the group's last position.
     AwaitingAck { wait: u64, pos: BinlogPos },
+    /// The engine commit, `engine_commit_us` long.
     Committing,
 }
 
@@ -78,6 +82,12 @@ struct AfterCommitWait {
 #[derive(Clone, Debug, Default)]
 pub(super) struct Pipeline {
     queue: VecDeque<PendingWrite>,
+    /// The group in the flush and sync stages (`LOCK_log`, `LOCK_sync`): not yet in the binlog.
+    flushing: Option<Vec<GroupTrx>>,
+    /// Flushed and synced, in binlog order, queued for the commit stage: the groups that
+    /// arrive there while another holds it commit together as its next queue.
+    flushed: Vec<GroupTrx>,
+    /// The group holding the commit stage.
     group: Option<Group>,
     after_commit: Vec<AfterCommitWait>,
     next_wait: u64,
@@ -87,24 +97,49 @@ pub(super) struct Pipeline {
 impl Pipeline {
     pub(super) fn waiting(&self) -> u64 {
         (self.queue.len()
+            + self.flushing.as_ref().map_or(0, Vec::len)
+            + self.flushed.len()
             + self.group.as_ref().map_or(0, |g| g.trxs.len())
             + self.after_commit.len()) as u64
     }
 
     /// Transactions that were flushed to the binlog but not committed in the engine when
-    /// the server died: InnoDB holds them PREPARED. Clears the pipeline.
+    /// the server died: InnoDB holds them PREPARED — the group holding the commit stage and
+    /// every group flushed behind it. A group still flushing never reached the binlog.
+    /// Clears the pipeline.
     pub(super) fn take_prepared(&mut self) -> Vec<(Arc<Trx>, u64, u64)> {
-        let prepared = match self.group.take() {
-            Some(g) if g.stage != Stage::Flushing => g
-                .trxs
-                .into_iter()
-                .map(|t| (t.trx, t.binlog_idx, t.redo_lsn))
-                .collect(),
-            _ => Vec::new(),
-        };
+        let committing = self.group.take().map(|g| g.trxs).unwrap_or_default();
+        let prepared = committing
+            .into_iter()
+            .chain(std::mem::take(&mut self.flushed))
+            .map(|t| (t.trx, t.binlog_idx, t.redo_lsn))
+            .collect();
+        self.flushing = None;
         self.queue.clear();
         self.after_commit.clear();
         prepared
+    }
+
+    /// Rows of transactions in the binlog or on their way there but not committed in the
+    /// engine: InnoDB holds their row locks until the engine commit.
+    fn locked_keys(&self) -> BTreeSet<Key> {
+        let committing = self.group.iter().flat_map(|g| &g.trxs);
+        let flushing = self.flushing.iter().flatten();
+        committing
+            .chain(&self.flushed)
+            .chain(flushing)
+            .flat_map(|t| t.trx.rows.iter().map(RowEvent::key))
+            .collect()
+    }
+}
+
+/// The rows a queued write locks before it can log anything (none known yet for an
+/// auto-increment insert, which takes a fresh key).
+fn write_keys(write: &Write) -> Vec<Key> {
+    match write {
+        Write::Client(Statement::Upsert { key, .. } | Statement::Delete { key }) => vec![*key],
+        Write::Client(_) => Vec::new(),
+        Write::Session { rows, .. } => rows.iter().map(|r| r.0).collect(),
     }
 }
 
@@ -178,7 +213,7 @@ impl Node {
         self.pipeline
             .queue
             .push_back(PendingWrite { req, from, write });
-        if self.pipeline.group.is_none() {
+        if self.pipeline.flushing.is_none() {
             self.start_group(now, fx);
         }
     }
@@ -210,31 +245,43 @@ impl Node {
         key
     }
 
+    /// Starts the flush stage for the queued writes, if the flush stage is free.
     fn start_group(&mut self, now: Instant, fx: &mut Effects) {
+        if self.pipeline.flushing.is_some() || self.pipeline.queue.is_empty() {
+            return;
+        }
         let trxs = self.form_group(now, fx);
         if trxs.is_empty() {
             return;
         }
         let delay = self.flush_delay();
-        self.pipeline.group = Some(Group {
-            trxs,
-            stage: Stage::Flushing,
-        });
+        self.pipeline.flushing = Some(trxs);
         self.timer(fx, now + delay.max(us(1)), NodeTimer::FlushDone);
     }
 
     /// Takes up to `MAX_GROUP` queued writes, in arrival order, and makes each a transaction
     /// with the next GTID. A DELETE that matches no row is answered at once: it logs nothing.
+    /// A write to a row an earlier, not yet committed transaction changed waits for its row
+    /// lock (InnoDB releases it at the engine commit) and stays queued.
     fn form_group(&mut self, now: Instant, fx: &mut Effects) -> Vec<GroupTrx> {
         // Rows as the group's earlier transactions left them: a later one's before image.
         let mut overlay: BTreeMap<Key, Option<u64>> = BTreeMap::new();
         let mut trxs = Vec::new();
         let mut gno = self.next_gno();
         let mut group_max_key = self.data.max_key();
+        let mut locked = self.pipeline.locked_keys();
+        let mut blocked = VecDeque::new();
         while trxs.len() < MAX_GROUP {
             let Some(w) = self.pipeline.queue.pop_front() else {
                 break;
             };
+            let keys = write_keys(&w.write);
+            if keys.iter().any(|k| locked.contains(k)) {
+                // It keeps the locks it already took: later writes to them wait behind it.
+                locked.extend(keys);
+                blocked.push_back(w);
+                continue;
+            }
             let Some((key, rows, named)) =
                 self.queued_rows(w.write, &mut overlay, &mut group_max_key)
             else {
@@ -276,6 +323,8 @@ impl Node {
                 redo_lsn: 0,
             });
         }
+        blocked.append(&mut self.pipeline.queue);
+        self.pipeline.queue = blocked;
         trxs
     }
 
@@ -356,15 +405,15 @@ impl Node {
         delay
     }
 
+    /// The group is in the binlog (synced if this group syncs) and prepared in the redo
+    /// log: the dump threads send it, it queues for the commit stage, and the flush stage
+    /// is free for the next group — whether or not an earlier group still waits for its ack
+    /// (`ordered_commit` leaves `LOCK_sync` on entering the commit stage's queue).
     pub(super) fn on_flush_done(&mut self, now: Instant, fx: &mut Effects) {
-        let Some(mut group) = self.pipeline.group.take() else {
+        let Some(mut trxs) = self.pipeline.flushing.take() else {
             return;
         };
-        if group.stage != Stage::Flushing {
-            self.pipeline.group = Some(group);
-            return;
-        }
-        for t in &mut group.trxs {
+        for t in &mut trxs {
             t.redo_lsn = self
                 .durability
                 .next_redo_lsn(self.cfg.innodb_flush_log_at_trx_commit);
@@ -374,9 +423,24 @@ impl Node {
         self.durability
             .after_group_flush(self.cfg.sync_binlog, self.binlog.next_idx());
         self.pump_all_dumps(now, fx);
-        let last = group.trxs.last().map(|t| t.end).unwrap_or_default();
+        self.pipeline.flushed.append(&mut trxs);
+        self.enter_commit_stage(now, fx);
+        self.start_group(now, fx);
+        self.check_semi_sync_waits(now, fx);
+    }
+
+    /// When the commit stage is free, every flushed transaction queued for it enters as one
+    /// group: at AFTER_SYNC it first waits for the acks of its last position
+    /// (`call_after_sync_hook` takes the last position in the queue), then commits in the
+    /// engine.
+    fn enter_commit_stage(&mut self, now: Instant, fx: &mut Effects) {
+        if self.pipeline.group.is_some() || self.pipeline.flushed.is_empty() {
+            return;
+        }
+        let trxs = std::mem::take(&mut self.pipeline.flushed);
+        let last = trxs.last().map(|t| t.end).unwrap_or_default();
         let wait_after_sync = self.cfg.rpl_semi_sync_source_wait_point == WaitPoint::AfterSync;
-        group.stage = match self.semi_sync_wait(now, wait_after_sync, last, group.trxs.len(), fx) {
+        let stage = match self.semi_sync_wait(now, wait_after_sync, last, trxs.len(), fx) {
             Some(wait) => Stage::AwaitingAck { wait, pos: last },
             None => {
                 self.timer(
@@ -387,8 +451,7 @@ impl Node {
                 Stage::Committing
             }
         };
-        self.pipeline.group = Some(group);
-        self.check_semi_sync_waits(now, fx);
+        self.pipeline.group = Some(Group { trxs, stage });
     }
 
     /// Starts a semi-sync wait for `pos` if this is the wait point and semi-sync is on.
@@ -416,7 +479,9 @@ impl Node {
             return None;
         }
         if self.acks_at_least(pos) >= self.cfg.rpl_semi_sync_source_wait_for_replica_count.max(1) {
-            self.semi_sync.yes_tx += 1;
+            // Already acknowledged (a group flushed during an earlier group's wait): commitTrx
+            // returns without waiting, counted in yes_tx but not in tx_waits.
+            self.semi_sync.yes_tx += trxs as u64;
             return None;
         }
         self.pipeline.next_wait += 1;
@@ -459,9 +524,10 @@ impl Node {
             }
         }
         self.release_waiting_reads(fx);
-        if !self.pipeline.queue.is_empty() {
-            self.start_group(now, fx);
-        }
+        // The commit stage is free for the groups flushed meanwhile, and the row locks are
+        // released for the writes that waited for them.
+        self.enter_commit_stage(now, fx);
+        self.start_group(now, fx);
         self.release_read_only_waiters(fx);
     }
 
@@ -734,7 +800,14 @@ mod tests {
 
         let t1 = t0 + FLUSH;
         let fx = fire(&mut db1, t1, NodeTimer::FlushDone);
-        assert_eq!(node_timers(&fx), vec![(t1 + COMMIT, NodeTimer::CommitDone)]);
+        // The first group enters the commit stage and the queued writes form one group that
+        // flushes at once: ordered_commit leaves the flush and sync locks on entering the
+        // commit stage, so the stages of consecutive groups overlap (sql/binlog.cc).
+        let timers = vec![
+            (t1 + COMMIT, NodeTimer::CommitDone),
+            (t1 + FLUSH, NodeTimer::FlushDone),
+        ];
+        assert_eq!(node_timers(&fx), timers);
         assert_eq!(binlog(&db1), vec![(gtid(1, 1), END_1)]);
         // In the binlog but not yet committed in InnoDB: no session can read it yet.
         assert_eq!(db1.data.get(1), None);
@@ -747,10 +820,13 @@ mod tests {
             gtid: gtid(1, 1),
         };
         assert_eq!(fx.notes, vec![commit]);
-        // The queued writes form one group: one flush, one commit, for both.
-        assert_eq!(node_timers(&fx), vec![(t2 + FLUSH, NodeTimer::FlushDone)]);
+        assert!(
+            node_timers(&fx).is_empty(),
+            "the next group is already flushing"
+        );
 
-        let t3 = t2 + FLUSH;
+        // One flush, one commit, for both.
+        let t3 = t1 + FLUSH;
         let fx = fire(&mut db1, t3, NodeTimer::FlushDone);
         assert_eq!(node_timers(&fx), vec![(t3 + COMMIT, NodeTimer::CommitDone)]);
         let expected = vec![
@@ -777,13 +853,14 @@ mod tests {
         upsert(&mut db1, t0, 3, 5, 2);
         query(&mut db1, t0, 4, Statement::Delete { key: 5 });
         query(&mut db1, t0, 5, Statement::Delete { key: 9 });
-        fire(&mut db1, t0 + FLUSH, NodeTimer::FlushDone);
-
-        // The second group forms when the first commits: its row images build on one another.
-        let fx = fire(&mut db1, t0 + FLUSH + COMMIT, NodeTimer::CommitDone);
+        // The second group forms when the first leaves the flush stage: its row images build
+        // on one another. The DELETE of a missing row is answered as the group forms.
+        let fx = fire(&mut db1, t0 + FLUSH, NodeTimer::FlushDone);
         let unchanged = (5, QueryResult::Unchanged { key: 9 });
-        assert_eq!(replies(&fx), vec![written(1, 1, 1), unchanged]);
-        fire(&mut db1, t0 + FLUSH * 2 + COMMIT, NodeTimer::FlushDone);
+        assert_eq!(replies(&fx), vec![unchanged]);
+        let fx = fire(&mut db1, t0 + FLUSH + COMMIT, NodeTimer::CommitDone);
+        assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
+        fire(&mut db1, t0 + FLUSH * 2, NodeTimer::FlushDone);
         let rows = vec![
             RowEvent::Write { key: 1, after: 100 },
             RowEvent::Write { key: 5, after: 1 },
@@ -844,20 +921,82 @@ mod tests {
         assert_eq!(replies(&fx), vec![]);
         // AFTER_SYNC: nobody reads the transaction before a replica has it.
         assert_eq!(db1.data.get(1), None);
-        // A second writer stalls behind the waiting group.
-        assert!(upsert(&mut db1, t1 + us(10), 2, 2, 200).is_empty());
+        // A second writer does not stall: the waiting group holds only the commit stage, so
+        // the next group flushes and goes to the replica during the wait (ordered_commit
+        // calls call_after_sync_hook after leaving LOCK_sync, sql/binlog.cc).
+        let t_second = t1 + us(10);
+        let fx = upsert(&mut db1, t_second, 2, 2, 200);
+        assert_eq!(
+            node_timers(&fx),
+            vec![(t_second + FLUSH, NodeTimer::FlushDone)]
+        );
+        let fx = fire(&mut db1, t_second + FLUSH, NodeTimer::FlushDone);
+        let shipped: Vec<Gtid> = sent(&fx)
+            .into_iter()
+            .filter_map(|(to, m)| match m {
+                Msg::BinlogTrx { trx, .. } if to == REPLICA => Some(trx.gtid),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shipped, vec![gtid(1, 2)]);
+        // Its commit queues behind the waiting group's: no timer, no OK, no row.
+        assert!(node_timers(&fx).is_empty());
+        assert_eq!((replies(&fx), db1.data.get(2)), (vec![], None));
 
+        // One ack covers both: the first group commits, then the second, already
+        // acknowledged, enters the commit stage without a wait of its own.
         let t2 = t1 + ms(3);
-        let fx = ack(&mut db1, t2, END_1);
+        let fx = ack(&mut db1, t2, END_2);
         assert_eq!(node_timers(&fx), vec![(t2 + COMMIT, NodeTimer::CommitDone)]);
         assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.no_tx), (1, 0));
         assert_eq!((db1.semi_sync.tx_waits, db1.semi_sync.no_times), (1, 0));
         let fx = fire(&mut db1, t2 + COMMIT, NodeTimer::CommitDone);
         assert_eq!(replies(&fx), vec![written(1, 1, 1)]);
+        let t3 = t2 + COMMIT * 2;
+        assert_eq!(node_timers(&fx), vec![(t3, NodeTimer::CommitDone)]);
+        let fx = fire(&mut db1, t3, NodeTimer::CommitDone);
+        assert_eq!(replies(&fx), vec![written(2, 2, 2)]);
+        // commitTrx found the position acknowledged: yes_tx, but no wait.
+        assert_eq!((db1.semi_sync.yes_tx, db1.semi_sync.tx_waits), (2, 1));
 
         // The timeout of a wait that was answered changes nothing.
         assert!(fire(&mut db1, t1 + ms(1_000), timeout).is_empty());
         assert!(db1.semi_sync.on);
+    }
+
+    #[test]
+    fn a_write_to_a_row_of_a_waiting_commit_waits_for_its_row_lock() {
+        let mut db1 = semi_sync_primary(WaitPoint::AfterSync);
+        let t0 = Instant::ZERO;
+        connect_semi_sync_replica(&mut db1, t0);
+        upsert(&mut db1, t0, 1, 1, 100);
+        let t1 = t0 + FLUSH;
+        fire(&mut db1, t1, NodeTimer::FlushDone);
+
+        // Key 1 is locked by the prepared transaction until its engine commit (InnoDB
+        // releases row locks at commit); key 2 is free and flushes during the wait.
+        assert!(upsert(&mut db1, t1, 2, 1, 111).is_empty());
+        let fx = upsert(&mut db1, t1, 3, 2, 200);
+        assert_eq!(node_timers(&fx), vec![(t1 + FLUSH, NodeTimer::FlushDone)]);
+        fire(&mut db1, t1 + FLUSH, NodeTimer::FlushDone);
+        assert_eq!(binlog(&db1), vec![(gtid(1, 1), END_1), (gtid(1, 2), END_2)]);
+        assert_eq!(db1.pending_writes(), 3);
+
+        // The commit releases the lock: the blocked write flushes now, its before image the
+        // committed row.
+        let t2 = t1 + ms(2);
+        ack(&mut db1, t2, END_2);
+        let fx = fire(&mut db1, t2 + COMMIT, NodeTimer::CommitDone);
+        let flush = (t2 + COMMIT + FLUSH, NodeTimer::FlushDone);
+        assert!(node_timers(&fx).contains(&flush));
+        fire(&mut db1, t2 + COMMIT + FLUSH, NodeTimer::FlushDone);
+        let update = RowEvent::Update {
+            key: 1,
+            before: 100,
+            after: 111,
+        };
+        assert_eq!(binlog_rows(&db1).last(), Some(&update));
+        assert_eq!(db1.binlog.logged(), &gtids(1, 1, 3));
     }
 
     #[test]
