@@ -49,6 +49,8 @@ for (const f of assets) version.update(f).update(fs.readFileSync(path.join(dir, 
 const swFile = path.join(dir, 'sw.js');
 const sw = fs
   .readFileSync(swFile, 'utf8')
+  // Its comments are for readers of assets/sw.js, not for every visitor's download.
+  .replace(/^\s*\/\/.*\n/gm, '')
   .replace('BUILD-VERSION', version.digest('hex').slice(0, 16))
   .replace('/* BUILD-ASSETS */', assets.map((f) => JSON.stringify(`./${f}`)).join(', '));
 fs.writeFileSync(swFile, sw);
