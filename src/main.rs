@@ -6,6 +6,13 @@ fn main() {
     ui::panic::install();
     let hash = web_sys::window().and_then(|w| w.location().hash().ok());
     yew::Renderer::<ui::App>::new().render();
+    // The static loading indicator of index.html has done its job once the app is mounted.
+    if let Some(loading) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        loading.remove();
+    }
     match hash.as_deref() {
         // Documented test hooks: prove the overlay appears instead of a blank page, for a
         // panic and for running out of memory (a trap, not a panic), once the app runs.

@@ -38,7 +38,10 @@ fn panel(title: String, series: Vec<Series>, x0: f64, x1: f64, unit: &str) -> Ht
         .iter()
         .flat_map(|s| s.2.iter().map(|p| p.1))
         .fold(0.0, f64::max);
-    let legend = series.iter().map(|(name, colour, _)| html! { <span class="legend-item" style={format!("color: {colour}")}>{ format!("● {name} ") }</span> });
+    // The colour is an SVG attribute, not a `style`: the page's CSP forbids inline styles.
+    let legend = series.iter().map(|(name, colour, _)| html! {
+        <span class="legend-item"><svg class="legend-dot" viewBox="0 0 10 10" aria-hidden="true"><circle cx="5" cy="5" r="4" fill={*colour} /></svg>{ format!(" {name} ") }</span>
+    });
     let lines = series.iter().map(|(_, colour, pts)| html! { <polyline points={polyline(pts, x0, x1, y_max)} fill="none" stroke={*colour} stroke-width="2" /> });
     html! {
         <figure class="chart">

@@ -44,9 +44,12 @@ pub fn view(p: &Playback, link: &Scope) -> Html {
             LogKind::Failover => "failover",
             _ => "finding",
         };
+        // Placed by an SVG percentage, not a `style`: the page's CSP forbids inline styles.
         html! {
-            <button type="button" class={format!("marker {kind}")} style={format!("left: {left:.2}%")} title={format!("{} {}", fmt_secs(at), e.text)}
-                onclick={link.callback(move |_| Msg::Seek(at))}></button>
+            <g class={format!("marker {kind}")} role="button" tabindex="0" onclick={link.callback(move |_| Msg::Seek(at))}>
+                <title>{ format!("{} {}", fmt_secs(at), e.text) }</title>
+                <circle cx={format!("{left:.2}%")} cy="6" r="5" />
+            </g>
         }
     });
     let busy = p.busy().then(|| {
@@ -68,7 +71,7 @@ pub fn view(p: &Playback, link: &Scope) -> Html {
             <span class="clock" aria-label="simulated time">{ fmt_secs(p.now()) }</span>
             <div class="timeline">
                 <input type="range" min="0" max={format!("{}", end.as_millis())} step="10" value={format!("{}", p.now().as_millis())} oninput={on_scrub} aria-label="timeline" />
-                <div class="markers">{ for markers }</div>
+                <svg class="markers" aria-label="faults, failovers and findings">{ for markers }</svg>
             </div>
             { busy.unwrap_or_default() }
         </div>

@@ -16,60 +16,68 @@ const OVERLAY_FN: &str = "playgroundOverlay";
 
 /// Defines `window.playgroundOverlay(kind, text)` (kind: "panic" or "trap") and the trap
 /// listeners. The link comes from the autosave (autosave.rs: a JSON string under this key).
-const OVERLAY_JS: &str = r#"
-const KEY = 'replication-playground.autosave.v1';
-const WORDS = {
-  panic: ['The playground hit an internal error',
-    'This is a bug in Replication Playground, not in your scenario. Reload to start the playground again.'],
-  trap: ['The playground stopped: it ran out of memory or hit an internal error',
-    'The simulation engine (WebAssembly) was stopped by the browser. Running out of memory ends it this way, without an error message of its own. Reload to start the playground again.'],
-};
-function reproduceUrl() {
-  try {
-    const fragment = JSON.parse(localStorage.getItem(KEY) || 'null');
-    if (typeof fragment !== 'string') return null;
-    return location.origin + location.pathname + location.search + '#' + fragment;
-  } catch (e) {
-    return null;
+/// It is a module wasm-bindgen writes out as a file (`snippets/`), not a string evaluated
+/// at run time: the page's Content-Security-Policy allows no `eval`/`new Function`, and
+/// the Reload button gets a listener, not an inline handler, for the same reason.
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = r#"
+export function install_overlay() {
+  const KEY = 'replication-playground.autosave.v1';
+  const WORDS = {
+    panic: ['The playground hit an internal error',
+      'This is a bug in Replication Playground, not in your scenario. Reload to start the playground again.'],
+    trap: ['The playground stopped: it ran out of memory or hit an internal error',
+      'The simulation engine (WebAssembly) was stopped by the browser. Running out of memory ends it this way, without an error message of its own. Reload to start the playground again.'],
+  };
+  function reproduceUrl() {
+    try {
+      const fragment = JSON.parse(localStorage.getItem(KEY) || 'null');
+      if (typeof fragment !== 'string') return null;
+      return location.origin + location.pathname + location.search + '#' + fragment;
+    } catch (e) {
+      return null;
+    }
   }
-}
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text) e.textContent = text;
-  return e;
-}
-function show(kind, text) {
-  if (document.getElementById('panic-overlay') || !document.body) return;
-  const [title, why] = WORDS[kind] || WORDS.panic;
-  const overlay = el('div');
-  overlay.id = 'panic-overlay';
-  overlay.setAttribute('role', 'alertdialog');
-  overlay.setAttribute('aria-labelledby', 'panic-title');
-  const box = el('div', 'panic-box');
-  const heading = el('h2', null, title);
-  heading.id = 'panic-title';
-  box.append(heading, el('p', null, why), el('pre', 'panic-text', text));
-  const url = reproduceUrl();
-  if (url) {
-    const link = el('a', 'panic-link', 'Link to this run (as last autosaved), to reproduce it');
-    link.href = url;
-    const line = el('p');
-    line.append(link);
-    box.append(line);
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text) e.textContent = text;
+    return e;
   }
-  const reload = el('button', 'panic-reload', 'Reload');
-  reload.type = 'button';
-  reload.onclick = () => location.reload();
-  box.append(reload);
-  overlay.append(box);
-  document.body.append(overlay);
+  function show(kind, text) {
+    if (document.getElementById('panic-overlay') || !document.body) return;
+    const [title, why] = WORDS[kind] || WORDS.panic;
+    const overlay = el('div');
+    overlay.id = 'panic-overlay';
+    overlay.setAttribute('role', 'alertdialog');
+    overlay.setAttribute('aria-labelledby', 'panic-title');
+    const box = el('div', 'panic-box');
+    const heading = el('h2', null, title);
+    heading.id = 'panic-title';
+    box.append(heading, el('p', null, why), el('pre', 'panic-text', text));
+    const url = reproduceUrl();
+    if (url) {
+      const link = el('a', 'panic-link', 'Link to this run (as last autosaved), to reproduce it');
+      link.href = url;
+      const line = el('p');
+      line.append(link);
+      box.append(line);
+    }
+    const reload = el('button', 'panic-reload', 'Reload');
+    reload.type = 'button';
+    reload.addEventListener('click', () => location.reload());
+    box.append(reload);
+    overlay.append(box);
+    document.body.append(overlay);
+  }
+  window.playgroundOverlay = show;
+  const trapped = (e) => e instanceof WebAssembly.RuntimeError;
+  addEventListener('error', (e) => { if (trapped(e.error)) show('trap', String(e.error)); });
+  addEventListener('unhandledrejection', (e) => { if (trapped(e.reason)) show('trap', String(e.reason)); });
 }
-window.playgroundOverlay = show;
-const trapped = (e) => e instanceof WebAssembly.RuntimeError;
-addEventListener('error', (e) => { if (trapped(e.error)) show('trap', String(e.error)); });
-addEventListener('unhandledrejection', (e) => { if (trapped(e.reason)) show('trap', String(e.reason)); });
-"#;
+"#)]
+extern "C" {
+    fn install_overlay();
+}
 
 /// The text the overlay shows for a panic.
 pub fn describe(info: &PanicHookInfo<'_>) -> String {
@@ -89,9 +97,7 @@ pub fn describe(info: &PanicHookInfo<'_>) -> String {
 /// would otherwise replace any hook set before it with its own console-only one when
 /// the app starts.
 pub fn install() {
-    if let Err(e) = js_sys::Function::new_no_args(OVERLAY_JS).call0(&JsValue::NULL) {
-        web_sys::console::error_2(&"the error overlay could not be installed".into(), &e);
-    }
+    install_overlay();
     yew::set_custom_panic_hook(Box::new(|info| {
         let text = describe(info);
         web_sys::console::error_1(&format!("Replication Playground panicked: {text}").into());

@@ -128,7 +128,7 @@ fn view_shards(world: &World) -> Html {
         html! {
             <g class={if s.serving_reads || s.serving_writes { "shard" } else { "shard idle" }} data-shard={s.range.to_string()}>
                 <rect class="shard-column" x={format!("{x0:.1}")} y="190" width={format!("{w:.1}")} height="440" rx="12"
-                    style={format!("fill-opacity: {:.3}", 0.04 + 0.22 * heat)} />
+                    fill-opacity={format!("{:.3}", 0.04 + 0.22 * heat)} />
                 <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="208">
                     { format!("shard {}{}", s.range, match (s.serving_reads, s.serving_writes) {
                         (false, false) => " · not serving",

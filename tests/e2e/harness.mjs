@@ -23,11 +23,17 @@ const types = {
   '.png': 'image/png',
 };
 
-/** Serves dist/ on a free loopback port; resolves to { url, close }. */
-export function serve() {
+/** Serves dist/ on a free loopback port, under `prefix` (a sub-path such as
+ * '/some/sub/path/', as a school's web server would; anything outside it is a 404);
+ * resolves to { url, close }. */
+export function serve(prefix = '/') {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!url.pathname.startsWith(prefix)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    let file = path.join(dist, decodeURIComponent(url.pathname.slice(prefix.length - 1)));
     if (!file.startsWith(dist)) {
       res.writeHead(403).end();
       return;
@@ -45,7 +51,11 @@ export function serve() {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
-      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+      const close = () => new Promise((r) => {
+        server.close(r);
+        server.closeAllConnections(); // keep-alive sockets would hold close() open
+      });
+      resolve({ url: `http://127.0.0.1:${port}${prefix}`, close });
     });
   });
 }
