@@ -12,17 +12,6 @@ use replication_playground::engine::status::IoRunning;
 use replication_playground::engine::time::{fmt_secs, secs};
 use story::*;
 
-fn set_link(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> Command {
-    Command::SetLink {
-        from: from.into(),
-        to: to.into(),
-        latency_us,
-        jitter_us: 0,
-        loss_permille,
-        both_ways: true,
-    }
-}
-
 /// Fact 1: async replication, the primary's host dies while its replicas lag in receiving;
 /// the most advanced replica is promoted and the writes it never received are lost,
 /// although every one of them was acknowledged.

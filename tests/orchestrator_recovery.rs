@@ -12,17 +12,6 @@ use replication_playground::engine::manager::{Analysis, CandidateRow};
 use replication_playground::engine::status::IoRunning;
 use story::*;
 
-fn set_link(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> Command {
-    Command::SetLink {
-        from: from.into(),
-        to: to.into(),
-        latency_us,
-        jitter_us: 0,
-        loss_permille,
-        both_ways: true,
-    }
-}
-
 fn semi_sync_after_sync(cfg: &mut ClusterConfig) {
     for n in &mut cfg.nodes {
         n.rpl_semi_sync_source_enabled = true;

@@ -8,6 +8,18 @@ use replication_playground::engine::status::IoRunning;
 use replication_playground::engine::time::{Duration, Instant};
 use replication_playground::engine::{Command, Report, World};
 
+/// A link change in both directions, no jitter: the fault most stories inject.
+pub fn set_link(from: &str, to: &str, latency_us: u64, loss_permille: u32) -> Command {
+    Command::SetLink {
+        from: from.into(),
+        to: to.into(),
+        latency_us,
+        jitter_us: 0,
+        loss_permille,
+        both_ways: true,
+    }
+}
+
 /// Classroom timings: orchestrator's recommended replica_net_timeout=4, retry 1 s, poll 1 s.
 pub fn node(name: &str, source: Option<&str>) -> NodeConfig {
     NodeConfig {
