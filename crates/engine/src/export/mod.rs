@@ -216,6 +216,9 @@ impl<'a> Plan<'a> {
         if cfg.nodes.is_empty() {
             return Err(ExportError("the cluster has no nodes".into()));
         }
+        // The same checks the page and the scenario loader make: names are safe file
+        // names and every source is a node.
+        cfg.validate().map_err(|e| ExportError(e.to_string()))?;
         let addresses = addresses.addresses(cfg)?;
         let writers = writers(cfg);
         let mut nodes = Vec::with_capacity(cfg.nodes.len());

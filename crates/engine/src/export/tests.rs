@@ -116,7 +116,7 @@ fn co_primaries_get_their_own_gtid_domain_and_offsets_pass_through() {
 fn a_bad_plan_or_source_is_a_clear_error() {
     let cfg = cluster(vec![node("db1", None), node("db2", Some("nope"))]);
     let e = bundle(&cfg, Flavor::Mysql84).unwrap_err();
-    assert_eq!(e.to_string(), "db2's source 'nope' is no node");
+    assert!(e.to_string().contains("'nope'"), "{e}");
     let cfg = cluster(vec![node("db1", None)]);
     let one = AddressPlan::Each(vec![]);
     assert!(
