@@ -9,6 +9,7 @@ mod story;
 use replication_playground::engine::Command;
 use replication_playground::engine::config::*;
 use replication_playground::engine::mariadb::{self, MariaGtid};
+use replication_playground::engine::status::IoRunning;
 use story::*;
 
 fn mariadb(mut cfg: ClusterConfig) -> ClusterConfig {
@@ -106,4 +107,88 @@ fn strict_mode_stops_the_applier_at_an_out_of_order_seq_no() {
         .entries()
         .any(|e| MariaGtid::from_gtid(e.trx.gtid).is_some_and(|g| g.server_id == 3));
     assert!(db3_own);
+}
+
+/// The MySQL story `old_primary_rejoining_keeps_its_unreplicated_tail_as_errant_gtids`
+/// (tests/engine_scenarios.rs) on MariaDB: the promoted replica continues domain 0 with its
+/// own server_id (`update_with_next_gtid`), so the old primary's lost tail 0-1-N… and the
+/// new writes 0-P-N… share seq_nos. Rejoining with MASTER_USE_GTID=current_pos it asks for
+/// its last 0-1-N; `check_slave_start_position` does not find it and, since the domain has
+/// higher seq_nos, `give_error_start_pos_missing_in_binlog` says it diverged: 1236, and the
+/// IO thread does not retry. MySQL accepts the same rejoin and keeps the errant GTIDs.
+#[test]
+fn the_old_primary_rejoining_after_a_lossy_failover_is_refused_with_1236() {
+    let mut cfg = mariadb(primary_with(2, 300));
+    cfg.nodes[0].master_use_gtid = UseGtid::CurrentPos;
+    let mut s = Story::new(cfg);
+    s.act(set_link("db1", "db2", 2_000, 300))
+        .act(set_link("db1", "db3", 2_000, 300));
+    s.run_to(6.0).power_off("db1").run_to(12.0);
+    let promoted = s.promoted()[0].clone();
+    let promoted_id = s.node(&promoted).server_id;
+    s.act(set_link("db1", "db2", 500, 0))
+        .act(set_link("db1", "db3", 500, 0));
+    s.restart("db1").run_to(15.0);
+    let old_last: MariaGtid = binlog_pos(&s, "db1").parse().unwrap();
+    assert_eq!(old_last.server_id, 1);
+    assert!(
+        !s.node(&promoted).gtid_executed.contains(old_last.to_gtid()),
+        "db1 kept a tail the new primary never received"
+    );
+    let rejoin = |s: &mut Story, until: f64| {
+        s.act(Command::ChangeSource {
+            node: "db1".into(),
+            source: promoted.clone(),
+        })
+        .run_to(until);
+        s.io_error("db1")
+    };
+    // The new primary has not yet reached db1's last seq_no: the position is just missing.
+    let new_last: MariaGtid = binlog_pos(&s, &promoted).parse().unwrap();
+    assert_eq!((new_last.domain_id, new_last.server_id), (0, promoted_id));
+    assert!(
+        new_last.seq_no < old_last.seq_no,
+        "{new_last} vs {old_last}"
+    );
+    let missing = format!(
+        "Error: connecting slave requested to start from GTID {old_last}, which is not in the \
+         master's binlog"
+    );
+    let e = rejoin(&mut s, 15.5);
+    assert_eq!((e.errno, e.message.as_str()), (1236, missing.as_str()));
+    assert_eq!(s.io("db1"), IoRunning::No, "1236 is fatal: no retry");
+    // Later the domain has passed it: the same request is now called a divergence.
+    s.run_to(25.0);
+    let new_last: MariaGtid = binlog_pos(&s, &promoted).parse().unwrap();
+    assert!(
+        new_last.seq_no >= old_last.seq_no,
+        "{new_last} vs {old_last}"
+    );
+    let e = rejoin(&mut s, 25.5);
+    let diverged = format!(
+        "{missing}. Since the master's binlog contains GTIDs with higher sequence numbers, it \
+         probably means that the slave has diverged due to executing extra erroneous \
+         transactions"
+    );
+    assert_eq!((e.errno, e.message.as_str()), (1236, diverged.as_str()));
+    assert!(slave_pos(&s, "db1").is_empty(), "db1 applied nothing");
+}
+
+/// The other replica, repointed by the manager, asks with its gtid_slave_pos (a GTID of
+/// db1 that the promoted replica also applied and logged), is found, and goes on.
+#[test]
+fn a_replica_repointed_after_failover_continues_from_its_slave_position() {
+    let mut s = Story::new(mariadb(primary_with(2, 50)));
+    s.run_to(3.0).crash("db1").run_to(15.0);
+    let promoted = s.promoted()[0].clone();
+    let other = if promoted == "db2" { "db3" } else { "db2" };
+    assert_eq!(s.io(other), IoRunning::Yes, "{}", s.audit());
+    s.run_to(18.0);
+    assert_eq!(slave_pos(&s, other), binlog_pos(&s, &promoted));
+    let last: MariaGtid = slave_pos(&s, other).parse().unwrap();
+    assert_eq!(
+        last.server_id,
+        s.node(&promoted).server_id,
+        "the new primary's writes"
+    );
 }
