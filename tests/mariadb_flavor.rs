@@ -192,3 +192,52 @@ fn a_replica_repointed_after_failover_continues_from_its_slave_position() {
         "the new primary's writes"
     );
 }
+
+/// The console of a MariaDB node speaks MariaDB: its GTID variables, CHANGE MASTER TO …
+/// MASTER_USE_GTID, START SLAVE and SHOW SLAVE STATUS with Using_Gtid and Gtid_IO_Pos
+/// (sql/slave.cc `show_master_info_get_fields`); MySQL's variables are unknown there.
+#[test]
+fn the_console_of_a_mariadb_node_uses_mariadb_statements_and_columns() {
+    let mut s = Story::new(mariadb(primary_with(2, 20)));
+    s.run_to(2.0);
+    s.act(Command::SetWorkload {
+        client: 0,
+        writes_per_s: 0,
+        reads_per_s: 0,
+    })
+    .run_for(1.0);
+    let pos = binlog_pos(&s, "db1");
+    let out = type_at(
+        &mut s,
+        "db2",
+        "SELECT @@gtid_slave_pos, @@gtid_binlog_pos, @@gtid_strict_mode",
+    );
+    assert!(out[0].contains(&pos), "{out:?}");
+    let out = type_at(&mut s, "db2", "SELECT @@gtid_executed");
+    assert!(out[0].contains("1193"), "{out:?}");
+    let out = type_at(&mut s, "db3", "STOP SLAVE");
+    assert!(out[0].starts_with("Query OK"), "{out:?}");
+    let out = type_at(
+        &mut s,
+        "db3",
+        "CHANGE MASTER TO MASTER_HOST='db2', MASTER_USE_GTID=current_pos",
+    );
+    assert!(out[0].starts_with("Query OK"), "{out:?}");
+    type_at(&mut s, "db3", "START SLAVE");
+    s.run_for(0.5);
+    let out = type_at(&mut s, "db3", "SHOW SLAVE STATUS\\G").join("\n");
+    for want in [
+        "Master_Host: db2".to_string(),
+        "Slave_IO_Running: Yes".into(),
+        "Slave_IO_State: Waiting for master to send event".into(),
+        "Using_Gtid: Current_Pos".into(),
+        format!("Gtid_IO_Pos: {pos}"),
+        "Last_IO_Errno: 0".into(),
+    ] {
+        assert!(out.contains(&want), "{want} in {out}");
+    }
+    let mysql = type_at(&mut s, "db3", "SHOW REPLICA STATUS\\G").join("\n");
+    assert!(!mysql.contains("Executed_Gtid_Set"), "{mysql}");
+    let out = type_at(&mut s, "db2", "CHANGE MASTER TO MASTER_USE_GTID=bogus");
+    assert!(out[0].contains("1064"), "{out:?}");
+}

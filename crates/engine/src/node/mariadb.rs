@@ -41,7 +41,7 @@ impl Node {
     }
 
     /// What MASTER_USE_GTID makes a replica send its source.
-    pub(super) fn use_gtid_pos(&self) -> Position {
+    pub fn use_gtid_pos(&self) -> Position {
         match self.cfg.master_use_gtid {
             UseGtid::SlavePos => self.slave_pos.clone(),
             UseGtid::CurrentPos => self.gtid_current_pos(),
