@@ -2,6 +2,7 @@
 //! Every case returns its observations in order; `main.rs` compares them.
 
 use super::side::{Side, Topo, UseGtid, WaitPoint};
+use replication_playground::engine::config::ClusterConfig;
 
 /// One thing a case observed.
 #[derive(Clone, Debug)]
@@ -24,8 +25,27 @@ pub type Observed = Vec<(String, Obs)>;
 pub struct Case {
     pub name: &'static str,
     pub what: &'static str,
-    pub topo: fn() -> Topo,
+    pub build: Build,
     pub run: fn(&mut dyn Side) -> Observed,
+}
+
+/// How a case's servers come to be.
+pub enum Build {
+    /// Blank nodes; the case attaches replication itself.
+    Blank(fn() -> Topo),
+    /// The cluster as configured, built on the real side from `export::bundle_at`'s
+    /// MariaDB files.
+    Export(fn() -> ClusterConfig),
+}
+
+/// db1 with replicas db2 and db3, read_only, as a preset would have it.
+fn exported_cluster() -> ClusterConfig {
+    let mut cfg = super::sim::blank_config(&Topo::of(3));
+    for n in &mut cfg.nodes[1..] {
+        n.source = Some("db1".into());
+        n.read_only = true;
+    }
+    cfg
 }
 
 fn exact(o: &mut Observed, label: impl Into<String>, v: impl Into<String>) {
@@ -83,7 +103,24 @@ fn async_three(s: &mut dyn Side) {
 
 fn builds_cluster(s: &mut dyn Side) -> Observed {
     let mut o = Vec::new();
-    async_three(s);
+    s.catch_up("db2", "db1");
+    s.catch_up("db3", "db1");
+    for n in ["db2", "db3"] {
+        let st = s.replica_status(n);
+        // MariaDB's Slave_… fields are MySQL 8.4's Replica_… ones.
+        let running = |k: &str| {
+            st.get(&format!("Slave_{k}_Running"))
+                .or_else(|| st.get(&format!("Replica_{k}_Running")))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let both = format!("{}/{}", running("IO"), running("SQL"));
+        exact(&mut o, format!("{n} IO/SQL running"), both);
+    }
+    s.sql("db1", "INSERT INTO playground.kv VALUES (1, 10)")
+        .expect("insert");
+    s.sql("db1", "INSERT INTO playground.kv VALUES (2, 20)")
+        .expect("insert");
     // A clean shutdown of a replica: it resumes from its own position when started again.
     s.shutdown("db3");
     s.sql("db1", "UPDATE playground.kv SET val = 11 WHERE id = 1")
@@ -337,85 +374,85 @@ pub const CASES: &[Case] = &[
     Case {
         name: "export-builds-cluster",
         what: "the MariaDB export builds a replicating cluster: db2, db3 replicate db1",
-        topo: three,
+        build: Build::Export(exported_cluster),
         run: builds_cluster,
     },
     Case {
         name: "async-failover-loses-acked-writes",
         what: "replicas lag, db1 acknowledges row 3 and is killed -9, db2 promoted by hand",
-        topo: three,
+        build: Build::Blank(three),
         run: failover_loses_acked,
     },
     Case {
         name: "old-primary-rejoins",
         what: "after that failover db1 restarts and is pointed at db2 (current_pos)",
-        topo: three,
+        build: Build::Blank(three),
         run: old_primary_rejoins,
     },
     Case {
         name: "dual-primary-duplicate-key",
         what: "db1 and db2 replicate each other; both insert id 5",
-        topo: dual,
+        build: Build::Blank(dual),
         run: dual_duplicate_key,
     },
     Case {
         name: "concurrent-updates-one-row",
         what: "dual-primary: both update row 1 to different values",
-        topo: dual,
+        build: Build::Blank(dual),
         run: concurrent_updates,
     },
     Case {
         name: "delete-vs-update",
         what: "dual-primary: db1 deletes row 1 while db2 updates it",
-        topo: dual,
+        build: Build::Blank(dual),
         run: delete_vs_update,
     },
     Case {
         name: "semi-sync-timeout-after-sync",
         what: "semi-sync AFTER_SYNC, 1 s timeout: the replica stops receiving, then returns",
-        topo: two,
+        build: Build::Blank(two),
         run: semi_after_sync,
     },
     Case {
         name: "semi-sync-timeout-after-commit",
         what: "semi-sync AFTER_COMMIT, 1 s timeout: the replica stops receiving, then returns",
-        topo: two,
+        build: Build::Blank(two),
         run: semi_after_commit,
     },
     Case {
         name: "errant-before-failover",
         what: "db2 takes a write of its own, then db1 writes again",
-        topo: three,
+        build: Build::Blank(three),
         run: errant_before_failover,
     },
     Case {
         name: "errant-after-failover",
         what: "db2 takes a write of its own, db1 dies, db2 promoted, db3 follows db2",
-        topo: three,
+        build: Build::Blank(three),
         run: errant_after_failover,
     },
     Case {
         name: "replica-needs-purged-binlogs",
         what: "db1 purges its binary logs, then an empty db2 is attached",
-        topo: two,
+        build: Build::Blank(two),
         run: purged_binlogs,
     },
     Case {
         name: "delayed-replica",
         what: "db2 replicates with MASTER_DELAY=3",
-        topo: two,
+        build: Build::Blank(two),
         run: delayed_replica,
     },
     Case {
         name: "skip-failed-transaction",
         what: "db2 fails on a duplicate key and skips that transaction",
-        topo: two,
+        build: Build::Blank(two),
         run: skip_failed,
     },
     Case {
         name: "replica-from-backup",
         what: "db3 is loaded from a dump of db1 and attached at the dump's GTID position",
-        topo: three,
+        build: Build::Blank(three),
         run: replica_from_backup,
     },
 ];

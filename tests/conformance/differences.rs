@@ -7,8 +7,18 @@
 const MYSQL_FLAVOR: &str = "the simulator runs the MySQL flavor here, which answers differently; \
 the MariaDB flavor (issue 14) is what removes this line";
 
+/// The exported setup (export/setup.rs, `setup_sql`) makes the schema on the primary with
+/// two logged statements, CREATE DATABASE and CREATE TABLE, which replicate; the
+/// simulator's playground.kv exists from the start, so every position is two fewer.
+const EXPORT_SCHEMA: &str = "the exported setup creates the schema with two replicated DDL \
+transactions (CREATE DATABASE, CREATE TABLE); the simulator's table exists from the start, so \
+its positions hold two transactions fewer";
+
 /// (case, observation label, reason).
 pub const LISTED: &[(&str, &str, &str)] = &[
+    ("export-builds-cluster", "gtid db1", EXPORT_SCHEMA),
+    ("export-builds-cluster", "gtid db2", EXPORT_SCHEMA),
+    ("export-builds-cluster", "gtid db3", EXPORT_SCHEMA),
     // MariaDB refuses a replica whose current_pos holds a GTID (0-1-3) the source's binlog
     // lacks while it has a higher sequence number in that domain: 1236 "…the slave has
     // diverged" (sql/sql_repl.cc, check_slave_start_position). MySQL's auto-positioning

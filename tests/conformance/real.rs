@@ -10,6 +10,8 @@
 #![allow(clippy::disallowed_methods)]
 
 use super::side::{Answer, Side, Topo, UseGtid, WaitPoint, Waited};
+use replication_playground::engine::config::ClusterConfig;
+use replication_playground::engine::export::{self, AddressPlan, Flavor};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,6 +23,9 @@ use std::time::{Duration, Instant};
 pub struct Env {
     pub scratch: PathBuf,
     pub template: PathBuf,
+    /// Straight from mariadb-install-db: no schema, no replication user (the export's setup
+    /// scripts make them).
+    pub empty: PathBuf,
     next_port: u16,
 }
 
@@ -29,24 +34,29 @@ impl Env {
     /// without a binary log to create the table and the replication user).
     pub fn new(scratch: PathBuf) -> Result<Env, String> {
         let template = scratch.join("template");
-        let _ = std::fs::remove_dir_all(&template);
-        std::fs::create_dir_all(&template).map_err(|e| e.to_string())?;
+        let empty = scratch.join("empty");
+        for d in [&template, &empty] {
+            let _ = std::fs::remove_dir_all(d);
+        }
+        std::fs::create_dir_all(&empty).map_err(|e| e.to_string())?;
         let out = Command::new("mariadb-install-db")
             .args(["--no-defaults", "--user=root", "--skip-test-db"])
             .args([
                 "--skip-name-resolve",
                 "--auth-root-authentication-method=normal",
             ])
-            .arg(format!("--datadir={}", template.display()))
+            .arg(format!("--datadir={}", empty.display()))
             .arg("--innodb-log-file-size=4M")
             .output()
             .map_err(|e| format!("mariadb-install-db: {e}"))?;
         if !out.status.success() {
             return Err(String::from_utf8_lossy(&out.stderr).into_owned());
         }
+        copy_dir(&empty, &template);
         let mut env = Env {
             scratch,
             template,
+            empty,
             next_port: 23_306,
         };
         let mut boot = Server::new(&env.scratch.join("boot"), 0, env.port());
@@ -76,6 +86,8 @@ struct Server {
     port: u16,
     child: Option<Child>,
     extra: Vec<String>,
+    /// An exported option file: read instead of the conformance options.
+    defaults: Option<PathBuf>,
 }
 
 impl Server {
@@ -88,6 +100,7 @@ impl Server {
             port,
             child: None,
             extra: Vec::new(),
+            defaults: None,
         }
     }
 
@@ -100,7 +113,11 @@ impl Server {
     fn start(&mut self, opts: &[String]) {
         let d = |k: &str, p: &Path| format!("--{k}={}", p.display());
         let mut cmd = Command::new("mariadbd");
-        cmd.args(["--no-defaults", "--user=root", "--bind-address=127.0.0.1"])
+        match &self.defaults {
+            Some(file) => cmd.arg(d("defaults-file", file)),
+            None => cmd.arg("--no-defaults"),
+        };
+        cmd.args(["--user=root", "--bind-address=127.0.0.1"])
             .arg(d("datadir", &self.data))
             .arg(d("socket", &self.sock()))
             .arg(d("pid-file", &self.dir.join("pid")))
@@ -108,7 +125,7 @@ impl Server {
             .arg(format!("--port={}", self.port))
             .args(["--skip-name-resolve", "--innodb-log-file-size=4M"])
             .args(["--innodb-buffer-pool-size=32M", "--performance-schema=OFF"]);
-        if self.server_id > 0 {
+        if self.server_id > 0 && self.defaults.is_none() {
             cmd.arg(format!("--server-id={}", self.server_id))
                 .args([
                     "--log-bin=binlog",
@@ -240,6 +257,43 @@ impl Real {
             s.extra.push("--slave-net-timeout=4".into());
             s.start(&[]);
             servers.insert(name.to_string(), s);
+        }
+        Real { servers, case_dir }
+    }
+
+    /// Starts one server per node of `cfg` from the files `export::bundle_at` writes for
+    /// MariaDB 10.11 (its option file as --defaults-file, on an empty data directory), then
+    /// runs each node's setup script in the export's order.
+    pub fn from_export(env: &mut Env, case: &str, cfg: &ClusterConfig) -> Real {
+        let case_dir = env.scratch.join(case);
+        let _ = std::fs::remove_dir_all(&case_dir);
+        let first_port = env.next_port + 1;
+        let plan = AddressPlan::Loopback { first_port };
+        let files = export::bundle_at(cfg, Flavor::Mariadb1011, &plan).expect("the export");
+        let file = |name: String| files.iter().find(|f| f.path == name).map(|f| &f.text);
+        let mut servers = BTreeMap::new();
+        for (i, node) in cfg.nodes.iter().enumerate() {
+            let mut s = Server::new(&case_dir.join(&node.name), i as u32 + 1, env.port());
+            copy_dir(&env.empty, &s.data);
+            let cnf = s.dir.join(format!("{}.cnf", node.name));
+            std::fs::write(&cnf, file(format!("{}.cnf", node.name)).expect("a .cnf"))
+                .expect("option file written");
+            s.defaults = Some(cnf);
+            s.start(&[]);
+            servers.insert(node.name.clone(), s);
+        }
+        // The .sql files come in the order the README says to run them (sources first).
+        for f in files
+            .iter()
+            .filter(|f| f.path.ends_with(".sql") && f.path != "proxysql.sql")
+        {
+            let node = f.path.trim_end_matches(".sql");
+            let path = case_dir.join(&f.path);
+            std::fs::write(&path, &f.text).expect("setup script written");
+            let server = servers.get(node).expect("a node's script");
+            server
+                .client(&format!("source {}", path.display()))
+                .unwrap_or_else(|e| panic!("{}: ERROR {e}", f.path));
         }
         Real { servers, case_dir }
     }

@@ -1,6 +1,6 @@
 //! Runs a case on both sides, compares, and writes the table of docs/conformance.md.
 
-use super::cases::{BLOCK_TOLERANCE_MS, Case, Obs, Observed};
+use super::cases::{BLOCK_TOLERANCE_MS, Build, Case, Obs, Observed};
 use super::differences;
 use super::real::{Env, Real};
 use super::side::{Side, gtid_count};
@@ -78,12 +78,23 @@ fn guarded(side: &mut dyn Side, case: &Case) -> Result<Observed, String> {
 }
 
 pub fn run_case(env: &mut Env, case: &Case) -> CaseResult {
-    let topo = (case.topo)();
-    let real = {
-        let mut r = Real::build(env, case.name, &topo);
-        guarded(&mut r, case)
+    let (real, mut s) = match &case.build {
+        Build::Blank(topo) => {
+            let topo = topo();
+            let mut r = Real::build(env, case.name, &topo);
+            (guarded(&mut r, case), Sim::build(&topo))
+        }
+        Build::Export(cfg) => {
+            let built = catch_unwind(AssertUnwindSafe(|| {
+                Real::from_export(env, case.name, &cfg())
+            }));
+            let real = match built {
+                Ok(mut r) => guarded(&mut r, case),
+                Err(_) => Err("the exported files did not build a cluster".to_string()),
+            };
+            (real, Sim::from_config(cfg()))
+        }
     };
-    let mut s = Sim::build(&topo);
     let sim = guarded(&mut s, case);
     if std::env::var_os("RPLAY_CONFORMANCE_TRACE").is_some() {
         eprintln!("{}", s.transcript());

@@ -9,43 +9,52 @@ use replication_playground::engine::time::Duration;
 use replication_playground::engine::{Command, World};
 use std::collections::BTreeMap;
 
+/// The case's nodes with the real servers' settings: no automatic failover (the case
+/// fails over by hand), replication attached by the case, slave_net_timeout=4 and
+/// MASTER_CONNECT_RETRY=1 as on the real side.
+pub fn blank_config(topo: &Topo) -> ClusterConfig {
+    let nodes = topo
+        .nodes
+        .iter()
+        .map(|name| NodeConfig {
+            name: (*name).into(),
+            replica_net_timeout_s: 4,
+            source_connect_retry_s: 1,
+            ..NodeConfig::default()
+        })
+        .collect();
+    ClusterConfig {
+        seed: 1,
+        nodes,
+        primary: "db1".into(),
+        failover: FailoverConfig {
+            automatic: false,
+            ..FailoverConfig::default()
+        },
+        clients: vec![],
+        ..ClusterConfig::default()
+    }
+}
+
 pub struct Sim {
     pub w: World,
     backups: u32,
 }
 
 impl Sim {
-    /// The case's nodes with the real servers' settings: no automatic failover (the case
-    /// fails over by hand), replication attached by the case, slave_net_timeout=4 and
-    /// MASTER_CONNECT_RETRY=1 as on the real side.
-    pub fn build(topo: &Topo) -> Sim {
-        let nodes = topo
-            .nodes
-            .iter()
-            .map(|name| NodeConfig {
-                name: (*name).into(),
-                replica_net_timeout_s: 4,
-                source_connect_retry_s: 1,
-                ..NodeConfig::default()
-            })
-            .collect();
-        let cfg = ClusterConfig {
-            seed: 1,
-            nodes,
-            primary: "db1".into(),
-            failover: FailoverConfig {
-                automatic: false,
-                ..FailoverConfig::default()
-            },
-            clients: vec![],
-            ..ClusterConfig::default()
-        };
+    /// The cluster as configured (replication already attached): the export case.
+    pub fn from_config(cfg: ClusterConfig) -> Sim {
         let mut sim = Sim {
             w: World::new(cfg).expect("a valid cluster"),
             backups: 0,
         };
         sim.pass(0.5);
         sim
+    }
+
+    /// The case's nodes with nothing attached: `blank_config`.
+    pub fn build(topo: &Topo) -> Sim {
+        Sim::from_config(blank_config(topo))
     }
 
     /// Every console transcript, for RPLAY_CONFORMANCE_TRACE.
