@@ -114,6 +114,8 @@ pub enum Msg {
     /// A share link's fragment (the URL changed while the page was open).
     OpenLink(String),
     ReadFailed(String),
+    /// Presenter mode on or off: the side panel and footer fold away, the canvas fills the page.
+    TogglePresenter,
 }
 
 /// Wall milliseconds between autosaves while the run moves.
@@ -156,6 +158,8 @@ pub struct App {
     /// Direct writes so far: each writes a key and a value of its own.
     direct_writes: u64,
     page: PageHooks,
+    /// Presenter mode: the canvas alone under the header, for a projector.
+    presenter: bool,
 }
 
 impl App {
@@ -279,6 +283,22 @@ impl App {
         }
     }
 
+    /// Over the canvas's corner, so it stays where the teacher looks in both modes.
+    fn presenter_button(&self, link: &html::Scope<Self>) -> Html {
+        let (label, title) = if self.presenter {
+            ("Details", "show the side panel again (p)")
+        } else {
+            (
+                "Present",
+                "presenter mode (p): hide the side panel, the canvas fills the screen",
+            )
+        };
+        html! {
+            <button type="button" class="presenter-button" aria-pressed={self.presenter.to_string()}
+                onclick={link.callback(|_| Msg::TogglePresenter)} {title}>{ label }</button>
+        }
+    }
+
     fn view_main(&self, link: &html::Scope<Self>) -> Html {
         let Some(s) = &self.session else {
             return html! { <p class="error" role="alert">{ "The scenario could not be loaded." }</p> };
@@ -292,7 +312,10 @@ impl App {
         html! {
             <>
                 { controls::view(pb, link) }
-                <div class="canvas">{ topology::view(&pb.world, &marks, link) }</div>
+                <div class="canvas">
+                    { topology::view(&pb.world, &marks, link) }
+                    { self.presenter_button(link) }
+                </div>
             </>
         }
     }
@@ -369,6 +392,7 @@ impl Component for App {
             }
             Msg::OpenLink(fragment) => self.open_pasted_link(&fragment),
             Msg::ReadFailed(e) => self.notice = Some(format!("The file could not be read: {e}")),
+            Msg::TogglePresenter => self.presenter = !self.presenter,
         }
         self.side.changed();
         true
@@ -383,7 +407,7 @@ impl Component for App {
                 .unwrap_or_default()
         });
         html! {
-            <div class={classes!("app", self.consoles.wide.then_some("console-wide"))}>
+            <div class={classes!("app", self.consoles.wide.then_some("console-wide"), self.presenter.then_some("presenter"))}>
                 { chrome::header(self.session.as_ref().map(Session::document), link) }
                 <main class="playground" aria-label="Playground">{ self.view_main(link) }</main>
                 <aside class="side-panel" aria-label="Details">{ side }</aside>
