@@ -315,6 +315,7 @@ impl App {
                 <div class="canvas">
                     { topology::view(&pb.world, &marks, link) }
                     { self.presenter_button(link) }
+                    { topology::view_warnings(&pb.world) }
                 </div>
             </>
         }

@@ -98,6 +98,81 @@ pub fn health(n: &Node) -> &'static str {
     }
 }
 
+/// The receiver's first attempt to connect, nothing failed yet (at 0 s, or after START
+/// REPLICA): the engine truly reports `Connecting` and a NULL lag, but the canvas draws it
+/// in a neutral style, not in the colours of a broken link.
+fn first_connect(c: &crate::engine::node::Channel) -> bool {
+    c.io == IoRunning::Connecting && c.last_io_error.is_none() && c.connect_attempts <= 1
+}
+
+/// A soft warning under the canvas: what is risky, in a few words, and one sentence of why.
+#[derive(Debug, PartialEq)]
+pub struct Warning {
+    pub title: String,
+    pub why: &'static str,
+}
+
+/// Writable nodes where a class should not have them: two writable primaries in one
+/// cluster (or shard), and replicas with `read_only` off. Engine state only.
+pub fn warnings(world: &World) -> Vec<Warning> {
+    let mut primaries: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut replicas = Vec::new();
+    for n in world
+        .nodes
+        .iter()
+        .filter(|n| n.is_running() && !n.read_only)
+    {
+        let group = if world.shard_map.is_sharded() {
+            world.shard_of(n.id).index()
+        } else {
+            0
+        };
+        match role(world, n) {
+            Role::Replica | Role::Intermediate => replicas.push(n.name().to_string()),
+            Role::Primary | Role::CoPrimary | Role::Standalone => {
+                primaries
+                    .entry(group)
+                    .or_default()
+                    .push(n.name().to_string());
+            }
+        }
+    }
+    let mut out: Vec<Warning> = primaries
+        .into_values()
+        .filter(|names| names.len() > 1)
+        .map(|names| Warning {
+            title: format!("{} writable primaries: {}", names.len(), names.join(", ")),
+            why: "each accepts writes the other never sees, so the data diverges and no replication can merge it back.",
+        })
+        .collect();
+    if !replicas.is_empty() {
+        out.push(Warning {
+            title: format!(
+                "writable replica{}: {}",
+                if replicas.len() > 1 { "s" } else { "" },
+                replicas.join(", ")
+            ),
+            why: "read_only is off, so a write made there is an errant transaction that the next failover trips over.",
+        });
+    }
+    out
+}
+
+/// The warnings over the canvas's bottom corner (HTML, so they wrap), or nothing.
+pub fn view_warnings(world: &World) -> Html {
+    let list = warnings(world);
+    if list.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <div class="canvas-warnings" role="status">
+            { for list.into_iter().map(|w| html! {
+                <p class="canvas-warning"><strong>{ format!("⚠ {}", w.title) }</strong>{ format!(" — {}", w.why) }</p>
+            }) }
+        </div>
+    }
+}
+
 /// What the canvas marks, besides the world itself.
 pub struct Marks<'a> {
     /// Playback speed (simulated seconds per wall second).
@@ -232,6 +307,7 @@ fn view_links<'a>(
         let (a, b) = shorten(position(world, from), position(world, to), look.r);
         let state = match (c.io, c.sql_running && n.is_running()) {
             (IoRunning::Yes, true) => "ok",
+            _ if first_connect(c) => "starting",
             (IoRunning::Connecting, _) => "connecting",
             _ => "broken",
         };
@@ -607,7 +683,7 @@ fn view_node(
         Detail::Full => html! {
             <>
                 if !lag.is_empty() {
-                    <g class="lag-badge" transform={format!("translate({} {})", r - 4.0, -r + 2.0)}>
+                    <g class={if n.channel.as_ref().is_some_and(first_connect) { "lag-badge starting" } else { "lag-badge" }} transform={format!("translate({} {})", r - 4.0, -r + 2.0)}>
                         <rect x="0" y="-15" width="96" height="26" rx="13" />
                         <text x="48" y="4">{ lag.clone() }</text>
                     </g>
@@ -645,6 +721,42 @@ fn view_messages(world: &World, max: usize) -> Html {
 mod tests {
     use super::*;
     use crate::engine::NodeId;
+
+    fn world(preset: &str) -> World {
+        crate::scenario::Scenario::from_json(crate::scenario::presets::preset(preset).unwrap())
+            .unwrap()
+            .world()
+            .unwrap()
+    }
+
+    #[test]
+    fn writable_primaries_and_replicas_are_warned_about() {
+        assert_eq!(warnings(&world("free-play")), vec![], "a healthy cluster");
+        let mut w = world("free-play");
+        w.nodes[1].read_only = false;
+        let warned = warnings(&w);
+        assert_eq!(warned.len(), 1);
+        assert_eq!(warned[0].title, "writable replica: db2");
+        let both = warnings(&world("dual-primary-conflict"));
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(
+            both[0].title.starts_with("2 writable primaries: db1, db2"),
+            "{both:?}"
+        );
+        assert_eq!(warnings(&world("dual-primary-active-passive")), vec![]);
+    }
+
+    #[test]
+    fn replicas_start_in_a_neutral_style_until_a_connect_fails() {
+        let w = world("free-play");
+        let c = w.nodes[1].channel.as_ref().unwrap();
+        assert_eq!(
+            c.io,
+            IoRunning::Connecting,
+            "what the engine reports at 0 s"
+        );
+        assert!(first_connect(c));
+    }
 
     #[test]
     fn a_partition_has_two_sides_and_a_single_cut_has_one() {

@@ -213,3 +213,25 @@ test('split brain: every cut sits on a drawn line, the sides are shaded, message
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the first frame does not look broken, and a writable pair of primaries gets a warning', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'free-play');
+  await page.waitForSelector('svg g.node[data-node=db3]');
+  // At 0 s the receivers are truly Connecting (the label says so), drawn neutral, not orange.
+  assert.equal(await page.locator('svg line.channel.connecting').count(), 0);
+  assert.equal(await page.locator('svg line.channel.starting').count(), 2);
+  assert.match(await page.textContent('g.node[data-node=db2] .node-health'), /connecting/);
+  assert.equal(await page.locator('.canvas-warning').count(), 0, 'a healthy cluster has no warning');
+  await page.click('button.fast-forward');
+  await page.waitForFunction(() => parseFloat(document.querySelector('.clock').textContent) >= 30, null, { timeout: 60000 });
+  assert.equal(await page.locator('svg line.channel.ok').count(), 2);
+  await page.selectOption('select[aria-label=scenario]', 'dual-primary-conflict');
+  await page.waitForSelector('.canvas-warning');
+  assert.match(await page.textContent('.canvas-warning'), /2 writable primaries: db1, db2 — .*diverges/);
+  await screenshot(page, 'canvas-warning.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
