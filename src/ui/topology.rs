@@ -15,7 +15,6 @@ use crate::engine::node::Node;
 use crate::engine::report::{Role, role};
 use crate::engine::status::IoRunning;
 use crate::engine::{Addr, NodeId, World};
-use std::collections::{BTreeMap, BTreeSet};
 use yew::prelude::*;
 
 /// Messages drawn at most (a busy cluster has thousands in flight; the eye sees a few hundred).
@@ -115,7 +114,7 @@ pub struct Warning {
 /// Writable nodes where a class should not have them: two writable primaries in one
 /// cluster (or shard), and replicas with `read_only` off. Engine state only.
 pub fn warnings(world: &World) -> Vec<Warning> {
-    let mut primaries: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut primaries: Vec<(usize, Vec<String>)> = Vec::new();
     let mut replicas = Vec::new();
     for n in world
         .nodes
@@ -130,15 +129,16 @@ pub fn warnings(world: &World) -> Vec<Warning> {
         match role(world, n) {
             Role::Replica | Role::Intermediate => replicas.push(n.name().to_string()),
             Role::Primary | Role::CoPrimary | Role::Standalone => {
-                primaries
-                    .entry(group)
-                    .or_default()
-                    .push(n.name().to_string());
+                match primaries.iter_mut().find(|p| p.0 == group) {
+                    Some(p) => p.1.push(n.name().to_string()),
+                    None => primaries.push((group, vec![n.name().to_string()])),
+                }
             }
         }
     }
     let mut out: Vec<Warning> = primaries
-        .into_values()
+        .into_iter()
+        .map(|p| p.1)
         .filter(|names| names.len() > 1)
         .map(|names| Warning {
             title: format!("{} writable primaries: {}", names.len(), names.join(", ")),
@@ -334,13 +334,21 @@ fn pair(a: Addr, b: Addr) -> Pair {
     if a <= b { (a, b) } else { (b, a) }
 }
 
-/// Pairs with a message on the wire now (either way): their lines are drawn brighter.
-fn busy_pairs(world: &World) -> BTreeSet<Pair> {
-    world.in_flight().map(|m| pair(m.from, m.to)).collect()
+/// Sorted and without repeats. Plain vectors, not B-trees: a new B-tree instantiation
+/// costs the page kilobytes of WebAssembly.
+fn sorted(mut pairs: Vec<Pair>) -> Vec<Pair> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Pairs with a message on the wire now (either way), sorted: their lines are brighter.
+fn busy_pairs(world: &World) -> Vec<Pair> {
+    sorted(world.in_flight().map(|m| pair(m.from, m.to)).collect())
 }
 
 /// Pairs joined by a replication channel (drawn by [`view_links`]).
-fn channel_pairs(world: &World) -> BTreeSet<Pair> {
+fn channel_pairs(world: &World) -> Vec<Pair> {
     world
         .nodes
         .iter()
@@ -348,27 +356,37 @@ fn channel_pairs(world: &World) -> BTreeSet<Pair> {
         .collect()
 }
 
-/// Each cut pair once, with whether only one direction is cut.
-fn cut_pairs(world: &World) -> BTreeMap<Pair, bool> {
-    let mut out = BTreeMap::new();
-    for (a, b) in world.net.cuts() {
-        let one_way = !world.net.link(b, a).cut;
-        out.insert(pair(a, b), one_way);
-    }
-    out
+/// Each cut pair once, sorted, with whether only one direction is cut.
+fn cut_pairs(world: &World) -> Vec<(Pair, bool)> {
+    sorted(
+        world
+            .net
+            .cuts()
+            .into_iter()
+            .map(|(a, b)| pair(a, b))
+            .collect(),
+    )
+    .into_iter()
+    .map(|(a, b)| {
+        (
+            (a, b),
+            !(world.net.link(a, b).cut && world.net.link(b, a).cut),
+        )
+    })
+    .collect()
 }
 
 /// The network lines besides replication channels: the router and the manager to every
 /// node (the application's queries, the manager's probes), and any other pair while it is
 /// cut, so that every cut has a line to sit on.
-fn wires(world: &World, cuts: &BTreeMap<Pair, bool>, channels: &BTreeSet<Pair>) -> Vec<Pair> {
-    let mut out: BTreeSet<Pair> = world
+fn wires(world: &World, cuts: &[(Pair, bool)], channels: &[Pair]) -> Vec<Pair> {
+    let mut out: Vec<Pair> = world
         .nodes
         .iter()
         .flat_map(|n| [pair(n.addr(), Addr::Router), pair(n.addr(), Addr::Manager)])
         .collect();
-    out.extend(cuts.keys().filter(|p| !channels.contains(p)));
-    out.into_iter().collect()
+    out.extend(cuts.iter().map(|c| c.0).filter(|p| !channels.contains(p)));
+    sorted(out)
 }
 
 /// Where a line's middle is (its cross goes there); the router↔manager line is a curve.
@@ -384,10 +402,17 @@ fn line_mid(world: &World, (a, b): Pair) -> Point {
 }
 
 /// Router, manager and cut peer links: faint while idle, brighter with a message on them.
-fn view_wires(world: &World, wires: &[Pair], busy: &BTreeSet<Pair>) -> Html {
+fn view_wires(world: &World, wires: &[Pair], busy: &[Pair]) -> Html {
     let lines = wires.iter().map(|&(a, b)| {
         let (p, q) = (position(world, a), position(world, b));
-        let class = format!("wire{}", if busy.contains(&(a, b)) { " busy" } else { "" });
+        let class = format!(
+            "wire{}",
+            if busy.binary_search(&(a, b)).is_ok() {
+                " busy"
+            } else {
+                ""
+            }
+        );
         let d = if (a, b) == (Addr::Router, Addr::Manager) {
             let c = actor_curve_control();
             format!(
@@ -404,8 +429,8 @@ fn view_wires(world: &World, wires: &[Pair], busy: &BTreeSet<Pair>) -> Html {
 
 /// Each cut as a red cross on its line. A cut inside a partition is explained by the
 /// shaded sides; any other cut says so in words beside its cross.
-fn view_cuts(world: &World, cuts: &BTreeMap<Pair, bool>, split: bool) -> Html {
-    let marks = cuts.iter().map(|(&(a, b), &one_way)| {
+fn view_cuts(world: &World, cuts: &[(Pair, bool)], split: bool) -> Html {
+    let marks = cuts.iter().map(|&((a, b), one_way)| {
         let m = line_mid(world, (a, b));
         let words = if one_way { "cut one way" } else { "cut" };
         html! {
@@ -440,12 +465,16 @@ pub fn partition_sides(addrs: &[Addr], cut: impl Fn(Addr, Addr) -> bool) -> Vec<
             }
         }
     }
-    let mut sides: BTreeMap<usize, Vec<Addr>> = BTreeMap::new();
+    // Roots are each side's first member, so sides come out in the addresses' order.
+    let mut sides: Vec<(usize, Vec<Addr>)> = Vec::new();
     for (i, a) in addrs.iter().enumerate() {
         let r = find(&mut root, i);
-        sides.entry(r).or_default().push(*a);
+        match sides.iter_mut().find(|s| s.0 == r) {
+            Some(side) => side.1.push(*a),
+            None => sides.push((r, vec![*a])),
+        }
     }
-    sides.into_values().collect()
+    sides.into_iter().map(|s| s.1).collect()
 }
 
 /// A partition's sides shaded, each with the names of what is on it.
