@@ -16,6 +16,7 @@ pub mod console;
 pub mod controls;
 mod document;
 pub mod entry;
+pub mod export;
 pub mod geometry;
 pub mod help;
 pub mod keys;
@@ -108,6 +109,9 @@ pub enum Msg {
     TimelineAdd,
     ShareOpen,
     ShareClose,
+    /// The "Export for real servers" dialog.
+    ExportOpen,
+    ExportClose,
     CopyLink(String),
     Copied(bool),
     ImportFile(Option<web_sys::File>),
@@ -125,6 +129,7 @@ struct Overlays {
     help: bool,
     builder: Option<builder::Builder>,
     share: Option<share::ShareView>,
+    export: bool,
 }
 
 /// What ties the app to the page: its next frame, its listeners, wall-clock marks.
@@ -361,6 +366,8 @@ impl Component for App {
             Msg::TimelineAdd => self.add_timed_action(),
             Msg::ShareOpen => self.open_share(),
             Msg::ShareClose => self.overlays.share = None,
+            Msg::ExportOpen => self.overlays.export = true,
+            Msg::ExportClose => self.overlays.export = false,
             Msg::CopyLink(url) => share::copy(url, ctx.link().callback(Msg::Copied)),
             Msg::Copied(ok) => {
                 if let Some(s) = &mut self.overlays.share {
@@ -391,6 +398,7 @@ impl Component for App {
                 if self.overlays.help { { help::view(link) } }
                 if let Some(b) = &self.overlays.builder { { builder::view(b, link) } }
                 if let Some(s) = &self.overlays.share { { share::view(s, link) } }
+                if self.overlays.export { { self.view_export(link) } }
                 { chrome::notice(self.notice.as_deref(), link) }
             </div>
         }
