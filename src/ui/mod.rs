@@ -14,6 +14,7 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+mod dialog;
 mod document;
 pub mod entry;
 pub mod geometry;
@@ -55,6 +56,8 @@ pub enum Msg {
     Frame(f64),
     TogglePlay,
     Step,
+    /// One event back (←).
+    StepBack,
     /// The speed slider's position (0…100, logarithmic).
     Speed(f64),
     Seek(Instant),
@@ -65,6 +68,9 @@ pub enum Msg {
         node: NodeId,
         add: bool,
     },
+    /// The "select several" toggle: taps gather nodes as shift-click does (touch screens
+    /// have no shift key).
+    SelectSeveral,
     /// A click on a link, the router or the manager.
     Select(Selection),
     ClearSelection,
@@ -87,6 +93,8 @@ pub enum Msg {
     ShowFinding(Instant, Vec<NodeId>),
     ToggleHelp,
     CloseHelp,
+    /// Esc: close the dialog on top, or else clear the selection.
+    Escape,
     Key(Shortcut),
     LoadPreset(String),
     /// A whole scenario document (an imported file, or automation through `playground_load`).
@@ -125,7 +133,7 @@ const AUTOSAVE_EVERY_MS: f64 = 2_000.0;
 #[derive(Default)]
 struct Overlays {
     help: bool,
-    builder: Option<builder::Builder>,
+    builder: Option<builder::Form>,
     share: Option<share::ShareView>,
 }
 
@@ -140,6 +148,10 @@ struct PageHooks {
     hash_listener: Option<EventListener>,
     /// An import in progress (dropping it cancels the read).
     reader: Option<FileReader>,
+    /// Where focus was when a dialog opened, to give it back when the dialog closes.
+    dialog_opener: Option<web_sys::HtmlElement>,
+    /// Whether a dialog was open at the last render.
+    dialog_was_open: bool,
 }
 
 #[derive(Default)]
@@ -147,6 +159,9 @@ pub struct App {
     /// The run shown; none only if not even the default preset could be loaded.
     session: Option<Session>,
     selection: Selection,
+    /// Whether a click or tap on a node adds it to the nodes picked (the touch equivalent
+    /// of shift-click).
+    select_several: bool,
     /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     highlight: Vec<NodeId>,
     side: SidePanel,
@@ -216,6 +231,16 @@ impl App {
         })
     }
 
+    /// Closes what is on top of the page (a dialog, else the widened console); false when
+    /// nothing was open.
+    fn close_top(&mut self) -> bool {
+        let o = &mut self.overlays;
+        if std::mem::take(&mut o.help) || o.builder.take().is_some() || o.share.take().is_some() {
+            return true;
+        }
+        std::mem::take(&mut self.consoles.wide)
+    }
+
     fn clear_selection(&mut self) {
         self.selection = Selection::Nothing;
         self.highlight.clear();
@@ -276,10 +301,8 @@ impl App {
     }
 
     fn set_builder_field(&mut self, field: builder::Field, value: &str) {
-        if let Some(b) = &mut self.overlays.builder
-            && let Err(e) = b.set(field, value)
-        {
-            self.notice = Some(e);
+        if let Some(b) = &mut self.overlays.builder {
+            b.set(field, value);
         }
     }
 
@@ -315,9 +338,22 @@ impl App {
                 <div class="canvas">
                     { topology::view(&pb.world, &marks, link) }
                     { self.presenter_button(link) }
+                    { select_several_toggle(self.select_several, link) }
                 </div>
             </>
         }
+    }
+}
+
+/// The touch equivalent of shift-click: while pressed, each node tapped joins the nodes
+/// picked (to partition them from the rest).
+fn select_several_toggle(on: bool, link: &html::Scope<App>) -> Html {
+    html! {
+        <button type="button" class="select-several" aria-pressed={if on { "true" } else { "false" }}
+            onclick={link.callback(|_| Msg::SelectSeveral)}
+            title="while on, each node clicked or tapped joins the selection (as shift-click does)">
+            { if on { "✓ Selecting several" } else { "Select several" } }
+        </button>
     }
 }
 
@@ -333,6 +369,16 @@ impl Component for App {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        let open =
+            self.overlays.help || self.overlays.builder.is_some() || self.overlays.share.is_some();
+        if open != self.page.dialog_was_open {
+            self.page.dialog_was_open = open;
+            if open {
+                self.page.dialog_opener = dialog::focus_dialog();
+            } else if let Some(opener) = self.page.dialog_opener.take() {
+                let _ = opener.focus();
+            }
+        }
         if !first_render {
             return;
         }
@@ -352,10 +398,14 @@ impl Component for App {
             Msg::ImportFile(Some(file)) => self.import_file(ctx, file),
             Msg::TogglePlay => self.with_playback(|p| p.playing = !p.playing),
             Msg::Step => self.with_playback(Playback::step),
+            Msg::StepBack => self.with_playback(Playback::step_back),
             Msg::Speed(pos) => self.with_playback(|p| p.set_speed(speed_from_slider(pos))),
             Msg::Seek(t) => self.with_playback(|p| p.seek(t)),
             Msg::FastForward(d) => self.with_playback(|p| p.seek(p.now() + d)),
-            Msg::SelectNode { node, add } => self.selection.pick_node(node, add),
+            Msg::SelectNode { node, add } => {
+                self.selection.pick_node(node, add || self.select_several)
+            }
+            Msg::SelectSeveral => self.select_several = !self.select_several,
             Msg::Select(selection) => self.select(selection),
             Msg::ClearSelection => self.clear_selection(),
             Msg::Act(cmd) => self.act(cmd),
@@ -366,6 +416,11 @@ impl Component for App {
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
             Msg::ToggleHelp => self.overlays.help = !self.overlays.help,
             Msg::CloseHelp => self.overlays.help = false,
+            Msg::Escape => {
+                if !self.close_top() {
+                    self.clear_selection();
+                }
+            }
             Msg::LoadPreset(name) => self.load_preset(&name),
             Msg::LoadScenario(json) => self.import_scenario(&json),
             Msg::DismissNotice => self.notice = None,
