@@ -134,7 +134,8 @@ fn every_presets_option_files_read_back_as_its_config() {
 fn flavor_options(flavor: Flavor, n: &NodeConfig, o: &BTreeMap<String, String>, at: &str) {
     let timeout = n.replica_net_timeout_s.max(1).to_string();
     if flavor.is_mariadb() {
-        assert_eq!(o["gtid_strict_mode"], "ON", "{at}");
+        let strict = on(n.gtid_strict_mode || !n.flavor.is_mariadb());
+        assert_eq!(o["gtid_strict_mode"], strict, "{at}");
         assert_eq!(o["log_slave_updates"], on(n.log_replica_updates), "{at}");
         assert_eq!(o["slave_net_timeout"], timeout, "{at}");
         assert_eq!(o["master_retry_count"], n.source_retry_count.to_string());
@@ -194,18 +195,6 @@ fn semi_sync_options(flavor: Flavor, n: &NodeConfig, o: &BTreeMap<String, String
     }
 }
 
-/// MariaDB's `MASTER_USE_GTID` is read by the parser once the MariaDB flavor's console
-/// lands (issue 14); until then it is checked here as text and taken out before parsing.
-fn parseable(flavor: Flavor, statement: &str, at: &str) -> String {
-    if flavor.is_mariadb() && statement.starts_with("CHANGE MASTER TO") {
-        let use_gtid = [", MASTER_USE_GTID=slave_pos", ", MASTER_USE_GTID=no"];
-        let found = use_gtid.iter().find(|u| statement.contains(**u));
-        let found = found.unwrap_or_else(|| panic!("{at}: no MASTER_USE_GTID in {statement}"));
-        return statement.replace(found, "");
-    }
-    statement.to_string()
-}
-
 #[test]
 fn every_presets_setup_sql_parses_and_points_each_replica_at_its_source() {
     for (name, json) in PRESETS {
@@ -215,7 +204,7 @@ fn every_presets_setup_sql_parses_and_points_each_replica_at_its_source() {
             for n in &cfg.nodes {
                 let path = format!("{}.sql", n.name);
                 let at = format!("{name} {flavor} {path}");
-                let statements = setup_statements(flavor, text(&files, &path), &at);
+                let statements = setup_statements(text(&files, &path), &at);
                 check_accounts(&statements, &at);
                 check_channel(&cfg, flavor, n, &statements, &at);
             }
@@ -224,12 +213,11 @@ fn every_presets_setup_sql_parses_and_points_each_replica_at_its_source() {
 }
 
 /// Every statement of a setup script, parsed (comments dropped, one statement a line).
-fn setup_statements(flavor: Flavor, text: &str, at: &str) -> Vec<SqlStmt> {
+fn setup_statements(text: &str, at: &str) -> Vec<SqlStmt> {
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with("--"))
         .map(|line| {
-            let line = parseable(flavor, line, at);
-            let parsed = sql::parse(&line).unwrap_or_else(|e| panic!("{at}: {line}: {e}"));
+            let parsed = sql::parse(line).unwrap_or_else(|e| panic!("{at}: {line}: {e}"));
             assert_eq!(parsed.len(), 1, "{at}: {line}");
             parsed.into_iter().next().unwrap().stmt
         })
@@ -305,7 +293,10 @@ fn check_channel(
         .source_heartbeat_period_ms
         .map(SourceOption::HeartbeatPeriodMs);
     assert_eq!(heartbeat, expected.as_ref(), "{at}");
-    if !flavor.is_mariadb() {
+    if flavor.is_mariadb() {
+        let use_gtid = n.auto_position.then_some(n.master_use_gtid);
+        assert!(options.contains(&SourceOption::UseGtid(use_gtid)), "{at}");
+    } else {
         let auto = SourceOption::AutoPosition(n.auto_position);
         assert!(options.contains(&auto), "{at}");
         assert!(options.contains(&SourceOption::RetryCount(n.source_retry_count)));

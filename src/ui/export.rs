@@ -3,7 +3,8 @@
 //! one tab per file, each to copy or download, or all as one text with headers.
 //!
 //! A component of its own so the dialog keeps its flavor and tab while the run plays, and
-//! moves focus in when it opens and back to its button when it closes; Esc closes it.
+//! moves focus in when it opens and back to its button when it closes; Esc closes it
+//! (`App::close_top`, before the share dialog under it).
 
 use crate::engine::config::ClusterConfig;
 use crate::engine::export::{self, Flavor};
@@ -41,7 +42,9 @@ fn focus_selector(selector: &str) {
 
 #[function_component(ExportDialog)]
 pub fn export_dialog(props: &Props) -> Html {
-    let flavor = use_state(|| Flavor::Mysql84);
+    // The flavor the scenario runs as, to begin with.
+    let first = props.cluster.as_ref().map_or(Flavor::Mysql84, Flavor::of);
+    let flavor = use_state(|| first);
     let tab = use_state(|| 0usize);
     let copied = use_state(|| None::<bool>);
     // Focus moves into the dialog when it opens and back to its button when it closes.
@@ -50,15 +53,6 @@ pub fn export_dialog(props: &Props) -> Html {
         || focus_selector(&format!(".{OPENER_CLASS}"))
     });
     let close = props.on_close.reform(|_| ());
-    let on_key = {
-        let close = props.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                e.stop_propagation();
-                close.emit(());
-            }
-        })
-    };
     let on_flavor = {
         let (flavor, tab, copied) = (flavor.clone(), tab.clone(), copied.clone());
         Callback::from(move |e: Event| {
@@ -82,7 +76,7 @@ pub fn export_dialog(props: &Props) -> Html {
         },
     };
     html! {
-        <div class="help-overlay" role="dialog" aria-modal="true" aria-label="Export for real servers" onkeydown={on_key}>
+        <div class="help-overlay" role="dialog" aria-modal="true" aria-label="Export for real servers">
             <div class="help-box export-real">
                 <h2>{ "Export for real servers" }</h2>
                 <p class="hint">{ "The files that build this cluster on real servers: an option file and a setup script per node, Orchestrator and ProxySQL settings. README.txt says the order to run them in and what the real servers do differently." }</p>

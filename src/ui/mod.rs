@@ -243,7 +243,12 @@ impl App {
     /// nothing was open.
     fn close_top(&mut self) -> bool {
         let o = &mut self.overlays;
-        if std::mem::take(&mut o.help) || o.builder.take().is_some() || o.share.take().is_some() {
+        // The export dialog opens over the share dialog: Esc closes it alone.
+        if std::mem::take(&mut o.export)
+            || std::mem::take(&mut o.help)
+            || o.builder.take().is_some()
+            || o.share.take().is_some()
+        {
             return true;
         }
         std::mem::take(&mut self.consoles.wide)
