@@ -88,11 +88,16 @@ impl App {
         }
     }
 
-    /// Starts the cluster the builder describes; the form closes only if it did.
+    /// Starts the cluster the builder describes; the form closes only if it did, else it
+    /// says why inside the dialog (a notice would sit behind it).
     pub(super) fn apply_builder(&mut self) {
-        let built = self.overlays.builder.as_ref().map(|b| b.to_scenario());
-        if built.is_some_and(|json| self.load_scenario(&json.to_string())) {
+        let Some(json) = self.overlays.builder.as_mut().and_then(|b| b.scenario()) else {
+            return;
+        };
+        if self.load_scenario(&json.to_string()) {
             self.overlays.builder = None;
+        } else if let Some(b) = &mut self.overlays.builder {
+            b.error = self.notice.take();
         }
     }
 
@@ -107,6 +112,16 @@ impl App {
     }
 
     /// Opens the share dialog on the run as it is now (and autosaves that moment).
+    /// The export dialog for the running scenario's cluster.
+    pub(super) fn view_export(&self, link: &yew::html::Scope<App>) -> yew::Html {
+        let cluster = match &self.session {
+            Some(s) => s.document().scenario.cluster().map_err(|e| e.to_string()),
+            None => Err("no scenario is loaded".to_string()),
+        };
+        let on_close = link.callback(|()| super::Msg::ExportClose);
+        yew::html! { <super::export::ExportDialog {cluster} {on_close} /> }
+    }
+
     pub(super) fn open_share(&mut self) {
         let Some(s) = &mut self.session else { return };
         let export = s.export();

@@ -14,12 +14,15 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+mod dialog;
 mod document;
 pub mod entry;
+pub mod export;
 pub mod geometry;
 pub mod help;
 pub mod keys;
 pub mod lesson;
+pub mod narration;
 pub mod panels;
 pub mod panic;
 pub mod playback;
@@ -40,6 +43,7 @@ use gloo::events::EventListener;
 use gloo::file::callbacks::FileReader;
 use gloo::render::{AnimationFrame, request_animation_frame};
 use keys::Shortcut;
+use narration::Followed;
 use panels::LinkSetting;
 use playback::{Playback, speed_from_slider};
 use selection::Selection;
@@ -55,6 +59,8 @@ pub enum Msg {
     Frame(f64),
     TogglePlay,
     Step,
+    /// One event back (←).
+    StepBack,
     /// The speed slider's position (0…100, logarithmic).
     Speed(f64),
     Seek(Instant),
@@ -65,6 +71,9 @@ pub enum Msg {
         node: NodeId,
         add: bool,
     },
+    /// The "select several" toggle: taps gather nodes as shift-click does (touch screens
+    /// have no shift key).
+    SelectSeveral,
     /// A click on a link, the router or the manager.
     Select(Selection),
     ClearSelection,
@@ -87,6 +96,8 @@ pub enum Msg {
     ShowFinding(Instant, Vec<NodeId>),
     ToggleHelp,
     CloseHelp,
+    /// Esc: close the dialog on top, or else clear the selection.
+    Escape,
     Key(Shortcut),
     LoadPreset(String),
     /// A whole scenario document (an imported file, or automation through `playground_load`).
@@ -108,6 +119,9 @@ pub enum Msg {
     TimelineAdd,
     ShareOpen,
     ShareClose,
+    /// The "Export for real servers" dialog.
+    ExportOpen,
+    ExportClose,
     CopyLink(String),
     Copied(bool),
     ImportFile(Option<web_sys::File>),
@@ -125,8 +139,9 @@ const AUTOSAVE_EVERY_MS: f64 = 2_000.0;
 #[derive(Default)]
 struct Overlays {
     help: bool,
-    builder: Option<builder::Builder>,
+    builder: Option<builder::Form>,
     share: Option<share::ShareView>,
+    export: bool,
 }
 
 /// What ties the app to the page: its next frame, its listeners, wall-clock marks.
@@ -140,6 +155,10 @@ struct PageHooks {
     hash_listener: Option<EventListener>,
     /// An import in progress (dropping it cancels the read).
     reader: Option<FileReader>,
+    /// Where focus was when a dialog opened, to give it back when the dialog closes.
+    dialog_opener: Option<web_sys::HtmlElement>,
+    /// Whether a dialog was open at the last render.
+    dialog_was_open: bool,
 }
 
 #[derive(Default)]
@@ -147,6 +166,9 @@ pub struct App {
     /// The run shown; none only if not even the default preset could be loaded.
     session: Option<Session>,
     selection: Selection,
+    /// Whether a click or tap on a node adds it to the nodes picked (the touch equivalent
+    /// of shift-click).
+    select_several: bool,
     /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     highlight: Vec<NodeId>,
     side: SidePanel,
@@ -191,13 +213,14 @@ impl App {
             return false;
         };
         let moved = p.frame(dt);
-        // Keep the simulation's share of a frame under ~8 ms, leaving time to draw.
         let took = clock.as_ref().map_or(0.0, |c| c.now()) - start;
+        // Keep the simulation's share of a frame under ~8 ms, leaving time to draw.
         p.slice = playback::tune_slice(p.slice, took, 8.0);
         // A seek or fast-forward that just arrived shows its final state at once.
         let arrived = !p.playing && !p.busy();
         if moved {
             self.side.moved(ts, arrived);
+            self.follow_lesson();
         }
         if moved && ts - self.page.saved_at_ms >= AUTOSAVE_EVERY_MS {
             self.page.saved_at_ms = ts;
@@ -216,6 +239,21 @@ impl App {
         })
     }
 
+    /// Closes what is on top of the page (a dialog, else the widened console); false when
+    /// nothing was open.
+    fn close_top(&mut self) -> bool {
+        let o = &mut self.overlays;
+        // The export dialog opens over the share dialog: Esc closes it alone.
+        if std::mem::take(&mut o.export)
+            || std::mem::take(&mut o.help)
+            || o.builder.take().is_some()
+            || o.share.take().is_some()
+        {
+            return true;
+        }
+        std::mem::take(&mut self.consoles.wide)
+    }
+
     fn clear_selection(&mut self) {
         self.selection = Selection::Nothing;
         self.highlight.clear();
@@ -227,13 +265,13 @@ impl App {
     }
 
     fn show_finding(&mut self, at: Instant, nodes: Vec<NodeId>) {
-        self.with_playback(|p| p.seek(at));
+        self.seek(at);
         self.clear_selection();
         self.highlight = nodes;
     }
 
-    /// Moves through the lesson's steps, marking what each says to watch; false when
-    /// there is no lesson.
+    /// Moves through the lesson's steps and the run to each one's moment, marking what
+    /// each says to watch; false when there is no lesson.
     fn move_lesson(&mut self, delta: i32) -> bool {
         let Some(s) = &mut self.session else {
             return false;
@@ -244,6 +282,35 @@ impl App {
         self.highlight = s.watched();
         self.side.changed();
         true
+    }
+
+    /// Lets the lesson step follow the run: a new step shows at once with what it says to
+    /// watch; a step whose event never came says so.
+    fn follow_lesson(&mut self) {
+        let Some(s) = &mut self.session else { return };
+        match s.follow_lesson() {
+            Followed::Same => {}
+            Followed::Moved => {
+                self.highlight = s.watched();
+                self.side.changed();
+            }
+            Followed::Missed(i) => {
+                let event = (s.scenario().lesson.as_ref())
+                    .and_then(|l| l.steps.get(i)?.after.as_ref().map(|a| a.label()))
+                    .unwrap_or_default();
+                self.notice = Some(format!(
+                    "Step {} waits for {event}, which does not happen in this run.",
+                    i + 1
+                ));
+            }
+        }
+    }
+
+    /// The reader moves the run (the timeline, a finding): the lesson step follows.
+    fn seek(&mut self, t: Instant) {
+        if let Some(s) = &mut self.session {
+            s.seek(t);
+        }
     }
 
     fn direct_write(&mut self, node: String) {
@@ -276,10 +343,8 @@ impl App {
     }
 
     fn set_builder_field(&mut self, field: builder::Field, value: &str) {
-        if let Some(b) = &mut self.overlays.builder
-            && let Err(e) = b.set(field, value)
-        {
-            self.notice = Some(e);
+        if let Some(b) = &mut self.overlays.builder {
+            b.set(field, value);
         }
     }
 
@@ -316,9 +381,22 @@ impl App {
                     { topology::view(&pb.world, &marks, link) }
                     { self.presenter_button(link) }
                     { topology::view_warnings(&pb.world) }
+                    { select_several_toggle(self.select_several, link) }
                 </div>
             </>
         }
+    }
+}
+
+/// The touch equivalent of shift-click: while pressed, each node tapped joins the nodes
+/// picked (to partition them from the rest).
+fn select_several_toggle(on: bool, link: &html::Scope<App>) -> Html {
+    html! {
+        <button type="button" class="select-several" aria-pressed={if on { "true" } else { "false" }}
+            onclick={link.callback(|_| Msg::SelectSeveral)}
+            title="while on, each node clicked or tapped joins the selection (as shift-click does)">
+            { if on { "✓ Selecting several" } else { "Select several" } }
+        </button>
     }
 }
 
@@ -334,6 +412,16 @@ impl Component for App {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        let open =
+            self.overlays.help || self.overlays.builder.is_some() || self.overlays.share.is_some();
+        if open != self.page.dialog_was_open {
+            self.page.dialog_was_open = open;
+            if open {
+                self.page.dialog_opener = dialog::focus_dialog();
+            } else if let Some(opener) = self.page.dialog_opener.take() {
+                let _ = opener.focus();
+            }
+        }
         if !first_render {
             return;
         }
@@ -353,10 +441,17 @@ impl Component for App {
             Msg::ImportFile(Some(file)) => self.import_file(ctx, file),
             Msg::TogglePlay => self.with_playback(|p| p.playing = !p.playing),
             Msg::Step => self.with_playback(Playback::step),
+            Msg::StepBack => self.with_playback(Playback::step_back),
             Msg::Speed(pos) => self.with_playback(|p| p.set_speed(speed_from_slider(pos))),
-            Msg::Seek(t) => self.with_playback(|p| p.seek(t)),
-            Msg::FastForward(d) => self.with_playback(|p| p.seek(p.now() + d)),
-            Msg::SelectNode { node, add } => self.selection.pick_node(node, add),
+            Msg::Seek(t) => self.seek(t),
+            Msg::FastForward(d) => {
+                let now = self.session.as_ref().map(|s| s.world().now());
+                now.into_iter().for_each(|now| self.seek(now + d));
+            }
+            Msg::SelectNode { node, add } => {
+                self.selection.pick_node(node, add || self.select_several)
+            }
+            Msg::SelectSeveral => self.select_several = !self.select_several,
             Msg::Select(selection) => self.select(selection),
             Msg::ClearSelection => self.clear_selection(),
             Msg::Act(cmd) => self.act(cmd),
@@ -367,6 +462,11 @@ impl Component for App {
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
             Msg::ToggleHelp => self.overlays.help = !self.overlays.help,
             Msg::CloseHelp => self.overlays.help = false,
+            Msg::Escape => {
+                if !self.close_top() {
+                    self.clear_selection();
+                }
+            }
             Msg::LoadPreset(name) => self.load_preset(&name),
             Msg::LoadScenario(json) => self.import_scenario(&json),
             Msg::DismissNotice => self.notice = None,
@@ -385,6 +485,8 @@ impl Component for App {
             Msg::TimelineAdd => self.add_timed_action(),
             Msg::ShareOpen => self.open_share(),
             Msg::ShareClose => self.overlays.share = None,
+            Msg::ExportOpen => self.overlays.export = true,
+            Msg::ExportClose => self.overlays.export = false,
             Msg::CopyLink(url) => share::copy(url, ctx.link().callback(Msg::Copied)),
             Msg::Copied(ok) => {
                 if let Some(s) = &mut self.overlays.share {
@@ -395,6 +497,7 @@ impl Component for App {
             Msg::ReadFailed(e) => self.notice = Some(format!("The file could not be read: {e}")),
             Msg::TogglePresenter => self.presenter = !self.presenter,
         }
+        self.follow_lesson();
         self.side.changed();
         true
     }
@@ -416,6 +519,7 @@ impl Component for App {
                 if self.overlays.help { { help::view(link) } }
                 if let Some(b) = &self.overlays.builder { { builder::view(b, link) } }
                 if let Some(s) = &self.overlays.share { { share::view(s, link) } }
+                if self.overlays.export { { self.view_export(link) } }
                 { chrome::notice(self.notice.as_deref(), link) }
             </div>
         }

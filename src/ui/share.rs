@@ -130,7 +130,7 @@ pub fn view(s: &ShareView, link: &Scope) -> Html {
         js_sys::encode_uri_component(&s.json)
     );
     html! {
-        <div class="help-overlay" role="dialog" aria-label="Share this run">
+        <div class="help-overlay" role="dialog" aria-modal="true" aria-label="Share this run">
             <div class="help-box share">
                 <h2>{ "Share this run" }</h2>
                 <p class="hint">{ "The link holds the scenario, what you did by hand and the moment you are looking at: whoever opens it sees exactly this run, at this moment." }</p>
@@ -159,6 +159,11 @@ pub fn view(s: &ShareView, link: &Scope) -> Html {
                             <label class="button import">{ "Import JSON…" }
                                 <input type="file" accept=".json,application/json" onchange={on_import} aria-label="import a scenario file" />
                             </label>
+                        </div>
+                        <h3>{ "Real servers" }</h3>
+                        <p class="hint">{ "The option files, setup SQL, Orchestrator and ProxySQL settings that build this cluster on MySQL 8.4, 8.0 or MariaDB 10.11." }</p>
+                        <div class="actions">
+                            <button type="button" class={super::export::OPENER_CLASS} onclick={link.callback(|_| Msg::ExportOpen)}>{ "Export for real servers…" }</button>
                         </div>
                     </div>
                     <figure>

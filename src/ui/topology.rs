@@ -3,13 +3,13 @@
 //! along their links, and per-node binlog / received / applied bars with a lag badge.
 //! Everything drawn is engine state; positions come from [`super::geometry`].
 
-use super::Msg;
 use super::geometry::{
     Detail, NodeLook, Point, VIEW_H, VIEW_W, actor_curve_control, convex_hull, curve_mid,
     manager_position, message_position, node_look, node_position, plain_cell, router_position,
     shard_band, shard_cell, shard_node_position,
 };
 use super::selection::Selection;
+use super::{Msg, keys};
 use crate::engine::message::MsgKind;
 use crate::engine::node::Node;
 use crate::engine::report::{Role, role};
@@ -200,7 +200,7 @@ pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> H
         partition_sides(&addrs, |a, b| world.net.link(a, b).cut)
     };
     html! {
-        <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label="Cluster topology">
+        <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group" aria-label="Cluster topology: Tab to a node or link, Enter to select it">
             <defs>
                 <pattern id="grid" width="40" height="40" patternUnits="userSpaceOnUse">
                     <path d="M 40 0 L 0 0 0 40" class="grid-line" />
@@ -318,8 +318,9 @@ fn view_links<'a>(
             e.stop_propagation();
             Msg::Select(Selection::Link(from, to))
         });
+        let label = format!("link {} → {}, {state}{}", world.name(from), world.name(to), if cut { ", cut" } else { "" });
         Some(html! {
-            <g class="channel-group" {onclick}>
+            <g class="channel-group" {onclick} tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()} onkeydown={keys::click_on_enter}>
                 <line class="channel-hit" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
                 <line class={class} x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow)" />
             </g>
@@ -588,7 +589,8 @@ fn view_actor(
         Msg::Select(Selection::actor(a))
     });
     html! {
-        <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}>
+        <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}
+            tabindex="0" role="button" aria-label={label.to_string()} onkeydown={keys::click_on_enter}>
             <rect x="-85" y="-26" width="170" height="52" rx="10" />
             <text y="7">{ label.to_string() }</text>
             <text class="actor-sub" x={x.to_string()} y="50" text-anchor={anchor}>{ line }</text>
@@ -726,7 +728,9 @@ fn view_node(
         _ => Html::default(),
     };
     html! {
-        <g class={node_class(world, n, sel, look)} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}>
+        <g class={node_class(world, n, sel, look)} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}
+            tabindex="0" role="button" aria-pressed={sel.selection.nodes().contains(&n.id).to_string()} onkeydown={keys::click_on_enter}
+            aria-label={format!("{}, {role_word}, {}", n.name(), health(n))}>
             <circle class="node-ring" r={(r + 7.0).to_string()} />
             <circle class="node-body" r={r.to_string()} />
             { inside }
