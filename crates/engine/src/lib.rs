@@ -44,6 +44,7 @@ mod command_de;
 pub mod config;
 pub mod console;
 pub mod effects;
+pub mod export;
 pub mod footprint;
 pub mod gtid;
 pub mod history;

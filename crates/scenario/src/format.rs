@@ -226,7 +226,7 @@ impl Scenario {
         }
         if let Some(lesson) = &self.lesson {
             lesson
-                .validate(known)
+                .validate(known, self.timeline.len())
                 .or_else(|(path, message)| err(path, message))?;
         }
         Ok(())

@@ -250,7 +250,13 @@ impl Node {
         let net_timeout = self.cfg.net_timeout();
         let retry = self.cfg.connect_retry();
         let retry_count = self.cfg.source_retry_count;
+        // Each connection reads rpl_semi_sync_replica_enabled afresh, so SET GLOBAL takes
+        // effect at the next (re)start of the receiver, as the manual says (MySQL
+        // semisync_replica_plugin.cc repl_semi_replica_request_dump; MariaDB
+        // semisync_slave.cc Repl_semi_sync_slave::request_transmit).
+        let semi_sync_enabled = self.cfg.rpl_semi_sync_replica_enabled;
         let Some(ch) = &mut self.channel else { return };
+        ch.semi_sync = semi_sync_enabled;
         ch.connect_attempts += 1;
         if ch.connect_attempts > retry_count.saturating_add(1) {
             ch.io = IoRunning::No;
