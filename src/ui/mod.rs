@@ -17,6 +17,7 @@ pub mod controls;
 mod dialog;
 mod document;
 pub mod entry;
+pub mod findings;
 pub mod geometry;
 pub mod help;
 pub mod keys;
@@ -150,6 +151,8 @@ struct PageHooks {
     dialog_opener: Option<web_sys::HtmlElement>,
     /// Whether a dialog was open at the last render.
     dialog_was_open: bool,
+    /// Something was just selected on the canvas: show its inspector after the render.
+    reveal_inspector: bool,
 }
 
 #[derive(Default)]
@@ -358,6 +361,9 @@ impl Component for App {
                 let _ = opener.focus();
             }
         }
+        if std::mem::take(&mut self.page.reveal_inspector) {
+            dialog::reveal_inspector();
+        }
         if !first_render {
             return;
         }
@@ -382,10 +388,14 @@ impl Component for App {
             Msg::Seek(t) => self.with_playback(|p| p.seek(t)),
             Msg::FastForward(d) => self.with_playback(|p| p.seek(p.now() + d)),
             Msg::SelectNode { node, add } => {
-                self.selection.pick_node(node, add || self.select_several)
+                self.selection.pick_node(node, add || self.select_several);
+                self.page.reveal_inspector = true;
             }
             Msg::SelectSeveral => self.select_several = !self.select_several,
-            Msg::Select(selection) => self.select(selection),
+            Msg::Select(selection) => {
+                self.select(selection);
+                self.page.reveal_inspector = true;
+            }
             Msg::ClearSelection => self.clear_selection(),
             Msg::Act(cmd) => self.act(cmd),
             Msg::DirectWrite(node) => self.direct_write(node),

@@ -281,3 +281,62 @@ test('builder: a refused value stays in its field with the reason beside it; irr
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('side panel: findings grouped by kind, most severe first, counted in words; table values unbroken; the inspector scrolls into view', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'async-failover-loses-writes');
+  await page.waitForSelector('svg .node[data-node=db3]');
+  await page.click('button.fast-forward');
+  await page.waitForFunction(() => document.querySelector('.finding-group.stale_read') && parseFloat(document.querySelector('.clock').textContent) >= 25, null, { timeout: 90000 });
+  const groups = await page.$$eval('.finding-group', (gs) => gs.map((g) => ({ kind: g.classList[1], count: g.querySelector('summary').textContent, open: g.open })));
+  assert.equal(groups[0].kind, 'lost_write', `most severe first: ${JSON.stringify(groups)}`);
+  assert.ok(groups[0].open, 'the most severe group is open');
+  assert.match(groups[0].count, /^\d{1,3}(,\d{3})* lost writes?$/);
+  assert.ok(groups.findIndex((g) => g.kind === 'stale_read') > 0, 'stale reads come after the lost writes');
+  for (const g of groups) assert.doesNotMatch(g.count, /_/, 'words, not identifiers');
+  await page.locator('.findings').scrollIntoViewIfNeeded();
+  await screenshot(page, 'findings-grouped.png');
+
+  // Select a node: its inspector scrolls into view below the lesson, and the binlog
+  // position reads on one line.
+  await page.click('g.node[data-node=db1]');
+  await page.waitForSelector('.inspector h2:has-text("db1")');
+  await page.waitForFunction(() => {
+    const panel = document.querySelector('aside.side-panel').getBoundingClientRect();
+    const top = document.querySelector('aside .inspector').getBoundingClientRect().top;
+    return top >= panel.top - 1 && top < panel.top + panel.height / 2;
+  });
+  const lines = await page.$$eval('aside table.kv td', (tds) => tds.flatMap((td) => {
+    const m = /binlog\.\d{6}:\d+/.exec(td.textContent);
+    if (!m) return [];
+    const range = document.createRange();
+    const text = td.firstChild;
+    range.setStart(text, m.index);
+    range.setEnd(text, m.index + m[0].length);
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    return [{ text: m[0], lines: tops.size }];
+  }));
+  assert.ok(lines.length > 0, 'a binlog position is shown');
+  for (const l of lines) assert.equal(l.lines, 1, `${l.text} breaks across lines`);
+  await screenshot(page, 'inspector-revealed.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('side panel: a split brain is said once', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'partition-split-brain');
+  await page.waitForSelector('svg .node[data-node=db3]');
+  for (let i = 0; i < 2; i += 1) await page.click('button.fast-forward');
+  await page.waitForSelector('.finding-group.split_brain', { timeout: 90000 });
+  await page.click('.finding-group.split_brain summary');
+  const text = await page.textContent('.finding-group.split_brain');
+  assert.match(text, /^1 split brain/);
+  assert.doesNotMatch(text, /split brain.*split brain/i);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
