@@ -48,6 +48,7 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                             <li><kbd>{ "x" }</kbd>{ " cut the selected link both ways" }</li>
                             <li><kbd>{ "h" }</kbd>{ " heal every link" }</li>
                             <li><kbd>{ "n" }</kbd>{ " / " }<kbd>{ "b" }</kbd>{ " next / previous lesson step" }</li>
+                            <li><kbd>{ "p" }</kbd>{ " presenter mode: the canvas fills the screen" }</li>
                             <li><kbd>{ "?" }</kbd>{ " this help" }</li>
                             <li><kbd>{ "Esc" }</kbd>{ " close a dialog, or clear the selection" }</li>
                         </ul>

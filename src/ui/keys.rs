@@ -23,6 +23,8 @@ pub enum Shortcut {
     HealAll,
     NextLessonStep,
     PreviousLessonStep,
+    /// Presenter mode on or off.
+    Presenter,
 }
 
 impl Shortcut {
@@ -40,6 +42,7 @@ impl Shortcut {
             "h" => Shortcut::HealAll,
             "n" => Shortcut::NextLessonStep,
             "b" => Shortcut::PreviousLessonStep,
+            "p" => Shortcut::Presenter,
             _ => return None,
         })
     }
@@ -61,6 +64,7 @@ impl Shortcut {
             Shortcut::Escape => return vec![Msg::Escape],
             Shortcut::NextLessonStep => return vec![Msg::LessonStep(1)],
             Shortcut::PreviousLessonStep => return vec![Msg::LessonStep(-1)],
+            Shortcut::Presenter => return vec![Msg::TogglePresenter],
             Shortcut::HealAll => Some(Command::HealAll),
             Shortcut::CrashNode => node.map(|node| Command::Crash {
                 node,
@@ -210,6 +214,7 @@ mod tests {
             "h",
             "n",
             "b",
+            "p",
         ] {
             assert!(Shortcut::from_key(key).is_some(), "{key:?}");
         }
@@ -217,6 +222,10 @@ mod tests {
             assert_eq!(Shortcut::from_key(key), None, "{key:?}");
         }
         assert_eq!(Shortcut::from_key("n"), Some(Shortcut::NextLessonStep));
+        assert_eq!(
+            Shortcut::Presenter.intents(&Selection::Nothing, None),
+            vec![Msg::TogglePresenter]
+        );
         assert!(Shortcut::PlayPause.overrides_browser() && !Shortcut::HealAll.overrides_browser());
     }
 

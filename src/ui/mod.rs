@@ -22,6 +22,7 @@ pub mod geometry;
 pub mod help;
 pub mod keys;
 pub mod lesson;
+pub mod narration;
 pub mod panels;
 pub mod panic;
 pub mod playback;
@@ -42,6 +43,7 @@ use gloo::events::EventListener;
 use gloo::file::callbacks::FileReader;
 use gloo::render::{AnimationFrame, request_animation_frame};
 use keys::Shortcut;
+use narration::Followed;
 use panels::LinkSetting;
 use playback::{Playback, speed_from_slider};
 use selection::Selection;
@@ -123,6 +125,8 @@ pub enum Msg {
     /// A share link's fragment (the URL changed while the page was open).
     OpenLink(String),
     ReadFailed(String),
+    /// Presenter mode on or off: the side panel and footer fold away, the canvas fills the page.
+    TogglePresenter,
 }
 
 /// Wall milliseconds between autosaves while the run moves.
@@ -174,6 +178,8 @@ pub struct App {
     /// Direct writes so far: each writes a key and a value of its own.
     direct_writes: u64,
     page: PageHooks,
+    /// Presenter mode: the canvas alone under the header, for a projector.
+    presenter: bool,
 }
 
 impl App {
@@ -205,13 +211,14 @@ impl App {
             return false;
         };
         let moved = p.frame(dt);
-        // Keep the simulation's share of a frame under ~8 ms, leaving time to draw.
         let took = clock.as_ref().map_or(0.0, |c| c.now()) - start;
+        // Keep the simulation's share of a frame under ~8 ms, leaving time to draw.
         p.slice = playback::tune_slice(p.slice, took, 8.0);
         // A seek or fast-forward that just arrived shows its final state at once.
         let arrived = !p.playing && !p.busy();
         if moved {
             self.side.moved(ts, arrived);
+            self.follow_lesson();
         }
         if moved && ts - self.page.saved_at_ms >= AUTOSAVE_EVERY_MS {
             self.page.saved_at_ms = ts;
@@ -251,13 +258,13 @@ impl App {
     }
 
     fn show_finding(&mut self, at: Instant, nodes: Vec<NodeId>) {
-        self.with_playback(|p| p.seek(at));
+        self.seek(at);
         self.clear_selection();
         self.highlight = nodes;
     }
 
-    /// Moves through the lesson's steps, marking what each says to watch; false when
-    /// there is no lesson.
+    /// Moves through the lesson's steps and the run to each one's moment, marking what
+    /// each says to watch; false when there is no lesson.
     fn move_lesson(&mut self, delta: i32) -> bool {
         let Some(s) = &mut self.session else {
             return false;
@@ -268,6 +275,35 @@ impl App {
         self.highlight = s.watched();
         self.side.changed();
         true
+    }
+
+    /// Lets the lesson step follow the run: a new step shows at once with what it says to
+    /// watch; a step whose event never came says so.
+    fn follow_lesson(&mut self) {
+        let Some(s) = &mut self.session else { return };
+        match s.follow_lesson() {
+            Followed::Same => {}
+            Followed::Moved => {
+                self.highlight = s.watched();
+                self.side.changed();
+            }
+            Followed::Missed(i) => {
+                let event = (s.scenario().lesson.as_ref())
+                    .and_then(|l| l.steps.get(i)?.after.as_ref().map(|a| a.label()))
+                    .unwrap_or_default();
+                self.notice = Some(format!(
+                    "Step {} waits for {event}, which does not happen in this run.",
+                    i + 1
+                ));
+            }
+        }
+    }
+
+    /// The reader moves the run (the timeline, a finding): the lesson step follows.
+    fn seek(&mut self, t: Instant) {
+        if let Some(s) = &mut self.session {
+            s.seek(t);
+        }
     }
 
     fn direct_write(&mut self, node: String) {
@@ -305,6 +341,22 @@ impl App {
         }
     }
 
+    /// Over the canvas's corner, so it stays where the teacher looks in both modes.
+    fn presenter_button(&self, link: &html::Scope<Self>) -> Html {
+        let (label, title) = if self.presenter {
+            ("Details", "show the side panel again (p)")
+        } else {
+            (
+                "Present",
+                "presenter mode (p): hide the side panel, the canvas fills the screen",
+            )
+        };
+        html! {
+            <button type="button" class="presenter-button" aria-pressed={self.presenter.to_string()}
+                onclick={link.callback(|_| Msg::TogglePresenter)} {title}>{ label }</button>
+        }
+    }
+
     fn view_main(&self, link: &html::Scope<Self>) -> Html {
         let Some(s) = &self.session else {
             return html! { <p class="error" role="alert">{ "The scenario could not be loaded." }</p> };
@@ -320,6 +372,7 @@ impl App {
                 { controls::view(pb, link) }
                 <div class="canvas">
                     { topology::view(&pb.world, &marks, link) }
+                    { self.presenter_button(link) }
                     { select_several_toggle(self.select_several, link) }
                 </div>
             </>
@@ -385,8 +438,11 @@ impl Component for App {
             Msg::Step => self.with_playback(Playback::step),
             Msg::StepBack => self.with_playback(Playback::step_back),
             Msg::Speed(pos) => self.with_playback(|p| p.set_speed(speed_from_slider(pos))),
-            Msg::Seek(t) => self.with_playback(|p| p.seek(t)),
-            Msg::FastForward(d) => self.with_playback(|p| p.seek(p.now() + d)),
+            Msg::Seek(t) => self.seek(t),
+            Msg::FastForward(d) => {
+                let now = self.session.as_ref().map(|s| s.world().now());
+                now.into_iter().for_each(|now| self.seek(now + d));
+            }
             Msg::SelectNode { node, add } => {
                 self.selection.pick_node(node, add || self.select_several);
                 self.page.reveal_inspector = true;
@@ -436,7 +492,9 @@ impl Component for App {
             }
             Msg::OpenLink(fragment) => self.open_pasted_link(&fragment),
             Msg::ReadFailed(e) => self.notice = Some(format!("The file could not be read: {e}")),
+            Msg::TogglePresenter => self.presenter = !self.presenter,
         }
+        self.follow_lesson();
         self.side.changed();
         true
     }
@@ -450,7 +508,7 @@ impl Component for App {
                 .unwrap_or_default()
         });
         html! {
-            <div class={classes!("app", self.consoles.wide.then_some("console-wide"))}>
+            <div class={classes!("app", self.consoles.wide.then_some("console-wide"), self.presenter.then_some("presenter"))}>
                 { chrome::header(self.session.as_ref().map(Session::document), link) }
                 <main class="playground" aria-label="Playground">{ self.view_main(link) }</main>
                 <aside class="side-panel" aria-label="Details">{ side }</aside>
