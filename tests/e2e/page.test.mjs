@@ -64,7 +64,7 @@ for (const size of SIZES) {
 
     // The console of a tapped node.
     await page.evaluate(() => scrollTo(0, 0));
-    await page.tap('g.node[data-node=db2]');
+    await page.tap('g.node[data-node=db2] .node-body');
     await page.waitForSelector('.inspector .console input');
     await assertFits(page, 'console');
     await page.locator('.inspector .console').scrollIntoViewIfNeeded();
@@ -99,14 +99,14 @@ for (const size of SIZES) {
 
 test('phone: tap selects a node; "select several" gathers taps into a partition', async () => {
   const { page, errors, context } = await openAt(SIZES[0], 'free-play');
-  await page.tap('g.node[data-node=db1]');
+  await page.tap('g.node[data-node=db1] .node-body');
   await page.waitForSelector('g.node[data-node=db1].selected');
-  await page.tap('g.node[data-node=db2]');
+  await page.tap('g.node[data-node=db2] .node-body');
   await page.waitForSelector('g.node[data-node=db2].selected');
   assert.equal(await page.locator('g.node.selected').count(), 1, 'a plain tap picks one node');
   await page.tap('button.select-several');
   assert.equal(await page.getAttribute('button.select-several', 'aria-pressed'), 'true');
-  await page.tap('g.node[data-node=db3]');
+  await page.tap('g.node[data-node=db3] .node-body');
   await page.waitForSelector('.inspector h2:has-text("2 nodes selected")');
   await page.locator('.inspector button:has-text("Partition them")').scrollIntoViewIfNeeded();
   await page.tap('.inspector button:has-text("Partition them")');
@@ -119,7 +119,6 @@ test('phone: tap selects a node; "select several" gathers taps into a partition'
   await context.close();
 });
 
-const focusedLabel = (page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent);
 const clock = (page) => page.evaluate(() => parseFloat(document.querySelector('.clock').textContent));
 
 /** Presses Tab until the focused element matches `selector` (at most `max` times). */
@@ -139,7 +138,8 @@ test('keyboard only: Tab to a node, Enter selects it, c crashes it; a link with 
   await page.waitForSelector('svg .node[data-node=db3]');
   await page.focus('select[aria-label=scenario]');
   await tabTo(page, 'g.node[data-node=db2]');
-  assert.match(await focusedLabel(page), /^db2, replica/);
+  // A screen reader names the node by its title: name, role, health, position.
+  assert.match(await page.evaluate(() => document.activeElement.querySelector(':scope > title')?.textContent), /^db2 — replica/);
   const t0 = await clock(page);
   await page.keyboard.press('Enter');
   await page.waitForSelector('g.node[data-node=db2].selected');
@@ -195,7 +195,7 @@ test('keyboard: Space, → and ← work after the scenario list and the speed sl
   await page.waitForFunction((b) => parseFloat(document.querySelector('.clock').textContent) <= parseFloat(b), before);
   assert.equal(await page.$eval('select[aria-label=scenario]', (s) => s.value), 'free-play');
   // A fault far in the run, then its mark on the timeline, reached with Tab and Enter.
-  await page.click('g.node[data-node=db1]');
+  await page.click('g.node[data-node=db1] .node-body');
   await page.keyboard.press('c');
   await page.waitForSelector('.marker.fault');
   const crashedAt = await clock(page);
@@ -238,7 +238,7 @@ test('keyboard: Esc in a builder field closes the builder; Esc widens nothing in
   await page.focus('.builder input');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('.builder'));
-  await page.click('g.node[data-node=db2]');
+  await page.click('g.node[data-node=db2] .node-body');
   await page.click('button.console-widen');
   await page.waitForSelector('.app.console-wide');
   await page.focus('.console input');
@@ -301,7 +301,7 @@ test('side panel: findings grouped by kind, most severe first, counted in words;
 
   // Select a node: its inspector scrolls into view below the lesson, and the binlog
   // position reads on one line.
-  await page.click('g.node[data-node=db1]');
+  await page.click('g.node[data-node=db1] .node-body');
   await page.waitForSelector('.inspector h2:has-text("db1")');
   await page.waitForFunction(() => {
     const panel = document.querySelector('aside.side-panel').getBoundingClientRect();
