@@ -340,3 +340,25 @@ test('side panel: a split brain is said once', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// The README's two pictures (docs/img/projector.png, docs/img/phone.png are copies of these).
+test('README views: a lesson after its failover on a projector, and on a phone', async () => {
+  for (const size of [{ name: 'projector', width: 1280, height: 720, mobile: false }, { name: 'phone', width: 390, height: 844, mobile: true }]) {
+    const context = await env.browser.newContext({ viewport: { width: size.width, height: size.height }, isMobile: size.mobile, hasTouch: size.mobile });
+    const page = await context.newPage();
+    await page.goto(env.server.url);
+    await page.waitForSelector('svg .node');
+    await page.selectOption('select[aria-label=scenario]', 'async-failover-loses-writes');
+    await page.waitForSelector('svg .node[data-node=db3]');
+    await page.evaluate(() => {
+      const input = document.querySelector('input[aria-label=timeline]');
+      input.max = '12000';
+      input.value = '12000';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForFunction(() => parseFloat(document.querySelector('.clock').textContent) >= 12, null, { timeout: 60000 });
+    await page.evaluate(() => scrollTo(0, 0));
+    await screenshot(page, `readme-${size.name}.png`);
+    await context.close();
+  }
+});
