@@ -15,6 +15,7 @@
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
 PLAYWRIGHT_VERSION=1.64.1
+AXE_VERSION=4.14.1
 RPLAY_TOOLS=${RPLAY_TOOLS:-$HOME/.cache/replication-playground}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -84,6 +85,8 @@ ensure_browser() {
 ensure_playwright() {
 	# playwright-core never downloads a browser; tests point it at /usr/bin/chromium.
 	npm_tool playwright-core "$PLAYWRIGHT_VERSION"
+	# The accessibility audit (tests/e2e/a11y.test.mjs) injects axe-core's one script.
+	npm_tool axe-core "$AXE_VERSION"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

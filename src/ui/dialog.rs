@@ -26,3 +26,22 @@ pub fn focus_dialog() -> Option<HtmlElement> {
     }
     opener
 }
+
+/// Scrolls the side panel to the inspector (what was just selected), when the panel
+/// scrolls on its own. On a phone the whole page scrolls instead: moving it would take
+/// the canvas just tapped off the screen, so it stays.
+pub fn reveal_inspector() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let panel = doc.query_selector("aside.side-panel").ok().flatten();
+    let inspector = doc
+        .query_selector("aside.side-panel .inspector")
+        .ok()
+        .flatten();
+    if let (Some(panel), Some(inspector)) = (panel, inspector)
+        && panel.scroll_height() > panel.client_height()
+    {
+        inspector.scroll_into_view_with_bool(true);
+    }
+}

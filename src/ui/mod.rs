@@ -18,6 +18,7 @@ mod dialog;
 mod document;
 pub mod entry;
 pub mod export;
+pub mod findings;
 pub mod geometry;
 pub mod help;
 pub mod keys;
@@ -159,6 +160,8 @@ struct PageHooks {
     dialog_opener: Option<web_sys::HtmlElement>,
     /// Whether a dialog was open at the last render.
     dialog_was_open: bool,
+    /// Something was just selected on the canvas: show its inspector after the render.
+    reveal_inspector: bool,
 }
 
 #[derive(Default)]
@@ -422,6 +425,9 @@ impl Component for App {
                 let _ = opener.focus();
             }
         }
+        if std::mem::take(&mut self.page.reveal_inspector) {
+            dialog::reveal_inspector();
+        }
         if !first_render {
             return;
         }
@@ -449,10 +455,14 @@ impl Component for App {
                 now.into_iter().for_each(|now| self.seek(now + d));
             }
             Msg::SelectNode { node, add } => {
-                self.selection.pick_node(node, add || self.select_several)
+                self.selection.pick_node(node, add || self.select_several);
+                self.page.reveal_inspector = true;
             }
             Msg::SelectSeveral => self.select_several = !self.select_several,
-            Msg::Select(selection) => self.select(selection),
+            Msg::Select(selection) => {
+                self.select(selection);
+                self.page.reveal_inspector = true;
+            }
             Msg::ClearSelection => self.clear_selection(),
             Msg::Act(cmd) => self.act(cmd),
             Msg::DirectWrite(node) => self.direct_write(node),

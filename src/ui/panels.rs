@@ -553,53 +553,7 @@ fn finding_meaning(kind: FindingKind) -> &'static str {
 }
 
 pub fn view_findings(world: &World, link: &Scope) -> Html {
-    let counts = FindingKind::ALL
-        .iter()
-        .filter(|k| world.checker.count(**k) > 0)
-        .map(|k| html! { <span class={format!("count {}", k.name())} title={finding_meaning(*k)}>{ format!("{} {}", world.checker.count(*k), k.name().replace('_', " ")) }</span> });
-    // Findings of one kind at one moment (the writes one promotion lost) show as three
-    // examples and a count, so one event does not push every other finding out of view.
-    let mut shown: Vec<&crate::engine::checker::Finding> = Vec::new();
-    let mut folded = 0u64;
-    for f in world.checker.findings.iter().rev() {
-        let same = shown
-            .iter()
-            .rev()
-            .take_while(|g| g.kind == f.kind && g.at_us == f.at_us)
-            .count();
-        if same >= 3 {
-            folded += f.count;
-            continue;
-        }
-        shown.push(f);
-        if shown.len() >= 30 {
-            break;
-        }
-    }
-    let items = shown.into_iter().map(|f| {
-        let (at, nodes) = (f.at_us, f.nodes.clone());
-        let onclick = link.callback(move |_| Msg::ShowFinding(at, nodes.clone()));
-        html! {
-            <li class={format!("finding {}", f.kind.name())} {onclick} title="show this moment">
-                <span class="t">{ fmt_secs(f.at_us) }</span>
-                <strong title={finding_meaning(f.kind)}>{ format!(" {} ", f.kind.name().replace('_', " ")) }</strong>
-                { f.detail.clone() }
-            </li>
-        }
-    });
-    html! {
-        <section class="panel-section findings">
-            <h2>{ "Findings" }</h2>
-            <div class="finding-counts">{ for counts }</div>
-            if world.checker.findings.is_empty() {
-                <p class="hint">{ "Nothing wrong so far: no lost writes, no divergence, no split brain." }</p>
-            }
-            <ul class="finding-list">{ for items }</ul>
-            if folded > 0 {
-                <p class="hint">{ format!("{folded} more findings like those above are folded; the report lists them.") }</p>
-            }
-        </section>
-    }
+    super::findings::view(world, finding_meaning, link)
 }
 
 pub fn view_actor_inspector(world: &World, a: Addr, link: &Scope) -> Html {

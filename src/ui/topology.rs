@@ -590,7 +590,7 @@ fn view_actor(
     });
     html! {
         <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}
-            tabindex="0" role="button" aria-label={label.to_string()} onkeydown={keys::click_on_enter}>
+            tabindex="0" role="button" onkeydown={keys::click_on_enter}>
             <rect x="-85" y="-26" width="170" height="52" rx="10" />
             <text y="7">{ label.to_string() }</text>
             <text class="actor-sub" x={x.to_string()} y="50" text-anchor={anchor}>{ line }</text>
@@ -729,8 +729,7 @@ fn view_node(
     };
     html! {
         <g class={node_class(world, n, sel, look)} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}
-            tabindex="0" role="button" aria-pressed={sel.selection.nodes().contains(&n.id).to_string()} onkeydown={keys::click_on_enter}
-            aria-label={format!("{}, {role_word}, {}", n.name(), health(n))}>
+            tabindex="0" role="button" aria-pressed={sel.selection.nodes().contains(&n.id).to_string()} onkeydown={keys::click_on_enter}>
             <circle class="node-ring" r={(r + 7.0).to_string()} />
             <circle class="node-body" r={r.to_string()} />
             { inside }

@@ -64,7 +64,7 @@ for (const size of SIZES) {
 
     // The console of a tapped node.
     await page.evaluate(() => scrollTo(0, 0));
-    await page.tap('g.node[data-node=db2]');
+    await page.tap('g.node[data-node=db2] .node-body');
     await page.waitForSelector('.inspector .console input');
     await assertFits(page, 'console');
     await page.locator('.inspector .console').scrollIntoViewIfNeeded();
@@ -99,14 +99,14 @@ for (const size of SIZES) {
 
 test('phone: tap selects a node; "select several" gathers taps into a partition', async () => {
   const { page, errors, context } = await openAt(SIZES[0], 'free-play');
-  await page.tap('g.node[data-node=db1]');
+  await page.tap('g.node[data-node=db1] .node-body');
   await page.waitForSelector('g.node[data-node=db1].selected');
-  await page.tap('g.node[data-node=db2]');
+  await page.tap('g.node[data-node=db2] .node-body');
   await page.waitForSelector('g.node[data-node=db2].selected');
   assert.equal(await page.locator('g.node.selected').count(), 1, 'a plain tap picks one node');
   await page.tap('button.select-several');
   assert.equal(await page.getAttribute('button.select-several', 'aria-pressed'), 'true');
-  await page.tap('g.node[data-node=db3]');
+  await page.tap('g.node[data-node=db3] .node-body');
   await page.waitForSelector('.inspector h2:has-text("2 nodes selected")');
   await page.locator('.inspector button:has-text("Partition them")').scrollIntoViewIfNeeded();
   await page.tap('.inspector button:has-text("Partition them")');
@@ -119,7 +119,6 @@ test('phone: tap selects a node; "select several" gathers taps into a partition'
   await context.close();
 });
 
-const focusedLabel = (page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent);
 const clock = (page) => page.evaluate(() => parseFloat(document.querySelector('.clock').textContent));
 
 /** Presses Tab until the focused element matches `selector` (at most `max` times). */
@@ -139,7 +138,8 @@ test('keyboard only: Tab to a node, Enter selects it, c crashes it; a link with 
   await page.waitForSelector('svg .node[data-node=db3]');
   await page.focus('select[aria-label=scenario]');
   await tabTo(page, 'g.node[data-node=db2]');
-  assert.match(await focusedLabel(page), /^db2, replica/);
+  // A screen reader names the node by its title: name, role, health, position.
+  assert.match(await page.evaluate(() => document.activeElement.querySelector(':scope > title')?.textContent), /^db2 — replica/);
   const t0 = await clock(page);
   await page.keyboard.press('Enter');
   await page.waitForSelector('g.node[data-node=db2].selected');
@@ -195,7 +195,7 @@ test('keyboard: Space, → and ← work after the scenario list and the speed sl
   await page.waitForFunction((b) => parseFloat(document.querySelector('.clock').textContent) <= parseFloat(b), before);
   assert.equal(await page.$eval('select[aria-label=scenario]', (s) => s.value), 'free-play');
   // A fault far in the run, then its mark on the timeline, reached with Tab and Enter.
-  await page.click('g.node[data-node=db1]');
+  await page.click('g.node[data-node=db1] .node-body');
   await page.keyboard.press('c');
   await page.waitForSelector('.marker.fault');
   const crashedAt = await clock(page);
@@ -238,7 +238,7 @@ test('keyboard: Esc in a builder field closes the builder; Esc widens nothing in
   await page.focus('.builder input');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('.builder'));
-  await page.click('g.node[data-node=db2]');
+  await page.click('g.node[data-node=db2] .node-body');
   await page.click('button.console-widen');
   await page.waitForSelector('.app.console-wide');
   await page.focus('.console input');
@@ -280,4 +280,85 @@ test('builder: a refused value stays in its field with the reason beside it; irr
   assert.equal(await page.locator('svg .node').count(), 5);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('side panel: findings grouped by kind, most severe first, counted in words; table values unbroken; the inspector scrolls into view', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'async-failover-loses-writes');
+  await page.waitForSelector('svg .node[data-node=db3]');
+  await page.click('button.fast-forward');
+  await page.waitForFunction(() => document.querySelector('.finding-group.stale_read') && parseFloat(document.querySelector('.clock').textContent) >= 25, null, { timeout: 90000 });
+  const groups = await page.$$eval('.finding-group', (gs) => gs.map((g) => ({ kind: g.classList[1], count: g.querySelector('summary').textContent, open: g.open })));
+  assert.equal(groups[0].kind, 'lost_write', `most severe first: ${JSON.stringify(groups)}`);
+  assert.ok(groups[0].open, 'the most severe group is open');
+  assert.match(groups[0].count, /^\d{1,3}(,\d{3})* lost writes?$/);
+  assert.ok(groups.findIndex((g) => g.kind === 'stale_read') > 0, 'stale reads come after the lost writes');
+  for (const g of groups) assert.doesNotMatch(g.count, /_/, 'words, not identifiers');
+  await page.locator('.findings').scrollIntoViewIfNeeded();
+  await screenshot(page, 'findings-grouped.png');
+
+  // Select a node: its inspector scrolls into view below the lesson, and the binlog
+  // position reads on one line.
+  await page.click('g.node[data-node=db1] .node-body');
+  await page.waitForSelector('.inspector h2:has-text("db1")');
+  await page.waitForFunction(() => {
+    const panel = document.querySelector('aside.side-panel').getBoundingClientRect();
+    const top = document.querySelector('aside .inspector').getBoundingClientRect().top;
+    return top >= panel.top - 1 && top < panel.top + panel.height / 2;
+  });
+  const lines = await page.$$eval('aside table.kv td', (tds) => tds.flatMap((td) => {
+    const m = /binlog\.\d{6}:\d+/.exec(td.textContent);
+    if (!m) return [];
+    const range = document.createRange();
+    const text = td.firstChild;
+    range.setStart(text, m.index);
+    range.setEnd(text, m.index + m[0].length);
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    return [{ text: m[0], lines: tops.size }];
+  }));
+  assert.ok(lines.length > 0, 'a binlog position is shown');
+  for (const l of lines) assert.equal(l.lines, 1, `${l.text} breaks across lines`);
+  await screenshot(page, 'inspector-revealed.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('side panel: a split brain is said once', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'partition-split-brain');
+  await page.waitForSelector('svg .node[data-node=db3]');
+  for (let i = 0; i < 2; i += 1) await page.click('button.fast-forward');
+  await page.waitForSelector('.finding-group.split_brain', { timeout: 90000 });
+  await page.click('.finding-group.split_brain summary');
+  const text = await page.textContent('.finding-group.split_brain');
+  assert.match(text, /^1 split brain/);
+  assert.doesNotMatch(text, /split brain.*split brain/i);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// The README's two pictures (docs/img/projector.png, docs/img/phone.png are copies of these).
+test('README views: a lesson after its failover on a projector, and on a phone', async () => {
+  for (const size of [{ name: 'projector', width: 1280, height: 720, mobile: false }, { name: 'phone', width: 390, height: 844, mobile: true }]) {
+    const context = await env.browser.newContext({ viewport: { width: size.width, height: size.height }, isMobile: size.mobile, hasTouch: size.mobile });
+    const page = await context.newPage();
+    await page.goto(env.server.url);
+    await page.waitForSelector('svg .node');
+    await page.selectOption('select[aria-label=scenario]', 'async-failover-loses-writes');
+    await page.waitForSelector('svg .node[data-node=db3]');
+    await page.evaluate(() => {
+      const input = document.querySelector('input[aria-label=timeline]');
+      input.max = '12000';
+      input.value = '12000';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForFunction(() => parseFloat(document.querySelector('.clock').textContent) >= 12, null, { timeout: 60000 });
+    await page.evaluate(() => scrollTo(0, 0));
+    await screenshot(page, `readme-${size.name}.png`);
+    await context.close();
+  }
 });
