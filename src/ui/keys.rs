@@ -21,6 +21,9 @@ pub enum Shortcut {
     HealAll,
     NextLessonStep,
     PreviousLessonStep,
+    /// The timeline's next / previous marker: a fault, failover, finding or lesson step.
+    NextMark,
+    PreviousMark,
 }
 
 impl Shortcut {
@@ -37,6 +40,8 @@ impl Shortcut {
             "h" => Shortcut::HealAll,
             "n" => Shortcut::NextLessonStep,
             "b" => Shortcut::PreviousLessonStep,
+            "]" => Shortcut::NextMark,
+            "[" => Shortcut::PreviousMark,
             _ => return None,
         })
     }
@@ -57,6 +62,8 @@ impl Shortcut {
             Shortcut::Escape => return vec![Msg::CloseHelp, Msg::ClearSelection],
             Shortcut::NextLessonStep => return vec![Msg::LessonStep(1)],
             Shortcut::PreviousLessonStep => return vec![Msg::LessonStep(-1)],
+            Shortcut::NextMark => return vec![Msg::JumpMark(1)],
+            Shortcut::PreviousMark => return vec![Msg::JumpMark(-1)],
             Shortcut::HealAll => Some(Command::HealAll),
             Shortcut::CrashNode => node.map(|node| Command::Crash {
                 node,
@@ -131,6 +138,8 @@ mod tests {
             "h",
             "n",
             "b",
+            "]",
+            "[",
         ] {
             assert!(Shortcut::from_key(key).is_some(), "{key:?}");
         }

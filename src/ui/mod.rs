@@ -20,6 +20,7 @@ pub mod geometry;
 pub mod help;
 pub mod keys;
 pub mod lesson;
+pub mod marks;
 pub mod panels;
 pub mod panic;
 pub mod playback;
@@ -98,6 +99,8 @@ pub enum Msg {
     BuilderClose,
     /// Move through the lesson's steps (−1 back, +1 next).
     LessonStep(i32),
+    /// Go to the timeline's next (+1) or previous (−1) marker.
+    JumpMark(i32),
     /// Move a timed action to the time typed, in seconds.
     TimelineMove {
         index: usize,
@@ -242,6 +245,24 @@ impl App {
         true
     }
 
+    /// Goes to the timeline's next or previous marker; false when there is none.
+    fn jump_mark(&mut self, delta: i32) -> bool {
+        let Some(s) = &mut self.session else {
+            return false;
+        };
+        let groups = marks::shown(&s.playback, s.scenario().lesson.as_ref());
+        let now = s.playback.now();
+        let to = if delta > 0 {
+            marks::next_moment(&groups, now)
+        } else {
+            marks::previous_moment(&groups, now)
+        };
+        let Some(at) = to else { return false };
+        s.playback.seek(at);
+        self.side.changed();
+        true
+    }
+
     fn direct_write(&mut self, node: String) {
         self.direct_writes += 1;
         self.act(Command::DirectWrite {
@@ -291,7 +312,7 @@ impl App {
         };
         html! {
             <>
-                { controls::view(pb, link) }
+                { controls::view(pb, s.scenario().lesson.as_ref(), link) }
                 <div class="canvas">{ topology::view(&pb.world, &marks, link) }</div>
             </>
         }
@@ -353,6 +374,7 @@ impl Component for App {
             Msg::BuilderApply => self.apply_builder(),
             Msg::BuilderClose => self.overlays.builder = None,
             Msg::LessonStep(delta) => _ = self.move_lesson(delta),
+            Msg::JumpMark(delta) => return self.jump_mark(delta),
             Msg::TimelineMove { index, secs } => self.edit_timeline(
                 timeline::parse_secs(&secs).map(|at_ms| TimelineEdit::Move { index, at_ms }),
             ),

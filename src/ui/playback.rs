@@ -15,6 +15,7 @@
 use crate::engine::footprint::Footprint;
 use crate::engine::time::{Duration, Instant, secs};
 use crate::engine::{Command, CommandError, World};
+use crate::ui::marks::RunMarks;
 
 /// Simulated time between snapshots while playing forward.
 pub const SNAPSHOT_EVERY: Duration = secs(5);
@@ -78,6 +79,8 @@ pub struct Playback {
     applied: usize,
     /// Events one frame may process; the UI tunes it to keep frames short.
     pub slice: u64,
+    /// The timeline's marks up to `horizon`, kept while the world shown is in the past.
+    pub marks: RunMarks,
 }
 
 impl Playback {
@@ -93,6 +96,7 @@ impl Playback {
             target: None,
             applied: 0,
             slice: EVENTS_PER_SLICE,
+            marks: RunMarks::default(),
         }
     }
 
@@ -148,6 +152,7 @@ impl Playback {
                 self.applied += 1;
             }
             self.horizon = self.horizon.max(self.now());
+            self.marks.record(&self.world);
             if reached && stop == t && self.actions.get(self.applied).is_none_or(|(at, _)| *at > t)
             {
                 self.target = None;
@@ -210,6 +215,7 @@ impl Playback {
         self.target = None;
         self.world.step();
         self.horizon = self.horizon.max(self.now());
+        self.marks.record(&self.world);
     }
 
     /// Applies a user action now, recorded so seeking and replays reproduce it. Seeking
@@ -219,7 +225,10 @@ impl Playback {
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
         let now = whole_ms(self.now());
         self.world.run_until(now);
+        self.marks.record(&self.world);
+        let findings_before = self.world.checker.findings.len();
         self.world.apply(cmd.clone())?;
+        self.marks.forget_after(&self.world, findings_before);
         self.actions.truncate(self.applied);
         self.snapshots.retain(|s| s.at() <= now);
         self.horizon = now;
@@ -322,6 +331,7 @@ mod tests {
     use crate::engine::time::us;
     use crate::scenario::Scenario;
     use crate::scenario::presets::preset;
+    use crate::ui::marks::MarkKind;
 
     fn playback() -> Playback {
         let s = Scenario::from_json(preset("async-failover-loses-writes").unwrap()).unwrap();
@@ -414,6 +424,71 @@ mod tests {
         .unwrap();
         assert_eq!(p.actions.len(), 1);
         assert_eq!(p.horizon, Instant::from_secs(2));
+    }
+
+    /// (moment, kind, noun) of every mark: what the timeline draws.
+    fn marks_of(p: &Playback) -> Vec<(Instant, MarkKind, String)> {
+        p.marks
+            .all(&p.world)
+            .into_iter()
+            .map(|m| (m.at, m.kind, m.noun))
+            .collect()
+    }
+
+    #[test]
+    fn the_whole_runs_marks_stay_after_seeking_back() {
+        let mut p = playback();
+        p.seek(Instant::from_secs(30));
+        finish(&mut p);
+        let whole = marks_of(&p);
+        for kind in [MarkKind::Fault, MarkKind::Failover, MarkKind::Finding] {
+            assert!(whole.iter().any(|m| m.1 == kind), "{kind:?} in {whole:?}");
+        }
+        p.seek(Instant::from_secs(1));
+        finish(&mut p);
+        assert_eq!(marks_of(&p), whole, "the coming failover and findings stay");
+        // Replaying forward past the old end neither doubles nor drops a mark.
+        p.seek(Instant::from_secs(12));
+        finish(&mut p);
+        p.seek(Instant::from_secs(40));
+        finish(&mut p);
+        let longer = marks_of(&p);
+        assert_eq!(longer[..whole.len()], whole[..]);
+        p.seek(Instant::from_secs(2));
+        finish(&mut p);
+        assert_eq!(marks_of(&p), longer);
+    }
+
+    #[test]
+    fn acting_in_the_past_forgets_the_old_futures_marks() {
+        let mut p = playback();
+        p.seek(Instant::from_secs(30));
+        finish(&mut p);
+        p.seek(Instant::from_secs(2));
+        finish(&mut p);
+        p.apply(Command::Crash {
+            node: "db3".into(),
+            power_loss: false,
+        })
+        .unwrap();
+        let marks = marks_of(&p);
+        assert!(
+            marks.iter().all(|m| m.0 <= Instant::from_secs(2)),
+            "{marks:?}"
+        );
+        assert_eq!(
+            marks.last().map(|m| m.1),
+            Some(MarkKind::Fault),
+            "the new crash"
+        );
+        // The new future's marks are the ones a fresh run with this action logs.
+        p.seek(Instant::from_secs(20));
+        finish(&mut p);
+        let mut fresh = playback();
+        fresh.actions = p.actions.clone();
+        fresh.seek(Instant::from_secs(20));
+        finish(&mut fresh);
+        assert_eq!(marks_of(&p), marks_of(&fresh));
     }
 
     #[test]
