@@ -9,6 +9,7 @@
 //! natively.
 
 pub mod autosave;
+pub mod branches;
 pub mod builder;
 pub mod charts;
 pub mod chrome;
@@ -101,6 +102,12 @@ pub enum Msg {
     LessonStep(i32),
     /// Go to the timeline's next (+1) or previous (−1) marker.
     JumpMark(i32),
+    /// Drop the branch the last hand action in the past started; back to the old run.
+    BranchUndo,
+    /// Keep the new branch (dismiss its notice).
+    BranchSettle,
+    BranchSwitch(usize),
+    BranchesToggle,
     /// Move a timed action to the time typed, in seconds.
     TimelineMove {
         index: usize,
@@ -128,6 +135,8 @@ struct Overlays {
     help: bool,
     builder: Option<builder::Builder>,
     share: Option<share::ShareView>,
+    /// The branch list is unfolded.
+    branches: bool,
 }
 
 /// What ties the app to the page: its next frame, its listeners, wall-clock marks.
@@ -245,6 +254,16 @@ impl App {
         true
     }
 
+    /// A change of branch; autosaves the run shown when the branch changed.
+    fn on_branch(&mut self, f: impl FnOnce(&mut Session) -> bool) {
+        if let Some(s) = &mut self.session
+            && f(s)
+        {
+            self.clear_selection();
+            self.autosave();
+        }
+    }
+
     /// Goes to the timeline's next or previous marker; false when there is none.
     fn jump_mark(&mut self, delta: i32) -> bool {
         let Some(s) = &mut self.session else {
@@ -312,7 +331,10 @@ impl App {
         };
         html! {
             <>
-                { controls::view(pb, s.scenario().lesson.as_ref(), link) }
+                <div class="time-area">
+                    { controls::view(pb, s.scenario().lesson.as_ref(), link) }
+                    { branches::view(s, self.overlays.branches, link) }
+                </div>
                 <div class="canvas">{ topology::view(&pb.world, &marks, link) }</div>
             </>
         }
@@ -375,6 +397,13 @@ impl Component for App {
             Msg::BuilderClose => self.overlays.builder = None,
             Msg::LessonStep(delta) => _ = self.move_lesson(delta),
             Msg::JumpMark(delta) => return self.jump_mark(delta),
+            Msg::BranchUndo => self.on_branch(Session::undo_branch),
+            Msg::BranchSettle => self.on_branch(|s| {
+                s.settle_branches();
+                false
+            }),
+            Msg::BranchSwitch(i) => self.on_branch(|s| s.switch_branch(i)),
+            Msg::BranchesToggle => self.overlays.branches = !self.overlays.branches,
             Msg::TimelineMove { index, secs } => self.edit_timeline(
                 timeline::parse_secs(&secs).map(|at_ms| TimelineEdit::Move { index, at_ms }),
             ),

@@ -243,20 +243,58 @@ impl Playback {
     pub fn seek(&mut self, t: Instant) {
         self.playing = false;
         if t < self.now() {
-            let base = self
-                .snapshots
-                .iter()
-                .rev()
-                .find(|s| s.at() <= t)
-                .unwrap_or(&self.origin);
-            self.world = base.world.clone();
-            // A snapshot is taken before any action at its own time.
-            self.applied = self
-                .actions
-                .partition_point(|(at, _)| *at < self.world.now());
+            self.restore(t);
         }
         self.target = Some(t);
         self.run_slice(t);
+    }
+
+    /// Puts the world back to the last snapshot at or before `t`.
+    fn restore(&mut self, t: Instant) {
+        let base = self
+            .snapshots
+            .iter()
+            .rev()
+            .find(|s| s.at() <= t)
+            .unwrap_or(&self.origin);
+        self.world = base.world.clone();
+        // A snapshot is taken before any action at its own time.
+        self.applied = self
+            .actions
+            .partition_point(|(at, _)| *at < self.world.now());
+    }
+
+    /// Swaps in another line of the run (a branch): its hand actions, how far it was
+    /// computed and its marks, and moves to `at` in it. Snapshots from before the two
+    /// lines part are kept; the world is rebuilt from one, never run on from this line.
+    pub fn load(
+        &mut self,
+        actions: Vec<(Instant, Command)>,
+        horizon: Instant,
+        marks: RunMarks,
+        at: Instant,
+    ) {
+        let same = self
+            .actions
+            .iter()
+            .zip(&actions)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let parted = [self.actions.get(same), actions.get(same)]
+            .into_iter()
+            .flatten()
+            .map(|(t, _)| *t)
+            .min()
+            .unwrap_or(Instant::MAX);
+        // A snapshot at the moment they part was taken before the actions there: shared.
+        self.snapshots.retain(|s| s.at() <= parted);
+        self.actions = actions;
+        self.horizon = horizon;
+        self.marks = marks;
+        self.playing = false;
+        self.restore(at.min(parted));
+        self.target = Some(at);
+        self.run_slice(at);
     }
 
     /// Sets the speed, clamped to 0.1× … 1000×.
