@@ -53,6 +53,7 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                         <p>{ "Click a node or a link to act on it; shift-click several nodes to partition them from the rest. The timeline's marks are faults (orange), failovers (blue), findings (red) and lesson steps (green), over the whole run computed so far; marks at one moment are merged into one with a count. Hover or focus one for its label; click it (or Enter) to go there." }</p>
                     </div>
                 </div>
+                { super::glossary::view_all() }
                 <button type="button" class="close" onclick={close}>{ "Close" }</button>
             </div>
         </div>

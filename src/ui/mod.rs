@@ -18,6 +18,7 @@ pub mod controls;
 mod document;
 pub mod entry;
 pub mod geometry;
+pub mod glossary;
 pub mod help;
 pub mod keys;
 pub mod lesson;
@@ -108,6 +109,8 @@ pub enum Msg {
     BranchSettle,
     BranchSwitch(usize),
     BranchesToggle,
+    /// Open a glossary entry by its key, or close it.
+    Glossary(Option<&'static str>),
     /// Move a timed action to the time typed, in seconds.
     TimelineMove {
         index: usize,
@@ -137,6 +140,8 @@ struct Overlays {
     share: Option<share::ShareView>,
     /// The branch list is unfolded.
     branches: bool,
+    /// The glossary entry open, by key.
+    glossary: Option<&'static str>,
 }
 
 /// What ties the app to the page: its next frame, its listeners, wall-clock marks.
@@ -404,6 +409,7 @@ impl Component for App {
             }),
             Msg::BranchSwitch(i) => self.on_branch(|s| s.switch_branch(i)),
             Msg::BranchesToggle => self.overlays.branches = !self.overlays.branches,
+            Msg::Glossary(key) => self.overlays.glossary = key,
             Msg::TimelineMove { index, secs } => self.edit_timeline(
                 timeline::parse_secs(&secs).map(|at_ms| TimelineEdit::Move { index, at_ms }),
             ),
@@ -442,6 +448,7 @@ impl Component for App {
                 if self.overlays.help { { help::view(link) } }
                 if let Some(b) = &self.overlays.builder { { builder::view(b, link) } }
                 if let Some(s) = &self.overlays.share { { share::view(s, link) } }
+                if let Some(key) = self.overlays.glossary { { glossary::view_open(key, link) } }
                 { chrome::notice(self.notice.as_deref(), link) }
             </div>
         }

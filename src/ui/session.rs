@@ -350,7 +350,8 @@ impl Session {
     /// Before the end of the computed run it starts a new branch; the old one is kept.
     pub fn act(&mut self, cmd: Command) -> Result<(), CommandError> {
         let pb = &self.playback;
-        let at = playback::whole_ms(pb.target.unwrap_or(pb.now()));
+        // Where `Playback::apply` acts: the next whole millisecond of the moment shown.
+        let at = playback::whole_ms(pb.now());
         let in_the_past = at < pb.horizon;
         let left = Branch::of(pb, None);
         self.playback.apply(cmd)?;

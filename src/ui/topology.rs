@@ -304,7 +304,7 @@ fn bar(part: u64, whole: u64, w: f64) -> String {
 
 /// Under a node: its binlog file filling up; for a replica, how much of its source's
 /// transactions it has received (relay log) and applied.
-fn view_bars(world: &World, n: &Node) -> Html {
+fn view_bars(world: &World, n: &Node, link: &html::Scope<super::App>) -> Html {
     let source_count = n
         .channel
         .as_ref()
@@ -316,14 +316,14 @@ fn view_bars(world: &World, n: &Node) -> Html {
     let bw = 84.0;
     html! {
         <g class="bars" transform={format!("translate({} {})", -bw / 2.0, NODE_R + 24.0)}>
-            <text class="bar-label" x="-4" y="7">{ "binlog" }</text>
+            { super::glossary::svg_term("binlog", html! { <text class="bar-label" x="-4" y="7">{ "binlog" }</text> }, link) }
             <rect class="bar-bg" width={bw.to_string()} height="7" />
             <rect class="bar binlog" width={bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)} height="7" />
             if let Some(total) = source_count {
-                <text class="bar-label" x="-4" y="18">{ "received" }</text>
+                { super::glossary::svg_term("relay_log", html! { <text class="bar-label" x="-4" y="18">{ "received" }</text> }, link) }
                 <rect class="bar-bg" y="11" width={bw.to_string()} height="7" />
                 <rect class="bar received" y="11" width={bar(received, total, bw)} height="7" />
-                <text class="bar-label" x="-4" y="29">{ "applied" }</text>
+                { super::glossary::svg_term("sql_thread", html! { <text class="bar-label" x="-4" y="29">{ "applied" }</text> }, link) }
                 <rect class="bar-bg" y="22" width={bw.to_string()} height="7" />
                 <rect class="bar applied" y="22" width={bar(executed, total, bw)} height="7" />
             }
@@ -382,11 +382,13 @@ fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super:
             <text class="node-health" y="26">{ health(n) }</text>
             if !badge.is_empty() {
                 <g class="lag-badge" transform={format!("translate({} {})", NODE_R - 4.0, -NODE_R + 2.0)}>
-                    <rect x="0" y="-12" width="74" height="20" rx="10" />
-                    <text x="37" y="3">{ badge }</text>
+                    { super::glossary::svg_term("lag", html! { <>
+                        <rect x="0" y="-12" width="74" height="20" rx="10" />
+                        <text x="37" y="3">{ badge }</text>
+                    </> }, link) }
                 </g>
             }
-            { view_bars(world, n) }
+            { view_bars(world, n, link) }
             <title>{ format!("{} — {} — {}", n.name(), n.binlog.end(), n.gtid_executed) }</title>
         </g>
     }
