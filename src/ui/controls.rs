@@ -19,7 +19,7 @@ fn speed_label(s: f64) -> String {
     }
 }
 
-/// One marker (several merged, if they would cover each other): a click or Enter goes to
+/// One marker (several merged, if they would cover each other): a click, Enter or space goes to
 /// its moment; hover or keyboard focus shows its label under the bar.
 fn marker(g: &Group, end: Instant, link: &Scope) -> Html {
     let left = g.at.as_micros() as f64 / end.as_micros() as f64 * 100.0;
@@ -30,12 +30,10 @@ fn marker(g: &Group, end: Instant, link: &Scope) -> Html {
         l if l > 75.0 => "end",
         _ => "middle",
     };
-    let onkeydown =
-        link.batch_callback(move |e: KeyboardEvent| (e.key() == "Enter").then_some(Msg::Seek(at)));
     let merged = (g.marks > 1).then_some("merged");
     // Placed by an SVG percentage, not a `style`: the page's CSP forbids inline styles.
     html! {
-        <g class={classes!("marker", g.kind.class(), merged)} role="button" tabindex="0" aria-label={g.title()} data-at-ms={g.at.as_millis().to_string()} onclick={link.callback(move |_| Msg::Seek(at))} {onkeydown}>
+        <g class={classes!("marker", g.kind.class(), merged)} role="button" tabindex="0" aria-label={g.title()} data-at-ms={g.at.as_millis().to_string()} onclick={link.callback(move |_| Msg::Seek(at))} onkeydown={super::keys::click_on_enter}>
             <title>{ g.lines.join("\n") }</title>
             <circle cx={format!("{left:.2}%")} cy="6" r={if merged.is_some() { "6.5" } else { "5" }} />
             <text class="marker-label" x={format!("{left:.2}%")} y="30" text-anchor={anchor}>{ g.title() }</text>
