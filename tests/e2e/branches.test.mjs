@@ -19,7 +19,7 @@ async function settle(page, test, value) {
 }
 
 async function crash(page, node) {
-  await page.click(`g.node[data-node=${node}]`);
+  await page.click(`g.node[data-node=${node}] circle.node-body`);
   await page.click('.inspector button:has-text("Crash")');
   await page.waitForSelector(`g.node[data-node=${node}].crashed`);
 }

@@ -22,7 +22,8 @@ test('a glossary term opens from the canvas and from a panel, and Help lists the
   await page.waitForSelector('.glossary-popup', { state: 'detached' });
 
   // A panel: the inspector's rows.
-  await page.click('g.node[data-node=db2]');
+  await page.focus('g.node[data-node=db2]'); // a message dot sits on its centre at 0 s
+  await page.keyboard.press('Enter');
   await page.click('.inspector button.term[data-term=io_thread]');
   await page.waitForSelector('.glossary-popup');
   assert.match(await page.textContent('.glossary-popup'), /receiver.*Replica_IO_Running/s);
