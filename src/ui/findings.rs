@@ -83,7 +83,7 @@ pub fn view(world: &World, meaning: fn(FindingKind) -> &'static str, link: &Scop
         .map(|(i, k)| view_group(world, *k, i == 0, meaning, link));
     html! {
         <section class="panel-section findings">
-            <h2>{ "Findings" }</h2>
+            <h2>{ super::glossary::term("finding", "Findings", link) }</h2>
             if world.checker.findings.is_empty() {
                 <p class="hint">{ "Nothing wrong so far: no lost writes, no divergence, no split brain." }</p>
             }

@@ -50,13 +50,15 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                             <li><kbd>{ "x" }</kbd>{ " cut the selected link both ways" }</li>
                             <li><kbd>{ "h" }</kbd>{ " heal every link" }</li>
                             <li><kbd>{ "n" }</kbd>{ " / " }<kbd>{ "b" }</kbd>{ " next / previous lesson step" }</li>
+                            <li><kbd>{ "[" }</kbd>{ " / " }<kbd>{ "]" }</kbd>{ " previous / next timeline mark (fault, failover, finding, lesson step)" }</li>
                             <li><kbd>{ "p" }</kbd>{ " presenter mode: the canvas fills the screen" }</li>
                             <li><kbd>{ "?" }</kbd>{ " this help" }</li>
                             <li><kbd>{ "Esc" }</kbd>{ " close a dialog, or clear the selection" }</li>
                         </ul>
-                        <p>{ "Click a node or a link to act on it; shift-click several nodes (on a touch screen: turn on \"Select several\" at the canvas's lower left and tap them) to partition them from the rest. The timeline's marks are faults (orange), failovers (blue) and findings (red): click one to go there." }</p>
+                        <p>{ "Click a node or a link to act on it; shift-click several nodes (on a touch screen: turn on \"Select several\" at the canvas's lower left and tap them) to partition them from the rest. The timeline's marks are faults (orange), failovers (blue), findings (red) and lesson steps (green), over the whole run computed so far; marks at one moment are merged into one with a count. Hover or focus one for its label; click it (or Enter) to go there." }</p>
                     </div>
                 </div>
+                { super::glossary::view_all() }
                 <button type="button" class="close" onclick={close}>{ "Close" }</button>
             </div>
         </div>

@@ -23,6 +23,9 @@ pub enum Shortcut {
     HealAll,
     NextLessonStep,
     PreviousLessonStep,
+    /// The timeline's next / previous marker: a fault, failover, finding or lesson step.
+    NextMark,
+    PreviousMark,
     /// Presenter mode on or off.
     Presenter,
 }
@@ -42,6 +45,8 @@ impl Shortcut {
             "h" => Shortcut::HealAll,
             "n" => Shortcut::NextLessonStep,
             "b" => Shortcut::PreviousLessonStep,
+            "]" => Shortcut::NextMark,
+            "[" => Shortcut::PreviousMark,
             "p" => Shortcut::Presenter,
             _ => return None,
         })
@@ -64,6 +69,8 @@ impl Shortcut {
             Shortcut::Escape => return vec![Msg::Escape],
             Shortcut::NextLessonStep => return vec![Msg::LessonStep(1)],
             Shortcut::PreviousLessonStep => return vec![Msg::LessonStep(-1)],
+            Shortcut::NextMark => return vec![Msg::JumpMark(1)],
+            Shortcut::PreviousMark => return vec![Msg::JumpMark(-1)],
             Shortcut::Presenter => return vec![Msg::TogglePresenter],
             Shortcut::HealAll => Some(Command::HealAll),
             Shortcut::CrashNode => node.map(|node| Command::Crash {
@@ -214,6 +221,8 @@ mod tests {
             "h",
             "n",
             "b",
+            "]",
+            "[",
             "p",
         ] {
             assert!(Shortcut::from_key(key).is_some(), "{key:?}");

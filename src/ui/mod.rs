@@ -9,6 +9,7 @@
 //! natively.
 
 pub mod autosave;
+pub mod branches;
 pub mod builder;
 pub mod charts;
 pub mod chrome;
@@ -20,9 +21,11 @@ pub mod entry;
 pub mod export;
 pub mod findings;
 pub mod geometry;
+pub mod glossary;
 pub mod help;
 pub mod keys;
 pub mod lesson;
+pub mod marks;
 pub mod narration;
 pub mod panels;
 pub mod panic;
@@ -110,6 +113,16 @@ pub enum Msg {
     BuilderClose,
     /// Move through the lesson's steps (−1 back, +1 next).
     LessonStep(i32),
+    /// Go to the timeline's next (+1) or previous (−1) marker.
+    JumpMark(i32),
+    /// Drop the branch the last hand action in the past started; back to the old run.
+    BranchUndo,
+    /// Keep the new branch (dismiss its notice).
+    BranchSettle,
+    BranchSwitch(usize),
+    BranchesToggle,
+    /// Open a glossary entry by its key, or close it.
+    Glossary(Option<&'static str>),
     /// Move a timed action to the time typed, in seconds.
     TimelineMove {
         index: usize,
@@ -142,6 +155,10 @@ struct Overlays {
     help: bool,
     builder: Option<builder::Form>,
     share: Option<share::ShareView>,
+    /// The branch list is unfolded.
+    branches: bool,
+    /// The glossary entry open, by key.
+    glossary: Option<&'static str>,
     export: bool,
 }
 
@@ -287,6 +304,42 @@ impl App {
         true
     }
 
+    /// Undo, keep or switch a branch; autosaves the run shown when the branch changed.
+    fn on_branch(&mut self, msg: Msg) {
+        let Some(s) = &mut self.session else { return };
+        let changed = match msg {
+            Msg::BranchUndo => s.undo_branch(),
+            Msg::BranchSwitch(i) => s.switch_branch(i),
+            _ => {
+                s.settle_branches();
+                false
+            }
+        };
+        if changed {
+            self.clear_selection();
+            self.follow_lesson();
+            self.autosave();
+        }
+    }
+
+    /// Goes to the timeline's next or previous marker; false when there is none.
+    fn jump_mark(&mut self, delta: i32) -> bool {
+        let Some(s) = &mut self.session else {
+            return false;
+        };
+        let groups = marks::shown(&s.playback, s.scenario().lesson.as_ref());
+        let now = s.playback.now();
+        let to = if delta > 0 {
+            marks::next_moment(&groups, now)
+        } else {
+            marks::previous_moment(&groups, now)
+        };
+        let Some(at) = to else { return false };
+        s.seek(at);
+        self.side.changed();
+        true
+    }
+
     /// Lets the lesson step follow the run: a new step shows at once with what it says to
     /// watch; a step whose event never came says so.
     fn follow_lesson(&mut self) {
@@ -313,6 +366,29 @@ impl App {
     fn seek(&mut self, t: Instant) {
         if let Some(s) = &mut self.session {
             s.seek(t);
+        }
+    }
+
+    /// Opens, closes or flips a dialog, a panel or a mode: what changes no run.
+    fn toggle(&mut self, msg: Msg) {
+        match msg {
+            Msg::SelectSeveral => self.select_several = !self.select_several,
+            Msg::ConsoleWide => self.consoles.wide = !self.consoles.wide,
+            Msg::ToggleHelp => self.overlays.help = !self.overlays.help,
+            Msg::CloseHelp => self.overlays.help = false,
+            Msg::DismissNotice => self.notice = None,
+            Msg::BuilderOpen => {
+                self.overlays.builder = Some(self.overlays.builder.clone().unwrap_or_default())
+            }
+            Msg::BuilderClose => self.overlays.builder = None,
+            Msg::BranchesToggle => self.overlays.branches = !self.overlays.branches,
+            Msg::Glossary(key) => self.overlays.glossary = key,
+            Msg::ShareClose => self.overlays.share = None,
+            Msg::ExportOpen => self.overlays.export = true,
+            Msg::ExportClose => self.overlays.export = false,
+            Msg::TogglePresenter => self.presenter = !self.presenter,
+            // Every other message is handled in `update` before it comes here.
+            _ => {}
         }
     }
 
@@ -379,7 +455,10 @@ impl App {
         };
         html! {
             <>
-                { controls::view(pb, link) }
+                <div class="time-area">
+                    { controls::view(pb, s.scenario().lesson.as_ref(), link) }
+                    { branches::view(s, self.overlays.branches, link) }
+                </div>
                 <div class="canvas">
                     { topology::view(&pb.world, &marks, link) }
                     { self.presenter_button(link) }
@@ -458,7 +537,6 @@ impl Component for App {
                 self.selection.pick_node(node, add || self.select_several);
                 self.page.reveal_inspector = true;
             }
-            Msg::SelectSeveral => self.select_several = !self.select_several,
             Msg::Select(selection) => {
                 self.select(selection);
                 self.page.reveal_inspector = true;
@@ -467,11 +545,8 @@ impl Component for App {
             Msg::Act(cmd) => self.act(cmd),
             Msg::DirectWrite(node) => self.direct_write(node),
             Msg::ConsoleSend { node, sql } => self.console_send(node, sql),
-            Msg::ConsoleWide => self.consoles.wide = !self.consoles.wide,
             Msg::SetLink { from, to, setting } => self.set_link(from, to, setting),
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
-            Msg::ToggleHelp => self.overlays.help = !self.overlays.help,
-            Msg::CloseHelp => self.overlays.help = false,
             Msg::Escape => {
                 if !self.close_top() {
                     self.clear_selection();
@@ -479,14 +554,11 @@ impl Component for App {
             }
             Msg::LoadPreset(name) => self.load_preset(&name),
             Msg::LoadScenario(json) => self.import_scenario(&json),
-            Msg::DismissNotice => self.notice = None,
-            Msg::BuilderOpen => {
-                self.overlays.builder = Some(self.overlays.builder.clone().unwrap_or_default())
-            }
             Msg::BuilderSet(field, value) => self.set_builder_field(field, &value),
             Msg::BuilderApply => self.apply_builder(),
-            Msg::BuilderClose => self.overlays.builder = None,
             Msg::LessonStep(delta) => _ = self.move_lesson(delta),
+            Msg::JumpMark(delta) => return self.jump_mark(delta),
+            m @ (Msg::BranchUndo | Msg::BranchSettle | Msg::BranchSwitch(_)) => self.on_branch(m),
             Msg::TimelineMove { index, secs } => self.edit_timeline(
                 timeline::parse_secs(&secs).map(|at_ms| TimelineEdit::Move { index, at_ms }),
             ),
@@ -494,9 +566,6 @@ impl Component for App {
             Msg::TimelineDraft(edit) => self.draft.set(edit),
             Msg::TimelineAdd => self.add_timed_action(),
             Msg::ShareOpen => self.open_share(),
-            Msg::ShareClose => self.overlays.share = None,
-            Msg::ExportOpen => self.overlays.export = true,
-            Msg::ExportClose => self.overlays.export = false,
             Msg::CopyLink(url) => share::copy(url, ctx.link().callback(Msg::Copied)),
             Msg::Copied(ok) => {
                 if let Some(s) = &mut self.overlays.share {
@@ -505,7 +574,7 @@ impl Component for App {
             }
             Msg::OpenLink(fragment) => self.open_pasted_link(&fragment),
             Msg::ReadFailed(e) => self.notice = Some(format!("The file could not be read: {e}")),
-            Msg::TogglePresenter => self.presenter = !self.presenter,
+            toggle => self.toggle(toggle),
         }
         self.follow_lesson();
         self.side.changed();
@@ -529,6 +598,7 @@ impl Component for App {
                 if self.overlays.help { { help::view(link) } }
                 if let Some(b) = &self.overlays.builder { { builder::view(b, link) } }
                 if let Some(s) = &self.overlays.share { { share::view(s, link) } }
+                if let Some(key) = self.overlays.glossary { { glossary::view_open(key, link) } }
                 if self.overlays.export { { self.view_export(link) } }
                 { chrome::notice(self.notice.as_deref(), link) }
             </div>

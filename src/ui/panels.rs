@@ -3,6 +3,7 @@
 //! with its "why this candidate?" table, and the checker's findings.
 
 use super::Msg;
+use super::glossary;
 use super::topology::health;
 use crate::engine::checker::FindingKind;
 use crate::engine::config::PromotionRule;
@@ -30,6 +31,11 @@ fn row(k: &str, v: impl Into<String>) -> Html {
     html! { <tr><th>{ k.to_string() }</th><td>{ v.into() }</td></tr> }
 }
 
+/// A row whose name is a glossary term.
+fn term_row(key: &'static str, k: &str, v: impl Into<String>, link: &Scope) -> Html {
+    html! { <tr><th>{ glossary::term(key, k.to_string(), link) }</th><td>{ v.into() }</td></tr> }
+}
+
 /// A node in detail; `console` (its SQL console) comes right after what can be done to it.
 pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope) -> Html {
     let name = n.name().to_string();
@@ -45,13 +51,13 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
             { view_backups(world, n, link) }
             { console }
             <table class="kv">
-                { row("read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only)) }
+                { term_row("read_only", "read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only), link) }
                 { row("binlog position", n.binlog.end().to_string()) }
                 { row("binlog files", format!("binlog.{:06} … ({} kept)", n.binlog.first_file(), n.binlog.file_count())) }
-                { row("gtid_executed", n.gtid_executed.to_string()) }
+                { term_row("gtid_set", "gtid_executed", n.gtid_executed.to_string(), link) }
                 { row("gtid_purged", n.gtid_purged().to_string()) }
                 if n.semi_sync.enabled {
-                    { row("Rpl_semi_sync_source_status", if n.semi_sync.on { "ON" } else { "OFF" }) }
+                    { term_row("semi_sync", "Rpl_semi_sync_source_status", if n.semi_sync.on { "ON" } else { "OFF" }, link) }
                     { row("semi-sync yes_tx / no_tx", format!("{} / {}", n.semi_sync.yes_tx, n.semi_sync.no_tx)) }
                 }
                 { row("rows · checksum", format!("{} · {:016x}", n.data.len(), n.data.checksum())) }
@@ -60,13 +66,13 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
                 <h3>{ "SHOW REPLICA STATUS" }</h3>
                 <table class="kv">
                     { row("Source", world.name(s.source.into())) }
-                    { row("Replica_IO_Running", format!("{:?}", s.io_running)) }
-                    { row("Replica_SQL_Running", yes_no(s.sql_running)) }
+                    { term_row("io_thread", "Replica_IO_Running", format!("{:?}", s.io_running), link) }
+                    { term_row("sql_thread", "Replica_SQL_Running", yes_no(s.sql_running), link) }
                     { row("Read_Source_Log_Pos", s.read_source_pos.to_string()) }
                     { row("Exec_Source_Log_Pos", s.exec_source_pos.to_string()) }
-                    { row("Retrieved_Gtid_Set", s.retrieved_gtid_set.to_string()) }
+                    { term_row("relay_log", "Retrieved_Gtid_Set", s.retrieved_gtid_set.to_string(), link) }
                     { row("Executed_Gtid_Set", n.gtid_executed.to_string()) }
-                    { row("Seconds_Behind_Source", s.seconds_behind_source().map_or("NULL".into(), |s| s.to_string())) }
+                    { term_row("lag", "Seconds_Behind_Source", s.seconds_behind_source().map_or("NULL".into(), |s| s.to_string()), link) }
                     { row("Relay log pending", s.relay_log_pending.to_string()) }
                     { row("Auto_Position", if s.auto_position { "1" } else { "0" }) }
                     { row("SQL_Delay", s.sql_delay_s.to_string()) }
@@ -76,8 +82,8 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
                     if let Some(e) = &s.last_sql_error { { row("Last_SQL_Error", format!("{} {}", e.errno, e.message)) } }
                 </table>
             }
-            { view_binlog(n) }
-            { view_relay_log(n) }
+            { view_binlog(n, link) }
+            { view_relay_log(n, link) }
             { view_data(world, n) }
         </section>
     }
@@ -192,7 +198,7 @@ fn view_backups(world: &World, n: &Node, link: &Scope) -> Html {
 const MYSQLBINLOG_TRANSACTIONS: usize = 8;
 
 /// The last transactions of the node's binlog as `mysqlbinlog -v` prints them.
-fn view_binlog(n: &Node) -> Html {
+fn view_binlog(n: &Node, link: &Scope) -> Html {
     let text = mysqlbinlog::render_binlog(&n.binlog, n.server_id, MYSQLBINLOG_TRANSACTIONS);
     // The files the window spans, as the command line would name them.
     let last_file = n.binlog.end().file;
@@ -208,7 +214,7 @@ fn view_binlog(n: &Node) -> Html {
     );
     html! {
         <>
-            <h3>{ "Binlog (latest)" }</h3>
+            <h3>{ glossary::term("binlog", "Binlog", link) }{ " (latest)" }</h3>
             <p class="hint mono mysqlbinlog-title">{ title }</p>
             if text.is_empty() {
                 <p class="hint">{ "no transaction in the retained binlog files yet" }</p>
@@ -220,7 +226,7 @@ fn view_binlog(n: &Node) -> Html {
 }
 
 /// The next transactions the applier will run, as `mysqlbinlog -v` prints a relay log.
-fn view_relay_log(n: &Node) -> Html {
+fn view_relay_log(n: &Node, link: &Scope) -> Html {
     let Some(c) = &n.channel else {
         return Html::default();
     };
@@ -228,7 +234,7 @@ fn view_relay_log(n: &Node) -> Html {
     let text = mysqlbinlog::render_relay_log(entries, MYSQLBINLOG_TRANSACTIONS);
     html! {
         <>
-            <h3>{ format!("Relay log: {} not yet applied", c.relay_log.len()) }</h3>
+            <h3>{ glossary::term("relay_log", "Relay log", link) }{ format!(": {} not yet applied", c.relay_log.len()) }</h3>
             if !text.is_empty() {
                 <pre class="mysqlbinlog relay-events">{ text }</pre>
             }
@@ -405,7 +411,7 @@ fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
         .unwrap_or_default()
 }
 
-pub fn view_failover(world: &World) -> Html {
+pub fn view_failover(world: &World, link: &Scope) -> Html {
     let m = world.manager();
     let mut audit: Vec<_> = world
         .managers
@@ -425,7 +431,7 @@ pub fn view_failover(world: &World) -> Html {
         .collect();
     html! {
         <section class="panel-section failover">
-            <h2>{ "Failover" }</h2>
+            <h2>{ glossary::term("failover", "Failover", link) }</h2>
             <p class="hint">{ format!("analysis: {} · automatic: {} · {} recoveries", world.managers.iter().map(|m| format!("{:?}", m.analysis)).collect::<Vec<_>>().join(" · "), if m.cfg.automatic { "on" } else { "off" }, recoveries.len()) }</p>
             <ul class="audit-log">{ for entries }</ul>
             { view_recovery_statements(world) }

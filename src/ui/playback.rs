@@ -16,6 +16,7 @@ use crate::engine::footprint::Footprint;
 use crate::engine::time::{Duration, Instant, secs};
 use crate::engine::trace::TraceKind;
 use crate::engine::{Command, CommandError, World};
+use crate::ui::marks::RunMarks;
 
 /// Simulated time between snapshots while playing forward.
 pub const SNAPSHOT_EVERY: Duration = secs(5);
@@ -79,6 +80,8 @@ pub struct Playback {
     applied: usize,
     /// Events one frame may process; the UI tunes it to keep frames short.
     pub slice: u64,
+    /// The timeline's marks up to `horizon`, kept while the world shown is in the past.
+    pub marks: RunMarks,
 }
 
 impl Playback {
@@ -94,6 +97,7 @@ impl Playback {
             target: None,
             applied: 0,
             slice: EVENTS_PER_SLICE,
+            marks: RunMarks::default(),
         }
     }
 
@@ -149,6 +153,7 @@ impl Playback {
                 self.applied += 1;
             }
             self.horizon = self.horizon.max(self.now());
+            self.marks.record(&self.world);
             if reached && stop == t && self.actions.get(self.applied).is_none_or(|(at, _)| *at > t)
             {
                 self.target = None;
@@ -211,6 +216,7 @@ impl Playback {
         self.target = None;
         self.world.step();
         self.horizon = self.horizon.max(self.now());
+        self.marks.record(&self.world);
     }
 
     /// Goes back one event (the ← key): to just before the time of the last event
@@ -236,7 +242,10 @@ impl Playback {
     pub fn apply(&mut self, cmd: Command) -> Result<(), CommandError> {
         let now = whole_ms(self.now());
         self.world.run_until(now);
+        self.marks.record(&self.world);
+        let findings_before = self.world.checker.findings.len();
         self.world.apply(cmd.clone())?;
+        self.marks.forget_after(&self.world, findings_before);
         self.actions.truncate(self.applied);
         self.snapshots.retain(|s| s.at() <= now);
         self.horizon = now;
@@ -251,20 +260,58 @@ impl Playback {
     pub fn seek(&mut self, t: Instant) {
         self.playing = false;
         if t < self.now() {
-            let base = self
-                .snapshots
-                .iter()
-                .rev()
-                .find(|s| s.at() <= t)
-                .unwrap_or(&self.origin);
-            self.world = base.world.clone();
-            // A snapshot is taken before any action at its own time.
-            self.applied = self
-                .actions
-                .partition_point(|(at, _)| *at < self.world.now());
+            self.restore(t);
         }
         self.target = Some(t);
         self.run_slice(t);
+    }
+
+    /// Puts the world back to the last snapshot at or before `t`.
+    fn restore(&mut self, t: Instant) {
+        let base = self
+            .snapshots
+            .iter()
+            .rev()
+            .find(|s| s.at() <= t)
+            .unwrap_or(&self.origin);
+        self.world = base.world.clone();
+        // A snapshot is taken before any action at its own time.
+        self.applied = self
+            .actions
+            .partition_point(|(at, _)| *at < self.world.now());
+    }
+
+    /// Swaps in another line of the run (a branch): its hand actions, how far it was
+    /// computed and its marks, and moves to `at` in it. Snapshots from before the two
+    /// lines part are kept; the world is rebuilt from one, never run on from this line.
+    pub fn load(
+        &mut self,
+        actions: Vec<(Instant, Command)>,
+        horizon: Instant,
+        marks: RunMarks,
+        at: Instant,
+    ) {
+        let same = self
+            .actions
+            .iter()
+            .zip(&actions)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let parted = [self.actions.get(same), actions.get(same)]
+            .into_iter()
+            .flatten()
+            .map(|(t, _)| *t)
+            .min()
+            .unwrap_or(Instant::MAX);
+        // A snapshot at the moment they part was taken before the actions there: shared.
+        self.snapshots.retain(|s| s.at() <= parted);
+        self.actions = actions;
+        self.horizon = horizon;
+        self.marks = marks;
+        self.playing = false;
+        self.restore(at.min(parted));
+        self.target = Some(at);
+        self.run_slice(at);
     }
 
     /// Sets the speed, clamped to 0.1× … 1000×.
@@ -339,6 +386,7 @@ mod tests {
     use crate::engine::time::us;
     use crate::scenario::Scenario;
     use crate::scenario::presets::preset;
+    use crate::ui::marks::MarkKind;
 
     fn playback() -> Playback {
         let s = Scenario::from_json(preset("async-failover-loses-writes").unwrap()).unwrap();
@@ -465,6 +513,71 @@ mod tests {
         .unwrap();
         assert_eq!(p.actions.len(), 1);
         assert_eq!(p.horizon, Instant::from_secs(2));
+    }
+
+    /// (moment, kind, noun) of every mark: what the timeline draws.
+    fn marks_of(p: &Playback) -> Vec<(Instant, MarkKind, String)> {
+        p.marks
+            .all(&p.world)
+            .into_iter()
+            .map(|m| (m.at, m.kind, m.noun))
+            .collect()
+    }
+
+    #[test]
+    fn the_whole_runs_marks_stay_after_seeking_back() {
+        let mut p = playback();
+        p.seek(Instant::from_secs(30));
+        finish(&mut p);
+        let whole = marks_of(&p);
+        for kind in [MarkKind::Fault, MarkKind::Failover, MarkKind::Finding] {
+            assert!(whole.iter().any(|m| m.1 == kind), "{kind:?} in {whole:?}");
+        }
+        p.seek(Instant::from_secs(1));
+        finish(&mut p);
+        assert_eq!(marks_of(&p), whole, "the coming failover and findings stay");
+        // Replaying forward past the old end neither doubles nor drops a mark.
+        p.seek(Instant::from_secs(12));
+        finish(&mut p);
+        p.seek(Instant::from_secs(40));
+        finish(&mut p);
+        let longer = marks_of(&p);
+        assert_eq!(longer[..whole.len()], whole[..]);
+        p.seek(Instant::from_secs(2));
+        finish(&mut p);
+        assert_eq!(marks_of(&p), longer);
+    }
+
+    #[test]
+    fn acting_in_the_past_forgets_the_old_futures_marks() {
+        let mut p = playback();
+        p.seek(Instant::from_secs(30));
+        finish(&mut p);
+        p.seek(Instant::from_secs(2));
+        finish(&mut p);
+        p.apply(Command::Crash {
+            node: "db3".into(),
+            power_loss: false,
+        })
+        .unwrap();
+        let marks = marks_of(&p);
+        assert!(
+            marks.iter().all(|m| m.0 <= Instant::from_secs(2)),
+            "{marks:?}"
+        );
+        assert_eq!(
+            marks.last().map(|m| m.1),
+            Some(MarkKind::Fault),
+            "the new crash"
+        );
+        // The new future's marks are the ones a fresh run with this action logs.
+        p.seek(Instant::from_secs(20));
+        finish(&mut p);
+        let mut fresh = playback();
+        fresh.actions = p.actions.clone();
+        fresh.seek(Instant::from_secs(20));
+        finish(&mut fresh);
+        assert_eq!(marks_of(&p), marks_of(&fresh));
     }
 
     #[test]

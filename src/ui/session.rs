@@ -6,9 +6,10 @@
 //! address bar and localStorage (`autosave.rs`), the file reader and the clipboard (the
 //! app and `share.rs`) — calls it and carries out what it returns.
 
+use super::marks::RunMarks;
 use super::narration::{Followed, Narration};
 use super::playback::{self, Playback};
-use crate::engine::time::Instant;
+use crate::engine::time::{Instant, fmt_secs};
 use crate::engine::{Command, CommandError, NodeId, World};
 use crate::scenario::link::{self, LinkError, Shared};
 use crate::scenario::presets::{PRESETS, preset};
@@ -142,11 +143,158 @@ pub struct Export {
     pub hand_actions: usize,
 }
 
+/// One line of the run: everything that tells it apart from another line of the same
+/// document, and where the user was in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Branch {
+    /// Every hand action with its moment. With the document this is the whole run:
+    /// `Playback::with_actions(document world, actions)` replays it exactly.
+    pub actions: Vec<(Instant, Command)>,
+    /// How far it was computed.
+    pub horizon: Instant,
+    /// Its timeline's marks up to `horizon`.
+    pub marks: RunMarks,
+    /// Where the user was when they left it.
+    pub left_at: Instant,
+    /// The moment it parted from the branch it was started from; none for the first.
+    pub forked_at: Option<Instant>,
+}
+
+impl Branch {
+    fn of(p: &Playback, forked_at: Option<Instant>) -> Branch {
+        Branch {
+            actions: p.actions.clone(),
+            horizon: p.horizon,
+            marks: p.marks.clone(),
+            left_at: p.target.unwrap_or(p.now()),
+            forked_at,
+        }
+    }
+
+    /// "crash db3 at 4.70 s", its hand actions in a few words.
+    pub fn summary(&self) -> String {
+        let mut words: Vec<String> = self
+            .actions
+            .iter()
+            .take(3)
+            .map(|(at, cmd)| format!("{} at {}", cmd.label(), fmt_secs(*at)))
+            .collect();
+        if self.actions.len() > 3 {
+            words.push(format!("{} more", self.actions.len() - 3));
+        }
+        if words.is_empty() {
+            return "no hand actions".into();
+        }
+        words.join(", ")
+    }
+}
+
+/// The branches of one document's run: acting in the past starts a new one and keeps the
+/// old future, instead of dropping it.
+///
+/// Built for a later side-by-side comparison of two branches: each [`Branch`] holds
+/// everything that makes its run (the hand actions; the document is shared), so a
+/// comparison opens two `Playback::with_actions` from the same document world with
+/// `branch(a).actions` and `branch(b).actions`, seeks both to one moment and diffs their
+/// worlds; `forked_at` says from when they can differ, and `marks` lets it draw both
+/// timelines without running either.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Branches {
+    /// Every branch, in the order they were started. The one shown is `current`; its
+    /// entry is brought up to date whenever it is left.
+    list: Vec<Branch>,
+    current: usize,
+    /// The branch the last fork left, while undoing the fork can still go back to it.
+    undo_to: Option<usize>,
+}
+
+impl Default for Branches {
+    fn default() -> Self {
+        Branches {
+            list: vec![Branch::of_nothing()],
+            current: 0,
+            undo_to: None,
+        }
+    }
+}
+
+impl Branch {
+    fn of_nothing() -> Branch {
+        Branch {
+            actions: Vec::new(),
+            horizon: Instant::ZERO,
+            marks: RunMarks::default(),
+            left_at: Instant::ZERO,
+            forked_at: None,
+        }
+    }
+}
+
+impl Branches {
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn current(&self) -> usize {
+        self.current
+    }
+
+    /// The branch as it was when last left (the current one as it was started).
+    pub fn branch(&self, i: usize) -> Option<&Branch> {
+        self.list.get(i)
+    }
+
+    /// Whether the last hand action started a branch that undo can still take back.
+    pub fn undoable(&self) -> bool {
+        self.undo_to.is_some()
+    }
+
+    /// Forgets that the last fork can be undone (the user dismissed the notice).
+    pub fn settle(&mut self) {
+        self.undo_to = None;
+    }
+
+    /// Keeps `left` as the current branch and starts a new one parting from it at
+    /// `at`.
+    fn fork(&mut self, left: Branch, at: Instant) {
+        self.list[self.current] = left;
+        self.list.push(Branch {
+            forked_at: Some(at),
+            ..Branch::of_nothing()
+        });
+        self.undo_to = Some(self.current);
+        self.current = self.list.len() - 1;
+    }
+
+    /// Keeps `left` as the current branch and makes branch `i` current; returns it.
+    fn switch(&mut self, left: Branch, i: usize) -> Option<Branch> {
+        let next = self.list.get(i)?.clone();
+        self.list[self.current] = left;
+        self.current = i;
+        self.undo_to = None;
+        Some(next)
+    }
+
+    /// Drops the branch the last fork started and goes back to the one it left.
+    fn undo(&mut self) -> Option<Branch> {
+        let back = self.undo_to.take()?;
+        self.list.remove(self.current);
+        self.current = if back > self.current { back - 1 } else { back };
+        Some(self.list[self.current].clone())
+    }
+}
+
 /// The run the page shows: its document, its playback and the reader's place in it.
 pub struct Session {
     document: Document,
     /// Time and the user's hand actions: the run as the user drives it.
     pub playback: Playback,
+    /// The lines of this run acting in the past started.
+    branches: Branches,
     narration: Narration,
 }
 
@@ -182,6 +330,7 @@ impl Session {
         Ok(Session {
             document,
             playback,
+            branches: Branches::default(),
             narration: Narration::default(),
         })
     }
@@ -199,8 +348,68 @@ impl Session {
     }
 
     /// A hand action, now: recorded, so seeking, links and the autosave replay it.
+    /// Before the end of the computed run it starts a new branch; the old one is kept.
     pub fn act(&mut self, cmd: Command) -> Result<(), CommandError> {
-        self.playback.apply(cmd)
+        let pb = &self.playback;
+        // Where `Playback::apply` acts: the next whole millisecond of the moment shown.
+        let at = playback::whole_ms(pb.now());
+        let in_the_past = at < pb.horizon;
+        let left = Branch::of(pb, None);
+        self.playback.apply(cmd)?;
+        if in_the_past {
+            let forked_at = self.branches.list[self.branches.current].forked_at;
+            self.branches.fork(Branch { forked_at, ..left }, at);
+        }
+        Ok(())
+    }
+
+    pub fn branches(&self) -> &Branches {
+        &self.branches
+    }
+
+    /// Forgets that the last branch can be undone (its notice was dismissed).
+    pub fn settle_branches(&mut self) {
+        self.branches.settle();
+    }
+
+    /// Shows branch `i` where the user left it; false if there is no such branch.
+    pub fn switch_branch(&mut self, i: usize) -> bool {
+        if i == self.branches.current {
+            return i < self.branches.len();
+        }
+        let left = self.left_branch();
+        let Some(next) = self.branches.switch(left, i) else {
+            return false;
+        };
+        self.load(next);
+        true
+    }
+
+    /// Undoes the last branch: drops it and shows the one it left, exactly as it was.
+    pub fn undo_branch(&mut self) -> bool {
+        let Some(back) = self.branches.undo() else {
+            return false;
+        };
+        self.load(back);
+        true
+    }
+
+    /// Every branch as it stands, the current one as it is now.
+    pub fn branch_list(&self) -> Vec<Branch> {
+        let mut list = self.branches.list.clone();
+        list[self.branches.current] = self.left_branch();
+        list
+    }
+
+    fn left_branch(&self) -> Branch {
+        let forked_at = self.branches.list[self.branches.current].forked_at;
+        Branch::of(&self.playback, forked_at)
+    }
+
+    fn load(&mut self, b: Branch) {
+        // The reader moved the run: the lesson step follows the clock in the branch.
+        self.narration.scrubbed();
+        self.playback.load(b.actions, b.horizon, b.marks, b.left_at);
     }
 
     /// The run as a share link carries it, at the whole millisecond at or after the
@@ -575,6 +784,96 @@ mod tests {
         })
         .unwrap();
         assert!(s.scenario().timeline.iter().any(|a| a.at_ms == 9_000));
+    }
+
+    /// What must be the same for a branch to be back exactly: the moment, the hand
+    /// actions, how far the run was computed and the timeline's marks.
+    type Line = (
+        Instant,
+        u64,
+        u64,
+        Vec<(Instant, Command)>,
+        Instant,
+        RunMarks,
+    );
+
+    fn line(s: &Session) -> Line {
+        let (now, hash, events) = moment(s);
+        let p = &s.playback;
+        (
+            now,
+            hash,
+            events,
+            p.actions.clone(),
+            p.horizon,
+            p.marks.clone(),
+        )
+    }
+
+    /// The free-play example: crash db3 at 4.7 s, run to 34.7 s, scrub back to
+    /// 2 s and crash db2.
+    fn changed_past() -> (Session, Line) {
+        let mut s = Session::from_json(preset("free-play").unwrap()).unwrap();
+        at(&mut s, 4_700_000);
+        s.act(crash("db3")).unwrap();
+        assert_eq!(
+            s.branches().len(),
+            1,
+            "acting at the end of the run is no branch"
+        );
+        at(&mut s, 34_700_000);
+        at(&mut s, 2_000_000);
+        let before = line(&s);
+        s.act(crash("db2")).unwrap();
+        (s, before)
+    }
+
+    #[test]
+    fn acting_in_the_past_starts_a_branch_and_undo_restores_the_old_one_exactly() {
+        let (mut s, before) = changed_past();
+        assert_eq!(s.branches().len(), 2);
+        assert_eq!(s.branches().current(), 1);
+        assert!(s.branches().undoable());
+        assert_eq!(
+            s.playback.actions.len(),
+            1,
+            "the new branch: only db2's crash"
+        );
+        let old = s.branches().branch(0).unwrap();
+        assert_eq!(old.actions, before.3, "the old future is kept");
+        assert_eq!(old.horizon, Instant::from_micros(34_700_000));
+        assert_eq!(old.summary(), "crash db3 at 4.70 s");
+        assert_eq!(s.branch_list()[1].forked_at, Some(Instant::from_secs(2)));
+        assert!(s.undo_branch());
+        settle(&mut s);
+        assert_eq!(line(&s), before);
+        assert_eq!(s.branches().len(), 1);
+        assert!(!s.undo_branch(), "once");
+        // The old future is still there to run into: db3 crashed at 4.7 s.
+        at(&mut s, 30_000_000);
+        let db3 = s.world().node_id("db3").unwrap();
+        assert!(!s.world().node(db3).unwrap().is_running());
+    }
+
+    #[test]
+    fn branches_can_be_switched_back_and_forth_exactly() {
+        let (mut s, before) = changed_past();
+        at(&mut s, 20_000_000);
+        let new_line = line(&s);
+        assert!(s.switch_branch(0));
+        settle(&mut s);
+        assert_eq!(line(&s), before, "the old branch, where the user left it");
+        assert!(!s.branches().undoable(), "a switch settles the fork");
+        assert!(s.switch_branch(1));
+        settle(&mut s);
+        assert_eq!(line(&s), new_line);
+        // The same run as a fresh one with the same hand actions.
+        let mut fresh = Session::from_json(preset("free-play").unwrap()).unwrap();
+        fresh.playback.actions = s.playback.actions.clone();
+        at(&mut fresh, 20_000_000);
+        assert_eq!(moment(&fresh), moment(&s));
+        assert!(!s.switch_branch(7));
+        assert_eq!(line(&s), new_line);
     }
 
     #[test]

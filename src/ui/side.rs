@@ -99,7 +99,7 @@ pub fn view(
             { inspector(session, selection, consoles, link) }
             { timeline::view(&scenario.timeline, &names, draft, link) }
             { panels::view_findings(w, link) }
-            { panels::view_failover(w) }
+            { panels::view_failover(w, link) }
             { charts::view(w) }
         </>
     }

@@ -609,7 +609,7 @@ fn bar(part: u64, whole: u64, w: f64) -> String {
 /// Under a node: its binlog file filling up; for a replica, how much of its source's
 /// transactions it has received (relay log) and applied. Labels left of the bars, so the
 /// pair is centred under the node.
-fn view_bars(world: &World, n: &Node, r: f64) -> Html {
+fn view_bars(world: &World, n: &Node, r: f64, link: &html::Scope<super::App>) -> Html {
     let source_count = n
         .channel
         .as_ref()
@@ -619,10 +619,10 @@ fn view_bars(world: &World, n: &Node, r: f64) -> Html {
     // Received = applied + what waits in the relay log (no set arithmetic per frame).
     let received = executed + n.relay_pending();
     let bw = 84.0;
-    let row = |label: &'static str, class: &'static str, y: f64, width: String| {
+    let row = |label: Html, class: &'static str, y: f64, width: String| {
         html! {
             <>
-                <text class="bar-label" x="-6" y={format!("{:.0}", y + 10.0)}>{ label }</text>
+                { label }
                 <rect class="bar-bg" y={y.to_string()} width={bw.to_string()} height="10" />
                 <rect class={format!("bar {class}")} y={y.to_string()} {width} height="10" />
             </>
@@ -630,13 +630,25 @@ fn view_bars(world: &World, n: &Node, r: f64) -> Html {
     };
     html! {
         <g class="bars" transform={format!("translate({} {})", -bw / 2.0 + 34.0, r + 38.0)}>
-            { row("binlog", "binlog", 0.0, bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)) }
+            { row(bar_term("binlog", "binlog", 0.0, link), "binlog", 0.0, bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)) }
             if let Some(total) = source_count {
-                { row("received", "received", 22.0, bar(received, total, bw)) }
-                { row("applied", "applied", 44.0, bar(executed, total, bw)) }
+                { row(bar_term("relay_log", "received", 22.0, link), "received", 22.0, bar(received, total, bw)) }
+                { row(bar_term("sql_thread", "applied", 44.0, link), "applied", 44.0, bar(executed, total, bw)) }
             }
         </g>
     }
+}
+
+/// A bar's label, a glossary term: hover explains it, a click opens its entry.
+fn bar_term(
+    key: &'static str,
+    label: &'static str,
+    y: f64,
+    link: &html::Scope<super::App>,
+) -> Html {
+    let text =
+        html! { <text class="bar-label" x="-6" y={format!("{:.0}", y + 10.0)}>{ label }</text> };
+    super::glossary::svg_term(key, text, link)
 }
 
 fn node_class(world: &World, n: &Node, sel: &Marks<'_>, look: NodeLook) -> String {
@@ -715,11 +727,13 @@ fn view_node(
             <>
                 if !lag.is_empty() {
                     <g class={if n.channel.as_ref().is_some_and(first_connect) { "lag-badge starting" } else { "lag-badge" }} transform={format!("translate({} {})", r - 4.0, -r + 2.0)}>
-                        <rect x="0" y="-15" width="96" height="26" rx="13" />
-                        <text x="48" y="4">{ lag.clone() }</text>
+                        { super::glossary::svg_term("lag", html! { <>
+                            <rect x="0" y="-15" width="96" height="26" rx="13" />
+                            <text x="48" y="4">{ lag.clone() }</text>
+                        </> }, link) }
                     </g>
                 }
-                { view_bars(world, n, r) }
+                { view_bars(world, n, r, link) }
             </>
         },
         Detail::Medium if !lag.is_empty() => {

@@ -1,0 +1,369 @@
+//! The timeline's marks: faults, failovers, findings and lesson steps over the whole
+//! computed run, merged where they would cover each other, and the "next / previous event
+//! of interest" the `]` / `[` keys jump to. Pure Rust: tested natively.
+//!
+//! The live world only knows its past: after a seek back it is a snapshot replayed to the
+//! moment shown, and its log ends there. So [`RunMarks`] keeps what the run logged up to
+//! the furthest moment computed, and the timeline draws from it whatever moment is shown.
+
+use crate::engine::World;
+use crate::engine::time::{Duration, Instant, fmt_secs};
+use crate::engine::world::LogKind;
+use crate::scenario::lesson::Lesson;
+use crate::ui::playback::Playback;
+
+/// What a mark stands for, in the order a merged mark takes its colour from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MarkKind {
+    Failover,
+    Fault,
+    Finding,
+    LessonStep,
+}
+
+impl MarkKind {
+    /// Its CSS class (and colour).
+    pub fn class(self) -> &'static str {
+        match self {
+            MarkKind::Failover => "failover",
+            MarkKind::Fault => "fault",
+            MarkKind::Finding => "finding",
+            MarkKind::LessonStep => "lesson-step",
+        }
+    }
+}
+
+/// One thing that happened in the run (or a lesson step's moment).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub at: Instant,
+    pub kind: MarkKind,
+    /// What one of them is called in a merged label: "fault", "lost write".
+    pub noun: String,
+    /// The log's line for it: "crash db3", "lost_write: …".
+    pub text: String,
+    /// How many cases it stands for (a summarised finding stands for several).
+    pub count: u64,
+}
+
+/// The marks of the run up to the furthest moment computed, kept across seeks back.
+///
+/// Faults and failovers come from the world's log, always logged at the moment they
+/// happen; they are kept up to `until` (exclusive: the world may sit part-way through the
+/// events of its own moment). Findings may be reported for an earlier moment (lost writes
+/// are found at the promotion), so they are kept by their index in the checker's list,
+/// which grows the same way in every replay of the same run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunMarks {
+    logged: Vec<Mark>,
+    findings: Vec<Mark>,
+    until: Instant,
+}
+
+impl RunMarks {
+    /// Takes in what `world` logged since the last call, when it is past everything kept
+    /// (a replay after a seek back re-lives the same run and adds nothing).
+    pub fn record(&mut self, world: &World) {
+        if world.now() <= self.until {
+            return;
+        }
+        self.logged
+            .extend(logged_since(world, self.until, Some(world.now())));
+        let seen = self.findings.len();
+        self.findings.extend(findings_from(world, seen));
+        self.until = world.now();
+    }
+
+    /// Forgets the future after `world`'s moment: a hand action there starts a new one.
+    /// `findings_before` is how many findings the world had before the action.
+    pub fn forget_after(&mut self, world: &World, findings_before: usize) {
+        let now = world.now();
+        self.logged.retain(|m| m.at < now);
+        self.findings.truncate(findings_before);
+        self.until = self.until.min(now);
+    }
+
+    /// Every mark of the run, oldest first: those kept, and when `world` is at the end of
+    /// what was computed, what it logged since.
+    pub fn all(&self, world: &World) -> Vec<Mark> {
+        let mut all = self.logged.clone();
+        if world.now() >= self.until {
+            all.extend(logged_since(world, self.until, None));
+        }
+        for m in self.findings.iter().cloned() {
+            insert_in_order(&mut all, m);
+        }
+        if world.now() >= self.until {
+            for m in findings_from(world, self.findings.len()) {
+                insert_in_order(&mut all, m);
+            }
+        }
+        all
+    }
+}
+
+/// Inserts `m` after every mark not later than it. Marks come nearly in order, so this is
+/// mostly a push; a sort here cost 1.5 KB of the bundle.
+fn insert_in_order(marks: &mut Vec<Mark>, m: Mark) {
+    let i = marks.partition_point(|x| (x.at, x.kind) <= (m.at, m.kind));
+    marks.insert(i, m);
+}
+
+/// Faults and failovers logged at or after `from` (and before `before`, if given).
+fn logged_since(world: &World, from: Instant, before: Option<Instant>) -> Vec<Mark> {
+    let mut out: Vec<Mark> = world
+        .log
+        .iter()
+        .rev()
+        .take_while(|e| e.at_us >= from)
+        .filter(|e| before.is_none_or(|b| e.at_us < b))
+        .filter_map(|e| {
+            let (kind, noun) = match e.kind {
+                LogKind::Fault => (MarkKind::Fault, "fault"),
+                LogKind::Failover => (MarkKind::Failover, "failover"),
+                _ => return None,
+            };
+            Some(Mark {
+                at: e.at_us,
+                kind,
+                noun: noun.into(),
+                text: e.text.clone(),
+                count: 1,
+            })
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+/// The checker's findings from index `from` on.
+fn findings_from(world: &World, from: usize) -> Vec<Mark> {
+    let findings = world.checker.findings.get(from..).unwrap_or_default();
+    findings
+        .iter()
+        .map(|f| Mark {
+            at: f.at_us,
+            kind: MarkKind::Finding,
+            noun: f.kind.name().replace('_', " "),
+            text: format!("{}: {}", f.kind.name(), f.detail),
+            count: f.count.max(1),
+        })
+        .collect()
+}
+
+/// The lesson's steps that name a moment, as marks.
+pub fn lesson_marks(lesson: &Lesson) -> Vec<Mark> {
+    lesson
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            Some(Mark {
+                at: Instant::from_millis(s.at_ms?),
+                kind: MarkKind::LessonStep,
+                noun: format!("lesson step {}", i + 1),
+                text: s.text.clone(),
+                count: 1,
+            })
+        })
+        .collect()
+}
+
+/// Marks close enough to cover each other on the timeline, drawn as one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    /// Its first mark's moment: where a click goes.
+    pub at: Instant,
+    /// The most telling kind among its marks (a failover before the lost writes it causes).
+    pub kind: MarkKind,
+    /// Marks merged, each counted once.
+    pub marks: usize,
+    /// "failover + 1,930 lost writes".
+    pub label: String,
+    /// Its marks' log lines, the first few.
+    pub lines: Vec<String>,
+}
+
+impl Group {
+    /// What a screen reader and the hover label say: "10.08 s: failover + 25 lost writes".
+    pub fn title(&self) -> String {
+        format!("{}: {}", fmt_secs(self.at), self.label)
+    }
+}
+
+/// Log lines a merged mark lists at most.
+const LINES_SHOWN: usize = 4;
+
+/// Merges `marks` (oldest first) into groups no wider than `span`: on a timeline of
+/// length `end`, the span one marker covers.
+pub fn group(marks: &[Mark], span: Duration) -> Vec<Group> {
+    let mut out: Vec<Vec<&Mark>> = Vec::new();
+    for m in marks {
+        match out.last_mut() {
+            Some(g) if m.at - g[0].at <= span => g.push(m),
+            _ => out.push(vec![m]),
+        }
+    }
+    out.iter().map(|g| merge(g)).collect()
+}
+
+fn merge(marks: &[&Mark]) -> Group {
+    // Nouns in the order of their kind, then of first appearance; counts summed.
+    let mut nouns: Vec<(MarkKind, &str, u64)> = Vec::new();
+    for kind in [
+        MarkKind::Failover,
+        MarkKind::Fault,
+        MarkKind::Finding,
+        MarkKind::LessonStep,
+    ] {
+        for m in marks.iter().filter(|m| m.kind == kind) {
+            match nouns.iter_mut().find(|(_, n, _)| *n == m.noun) {
+                Some(entry) => entry.2 += m.count,
+                None => nouns.push((m.kind, &m.noun, m.count)),
+            }
+        }
+    }
+    let label = nouns
+        .iter()
+        .map(|(_, noun, n)| counted(*n, noun))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let mut lines: Vec<String> = marks
+        .iter()
+        .take(LINES_SHOWN)
+        .map(|m| m.text.clone())
+        .collect();
+    if marks.len() > LINES_SHOWN {
+        lines.push(format!("… and {} more", marks.len() - LINES_SHOWN));
+    }
+    Group {
+        at: marks[0].at,
+        kind: nouns[0].0,
+        marks: marks.len(),
+        label,
+        lines,
+    }
+}
+
+/// "failover", "2 faults", "1,930 lost writes".
+fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        return noun.to_string();
+    }
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let plural = if noun.ends_with('s') { "" } else { "s" };
+    format!("{grouped} {noun}{plural}")
+}
+
+/// The span one marker covers on a timeline of length `end`: marks closer than this are
+/// merged, so none hides another.
+pub fn marker_span(end: Instant) -> Duration {
+    Duration::from_micros(end.as_micros() / 80)
+}
+
+/// Where the `]` key goes from `now`: the next group's moment.
+pub fn next_moment(groups: &[Group], now: Instant) -> Option<Instant> {
+    groups.iter().map(|g| g.at).find(|at| *at > now)
+}
+
+/// Where the `[` key goes from `now`: the previous group's moment.
+pub fn previous_moment(groups: &[Group], now: Instant) -> Option<Instant> {
+    groups.iter().rev().map(|g| g.at).find(|at| *at < now)
+}
+
+/// The end of the timeline bar: the furthest moment computed.
+pub fn timeline_end(p: &Playback) -> Instant {
+    p.horizon.max(p.now()).max(Instant::from_micros(1))
+}
+
+/// The markers the timeline draws (and the keys jump between): the run's marks and the
+/// lesson's step moments within the computed run, merged where they would overlap.
+pub fn shown(p: &Playback, lesson: Option<&Lesson>) -> Vec<Group> {
+    let end = timeline_end(p);
+    let mut marks = p.marks.all(&p.world);
+    if let Some(lesson) = lesson {
+        for m in lesson_marks(lesson).into_iter().filter(|m| m.at <= end) {
+            insert_in_order(&mut marks, m);
+        }
+    }
+    group(&marks, marker_span(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::time::ms;
+
+    fn mark(at_ms: u64, kind: MarkKind, noun: &str, count: u64) -> Mark {
+        Mark {
+            at: Instant::ZERO + ms(at_ms),
+            kind,
+            noun: noun.into(),
+            text: format!("{noun} at {at_ms}"),
+            count,
+        }
+    }
+
+    #[test]
+    fn marks_at_one_moment_merge_into_one_with_counts() {
+        let marks = vec![
+            mark(4_700, MarkKind::Fault, "fault", 1),
+            mark(10_080, MarkKind::Finding, "lost write", 1),
+            mark(10_080, MarkKind::Failover, "failover", 1),
+            mark(10_081, MarkKind::Finding, "lost write", 1_929),
+            mark(30_000, MarkKind::Finding, "read your writes", 2),
+        ];
+        let groups = group(&marks, ms(100));
+        let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "fault",
+                "failover + 1,930 lost writes",
+                "2 read your writes"
+            ]
+        );
+        assert_eq!(groups[1].kind, MarkKind::Failover, "the failover's colour");
+        assert_eq!(groups[1].at, Instant::ZERO + ms(10_080));
+        assert_eq!(groups[1].marks, 3);
+        assert_eq!(groups[1].title(), "10.08 s: failover + 1,930 lost writes");
+        assert_eq!(counted(1_234_567, "fault"), "1,234,567 faults");
+    }
+
+    #[test]
+    fn a_merged_mark_lists_its_first_lines_and_how_many_more() {
+        let marks: Vec<Mark> = (0..6)
+            .map(|i| mark(1_000 + i, MarkKind::Finding, "stale read", 1))
+            .collect();
+        let g = &group(&marks, ms(10))[0];
+        assert_eq!(g.lines.len(), LINES_SHOWN + 1);
+        assert_eq!(g.lines.last().unwrap(), "… and 2 more");
+    }
+
+    #[test]
+    fn the_keys_go_to_the_next_and_previous_group() {
+        let marks = vec![
+            mark(2_000, MarkKind::Fault, "fault", 1),
+            mark(9_000, MarkKind::Failover, "failover", 1),
+        ];
+        let groups = group(&marks, ms(10));
+        let t = |s| Instant::from_secs(s);
+        assert_eq!(next_moment(&groups, t(0)), Some(t(2)));
+        assert_eq!(
+            next_moment(&groups, t(2)),
+            Some(t(9)),
+            "not the one it is at"
+        );
+        assert_eq!(next_moment(&groups, t(9)), None);
+        assert_eq!(previous_moment(&groups, t(9)), Some(t(2)));
+        assert_eq!(previous_moment(&groups, t(2)), None);
+        assert_eq!(marker_span(t(80)), ms(1_000));
+    }
+}
