@@ -26,7 +26,11 @@ pub const LISTED: &[(&str, &str, &str)] = &[
     // (rpl_binlog_sender.cc, check_start_file), so the old primary keeps its errant row 3
     // and receives row 4.
     ("old-primary-rejoins", "errors db1", MYSQL_FLAVOR),
-    ("old-primary-rejoins", "rows db1", MYSQL_FLAVOR),
+    (
+        "old-primary-rejoins",
+        "rows db1 after rejoining",
+        MYSQL_FLAVOR,
+    ),
     // gtid_strict_mode: db2's own write took sequence 3 of domain 0, so db1's 0-1-3 is out
     // of order: 1950 (sql/rpl_gtid.cc, rpl_binlog_state::check_strict_sequence). MySQL's
     // UUID:number GTIDs never collide: db2 applies row 3.
