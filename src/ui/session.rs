@@ -6,6 +6,7 @@
 //! address bar and localStorage (`autosave.rs`), the file reader and the clipboard (the
 //! app and `share.rs`) — calls it and carries out what it returns.
 
+use super::narration::{Followed, Narration};
 use super::playback::{self, Playback};
 use crate::engine::time::Instant;
 use crate::engine::{Command, CommandError, NodeId, World};
@@ -146,7 +147,7 @@ pub struct Session {
     document: Document,
     /// Time and the user's hand actions: the run as the user drives it.
     pub playback: Playback,
-    lesson_step: usize,
+    narration: Narration,
 }
 
 impl Session {
@@ -181,7 +182,7 @@ impl Session {
         Ok(Session {
             document,
             playback,
-            lesson_step: 0,
+            narration: Narration::default(),
         })
     }
 
@@ -256,24 +257,39 @@ impl Session {
         };
         let actions = self.playback.actions.clone();
         let mut next = Session::start(document, actions, self.playback.now())?;
-        next.lesson_step = self.lesson_step;
+        next.narration = Narration::keep(self.narration.step());
         *self = next;
         Ok(())
     }
 
     pub fn lesson_step(&self) -> usize {
-        self.lesson_step
+        self.narration.step()
     }
 
-    /// Moves through the lesson's steps (−1 back, +1 next), staying within them; false
-    /// when the scenario has no lesson.
+    /// Moves through the lesson's steps (−1 back, +1 next), staying within them, and the
+    /// run to the step's moment (docs/scenario-format.md); false when the scenario has no
+    /// lesson.
     pub fn move_lesson(&mut self, delta: i32) -> bool {
-        let Some(n) = self.scenario().lesson.as_ref().map(|l| l.steps.len()) else {
+        if self.scenario().lesson.is_none() {
             return false;
-        };
-        let step = self.lesson_step as i64 + i64::from(delta);
-        self.lesson_step = step.clamp(0, n.saturating_sub(1) as i64) as usize;
+        }
+        let step = (self.narration.step() as i64 + i64::from(delta)).max(0) as usize;
+        self.narration
+            .go_to(step, &mut self.playback, &self.document.scenario);
         true
+    }
+
+    /// Moves the run to `t` for the reader (the timeline, a finding): the lesson step
+    /// follows the clock there.
+    pub fn seek(&mut self, t: Instant) {
+        self.narration.scrubbed();
+        self.playback.seek(t);
+    }
+
+    /// Lets the lesson step follow the run after it moved (every frame and every message).
+    pub fn follow_lesson(&mut self) -> Followed {
+        self.narration
+            .follow(&mut self.playback, &self.document.scenario)
     }
 
     /// The nodes the current lesson step says to watch.
@@ -282,7 +298,7 @@ impl Session {
         self.scenario()
             .lesson
             .as_ref()
-            .and_then(|l| l.steps.get(self.lesson_step))
+            .and_then(|l| l.steps.get(self.narration.step()))
             .map(|s| s.watch.iter().filter_map(|n| w.node_id(n)).collect())
             .unwrap_or_default()
     }
@@ -502,10 +518,11 @@ mod tests {
     #[test]
     fn a_timeline_edit_rewrites_only_the_timeline_and_keeps_the_place() {
         let mut s = Session::preset(LESSON).unwrap();
+        // The step first: moving through steps moves the run to their moments.
+        assert!(s.move_lesson(2));
         at(&mut s, 3_000_000);
         s.act(crash("db3")).unwrap();
         at(&mut s, 6_000_000);
-        assert!(s.move_lesson(2));
         let before = s.scenario().clone();
         let added = TimedAction {
             at_ms: 1_500,

@@ -87,10 +87,10 @@ pub fn view(
 ) -> Html {
     let w = session.world();
     let scenario = session.scenario();
-    let lesson = scenario
-        .lesson
-        .as_ref()
-        .map(|l| lesson::view(&scenario.name, l, session.lesson_step(), w, link));
+    let lesson = scenario.lesson.as_ref().map(|l| {
+        let run = (w, scenario.timeline.as_slice());
+        lesson::view(&scenario.name, l, session.lesson_step(), run, link)
+    });
     let names = timeline::node_names(w);
     html! {
         <>

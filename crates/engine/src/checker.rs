@@ -205,6 +205,9 @@ pub struct Checker {
     shard_map: Arc<ShardMap>,
     pub findings: Vec<Finding>,
     pub counts: BTreeMap<FindingKind, u64>,
+    /// When each kind was first reported: `findings` keeps only the first 500, and a
+    /// lesson step waits for the first of a kind (`scenario::lesson::Anchor`).
+    first_at: BTreeMap<FindingKind, Instant>,
     acked: GtidSet,
     acked_writes: AckedWindow,
     key_writes: KeyMap<KeyWrites>,
@@ -232,6 +235,7 @@ impl Checker {
             active_active,
             findings: Vec::new(),
             counts: BTreeMap::new(),
+            first_at: BTreeMap::new(),
             acked: GtidSet::new(),
             acked_writes: AckedWindow::new(ACKED_WINDOW),
             key_writes: KeyMap::default(),
@@ -271,6 +275,8 @@ impl Checker {
         count: u64,
     ) {
         *self.counts.entry(kind).or_default() += count.max(1);
+        let first = self.first_at.entry(kind).or_insert(at_us);
+        *first = (*first).min(at_us);
         if self.findings.len() < MAX_FINDINGS {
             self.findings.push(Finding {
                 kind,
@@ -302,6 +308,11 @@ impl Checker {
 
     pub fn count(&self, kind: FindingKind) -> u64 {
         self.counts.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// When the first finding of this kind was reported, if one was.
+    pub fn first_at(&self, kind: FindingKind) -> Option<Instant> {
+        self.first_at.get(&kind).copied()
     }
 
     /// Acknowledged GTIDs (every write a client was told OK for).

@@ -53,6 +53,7 @@ pub mod invariants;
 pub mod keymap;
 pub mod keyspace;
 pub mod manager;
+pub mod mariadb;
 pub mod message;
 pub mod mysqlbinlog;
 pub mod net;

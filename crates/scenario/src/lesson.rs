@@ -12,6 +12,8 @@ use replication_engine::status::IoRunning;
 use replication_engine::time::{self, Instant, secs};
 use serde::{Deserialize, Serialize};
 
+use crate::TimedAction;
+
 /// Steps a lesson may have (a lesson is a short story, not a book).
 pub const MAX_STEPS: usize = 30;
 /// Checks a goal may have.
@@ -31,9 +33,126 @@ pub struct LessonStep {
     /// Nodes (or `router`, `manager`) to highlight while this step is shown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watch: Vec<String>,
-    /// A moment worth jumping to for this step.
+    /// The step's moment: it shows when the run reaches it, and Next / Back go there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_ms: Option<u64>,
+    /// The step's moment is an event of the run instead of a fixed time ("after the first
+    /// failover"), so it lands just after what it describes whatever the seed. Not with
+    /// `at_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Anchor>,
+}
+
+/// An event of the run a step waits for, written as an object with one event field and an
+/// optional `wait_ms`: `{"failover": true}`, `{"finding": "lost_write", "wait_ms": 500}`,
+/// `{"action": 2}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Anchor {
+    /// The first successful unplanned failover finished (the promotion is done).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover: Option<bool>,
+    /// The first successful planned switchover finished.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switchover: Option<bool>,
+    /// The checker reported its first finding of this kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finding: Option<FindingKind>,
+    /// The scenario's timeline action with this index (0-based, as in `timeline[2]`) ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<usize>,
+    /// How long after the event the step shows, so its consequences are on screen.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub wait_ms: u64,
+}
+
+fn is_zero(ms: &u64) -> bool {
+    *ms == 0
+}
+
+impl Anchor {
+    fn events_set(&self) -> usize {
+        [
+            self.failover == Some(true),
+            self.switchover == Some(true),
+            self.finding.is_some(),
+            self.action.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count()
+    }
+
+    /// When the event happened in `w`'s run so far (None: not yet, as far as `w` has run).
+    /// A world scrubbed back forgets what came later, so this follows the clock.
+    pub fn happened_at(&self, w: &World, timeline: &[TimedAction]) -> Option<Instant> {
+        let recovered = |planned: bool| {
+            w.recoveries()
+                .iter()
+                .filter(|r| r.planned == planned && r.success)
+                .find_map(|r| r.finished_us)
+        };
+        let at = if self.failover == Some(true) {
+            recovered(false)
+        } else if self.switchover == Some(true) {
+            recovered(true)
+        } else if let Some(k) = self.finding {
+            w.checker.first_at(k)
+        } else {
+            let action = self.action.and_then(|i| timeline.get(i))?;
+            Some(Instant::from_millis(action.at_ms))
+        };
+        at.filter(|t| *t <= w.now())
+    }
+
+    /// The moment a step anchored here shows: the event's time plus `wait_ms`.
+    pub fn moment(&self, w: &World, timeline: &[TimedAction]) -> Option<Instant> {
+        self.happened_at(w, timeline)
+            .map(|t| t + time::ms(self.wait_ms))
+    }
+
+    /// The event in words ("the first failover"), for the lesson panel.
+    pub fn label(&self) -> String {
+        if self.failover == Some(true) {
+            return "the first failover".into();
+        }
+        if self.switchover == Some(true) {
+            return "the first switchover".into();
+        }
+        if let Some(k) = self.finding {
+            return format!("the first {} finding", k.name());
+        }
+        self.action
+            .map(|i| format!("timeline action {i}"))
+            .unwrap_or_default()
+    }
+}
+
+/// Where a step sits on the run's clock, as far as the world shown has run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepMoment {
+    /// Neither `at_ms` nor `after`: the step is reached only by Next / Back.
+    Unset,
+    /// A fixed time, or an event that has happened: the moment it shows.
+    At(Instant),
+    /// An event that has not happened by the moment shown (it may later, or never).
+    Pending,
+}
+
+impl LessonStep {
+    /// This step's moment in `w`'s run. The first step with nothing set starts the lesson
+    /// at time zero.
+    pub fn moment(&self, w: &World, timeline: &[TimedAction]) -> StepMoment {
+        if let Some(ms) = self.at_ms {
+            return StepMoment::At(Instant::from_millis(ms));
+        }
+        match &self.after {
+            Some(a) => a
+                .moment(w, timeline)
+                .map_or(StepMoment::Pending, StepMoment::At),
+            None => StepMoment::Unset,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -283,8 +402,28 @@ impl Goal {
 }
 
 impl Lesson {
-    /// Checks the lesson against the cluster's names; `Err((path, message))`.
-    pub(crate) fn validate(&self, known: impl Fn(&str) -> bool) -> Result<(), (String, String)> {
+    /// The step the run's clock is at: the last one whose moment `w` has reached (steps
+    /// without a moment are skipped; None before the first moment). Playing, scrubbing
+    /// and seeking all move the step through this.
+    pub fn clock_step(&self, w: &World, timeline: &[TimedAction]) -> Option<usize> {
+        let now = w.now();
+        (self.steps.iter().enumerate().rev())
+            .filter_map(|(i, s)| match s.moment(w, timeline) {
+                StepMoment::At(t) => Some((i, t)),
+                StepMoment::Unset => (i == 0).then_some((0, Instant::ZERO)),
+                StepMoment::Pending => None,
+            })
+            .find(|(_, t)| *t <= now)
+            .map(|(i, _)| i)
+    }
+
+    /// Checks the lesson against the cluster's names and the timeline's length;
+    /// `Err((path, message))`.
+    pub(crate) fn validate(
+        &self,
+        known: impl Fn(&str) -> bool,
+        timeline_len: usize,
+    ) -> Result<(), (String, String)> {
         let fail = |path: String, msg: String| Err((path, msg));
         if self.steps.is_empty() || self.steps.len() > MAX_STEPS {
             return fail(
@@ -308,6 +447,10 @@ impl Lesson {
                     format!("there is no node called '{bad}'"),
                 );
             }
+            if let Some(a) = &s.after {
+                validate_anchor(a, s.at_ms.is_some(), timeline_len)
+                    .or_else(|msg| fail(format!("lesson.steps[{i}].after"), msg))?;
+            }
         }
         for (i, c) in self.goal.checks.iter().enumerate() {
             let path = format!("lesson.goal.checks[{i}]");
@@ -322,6 +465,25 @@ impl Lesson {
             }
         }
         Ok(())
+    }
+}
+
+/// An anchor names exactly one event, one that can happen in this scenario.
+fn validate_anchor(a: &Anchor, has_at_ms: bool, timeline_len: usize) -> Result<(), String> {
+    if has_at_ms {
+        return Err("a step has at_ms or after, not both".into());
+    }
+    if a.events_set() != 1 {
+        return Err(
+            "after names exactly one event, like {\"failover\": true} or {\"finding\": \"lost_write\"}"
+                .into(),
+        );
+    }
+    match a.action {
+        Some(i) if i >= timeline_len => Err(format!(
+            "there is no timeline action {i} (the timeline has {timeline_len}, counted from 0)"
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -352,11 +514,81 @@ mod tests {
             .unwrap()
         };
         let known = |n: &str| n == "db1";
-        assert!(lesson(r#"[{"failover": true}]"#).validate(known).is_ok());
-        let two = lesson(r#"[{"failover": true, "writer": "db1"}]"#).validate(known);
+        assert!(lesson(r#"[{"failover": true}]"#).validate(known, 0).is_ok());
+        let two = lesson(r#"[{"failover": true, "writer": "db1"}]"#).validate(known, 0);
         assert_eq!(two.unwrap_err().0, "lesson.goal.checks[0]");
-        let ghost = lesson(r#"[{"writer_not": "db9"}]"#).validate(known);
+        let ghost = lesson(r#"[{"writer_not": "db9"}]"#).validate(known, 0);
         assert!(ghost.unwrap_err().1.contains("db9"));
-        assert!(lesson("[]").validate(known).is_err());
+        assert!(lesson("[]").validate(known, 0).is_err());
+    }
+
+    #[test]
+    fn anchors_name_one_event_that_can_happen() {
+        let lesson = |after: &str| -> Lesson {
+            serde_json::from_str(&format!(
+                r#"{{"steps": [{{"text": "t", "after": {after}}}], "goal": {{"text": "g", "checks": [{{"failover": true}}]}}}}"#
+            ))
+            .unwrap()
+        };
+        let known = |_: &str| true;
+        assert!(lesson(r#"{"failover": true}"#).validate(known, 0).is_ok());
+        assert!(
+            lesson(r#"{"finding": "lost_write", "wait_ms": 500}"#)
+                .validate(known, 0)
+                .is_ok()
+        );
+        assert!(lesson(r#"{"action": 1}"#).validate(known, 2).is_ok());
+        let gone = lesson(r#"{"action": 2}"#).validate(known, 2).unwrap_err();
+        assert_eq!(gone.0, "lesson.steps[0].after");
+        assert!(gone.1.contains("no timeline action 2"));
+        assert!(lesson(r#"{"wait_ms": 5}"#).validate(known, 0).is_err());
+        assert!(
+            lesson(r#"{"failover": true, "action": 0}"#)
+                .validate(known, 1)
+                .is_err()
+        );
+        let mut both = lesson(r#"{"failover": true}"#);
+        both.steps[0].at_ms = Some(1);
+        assert!(both.validate(known, 0).unwrap_err().1.contains("not both"));
+    }
+
+    /// A tiny cluster to run: the clock step follows time and an action anchor.
+    #[test]
+    fn the_clock_step_is_the_last_step_whose_moment_has_come() {
+        let scenario = crate::Scenario::from_json(
+            r#"{"version": 1, "name": "t", "seed": 1,
+                "topology": {"kind": "primary_replicas", "replicas": 1},
+                "timeline": [{"at_ms": 2000, "action": "crash", "node": "db2"}],
+                "run_ms": 5000,
+                "lesson": {"steps": [
+                    {"text": "start"},
+                    {"text": "no moment: Next only"},
+                    {"text": "at 1 s", "at_ms": 1000},
+                    {"text": "after the crash", "after": {"action": 0, "wait_ms": 500}}
+                ], "goal": {"text": "g", "checks": [{"time_at_least_ms": 3000}]}}}"#,
+        )
+        .unwrap();
+        let lesson = scenario.lesson.clone().unwrap();
+        let mut w = scenario.world().unwrap();
+        let at = |w: &World| lesson.clock_step(w, &scenario.timeline);
+        assert_eq!(at(&w), Some(0));
+        w.run_until(Instant::from_millis(1000));
+        assert_eq!(at(&w), Some(2));
+        w.run_until(Instant::from_millis(2400));
+        assert_eq!(
+            at(&w),
+            Some(2),
+            "the crash happened, its wait has not passed"
+        );
+        assert_eq!(
+            lesson.steps[3].moment(&w, &scenario.timeline),
+            StepMoment::At(Instant::from_millis(2500))
+        );
+        w.run_until(Instant::from_millis(2500));
+        assert_eq!(at(&w), Some(3));
+        assert_eq!(
+            lesson.steps[1].moment(&w, &scenario.timeline),
+            StepMoment::Unset
+        );
     }
 }
