@@ -191,12 +191,16 @@ session sees a commit that waits for its ack must be equal; commit blocking time
 within 300 ms (the real client's own start-up and round trips); GTID positions equal as text \
 when the simulator speaks MariaDB's GTIDs, otherwise equal in the number of transactions they \
 hold. A difference fails the tier unless tests/conformance/differences.rs lists it with its \
-reason, shown in the table. Until the engine's MariaDB flavor lands, the simulator runs these \
-cases as MySQL 8.4 would, and the places where MySQL and MariaDB answer differently are the \
-listed differences.
+reason, shown in the table. The simulator runs every case with the engine's MariaDB flavor \
+(`flavor: mariadb`, `gtid_strict_mode=ON`, `gtid_domain_id` per co-primary, as the real \
+servers) and the same MariaDB statements (`CHANGE MASTER TO … MASTER_USE_GTID=…`, \
+`SHOW SLAVE STATUS`, `@@gtid_current_pos`, `rpl_semi_sync_master_*`).
 
 Found by this tier and fixed in the engine: a replica's `rpl_semi_sync_replica_enabled` set at \
 runtime now takes effect when its receiver reconnects (it was read only when the channel was \
 made), as both servers do (tests/console.rs, \
-`semi_sync_enabled_at_runtime_on_a_replica_acks_after_its_receiver_restarts`).
+`semi_sync_enabled_at_runtime_on_a_replica_acks_after_its_receiver_restarts`); a MariaDB \
+node shows semi-sync status as `Rpl_semi_sync_master_status` / `…_slave_status` (console/vars.rs); \
+a dump restored on a MariaDB node sets `gtid_slave_pos` to the dump's position, as \
+`mariadb-dump --gtid --master-data` does (node/backup.rs).
 ";

@@ -213,22 +213,50 @@ impl World {
             ("Uptime", self.now().since_start().as_secs().to_string()),
         ];
         let mut rs = ResultSet::new(&[("Variable_name", false), ("Value", false)]);
-        for (name, value) in all {
-            if pattern.is_none_or(|p| like(p, name)) {
-                rs.push(vec![Some(name.to_string()), Some(value)]);
+        let mut shown: Vec<(String, String)> = all
+            .into_iter()
+            .map(|(name, value)| (status_name(n.cfg.flavor.is_mariadb(), name), value))
+            .collect();
+        shown.sort();
+        for (name, value) in shown {
+            if pattern.is_none_or(|p| like(p, &name)) {
+                rs.push(vec![Some(name), Some(value)]);
             }
         }
         rs
     }
 }
 
+/// MariaDB's built-in semi-sync keeps the old names: `Rpl_semi_sync_master_status`,
+/// `Rpl_semi_sync_slave_status`, … (sql/mysqld.cc status_vars, sql/semisync_master.cc).
+fn status_name(mariadb: bool, name: &str) -> String {
+    if mariadb {
+        name.replace("_source_", "_master_")
+            .replace("_replica_", "_slave_")
+    } else {
+        name.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::like;
+    use super::{like, status_name};
 
     #[test]
     fn like_patterns_match_as_mysql_does() {
         assert!(like("Rpl_semi_sync%", "Rpl_semi_sync_source_status"));
+        assert_eq!(
+            status_name(true, "Rpl_semi_sync_source_status"),
+            "Rpl_semi_sync_master_status"
+        );
+        assert_eq!(
+            status_name(true, "Rpl_semi_sync_replica_status"),
+            "Rpl_semi_sync_slave_status"
+        );
+        assert_eq!(
+            status_name(false, "Rpl_semi_sync_source_status"),
+            "Rpl_semi_sync_source_status"
+        );
         assert!(like("%read_only", "super_read_only"));
         assert!(like("gtid\\_mode", "gtid_mode"));
         assert!(like("server_i_", "server_id"));
