@@ -199,8 +199,6 @@ servers) and the same MariaDB statements (`CHANGE MASTER TO … MASTER_USE_GTID=
 Found by this tier and fixed in the engine: a replica's `rpl_semi_sync_replica_enabled` set at \
 runtime now takes effect when its receiver reconnects (it was read only when the channel was \
 made), as both servers do (tests/console.rs, \
-`semi_sync_enabled_at_runtime_on_a_replica_acks_after_its_receiver_restarts`); a MariaDB \
-node shows semi-sync status as `Rpl_semi_sync_master_status` / `…_slave_status` (console/vars.rs); \
-a dump restored on a MariaDB node sets `gtid_slave_pos` to the dump's position, as \
+`semi_sync_enabled_at_runtime_on_a_replica_acks_after_its_receiver_restarts`); a dump restored on a MariaDB node sets `gtid_slave_pos` to the dump's position, as \
 `mariadb-dump --gtid --master-data` does (node/backup.rs).
 ";

@@ -171,18 +171,20 @@ impl World {
         pattern: Option<&str>,
     ) -> ResultSet {
         let mut rs = ResultSet::new(&[("Variable_name", false), ("Value", false)]);
-        for v in VARIABLES {
-            if pattern.is_some_and(|p| !like(p, v.name)) {
-                continue;
-            }
-            if global && v.scope == Scope::Session {
-                continue;
-            }
-            if !variables::exists_in(v, self.nodes[id.index()].cfg.flavor.is_mariadb()) {
-                continue;
-            }
+        let mariadb = self.nodes[id.index()].cfg.flavor.is_mariadb();
+        let mut shown_vars: Vec<(&str, &variables::Variable)> = VARIABLES
+            .iter()
+            .filter(|v| variables::exists_in(v, mariadb))
+            .filter(|v| !(global && v.scope == Scope::Session))
+            // MariaDB 10.11 keeps the master/slave names (log_slave_updates,
+            // rpl_semi_sync_master_enabled, …).
+            .map(|v| (v.alias.filter(|_| mariadb).unwrap_or(v.name), v))
+            .filter(|(shown, _)| pattern.is_none_or(|p| like(p, shown)))
+            .collect();
+        shown_vars.sort_by_key(|(shown, _)| *shown);
+        for (shown, v) in shown_vars {
             let value = self.variable_value(id, v.name, !global);
-            rs.push(vec![Some(v.name.to_string()), Some(value)]);
+            rs.push(vec![Some(shown.to_string()), Some(value)]);
         }
         rs
     }
@@ -213,12 +215,13 @@ impl World {
             ("Uptime", self.now().since_start().as_secs().to_string()),
         ];
         let mut rs = ResultSet::new(&[("Variable_name", false), ("Value", false)]);
-        let mut shown: Vec<(String, String)> = all
-            .into_iter()
-            .map(|(name, value)| (status_name(n.cfg.flavor.is_mariadb(), name), value))
-            .collect();
-        shown.sort();
-        for (name, value) in shown {
+        for (name, value) in all {
+            // MariaDB's semi-sync is built in with the Rpl_semi_sync_master_* counters.
+            let name = if n.cfg.flavor.is_mariadb() {
+                name.replace("source", "master").replace("replica", "slave")
+            } else {
+                name.to_string()
+            };
             if pattern.is_none_or(|p| like(p, &name)) {
                 rs.push(vec![Some(name), Some(value)]);
             }
@@ -227,36 +230,13 @@ impl World {
     }
 }
 
-/// MariaDB's built-in semi-sync keeps the old names: `Rpl_semi_sync_master_status`,
-/// `Rpl_semi_sync_slave_status`, … (sql/mysqld.cc status_vars, sql/semisync_master.cc).
-fn status_name(mariadb: bool, name: &str) -> String {
-    if mariadb {
-        name.replace("_source_", "_master_")
-            .replace("_replica_", "_slave_")
-    } else {
-        name.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{like, status_name};
+    use super::like;
 
     #[test]
     fn like_patterns_match_as_mysql_does() {
         assert!(like("Rpl_semi_sync%", "Rpl_semi_sync_source_status"));
-        assert_eq!(
-            status_name(true, "Rpl_semi_sync_source_status"),
-            "Rpl_semi_sync_master_status"
-        );
-        assert_eq!(
-            status_name(true, "Rpl_semi_sync_replica_status"),
-            "Rpl_semi_sync_slave_status"
-        );
-        assert_eq!(
-            status_name(false, "Rpl_semi_sync_source_status"),
-            "Rpl_semi_sync_source_status"
-        );
         assert!(like("%read_only", "super_read_only"));
         assert!(like("gtid\\_mode", "gtid_mode"));
         assert!(like("server_i_", "server_id"));
