@@ -914,6 +914,53 @@ fn without_heartbeats_a_quiet_source_looks_dead_to_its_replica() {
     assert_eq!(conn(&s, "db3"), db3_before, "db3 still gets heartbeats");
 }
 
+/// The manual (MySQL 19.4.10.2; MariaDB "Semisynchronous Replication"): a replica's
+/// `rpl_semi_sync_replica_enabled` set at runtime takes effect when its receiver thread
+/// (re)connects — STOP/START REPLICA IO_THREAD — because the receiver reads it when it asks
+/// for the binlog (semisync_replica_plugin.cc repl_semi_replica_request_dump; MariaDB
+/// semisync_slave.cc request_transmit). Found by the conformance tier (docs/conformance.md).
+#[test]
+fn semi_sync_enabled_at_runtime_on_a_replica_acks_after_its_receiver_restarts() {
+    let mut s = Story::new(primary_with(1, 0));
+    s.run_to(1.0);
+    type_at(
+        &mut s,
+        "db1",
+        "SET GLOBAL rpl_semi_sync_source_enabled = ON",
+    );
+    type_at(
+        &mut s,
+        "db1",
+        "SET GLOBAL rpl_semi_sync_source_timeout = 1000",
+    );
+    type_at(
+        &mut s,
+        "db2",
+        "SET GLOBAL rpl_semi_sync_replica_enabled = ON",
+    );
+    type_at(
+        &mut s,
+        "db2",
+        "STOP REPLICA IO_THREAD; START REPLICA IO_THREAD",
+    );
+    s.run_for(0.5);
+    let replies = type_at(&mut s, "db1", "INSERT INTO kv VALUES (1, 1)");
+    assert_eq!(
+        replies,
+        ["Query OK, 1 row affected (0.00 sec)"],
+        "acknowledged at once, not after the 1 s timeout"
+    );
+    let status = say(
+        &mut s,
+        "db1",
+        "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_status'",
+    );
+    assert!(
+        status.contains("| Rpl_semi_sync_source_status | ON    |"),
+        "{status}"
+    );
+}
+
 /// An exported setup script (docs/export.md) pasted into a console: the accounts are read
 /// and answered (no accounts are modelled), the schema already exists.
 #[test]

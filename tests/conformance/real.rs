@@ -57,7 +57,8 @@ impl Env {
             scratch,
             template,
             empty,
-            next_port: 23_306,
+            // Ports of their own per run, so two runs on one machine do not collide.
+            next_port: 20_000 + (std::process::id() % 400) as u16 * 100,
         };
         let mut boot = Server::new(&env.scratch.join("boot"), 0, env.port());
         boot.data = env.template.clone();

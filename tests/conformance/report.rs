@@ -168,13 +168,37 @@ pub fn markdown(results: &[CaseResult], secs: u64) -> String {
     md
 }
 
-const HEADER: &str = "# Conformance: the simulator against real MariaDB\n\n\
-Written by the conformance tier (`make conformance`, tests/conformance/): each case below runs \
-on real `mariadbd` 10.11 processes on 127.0.0.1 (Debian's `mariadb-server`, one data directory \
-and port per server, every server stopped by its PID) and, the same steps, in the simulator; \
-the observations are compared. Rows and replication error codes (`Last_IO_Errno` / \
-`Last_SQL_Errno`), semi-sync status and whether another session sees a waiting commit must be \
-equal; commit blocking times equal within 300 ms; GTID positions equal as text when the \
-simulator speaks MariaDB's GTIDs, otherwise equal in the number of transactions they hold. A \
-difference fails the tier unless tests/conformance/differences.rs lists it with its reason \
-(shown in the table).\n";
+const HEADER: &str = "# Conformance: the simulator against real MariaDB
+
+Written by the conformance tier — `make conformance` (scripts/conformance.sh, the harness in \
+tests/conformance/) and a tier of `make test` — do not edit by hand: change the cases \
+(tests/conformance/cases.rs) or the listed differences (tests/conformance/differences.rs) and \
+run the tier.
+
+Each case below is written once against the verbs of tests/conformance/side.rs (statements, \
+`kill -9`, a clean shutdown, `STOP SLAVE IO_THREAD`, a failover by hand, a dump and restore, \
+…) and run twice: on real `mariadbd` 10.11 processes on 127.0.0.1 (Debian's `mariadb-server`; \
+one data directory, copied from one initialized template, and one port per server; every \
+server stopped by its PID, by the harness and by the script's trap) and in the simulator \
+(`World` driven by its console statements and fault commands). The first case starts its \
+real servers from the files `rplay export --flavor mariadb-10.11` writes (its option files \
+and setup scripts); the others start from the TOOLCHAIN's options and attach replication \
+with `CHANGE MASTER TO … MASTER_USE_GTID=…`.
+
+What is compared: rows per node and replication error numbers (`Last_IO_Errno` / \
+`Last_SQL_Errno`), semi-sync status (`Rpl_semi_sync_master_status`) and whether another \
+session sees a commit that waits for its ack must be equal; commit blocking times equal \
+within 300 ms (the real client's own start-up and round trips); GTID positions equal as text \
+when the simulator speaks MariaDB's GTIDs, otherwise equal in the number of transactions they \
+hold. A difference fails the tier unless tests/conformance/differences.rs lists it with its \
+reason, shown in the table. The simulator runs every case with the engine's MariaDB flavor \
+(`flavor: mariadb`, `gtid_strict_mode=ON`, `gtid_domain_id` per co-primary, as the real \
+servers) and the same MariaDB statements (`CHANGE MASTER TO … MASTER_USE_GTID=…`, \
+`SHOW SLAVE STATUS`, `@@gtid_current_pos`, `rpl_semi_sync_master_*`).
+
+Found by this tier and fixed in the engine: a replica's `rpl_semi_sync_replica_enabled` set at \
+runtime now takes effect when its receiver reconnects (it was read only when the channel was \
+made), as both servers do (tests/console.rs, \
+`semi_sync_enabled_at_runtime_on_a_replica_acks_after_its_receiver_restarts`); a dump restored on a MariaDB node sets `gtid_slave_pos` to the dump's position, as \
+`mariadb-dump --gtid --master-data` does (node/backup.rs).
+";

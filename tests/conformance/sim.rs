@@ -5,6 +5,7 @@
 use super::side::{Answer, Side, Topo, UseGtid, WaitPoint, Waited, vertical_fields};
 use replication_playground::engine::config::{ClusterConfig, FailoverConfig, NodeConfig};
 use replication_playground::engine::console::Reply;
+use replication_playground::engine::mariadb::Flavor;
 use replication_playground::engine::time::Duration;
 use replication_playground::engine::{Command, World};
 use std::collections::BTreeMap;
@@ -16,10 +17,20 @@ pub fn blank_config(topo: &Topo) -> ClusterConfig {
     let nodes = topo
         .nodes
         .iter()
-        .map(|name| NodeConfig {
+        .enumerate()
+        .map(|(i, name)| NodeConfig {
             name: (*name).into(),
             replica_net_timeout_s: 4,
             source_connect_retry_s: 1,
+            // The real servers' options: the MariaDB flavor, --gtid-strict-mode=ON and, for
+            // dual-primary, --gtid-domain-id=server_id.
+            flavor: Flavor::Mariadb,
+            gtid_strict_mode: true,
+            gtid_domain_id: if topo.domain_per_node {
+                i as u32 + 1
+            } else {
+                0
+            },
             ..NodeConfig::default()
         })
         .collect();
@@ -143,7 +154,7 @@ impl Side for Sim {
     }
 
     fn replica_status(&mut self, node: &str) -> BTreeMap<String, String> {
-        match self.type_line(node, "SHOW REPLICA STATUS\\G").pop() {
+        match self.type_line(node, "SHOW SLAVE STATUS\\G").pop() {
             Some(Reply::Done { text }) => vertical_fields(&text),
             _ => BTreeMap::new(),
         }
@@ -173,38 +184,41 @@ impl Side for Sim {
         }
     }
 
-    fn attach(&mut self, replica: &str, source: &str, _use_gtid: UseGtid, delay_s: u32) {
-        // MySQL's auto-positioning sends the replica's whole gtid_executed: the nearest
-        // to MariaDB's current_pos, and to slave_pos on a node that never wrote itself.
+    fn attach(&mut self, replica: &str, source: &str, use_gtid: UseGtid, delay_s: u32) {
+        let pos = match use_gtid {
+            UseGtid::SlavePos => "slave_pos",
+            UseGtid::CurrentPos => "current_pos",
+        };
         let sql = format!(
-            "CHANGE REPLICATION SOURCE TO SOURCE_HOST='{source}', \
-             SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=1, SOURCE_DELAY={delay_s}; START REPLICA"
+            "CHANGE MASTER TO MASTER_HOST='{source}', MASTER_USER='repl', \
+             MASTER_PASSWORD='repl', MASTER_CONNECT_RETRY=1, MASTER_USE_GTID={pos}, \
+             MASTER_DELAY={delay_s}; START SLAVE"
         );
-        // A node that never replicated answers STOP REPLICA with 1200; only its answer to
-        // CHANGE … and START matter here.
-        self.type_line(replica, "STOP REPLICA");
+        // A node that never replicated answers STOP SLAVE with 1200 here (real MariaDB: a
+        // note); only its answer to CHANGE … and START matters.
+        self.type_line(replica, "STOP SLAVE");
         self.must(replica, &sql);
         self.pass(0.2);
     }
 
     fn stop_io(&mut self, node: &str) {
-        self.must(node, "STOP REPLICA IO_THREAD");
+        self.must(node, "STOP SLAVE IO_THREAD");
     }
 
     fn start_io(&mut self, node: &str) {
-        self.must(node, "START REPLICA IO_THREAD");
+        self.must(node, "START SLAVE IO_THREAD");
     }
 
     fn stop_replica(&mut self, node: &str) {
-        self.must(node, "STOP REPLICA");
+        self.must(node, "STOP SLAVE");
     }
 
     fn start_replica(&mut self, node: &str) {
-        self.must(node, "START REPLICA");
+        self.must(node, "START SLAVE");
     }
 
     fn promote(&mut self, node: &str) {
-        self.must(node, "STOP REPLICA; RESET REPLICA ALL");
+        self.must(node, "STOP SLAVE; RESET SLAVE ALL");
     }
 
     fn skip_failed(&mut self, node: &str) {
@@ -214,14 +228,14 @@ impl Side for Sim {
 
     fn semi_sync(&mut self, primary: &str, replica: &str, wait: WaitPoint, timeout_ms: u64) {
         let p = format!(
-            "SET GLOBAL rpl_semi_sync_source_enabled = ON; \
-             SET GLOBAL rpl_semi_sync_source_timeout = {timeout_ms}; \
-             SET GLOBAL rpl_semi_sync_source_wait_point = {}",
+            "SET GLOBAL rpl_semi_sync_master_enabled = ON; \
+             SET GLOBAL rpl_semi_sync_master_timeout = {timeout_ms}; \
+             SET GLOBAL rpl_semi_sync_master_wait_point = {}",
             wait.word()
         );
         self.must(primary, &p);
-        let r = "SET GLOBAL rpl_semi_sync_replica_enabled = ON; \
-                 STOP REPLICA IO_THREAD; START REPLICA IO_THREAD";
+        let r = "SET GLOBAL rpl_semi_sync_slave_enabled = ON; \
+                 STOP SLAVE IO_THREAD; START SLAVE IO_THREAD";
         self.must(replica, r);
         self.pass(0.5);
     }
@@ -230,7 +244,7 @@ impl Side for Sim {
         let rows = self
             .sql(
                 primary,
-                "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_status'",
+                "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_status'",
             )
             .unwrap_or_default();
         rows.first()
@@ -239,7 +253,7 @@ impl Side for Sim {
     }
 
     fn gtid(&mut self, node: &str) -> String {
-        match self.sql(node, "SELECT @@GLOBAL.gtid_executed") {
+        match self.sql(node, "SELECT @@GLOBAL.gtid_current_pos") {
             Ok(rows) => rows
                 .first()
                 .and_then(|r| r.first())
@@ -296,12 +310,12 @@ impl Side for Sim {
 
     fn purge_to_current(&mut self, node: &str) {
         self.must(node, "FLUSH BINARY LOGS");
-        let status = self.sql(node, "SHOW BINARY LOG STATUS").expect("status");
+        let status = self.sql(node, "SHOW MASTER STATUS").expect("status");
         let file = status[0][0].clone();
         self.must(node, &format!("PURGE BINARY LOGS TO '{file}'"));
     }
 
     fn flavor(&self) -> &'static str {
-        "mysql"
+        "mariadb"
     }
 }

@@ -52,6 +52,25 @@ impl Node {
         // Not in any binlog here: kept in mysql.gtid_executed, i.e. purged for every replica.
         self.gtid_table = gtids.clone();
         self.gtid_executed = gtids.clone();
+        if self.cfg.flavor.is_mariadb() {
+            // mariadb-dump --gtid --master-data writes `SET GLOBAL gtid_slave_pos='…'`
+            // (client/mysqldump.c, do_show_master_status): the restored server replicates
+            // on from the dump's position, the last GTID of each domain.
+            for uuid in gtids.uuids() {
+                let last = crate::gtid::Gtid {
+                    uuid,
+                    gno: gtids.last_gno(uuid),
+                };
+                if let Some(g) = crate::mariadb::MariaGtid::from_gtid(last)
+                    && self
+                        .slave_pos
+                        .get(&g.domain_id)
+                        .is_none_or(|p| p.seq_no < g.seq_no)
+                {
+                    self.slave_pos.insert(g.domain_id, g);
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -77,5 +96,25 @@ mod tests {
         let again = db4.load_dump(&rows, &gtids(1, 1, 12));
         assert_eq!(again.map_err(|e| e.0), Err(1840));
         assert_eq!(db4.gtid_executed, gtids(1, 1, 9), "left as it was");
+    }
+
+    #[test]
+    fn a_mariadb_dump_restores_the_position_as_gtid_slave_pos() {
+        use crate::mariadb::{Flavor, MariaGtid, server_uuid};
+        let mut set = crate::gtid::GtidSet::new();
+        set.insert_interval(server_uuid(0, 1), 1, 2);
+        set.insert_interval(server_uuid(0, 2), 3, 5);
+        let cfg = NodeConfig {
+            flavor: Flavor::Mariadb,
+            ..NodeConfig::default()
+        };
+        let mut db3 = node(2, cfg, None);
+        assert_eq!(db3.load_dump(&Table::default(), &set), Ok(()));
+        let want = MariaGtid {
+            domain_id: 0,
+            server_id: 2,
+            seq_no: 5,
+        };
+        assert_eq!(db3.slave_pos.get(&0), Some(&want), "the domain's last GTID");
     }
 }
