@@ -292,6 +292,15 @@ impl Session {
             .follow(&mut self.playback, &self.document.scenario)
     }
 
+    /// Everything the current lesson step says to watch, as written: nodes, `router`,
+    /// `manager`, links (`db1->db2`) and panels (`failover`).
+    pub fn watched_names(&self) -> Vec<String> {
+        (self.scenario().lesson.as_ref())
+            .and_then(|l| l.steps.get(self.narration.step()))
+            .map(|s| s.watch.clone())
+            .unwrap_or_default()
+    }
+
     /// The nodes the current lesson step says to watch.
     pub fn watched(&self) -> Vec<NodeId> {
         let w = self.world();
