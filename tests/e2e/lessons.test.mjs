@@ -118,3 +118,25 @@ test('Next / Back and n / b move the run to each step; scrubbing keeps the step 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a link reopens at the sender’s lesson step and speed', async () => {
+  const sender = await newPage(env.browser);
+  await open(sender.page, LESSON);
+  await setRange(sender.page, 'speed', 50); // 10×
+  await sender.page.keyboard.press('n');
+  await sender.page.waitForFunction(() => document.querySelector('.clock').textContent.startsWith('5.00'));
+  await sender.page.click('button.share-button');
+  await sender.page.waitForSelector('input[aria-label="share link"]');
+  const url = await sender.page.inputValue('input[aria-label="share link"]');
+  const speed = await sender.page.textContent('.speed-value');
+  const receiver = await newPage(env.browser);
+  await receiver.page.goto(url);
+  await receiver.page.waitForSelector('.lesson');
+  await receiver.page.waitForFunction(() => document.querySelector('.clock').textContent.startsWith('5.00'));
+  assert.equal(await stepNo(receiver.page), 2);
+  assert.equal(await receiver.page.textContent('.speed-value'), speed);
+  assert.match(speed, /10/);
+  assert.deepEqual([...sender.errors, ...receiver.errors], []);
+  await sender.context.close();
+  await receiver.context.close();
+});
