@@ -223,11 +223,85 @@ impl Builder {
     }
 }
 
-fn field(label: &str, name: Field, value: String, link: &html::Scope<super::App>) -> Html {
+/// A value typed into the form that was refused: it stays in its field, with why beside it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invalid {
+    pub field: Field,
+    pub typed: String,
+    pub error: String,
+}
+
+/// The builder's dialog: the settings as they stand, the values refused (shown in their
+/// fields with the reason, never behind the dialog), and why the last start failed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Form {
+    pub values: Builder,
+    pub invalid: Vec<Invalid>,
+    pub error: Option<String>,
+}
+
+impl Form {
+    /// Takes a field's new value: kept if valid, else remembered as typed with its error.
+    pub fn set(&mut self, field: Field, typed: &str) {
+        self.invalid.retain(|i| i.field != field);
+        self.error = None;
+        if let Err(error) = self.values.set(field, typed) {
+            self.invalid.push(Invalid {
+                field,
+                typed: typed.to_string(),
+                error,
+            });
+        }
+    }
+
+    /// The scenario to start, or none while a field holds a refused value.
+    pub fn scenario(&mut self) -> Option<Value> {
+        if self.invalid.is_empty() {
+            return Some(self.values.to_scenario());
+        }
+        self.error = Some("Correct the fields marked first.".into());
+        None
+    }
+
+    /// Whether the field matters for the cluster as set (semi-sync's options when it is
+    /// on, shard options for a sharded kind): the others are shown disabled.
+    pub fn relevant(&self, field: Field) -> bool {
+        let b = &self.values;
+        match field {
+            Field::WaitPoint | Field::SemiSyncTimeoutMs => b.semi_sync,
+            Field::Shards | Field::SplitTarget => b.kind.starts_with("sharded"),
+            _ => true,
+        }
+    }
+
+    fn invalid(&self, field: Field) -> Option<&Invalid> {
+        self.invalid.iter().find(|i| i.field == field)
+    }
+}
+
+fn field(
+    label: &str,
+    name: Field,
+    value: String,
+    form: &Form,
+    link: &html::Scope<super::App>,
+) -> Html {
     let onchange = link.callback(move |e: Event| {
         Msg::BuilderSet(name, e.target_unchecked_into::<HtmlInputElement>().value())
     });
-    html! { <label class="field">{ label.to_string() }<input type="number" {value} {onchange} /></label> }
+    let invalid = form.invalid(name);
+    let value = invalid.map_or(value, |i| i.typed.clone());
+    let error_id = format!("builder-error-{}", name.name());
+    html! {
+        <label class={classes!("field", invalid.is_some().then_some("invalid"))}>{ label.to_string() }
+            <input type="number" {value} {onchange} disabled={!form.relevant(name)}
+                aria-invalid={invalid.is_some().then_some("true")}
+                aria-describedby={invalid.is_some().then(|| error_id.clone())} />
+            if let Some(i) = invalid {
+                <span class="field-error" id={error_id} role="alert">{ i.error.clone() }</span>
+            }
+        </label>
+    }
 }
 
 fn choice(
@@ -235,6 +309,7 @@ fn choice(
     name: Field,
     current: &str,
     options: &[(&str, &str)],
+    form: &Form,
     link: &html::Scope<super::App>,
 ) -> Html {
     let onchange = link.callback(move |e: Event| {
@@ -242,37 +317,41 @@ fn choice(
     });
     html! {
         <label class="field">{ label.to_string() }
-            <select {onchange}>
+            <select {onchange} disabled={!form.relevant(name)}>
                 { for options.iter().map(|(v, text)| html! { <option value={v.to_string()} selected={*v == current}>{ text.to_string() }</option> }) }
             </select>
         </label>
     }
 }
 
-pub fn view(b: &Builder, link: &html::Scope<super::App>) -> Html {
+pub fn view(form: &Form, link: &html::Scope<super::App>) -> Html {
+    let b = &form.values;
     let yes_no = [("true", "on"), ("false", "off")];
     html! {
-        <div class="help-overlay" role="dialog" aria-label="Build a cluster">
+        <div class="help-overlay" role="dialog" aria-modal="true" aria-label="Build a cluster">
             <div class="help-box builder">
                 <h2>{ "Build a cluster" }</h2>
                 <div class="builder-grid">
-                    { choice("kind ", Field::Kind, &b.kind, KINDS, link) }
-                    { field("replicas (per shard) ", Field::Replicas, b.replicas.to_string(), link) }
-                    { choice("shards ", Field::Shards, &b.shards.to_string(), &[("2", "2"), ("4", "4"), ("8", "8")], link) }
-                    { choice("new shards to reshard into ", Field::SplitTarget, if b.split_target { "true" } else { "false" }, &[("true", "two, splitting the last shard"), ("false", "none")], link) }
-                    { choice("semi-sync ", Field::SemiSync, if b.semi_sync { "true" } else { "false" }, &yes_no, link) }
-                    { choice("wait point ", Field::WaitPoint, &b.wait_point, &[("AFTER_SYNC", "AFTER_SYNC"), ("AFTER_COMMIT", "AFTER_COMMIT")], link) }
-                    { field("semi-sync timeout (ms) ", Field::SemiSyncTimeoutMs, b.semi_sync_timeout_ms.to_string(), link) }
-                    { field("sync_binlog ", Field::SyncBinlog, b.sync_binlog.to_string(), link) }
-                    { field("innodb_flush_log_at_trx_commit ", Field::InnodbFlushLogAtTrxCommit, b.innodb_flush_log_at_trx_commit.to_string(), link) }
-                    { field("replica_net_timeout (s) ", Field::ReplicaNetTimeoutS, b.replica_net_timeout_s.to_string(), link) }
-                    { choice("automatic failover ", Field::AutomaticFailover, if b.automatic_failover { "true" } else { "false" }, &yes_no, link) }
-                    { field("orchestrator poll (ms) ", Field::InstancePollMs, b.instance_poll_ms.to_string(), link) }
-                    { field("writes per second ", Field::WritesPerS, b.writes_per_s.to_string(), link) }
-                    { field("reads per second ", Field::ReadsPerS, b.reads_per_s.to_string(), link) }
-                    { field("network latency (ms) ", Field::LatencyMs, b.latency_ms.to_string(), link) }
-                    { field("seed ", Field::Seed, b.seed.to_string(), link) }
+                    { choice("kind ", Field::Kind, &b.kind, KINDS, form, link) }
+                    { field("replicas (per shard) ", Field::Replicas, b.replicas.to_string(), form, link) }
+                    { choice("shards ", Field::Shards, &b.shards.to_string(), &[("2", "2"), ("4", "4"), ("8", "8")], form, link) }
+                    { choice("new shards to reshard into ", Field::SplitTarget, if b.split_target { "true" } else { "false" }, &[("true", "two, splitting the last shard"), ("false", "none")], form, link) }
+                    { choice("semi-sync ", Field::SemiSync, if b.semi_sync { "true" } else { "false" }, &yes_no, form, link) }
+                    { choice("wait point ", Field::WaitPoint, &b.wait_point, &[("AFTER_SYNC", "AFTER_SYNC"), ("AFTER_COMMIT", "AFTER_COMMIT")], form, link) }
+                    { field("semi-sync timeout (ms) ", Field::SemiSyncTimeoutMs, b.semi_sync_timeout_ms.to_string(), form, link) }
+                    { field("sync_binlog ", Field::SyncBinlog, b.sync_binlog.to_string(), form, link) }
+                    { field("innodb_flush_log_at_trx_commit ", Field::InnodbFlushLogAtTrxCommit, b.innodb_flush_log_at_trx_commit.to_string(), form, link) }
+                    { field("replica_net_timeout (s) ", Field::ReplicaNetTimeoutS, b.replica_net_timeout_s.to_string(), form, link) }
+                    { choice("automatic failover ", Field::AutomaticFailover, if b.automatic_failover { "true" } else { "false" }, &yes_no, form, link) }
+                    { field("orchestrator poll (ms) ", Field::InstancePollMs, b.instance_poll_ms.to_string(), form, link) }
+                    { field("writes per second ", Field::WritesPerS, b.writes_per_s.to_string(), form, link) }
+                    { field("reads per second ", Field::ReadsPerS, b.reads_per_s.to_string(), form, link) }
+                    { field("network latency (ms) ", Field::LatencyMs, b.latency_ms.to_string(), form, link) }
+                    { field("seed ", Field::Seed, b.seed.to_string(), form, link) }
                 </div>
+                if let Some(e) = &form.error {
+                    <p class="field-error" role="alert">{ e.clone() }</p>
+                }
                 <div class="actions">
                     <button type="button" class="primary-action" onclick={link.callback(|_| Msg::BuilderApply)}>{ "Start this cluster" }</button>
                     <button type="button" onclick={link.callback(|_| Msg::BuilderClose)}>{ "Cancel" }</button>
@@ -324,5 +403,35 @@ mod tests {
             b.set(Field::Kind, "ring"),
             Err("kind: 'ring' is not allowed".into())
         );
+    }
+
+    #[test]
+    fn a_refused_value_stays_in_its_field_with_its_error_until_corrected() {
+        let mut f = Form::default();
+        f.set(Field::Replicas, "99");
+        assert_eq!(f.values, Builder::default(), "the setting is unchanged");
+        assert_eq!(f.invalid.len(), 1);
+        assert_eq!(f.invalid[0].typed, "99", "what the user typed is kept");
+        assert_eq!(f.invalid[0].error, "replicas must be between 0 and 31");
+        assert_eq!(f.scenario(), None, "no start while a field is wrong");
+        assert!(f.error.is_some());
+        f.set(Field::Replicas, "nine");
+        assert_eq!(f.invalid.len(), 1, "one error per field");
+        f.set(Field::Replicas, "9");
+        assert!(f.invalid.is_empty() && f.error.is_none());
+        assert_eq!(f.values.replicas, 9);
+        assert!(f.scenario().is_some());
+    }
+
+    #[test]
+    fn only_the_fields_that_matter_are_enabled() {
+        let mut f = Form::default();
+        assert!(!f.relevant(Field::WaitPoint) && !f.relevant(Field::SemiSyncTimeoutMs));
+        assert!(!f.relevant(Field::Shards) && !f.relevant(Field::SplitTarget));
+        f.set(Field::SemiSync, "true");
+        f.set(Field::Kind, "sharded_hash");
+        assert!(f.relevant(Field::WaitPoint) && f.relevant(Field::SemiSyncTimeoutMs));
+        assert!(f.relevant(Field::Shards) && f.relevant(Field::SplitTarget));
+        assert!(f.relevant(Field::Replicas) && f.relevant(Field::Seed));
     }
 }

@@ -46,7 +46,8 @@ pub fn view(p: &Playback, link: &Scope) -> Html {
         };
         // Placed by an SVG percentage, not a `style`: the page's CSP forbids inline styles.
         html! {
-            <g class={format!("marker {kind}")} role="button" tabindex="0" onclick={link.callback(move |_| Msg::Seek(at))}>
+            <g class={format!("marker {kind}")} role="button" tabindex="0" onclick={link.callback(move |_| Msg::Seek(at))}
+                aria-label={format!("{} {}", fmt_secs(at), e.text)} onkeydown={super::keys::click_on_enter}>
                 <title>{ format!("{} {}", fmt_secs(at), e.text) }</title>
                 <circle cx={format!("{left:.2}%")} cy="6" r="5" />
             </g>

@@ -88,11 +88,16 @@ impl App {
         }
     }
 
-    /// Starts the cluster the builder describes; the form closes only if it did.
+    /// Starts the cluster the builder describes; the form closes only if it did, else it
+    /// says why inside the dialog (a notice would sit behind it).
     pub(super) fn apply_builder(&mut self) {
-        let built = self.overlays.builder.as_ref().map(|b| b.to_scenario());
-        if built.is_some_and(|json| self.load_scenario(&json.to_string())) {
+        let Some(json) = self.overlays.builder.as_mut().and_then(|b| b.scenario()) else {
+            return;
+        };
+        if self.load_scenario(&json.to_string()) {
             self.overlays.builder = None;
+        } else if let Some(b) = &mut self.overlays.builder {
+            b.error = self.notice.take();
         }
     }
 

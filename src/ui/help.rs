@@ -6,7 +6,7 @@ use yew::prelude::*;
 pub fn view(link: &html::Scope<super::App>) -> Html {
     let close = link.callback(|_| Msg::ToggleHelp);
     html! {
-        <div class="help-overlay" role="dialog" aria-label="Help">
+        <div class="help-overlay" role="dialog" aria-modal="true" aria-label="Help">
             <div class="help-box">
                 <h2>{ "How to read the playground" }</h2>
                 <div class="help-grid">
@@ -42,15 +42,18 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                         <ul class="keys">
                             <li><kbd>{ "space" }</kbd>{ " play / pause" }</li>
                             <li><kbd>{ "→" }</kbd>{ " one event" }</li>
+                            <li><kbd>{ "←" }</kbd>{ " one event back" }</li>
+                            <li><kbd>{ "Tab" }</kbd>{ " then " }<kbd>{ "Enter" }</kbd>{ " reach and select a node, a link or a timeline mark" }</li>
                             <li><kbd>{ "c" }</kbd>{ " crash the selected node" }</li>
                             <li><kbd>{ "r" }</kbd>{ " restart the selected node" }</li>
                             <li><kbd>{ "x" }</kbd>{ " cut the selected link both ways" }</li>
                             <li><kbd>{ "h" }</kbd>{ " heal every link" }</li>
                             <li><kbd>{ "n" }</kbd>{ " / " }<kbd>{ "b" }</kbd>{ " next / previous lesson step, and the run to its moment" }</li>
+                            <li><kbd>{ "p" }</kbd>{ " presenter mode: the canvas fills the screen" }</li>
                             <li><kbd>{ "?" }</kbd>{ " this help" }</li>
-                            <li><kbd>{ "Esc" }</kbd>{ " clear the selection" }</li>
+                            <li><kbd>{ "Esc" }</kbd>{ " close a dialog, or clear the selection" }</li>
                         </ul>
-                        <p>{ "Click a node or a link to act on it; shift-click several nodes to partition them from the rest. The timeline's marks are faults (orange), failovers (blue) and findings (red): click one to go there." }</p>
+                        <p>{ "Click a node or a link to act on it; shift-click several nodes (on a touch screen: turn on \"Select several\" at the canvas's lower left and tap them) to partition them from the rest. The timeline's marks are faults (orange), failovers (blue) and findings (red): click one to go there." }</p>
                     </div>
                 </div>
                 <button type="button" class="close" onclick={close}>{ "Close" }</button>

@@ -14,6 +14,7 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+mod dialog;
 mod document;
 pub mod entry;
 pub mod geometry;
@@ -57,6 +58,8 @@ pub enum Msg {
     Frame(f64),
     TogglePlay,
     Step,
+    /// One event back (←).
+    StepBack,
     /// The speed slider's position (0…100, logarithmic).
     Speed(f64),
     Seek(Instant),
@@ -67,6 +70,9 @@ pub enum Msg {
         node: NodeId,
         add: bool,
     },
+    /// The "select several" toggle: taps gather nodes as shift-click does (touch screens
+    /// have no shift key).
+    SelectSeveral,
     /// A click on a link, the router or the manager.
     Select(Selection),
     ClearSelection,
@@ -89,6 +95,8 @@ pub enum Msg {
     ShowFinding(Instant, Vec<NodeId>),
     ToggleHelp,
     CloseHelp,
+    /// Esc: close the dialog on top, or else clear the selection.
+    Escape,
     Key(Shortcut),
     LoadPreset(String),
     /// A whole scenario document (an imported file, or automation through `playground_load`).
@@ -116,6 +124,8 @@ pub enum Msg {
     /// A share link's fragment (the URL changed while the page was open).
     OpenLink(String),
     ReadFailed(String),
+    /// Presenter mode on or off: the side panel and footer fold away, the canvas fills the page.
+    TogglePresenter,
 }
 
 /// Wall milliseconds between autosaves while the run moves.
@@ -125,7 +135,7 @@ const AUTOSAVE_EVERY_MS: f64 = 2_000.0;
 #[derive(Default)]
 struct Overlays {
     help: bool,
-    builder: Option<builder::Builder>,
+    builder: Option<builder::Form>,
     share: Option<share::ShareView>,
 }
 
@@ -140,6 +150,10 @@ struct PageHooks {
     hash_listener: Option<EventListener>,
     /// An import in progress (dropping it cancels the read).
     reader: Option<FileReader>,
+    /// Where focus was when a dialog opened, to give it back when the dialog closes.
+    dialog_opener: Option<web_sys::HtmlElement>,
+    /// Whether a dialog was open at the last render.
+    dialog_was_open: bool,
 }
 
 #[derive(Default)]
@@ -147,6 +161,9 @@ pub struct App {
     /// The run shown; none only if not even the default preset could be loaded.
     session: Option<Session>,
     selection: Selection,
+    /// Whether a click or tap on a node adds it to the nodes picked (the touch equivalent
+    /// of shift-click).
+    select_several: bool,
     /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     highlight: Vec<NodeId>,
     side: SidePanel,
@@ -158,6 +175,8 @@ pub struct App {
     /// Direct writes so far: each writes a key and a value of its own.
     direct_writes: u64,
     page: PageHooks,
+    /// Presenter mode: the canvas alone under the header, for a projector.
+    presenter: bool,
 }
 
 impl App {
@@ -213,6 +232,16 @@ impl App {
         intents.into_iter().fold(false, |shown, msg| {
             Component::update(self, ctx, msg) | shown
         })
+    }
+
+    /// Closes what is on top of the page (a dialog, else the widened console); false when
+    /// nothing was open.
+    fn close_top(&mut self) -> bool {
+        let o = &mut self.overlays;
+        if std::mem::take(&mut o.help) || o.builder.take().is_some() || o.share.take().is_some() {
+            return true;
+        }
+        std::mem::take(&mut self.consoles.wide)
     }
 
     fn clear_selection(&mut self) {
@@ -304,10 +333,24 @@ impl App {
     }
 
     fn set_builder_field(&mut self, field: builder::Field, value: &str) {
-        if let Some(b) = &mut self.overlays.builder
-            && let Err(e) = b.set(field, value)
-        {
-            self.notice = Some(e);
+        if let Some(b) = &mut self.overlays.builder {
+            b.set(field, value);
+        }
+    }
+
+    /// Over the canvas's corner, so it stays where the teacher looks in both modes.
+    fn presenter_button(&self, link: &html::Scope<Self>) -> Html {
+        let (label, title) = if self.presenter {
+            ("Details", "show the side panel again (p)")
+        } else {
+            (
+                "Present",
+                "presenter mode (p): hide the side panel, the canvas fills the screen",
+            )
+        };
+        html! {
+            <button type="button" class="presenter-button" aria-pressed={self.presenter.to_string()}
+                onclick={link.callback(|_| Msg::TogglePresenter)} {title}>{ label }</button>
         }
     }
 
@@ -326,9 +369,25 @@ impl App {
         html! {
             <>
                 { controls::view(pb, link) }
-                <div class="canvas">{ topology::view(&pb.world, &marks, link) }</div>
+                <div class="canvas">
+                    { topology::view(&pb.world, &marks, link) }
+                    { self.presenter_button(link) }
+                    { select_several_toggle(self.select_several, link) }
+                </div>
             </>
         }
+    }
+}
+
+/// The touch equivalent of shift-click: while pressed, each node tapped joins the nodes
+/// picked (to partition them from the rest).
+fn select_several_toggle(on: bool, link: &html::Scope<App>) -> Html {
+    html! {
+        <button type="button" class="select-several" aria-pressed={if on { "true" } else { "false" }}
+            onclick={link.callback(|_| Msg::SelectSeveral)}
+            title="while on, each node clicked or tapped joins the selection (as shift-click does)">
+            { if on { "✓ Selecting several" } else { "Select several" } }
+        </button>
     }
 }
 
@@ -344,6 +403,16 @@ impl Component for App {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        let open =
+            self.overlays.help || self.overlays.builder.is_some() || self.overlays.share.is_some();
+        if open != self.page.dialog_was_open {
+            self.page.dialog_was_open = open;
+            if open {
+                self.page.dialog_opener = dialog::focus_dialog();
+            } else if let Some(opener) = self.page.dialog_opener.take() {
+                let _ = opener.focus();
+            }
+        }
         if !first_render {
             return;
         }
@@ -363,13 +432,17 @@ impl Component for App {
             Msg::ImportFile(Some(file)) => self.import_file(ctx, file),
             Msg::TogglePlay => self.with_playback(|p| p.playing = !p.playing),
             Msg::Step => self.with_playback(Playback::step),
+            Msg::StepBack => self.with_playback(Playback::step_back),
             Msg::Speed(pos) => self.with_playback(|p| p.set_speed(speed_from_slider(pos))),
             Msg::Seek(t) => self.seek(t),
             Msg::FastForward(d) => {
                 let now = self.session.as_ref().map(|s| s.world().now());
                 now.into_iter().for_each(|now| self.seek(now + d));
             }
-            Msg::SelectNode { node, add } => self.selection.pick_node(node, add),
+            Msg::SelectNode { node, add } => {
+                self.selection.pick_node(node, add || self.select_several)
+            }
+            Msg::SelectSeveral => self.select_several = !self.select_several,
             Msg::Select(selection) => self.select(selection),
             Msg::ClearSelection => self.clear_selection(),
             Msg::Act(cmd) => self.act(cmd),
@@ -380,6 +453,11 @@ impl Component for App {
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
             Msg::ToggleHelp => self.overlays.help = !self.overlays.help,
             Msg::CloseHelp => self.overlays.help = false,
+            Msg::Escape => {
+                if !self.close_top() {
+                    self.clear_selection();
+                }
+            }
             Msg::LoadPreset(name) => self.load_preset(&name),
             Msg::LoadScenario(json) => self.import_scenario(&json),
             Msg::DismissNotice => self.notice = None,
@@ -406,6 +484,7 @@ impl Component for App {
             }
             Msg::OpenLink(fragment) => self.open_pasted_link(&fragment),
             Msg::ReadFailed(e) => self.notice = Some(format!("The file could not be read: {e}")),
+            Msg::TogglePresenter => self.presenter = !self.presenter,
         }
         self.follow_lesson();
         self.side.changed();
@@ -421,7 +500,7 @@ impl Component for App {
                 .unwrap_or_default()
         });
         html! {
-            <div class={classes!("app", self.consoles.wide.then_some("console-wide"))}>
+            <div class={classes!("app", self.consoles.wide.then_some("console-wide"), self.presenter.then_some("presenter"))}>
                 { chrome::header(self.session.as_ref().map(Session::document), link) }
                 <main class="playground" aria-label="Playground">{ self.view_main(link) }</main>
                 <aside class="side-panel" aria-label="Details">{ side }</aside>

@@ -14,6 +14,7 @@
 
 use crate::engine::footprint::Footprint;
 use crate::engine::time::{Duration, Instant, secs};
+use crate::engine::trace::TraceKind;
 use crate::engine::{Command, CommandError, World};
 
 /// Simulated time between snapshots while playing forward.
@@ -212,6 +213,22 @@ impl Playback {
         self.horizon = self.horizon.max(self.now());
     }
 
+    /// Goes back one event (the ← key): to just before the time of the last event
+    /// processed, by an exact seek (several events at that very microsecond go together).
+    pub fn step_back(&mut self) {
+        let last = self
+            .world
+            .trace
+            .recent()
+            .rev()
+            .find(|l| l.kind != TraceKind::Command)
+            .map(|l| l.at_us);
+        match last {
+            Some(at) if at > Instant::ZERO => self.seek(at - Duration::from_micros(1)),
+            _ => self.playing = false,
+        }
+    }
+
     /// Applies a user action now, recorded so seeking and replays reproduce it. Seeking
     /// back and acting again starts a new future: later actions and snapshots are dropped.
     /// Actions land on a whole simulated millisecond (the run moves up to 1 ms first):
@@ -332,6 +349,40 @@ mod tests {
         while p.busy() {
             p.frame(16.0);
         }
+    }
+
+    #[test]
+    fn step_back_undoes_the_last_event() {
+        let mut p = playback();
+        p.seek(Instant::from_secs(3));
+        finish(&mut p);
+        let mut seen = vec![(p.world.trace.hash(), p.world.events(), p.now())];
+        for _ in 0..40 {
+            p.step();
+            seen.push((p.world.trace.hash(), p.world.events(), p.now()));
+        }
+        let last_at = seen.last().unwrap().2;
+        // Before the last event: the newest state from an earlier microsecond.
+        let before = seen.iter().rev().find(|s| s.2 < last_at).unwrap();
+        p.playing = true;
+        p.step_back();
+        finish(&mut p);
+        assert!(!p.playing, "stepping back pauses");
+        assert_eq!(
+            (p.world.trace.hash(), p.world.events()),
+            (before.0, before.1)
+        );
+        assert!(p.world.events() < seen.last().unwrap().1);
+        p.step();
+        assert_eq!(p.now(), last_at, "→ does the undone event again");
+    }
+
+    #[test]
+    fn step_back_at_the_start_stays_there() {
+        let mut p = playback();
+        p.step_back();
+        finish(&mut p);
+        assert_eq!(p.now(), Instant::ZERO);
     }
 
     #[test]

@@ -130,7 +130,7 @@ pub fn view(s: &ShareView, link: &Scope) -> Html {
         js_sys::encode_uri_component(&s.json)
     );
     html! {
-        <div class="help-overlay" role="dialog" aria-label="Share this run">
+        <div class="help-overlay" role="dialog" aria-modal="true" aria-label="Share this run">
             <div class="help-box share">
                 <h2>{ "Share this run" }</h2>
                 <p class="hint">{ "The link holds the scenario, what you did by hand and the moment you are looking at: whoever opens it sees exactly this run, at this moment." }</p>

@@ -3,12 +3,12 @@
 //! along their links, and per-node binlog / received / applied bars with a lag badge.
 //! Everything drawn is engine state; positions come from [`super::geometry`].
 
-use super::Msg;
 use super::geometry::{
-    NODE_R, Point, VIEW_H, VIEW_W, manager_position, message_position, node_position,
-    router_position, shard_band, shard_node_position,
+    Detail, NodeLook, Point, VIEW_H, VIEW_W, manager_position, message_position, node_look,
+    node_position, plain_cell, router_position, shard_band, shard_cell, shard_node_position,
 };
 use super::selection::Selection;
+use super::{Msg, keys};
 use crate::engine::message::MsgKind;
 use crate::engine::node::Node;
 use crate::engine::report::{Role, role};
@@ -33,6 +33,28 @@ pub fn position(world: &World, a: Addr) -> Point {
         Addr::Router => router_position(),
         Addr::Manager => manager_position(),
     }
+}
+
+/// How large nodes are drawn and how much of each: one look for the whole cluster, by
+/// the room its most crowded row leaves.
+pub fn look(world: &World) -> NodeLook {
+    if world.shard_map.is_sharded() {
+        let largest = world.managers.iter().map(|m| m.members().len()).max();
+        node_look(shard_cell(largest.unwrap_or(1), world.managers.len()))
+    } else {
+        node_look(plain_cell(world.nodes.len()))
+    }
+}
+
+/// The longest of `texts` that fits `width` units at 18-unit text (about 10 units a
+/// character), else the shortest: headers shrink before they run into each other.
+fn fit(texts: &[String], width: f64) -> String {
+    texts
+        .iter()
+        .find(|t| t.chars().count() as f64 * 10.0 <= width)
+        .or(texts.last())
+        .cloned()
+        .unwrap_or_default()
 }
 
 pub fn role_class(r: Role) -> &'static str {
@@ -97,8 +119,9 @@ impl Marks<'_> {
 }
 
 pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
+    let look = look(world);
     html! {
-        <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="img" aria-label="Cluster topology">
+        <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group" aria-label="Cluster topology: Tab to a node or link, Enter to select it">
             <defs>
                 <pattern id="grid" width="40" height="40" patternUnits="userSpaceOnUse">
                     <path d="M 40 0 L 0 0 0 40" class="grid-line" />
@@ -109,11 +132,11 @@ pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> H
             </defs>
             <rect width="100%" height="100%" fill="url(#grid)" onclick={link.callback(|_| Msg::ClearSelection)} />
             { view_shards(world) }
-            { for view_links(world, sel, link) }
+            { for view_links(world, sel, look, link) }
             { view_cuts(world) }
             { view_actor(world, "app + router", &format!("router{}", sel.watched("router")), Addr::Router, link) }
             { view_actor(world, "orchestrator", &format!("manager{}", sel.watched("manager")), Addr::Manager, link) }
-            { for world.nodes.iter().map(|n| view_node(world, n, sel, link)) }
+            { for world.nodes.iter().map(|n| view_node(world, n, sel, look, link)) }
             { view_messages(world, if sel.speed > 20.0 { MAX_MESSAGES_FAST } else { MAX_MESSAGES }) }
         </svg>
     }
@@ -138,23 +161,21 @@ fn view_shards(world: &World) -> Html {
             .writer
             .and_then(|n| world.node(n))
             .map_or(0, |n| n.data.len());
+        let serving = match (s.serving_reads, s.serving_writes) {
+            (false, false) => " · not serving",
+            (true, false) => " · reads",
+            (false, true) => " · writes",
+            _ => "",
+        };
+        let pct = s.ops as f64 * 100.0 / total as f64;
         html! {
             <g class={if s.serving_reads || s.serving_writes { "shard" } else { "shard idle" }} data-shard={s.range.to_string()}>
-                <rect class="shard-column" x={format!("{x0:.1}")} y="190" width={format!("{w:.1}")} height="440" rx="12"
+                <rect class="shard-column" x={format!("{x0:.1}")} y="196" width={format!("{w:.1}")} height="436" rx="12"
                     fill-opacity={format!("{:.3}", 0.04 + 0.22 * heat)} />
-                <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="208">
-                    { format!("shard {}{}", s.range, match (s.serving_reads, s.serving_writes) {
-                        (false, false) => " · not serving",
-                        (true, false) => " · reads",
-                        (false, true) => " · writes",
-                        _ => "",
-                    }) }
-                </text>
-                <text class="shard-load" x={format!("{:.1}", x0 + 10.0)} y="226">
-                    { format!("{rows} rows · {:.0} % of ops", s.ops as f64 * 100.0 / total as f64) }
-                </text>
-                <rect class="keyrange-track" x={format!("{:.1}", x0 + 10.0)} y="236" width={format!("{:.1}", w - 20.0)} height="8" rx="4" />
-                <rect class="keyrange" x={format!("{:.1}", x0 + 10.0 + (w - 20.0) * from)} y="236" width={format!("{:.1}", ((w - 20.0) * (to - from)).max(2.0))} height="8" rx="4" />
+                <text class="shard-name" x={format!("{:.1}", x0 + 10.0)} y="218">{ fit(&[format!("shard {}{serving}", s.range), format!("{}{serving}", s.range), s.range.to_string()], w - 16.0) }</text>
+                <text class="shard-load" x={format!("{:.1}", x0 + 10.0)} y="240">{ fit(&[format!("{rows} rows · {pct:.0} % of ops"), format!("{pct:.0} % of ops"), format!("{pct:.0} %")], w - 16.0) }</text>
+                <rect class="keyrange-track" x={format!("{:.1}", x0 + 10.0)} y="248" width={format!("{:.1}", w - 20.0)} height="8" rx="4" />
+                <rect class="keyrange" x={format!("{:.1}", x0 + 10.0 + (w - 20.0) * from)} y="248" width={format!("{:.1}", ((w - 20.0) * (to - from)).max(2.0))} height="8" rx="4" />
             </g>
         }
     });
@@ -180,7 +201,7 @@ fn view_streams(world: &World) -> Html {
     let arrows = streams.filter_map(|s| {
         let from = world.managers.get(s.from.index())?.primary?;
         let to = world.managers.get(s.to.index())?.primary?;
-        let (a, b) = shorten(position(world, from.into()), position(world, to.into()));
+        let (a, b) = shorten(position(world, from.into()), position(world, to.into()), look(world).r);
         let class = if s.error.is_some() { "stream stalled" } else if s.copy.is_some() { "stream copying" } else { "stream" };
         Some(html! {
             <line class={class} x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)} x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} marker-end="url(#arrow)">
@@ -195,12 +216,13 @@ fn view_streams(world: &World) -> Html {
 fn view_links<'a>(
     world: &'a World,
     sel: &'a Marks<'_>,
+    look: NodeLook,
     link: &'a html::Scope<super::App>,
 ) -> impl Iterator<Item = Html> + 'a {
     world.nodes.iter().filter_map(move |n| {
         let c = n.channel.as_ref()?;
         let (from, to) = (Addr::Node(c.source), n.addr());
-        let (a, b) = shorten(position(world, from), position(world, to));
+        let (a, b) = shorten(position(world, from), position(world, to), look.r);
         let state = match (c.io, c.sql_running && n.is_running()) {
             (IoRunning::Yes, true) => "ok",
             (IoRunning::Connecting, _) => "connecting",
@@ -219,8 +241,9 @@ fn view_links<'a>(
             e.stop_propagation();
             Msg::Select(Selection::Link(from, to))
         });
+        let label = format!("link {} → {}, {state}{}", world.name(from), world.name(to), if cut { ", cut" } else { "" });
         Some(html! {
-            <g class="channel-group" {onclick}>
+            <g class="channel-group" {onclick} tabindex="0" role="button" aria-label={label} aria-pressed={selected.to_string()} onkeydown={keys::click_on_enter}>
                 <line class="channel-hit" x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} />
                 <line class={class} x1={a.x.to_string()} y1={a.y.to_string()} x2={b.x.to_string()} y2={b.y.to_string()} marker-end="url(#arrow)" />
             </g>
@@ -252,10 +275,11 @@ fn view_cuts(world: &World) -> Html {
     html! { <g class="cuts">{ for marks }</g> }
 }
 
-fn shorten(a: Point, b: Point) -> (Point, Point) {
+/// The segment between two nodes' rims (radius `r`), so arrow heads stay visible.
+fn shorten(a: Point, b: Point, r: f64) -> (Point, Point) {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
-    let k = (NODE_R + 6.0) / len;
+    let k = (r + 6.0) / len;
     (
         Point {
             x: a.x + dx * k,
@@ -268,6 +292,40 @@ fn shorten(a: Point, b: Point) -> (Point, Point) {
     )
 }
 
+/// The router's one line: where writes go, by name while that fits, else how many.
+fn router_line(world: &World) -> Option<String> {
+    let writers: Vec<String> = world
+        .router
+        .shards
+        .iter()
+        .filter_map(|s| s.writer)
+        .map(|w| world.name(w.into()))
+        .collect();
+    match writers.len() {
+        0 => None,
+        1 | 2 => Some(format!("writes → {}", writers.join(", "))),
+        n => Some(format!("writes → {n} primaries")),
+    }
+}
+
+/// The manager's one line for the whole cluster (not one word per shard): its analysis,
+/// or the first shard's problem and how many more there are.
+fn manager_line(world: &World) -> String {
+    use crate::engine::manager::Analysis;
+    let problems: Vec<Analysis> = world
+        .managers
+        .iter()
+        .map(|m| m.analysis)
+        .filter(|a| *a != Analysis::NoProblem)
+        .collect();
+    match (problems.as_slice(), world.managers.len()) {
+        ([], 0 | 1) => "NoProblem".into(),
+        ([], shards) => format!("NoProblem in {shards} shards"),
+        ([one], _) => format!("{one:?}"),
+        ([first, rest @ ..], _) => format!("{first:?} +{} more", rest.len()),
+    }
+}
+
 fn view_actor(
     world: &World,
     label: &str,
@@ -276,39 +334,22 @@ fn view_actor(
     link: &html::Scope<super::App>,
 ) -> Html {
     let p = position(world, a);
-    let writer = if a == Addr::Router {
-        let writers: Vec<String> = world
-            .router
-            .shards
-            .iter()
-            .filter_map(|s| s.writer)
-            .map(|w| world.name(w.into()))
-            .collect();
-        (!writers.is_empty()).then(|| format!("writes → {}", writers.join(", ")))
+    // Anchored at the box's outer edge so a long line grows toward the middle, not off the canvas.
+    let (line, anchor, x) = if a == Addr::Router {
+        (router_line(world).unwrap_or_default(), "start", -85)
     } else {
-        None
-    };
-    let analysis = if a == Addr::Manager {
-        Some(
-            world
-                .managers
-                .iter()
-                .map(|m| format!("{:?}", m.analysis))
-                .collect::<Vec<_>>()
-                .join(" · "),
-        )
-    } else {
-        None
+        (manager_line(world), "end", 85)
     };
     let onclick = link.callback(move |e: MouseEvent| {
         e.stop_propagation();
         Msg::Select(Selection::actor(a))
     });
     html! {
-        <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}>
-            <rect x="-70" y="-26" width="140" height="52" rx="10" />
-            <text y="6">{ label.to_string() }</text>
-            <text class="actor-sub" y="46">{ writer.or(analysis).unwrap_or_default() }</text>
+        <g class={format!("actor {class}")} transform={format!("translate({} {})", p.x, p.y)} {onclick}
+            tabindex="0" role="button" aria-label={label.to_string()} onkeydown={keys::click_on_enter}>
+            <rect x="-85" y="-26" width="170" height="52" rx="10" />
+            <text y="7">{ label.to_string() }</text>
+            <text class="actor-sub" x={x.to_string()} y="50" text-anchor={anchor}>{ line }</text>
         </g>
     }
 }
@@ -322,8 +363,9 @@ fn bar(part: u64, whole: u64, w: f64) -> String {
 }
 
 /// Under a node: its binlog file filling up; for a replica, how much of its source's
-/// transactions it has received (relay log) and applied.
-fn view_bars(world: &World, n: &Node) -> Html {
+/// transactions it has received (relay log) and applied. Labels left of the bars, so the
+/// pair is centred under the node.
+fn view_bars(world: &World, n: &Node, r: f64) -> Html {
     let source_count = n
         .channel
         .as_ref()
@@ -333,39 +375,42 @@ fn view_bars(world: &World, n: &Node) -> Html {
     // Received = applied + what waits in the relay log (no set arithmetic per frame).
     let received = executed + n.relay_pending();
     let bw = 84.0;
+    let row = |label: &'static str, class: &'static str, y: f64, width: String| {
+        html! {
+            <>
+                <text class="bar-label" x="-6" y={format!("{:.0}", y + 10.0)}>{ label }</text>
+                <rect class="bar-bg" y={y.to_string()} width={bw.to_string()} height="10" />
+                <rect class={format!("bar {class}")} y={y.to_string()} {width} height="10" />
+            </>
+        }
+    };
     html! {
-        <g class="bars" transform={format!("translate({} {})", -bw / 2.0, NODE_R + 24.0)}>
-            <text class="bar-label" x="-4" y="7">{ "binlog" }</text>
-            <rect class="bar-bg" width={bw.to_string()} height="7" />
-            <rect class="bar binlog" width={bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)} height="7" />
+        <g class="bars" transform={format!("translate({} {})", -bw / 2.0 + 34.0, r + 36.0)}>
+            { row("binlog", "binlog", 0.0, bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)) }
             if let Some(total) = source_count {
-                <text class="bar-label" x="-4" y="18">{ "received" }</text>
-                <rect class="bar-bg" y="11" width={bw.to_string()} height="7" />
-                <rect class="bar received" y="11" width={bar(received, total, bw)} height="7" />
-                <text class="bar-label" x="-4" y="29">{ "applied" }</text>
-                <rect class="bar-bg" y="22" width={bw.to_string()} height="7" />
-                <rect class="bar applied" y="22" width={bar(executed, total, bw)} height="7" />
+                { row("received", "received", 20.0, bar(received, total, bw)) }
+                { row("applied", "applied", 40.0, bar(executed, total, bw)) }
             }
         </g>
     }
 }
 
-fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
-    let p = position(world, n.addr());
-    let r = role(world, n);
+fn node_class(world: &World, n: &Node, sel: &Marks<'_>, look: NodeLook) -> String {
     let selected = sel.selection.nodes().contains(&n.id);
     let highlighted = sel.highlight.contains(&n.id);
-    let down = if n.is_running() { "" } else { " crashed" };
-    let broken = n
-        .channel
-        .as_ref()
-        .is_some_and(|c| c.last_sql_error.is_some() && !c.sql_running)
-        || n.channel
-            .as_ref()
-            .is_some_and(|c| c.io == IoRunning::No && c.last_io_error.is_some());
-    let class = format!(
-        "node {}{down}{}{}{}{}",
-        role_class(r),
+    let broken = n.channel.as_ref().is_some_and(|c| {
+        (c.last_sql_error.is_some() && !c.sql_running)
+            || (c.io == IoRunning::No && c.last_io_error.is_some())
+    });
+    let detail = match look.detail {
+        Detail::Full => "full",
+        Detail::Medium => "medium",
+        Detail::Compact => "compact",
+    };
+    format!(
+        "node {} {detail}{}{}{}{}{}",
+        role_class(role(world, n)),
+        if n.is_running() { "" } else { " crashed" },
         if n.read_only {
             " read-only"
         } else {
@@ -374,7 +419,31 @@ fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super:
         if broken { " broken" } else { "" },
         if selected { " selected" } else { "" },
         if highlighted { " highlighted" } else { "" }
-    );
+    )
+}
+
+/// Seconds_Behind_Source as the badge says it; empty for a node without a channel.
+fn lag_text(world: &World, n: &Node) -> String {
+    match n
+        .channel
+        .as_ref()
+        .map(|c| c.replication_lag(world.now(), n.is_running()))
+    {
+        Some(Some(lag)) => format!("lag {:.1} s", lag.as_secs_f64()),
+        Some(None) => "lag NULL".into(),
+        None => String::new(),
+    }
+}
+
+fn view_node(
+    world: &World,
+    n: &Node,
+    sel: &Marks<'_>,
+    look: NodeLook,
+    link: &html::Scope<super::App>,
+) -> Html {
+    let p = position(world, n.addr());
+    let r = look.r;
     let id = n.id;
     let onclick = link.callback(move |e: MouseEvent| {
         e.stop_propagation();
@@ -383,30 +452,46 @@ fn view_node(world: &World, n: &Node, sel: &Marks<'_>, link: &html::Scope<super:
             add: e.shift_key(),
         }
     });
-    let lag = n
-        .channel
-        .as_ref()
-        .map(|c| c.replication_lag(world.now(), n.is_running()));
-    let badge = match lag {
-        Some(Some(lag)) => format!("lag {:.1} s", lag.as_secs_f64()),
-        Some(None) => "lag NULL".into(),
-        None => String::new(),
+    let role_word = format!("{:?}", role(world, n))
+        .to_lowercase()
+        .replace("coprimary", "co-primary");
+    let lag = lag_text(world, n);
+    let inside = match look.detail {
+        Detail::Compact => html! { <text class="node-name" y="6">{ n.name().to_string() }</text> },
+        Detail::Full | Detail::Medium => html! {
+            <>
+                <text class="node-name" y="-5">{ n.name().to_string() }</text>
+                <text class="node-role" y="17">{ role_word.clone() }</text>
+                <text class="node-health" y={format!("{:.0}", r + 24.0)}>{ health(n) }</text>
+            </>
+        },
+    };
+    let below = match look.detail {
+        Detail::Full => html! {
+            <>
+                if !lag.is_empty() {
+                    <g class="lag-badge" transform={format!("translate({} {})", r - 4.0, -r + 2.0)}>
+                        <rect x="0" y="-15" width="96" height="26" rx="13" />
+                        <text x="48" y="4">{ lag.clone() }</text>
+                    </g>
+                }
+                { view_bars(world, n, r) }
+            </>
+        },
+        Detail::Medium if !lag.is_empty() => {
+            html! { <text class="node-lag" y={format!("{:.0}", r + 44.0)}>{ lag.clone() }</text> }
+        }
+        _ => Html::default(),
     };
     html! {
-        <g class={class} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}>
-            <circle class="node-ring" r={(NODE_R + 7.0).to_string()} />
-            <circle class="node-body" r={NODE_R.to_string()} />
-            <text class="node-name" y="-8">{ n.name().to_string() }</text>
-            <text class="node-role" y="10">{ format!("{r:?}").to_lowercase().replace("coprimary", "co-primary") }</text>
-            <text class="node-health" y="26">{ health(n) }</text>
-            if !badge.is_empty() {
-                <g class="lag-badge" transform={format!("translate({} {})", NODE_R - 4.0, -NODE_R + 2.0)}>
-                    <rect x="0" y="-12" width="74" height="20" rx="10" />
-                    <text x="37" y="3">{ badge }</text>
-                </g>
-            }
-            { view_bars(world, n) }
-            <title>{ format!("{} — {} — {}", n.name(), n.binlog.end(), n.gtid_executed) }</title>
+        <g class={node_class(world, n, sel, look)} transform={format!("translate({:.1} {:.1})", p.x, p.y)} data-node={n.name().to_string()} {onclick}
+            tabindex="0" role="button" aria-pressed={sel.selection.nodes().contains(&n.id).to_string()} onkeydown={keys::click_on_enter}
+            aria-label={format!("{}, {role_word}, {}", n.name(), health(n))}>
+            <circle class="node-ring" r={(r + 7.0).to_string()} />
+            <circle class="node-body" r={r.to_string()} />
+            { inside }
+            { below }
+            <title>{ format!("{} — {role_word} — {}{}{} — {} — {}", n.name(), health(n), if lag.is_empty() { "" } else { " — " }, lag, n.binlog.end(), n.gtid_executed) }</title>
         </g>
     }
 }

@@ -5,7 +5,7 @@ use super::lesson::Lesson;
 use super::topology::Topology;
 use replication_engine::command::Command;
 use replication_engine::config::{
-    ClientConfig, ClusterConfig, FailoverConfig, LinkConfig, NodeConfig, RouterConfig,
+    ClientConfig, ClusterConfig, FailoverConfig, Flavor, LinkConfig, NodeConfig, RouterConfig,
 };
 use replication_engine::ids::{Addr, NodeId};
 use replication_engine::time::{Instant, secs};
@@ -80,6 +80,9 @@ pub struct Scenario {
     pub description: String,
     #[serde(default)]
     pub seed: u64,
+    /// `"mariadb"` runs every node as MariaDB 10.11 (docs/scenario-format.md); absent: MySQL.
+    #[serde(default, skip_serializing_if = "Flavor::is_mysql")]
+    pub flavor: Flavor,
     pub topology: Topology,
     /// Any node setting (a `NodeConfig` field), for every node.
     #[serde(default)]
@@ -279,6 +282,11 @@ impl Scenario {
             } else {
                 "defaults".to_string()
             };
+            if self.flavor.is_mariadb() {
+                merged
+                    .entry("flavor")
+                    .or_insert_with(|| Value::String("mariadb".into()));
+            }
             let mut cfg: NodeConfig = serde_path_to_error::deserialize(Value::Object(merged))
                 .map_err(|e| ScenarioError {
                     path: format!("{path}.{}", e.path()),

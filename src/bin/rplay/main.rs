@@ -6,6 +6,7 @@
 //!     rplay run … --seed N --invariants          another seed; stop at a broken invariant
 //!     rplay sweep <scenario> --seeds A..B        one JSON line per seed, invariants checked
 //!     rplay link <scenario.json>                 the share link's fragment for a file
+//!     rplay export <scenario> --flavor F [--out DIR]  the files that build it on real servers
 //!     rplay rebalance <keys> <shards>            keys moved by adding a shard, three ways
 //!
 //! A scenario is a file, a share link, a preset's name or `random-faults`. A share link
@@ -15,6 +16,7 @@
 //! 1 when an invariant broke or output failed, 2 for a bad command line or scenario (the
 //! message names the field), so scripts and teachers can check a scenario before class.
 
+mod export;
 mod history;
 mod sweep;
 mod target;
@@ -51,6 +53,9 @@ enum Cmd {
     /// Run many seeds of a scenario in parallel, invariants checked after every event:
     /// one JSON line per seed, in seed order.
     Sweep(sweep::SweepArgs),
+    /// The files that build the scenario's cluster on real servers: option files, setup
+    /// SQL, Orchestrator and ProxySQL settings (docs/export.md).
+    Export(export::ExportArgs),
     /// Print the share link's fragment (#v1.…) for a scenario file.
     Link {
         /// The scenario file.
@@ -163,6 +168,7 @@ fn dispatch(cmd: Cmd, out: &mut Out) -> Result<(), Exit> {
     match cmd {
         Cmd::Run(args) => run(&args, out),
         Cmd::Sweep(args) => sweep::sweep(&args, out),
+        Cmd::Export(args) => export::export(&args, out),
         Cmd::Link { file } => Ok(out.line(&share_link(&file)?)?),
         Cmd::Rebalance { keys, shards } => Ok(out.line(&rebalance(keys, shards))?),
     }

@@ -3,6 +3,7 @@
 
 use crate::Exit;
 use replication_playground::engine::World;
+use replication_playground::engine::config::ClusterConfig;
 use replication_playground::engine::time::Instant;
 use replication_playground::scenario::link::{self, Shared};
 use replication_playground::scenario::plan::Plan;
@@ -70,6 +71,23 @@ impl Target {
                 let actions = shared.actions.iter().filter(|(at, _)| *at <= until);
                 Ok(Plan::new(world, actions.cloned().collect(), until))
             }
+        }
+    }
+
+    /// The cluster the scenario starts from (a link's scenario, before its hand actions).
+    pub fn cluster(&self) -> Result<ClusterConfig, Exit> {
+        match self {
+            Target::RandomFaults => Err(Exit::Usage(format!(
+                "{} draws a new cluster for every seed: export a scenario file or preset",
+                random_faults::NAME
+            ))),
+            Target::Scenario { scenario, arg } => scenario
+                .cluster()
+                .map_err(|e| Exit::Usage(format!("{arg}: {e}"))),
+            Target::Link(shared) => shared
+                .scenario
+                .cluster()
+                .map_err(|e| Exit::Usage(format!("share link: {e}"))),
         }
     }
 

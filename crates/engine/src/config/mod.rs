@@ -5,6 +5,7 @@
 //! default (chosen so a class sees the effect within a minute; MySQL's value is in the doc).
 
 use super::keyspace::{KeyRange, Vindex};
+pub use super::mariadb::{Flavor, UseGtid};
 use crate::time::{Duration, ms, secs};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +102,28 @@ pub struct NodeConfig {
     pub recovery_ms: u64,
     /// How often the OS writes dirty pages of an un-fsynced binlog (Linux dirty_writeback 5 s).
     pub os_writeback_ms: u64,
+    /// MySQL (default) or MariaDB 10.11 (docs/semantics.md, "MariaDB flavor"); a scenario's
+    /// top-level `flavor` sets it on every node.
+    #[serde(skip_serializing_if = "Flavor::is_mysql")]
+    pub flavor: Flavor,
+    /// MariaDB: the replication domain this server's own transactions are logged in.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub gtid_domain_id: u32,
+    /// MariaDB: refuse a GTID whose seq_no is not above the domain's last (error 1950).
+    /// OFF by default in 10.11 (`Sys_gtid_strict_mode` in sql/sys_vars.cc).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gtid_strict_mode: bool,
+    /// MariaDB: MASTER_USE_GTID of the node's channel (with auto_position).
+    #[serde(skip_serializing_if = "is_slave_pos")]
+    pub master_use_gtid: UseGtid,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+fn is_slave_pos(v: &UseGtid) -> bool {
+    *v == UseGtid::SlavePos
 }
 
 impl Default for NodeConfig {
@@ -139,6 +162,10 @@ impl Default for NodeConfig {
             read_us: 50,
             recovery_ms: 2_000,
             os_writeback_ms: 5_000,
+            flavor: Flavor::Mysql,
+            gtid_domain_id: 0,
+            gtid_strict_mode: false,
+            master_use_gtid: UseGtid::SlavePos,
         }
     }
 }

@@ -90,6 +90,12 @@ impl ClusterConfig {
         if self.nodes[..i].iter().any(|m| m.name == n.name) {
             return err(format!("nodes[{i}].name: '{}' is used twice", n.name));
         }
+        // One server kind per cluster: MySQL and MariaDB GTIDs do not replicate to each other.
+        if n.flavor != self.nodes[0].flavor {
+            return err(format!(
+                "nodes[{i}].flavor: every node must be of one flavor (set \"flavor\" once, at the top of the scenario)"
+            ));
+        }
         if let Some(s) = &n.source {
             if s == &n.name {
                 return err(format!(

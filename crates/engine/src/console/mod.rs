@@ -10,6 +10,7 @@
 mod events;
 mod exec;
 pub mod format;
+mod mariadb_show;
 mod repl;
 mod session;
 mod settings;

@@ -98,6 +98,7 @@ impl World {
                     n.cfg.source_connect_retry_s = (*s).clamp(1, 31_536_000);
                 }
                 SourceOption::RetryCount(c) => n.cfg.source_retry_count = *c,
+                SourceOption::UseGtid(Some(u)) => n.cfg.master_use_gtid = *u,
                 _ => {}
             }
         }
@@ -133,6 +134,17 @@ impl World {
                     return Err(threads_must_stop());
                 }
                 SourceOption::AutoPosition(a) => change.auto_position = Some(*a),
+                SourceOption::UseGtid(_) if !self.nodes[id.index()].cfg.flavor.is_mariadb() => {
+                    return Err(SqlError::new(
+                        1064,
+                        "42000",
+                        "MASTER_USE_GTID is MariaDB's option: MySQL uses SOURCE_AUTO_POSITION = 1",
+                    ));
+                }
+                SourceOption::UseGtid(_) if io_on || sql_on => {
+                    return Err(threads_must_stop());
+                }
+                SourceOption::UseGtid(u) => change.auto_position = Some(u.is_some()),
                 SourceOption::LogFile(f) => {
                     file = Some(binlog_number(f).ok_or_else(|| {
                         SqlError::new(

@@ -117,7 +117,10 @@ impl World {
         name: &str,
         value: &SqlValue,
     ) -> Outcome {
-        let v = variables::lookup(name).ok_or_else(|| unknown_variable(name))?;
+        let mariadb = self.nodes[id.index()].cfg.flavor.is_mariadb();
+        let v = variables::lookup(name)
+            .filter(|v| variables::exists_in(v, mariadb))
+            .ok_or_else(|| unknown_variable(name))?;
         let name = v.name;
         check_scope(v, scope)?;
         match name {

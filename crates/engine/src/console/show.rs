@@ -231,6 +231,9 @@ impl World {
         let mut row = self.connection_cells(n, ch, &st, source);
         row.extend(applier_cells(n, ch, &st, source));
         rs.push(row);
+        if n.cfg.flavor.is_mariadb() {
+            return super::mariadb_show::slave_status(n, &rs);
+        }
         rs
     }
 

@@ -58,6 +58,11 @@ impl World {
         }
         let n = &self.nodes[id.index()];
         let c = &n.cfg;
+        if c.flavor.is_mariadb()
+            && let Some(v) = mariadb_value(n, name)
+        {
+            return v;
+        }
         match name {
             "auto_increment_increment" => c.auto_increment_increment.to_string(),
             "auto_increment_offset" => c.auto_increment_offset.to_string(),
@@ -101,7 +106,28 @@ impl World {
             _ => String::new(),
         }
     }
+}
 
+/// A MariaDB node's own variables and the values that differ from MySQL's.
+fn mariadb_value(n: &crate::node::Node, name: &str) -> Option<String> {
+    use crate::mariadb::{binlog_state, pos_text};
+    Some(match name {
+        "gtid_binlog_pos" => pos_text(&n.gtid_binlog_pos()),
+        "gtid_binlog_state" => (binlog_state(&n.binlog).iter())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        "gtid_current_pos" => pos_text(&n.gtid_current_pos()),
+        "gtid_slave_pos" => pos_text(&n.slave_pos),
+        "gtid_domain_id" => n.cfg.gtid_domain_id.to_string(),
+        "gtid_strict_mode" => on_off(n.cfg.gtid_strict_mode),
+        // 10.11's semi-sync is built in; its wait point defaults to AFTER_COMMIT.
+        "version" => "10.11.11-MariaDB-log".into(),
+        _ => return None,
+    })
+}
+
+impl World {
     /// `SELECT @@a, @@GLOBAL.b, …`: one row, one column per variable, headed as typed.
     pub(super) fn select_vars(
         &mut self,
@@ -111,7 +137,9 @@ impl World {
         let mut names = Vec::new();
         let mut cells = Vec::new();
         for v in vars {
+            let mariadb = self.nodes[id.index()].cfg.flavor.is_mariadb();
             let var = variables::lookup(&v.name)
+                .filter(|var| variables::exists_in(var, mariadb))
                 .ok_or_else(|| super::settings::unknown_variable(&v.name))?;
             let session = match v.scope {
                 Some(VarScope::Global) => false,
@@ -148,6 +176,9 @@ impl World {
                 continue;
             }
             if global && v.scope == Scope::Session {
+                continue;
+            }
+            if !variables::exists_in(v, self.nodes[id.index()].cfg.flavor.is_mariadb()) {
                 continue;
             }
             let value = self.variable_value(id, v.name, !global);

@@ -12,6 +12,7 @@ use crate::config::WaitPoint;
 use crate::effects::{Effects, NodeTimer, Note};
 use crate::gtid::Gtid;
 use crate::ids::Addr;
+use crate::mariadb;
 use crate::message::{Msg, QueryResult, Statement};
 use crate::rows::{Key, RowEvent, Value};
 use crate::time::{Duration, Instant, ms, us};
@@ -219,6 +220,13 @@ impl Node {
     }
 
     fn next_gno(&self) -> u64 {
+        if self.cfg.flavor.is_mariadb() {
+            // MariaDB numbers per domain: the domain's seq_no_counter + 1, whichever server
+            // logged the last one (`update_with_next_gtid`, sql/rpl_gtid.cc).
+            let logged = self.binlog.logged();
+            return mariadb::domain_counter(&self.gtid_executed, logged, self.cfg.gtid_domain_id)
+                + 1;
+        }
         self.gtid_executed
             .last_gno(self.uuid)
             .max(self.binlog.logged().last_gno(self.uuid))

@@ -182,6 +182,10 @@ impl Node {
             "server_id" => self.server_id = self.cfg.server_id.unwrap_or(self.server_id),
             _ => {}
         }
+        if self.cfg.flavor.is_mariadb() && matches!(name, "server_id" | "gtid_domain_id") {
+            // The next GTID this server logs names the new domain and server_id.
+            self.uuid = crate::mariadb::server_uuid(self.cfg.gtid_domain_id, self.server_id);
+        }
     }
 }
 
@@ -194,6 +198,7 @@ fn flag_of<'a>(cfg: &'a mut NodeConfig, name: &str) -> Option<&'a mut bool> {
         "rpl_semi_sync_replica_enabled" => &mut cfg.rpl_semi_sync_replica_enabled,
         "rpl_semi_sync_source_wait_no_replica" => &mut cfg.rpl_semi_sync_source_wait_no_replica,
         "binlog_expire_logs_auto_purge" => &mut cfg.binlog_expire_logs_auto_purge,
+        "gtid_strict_mode" => &mut cfg.gtid_strict_mode,
         _ => return None,
     })
 }
@@ -246,6 +251,7 @@ fn set_in(cfg: &mut NodeConfig, name: &str, value: Option<Setting>) -> Result<()
             cfg.innodb_flush_log_at_trx_commit = u8::try_from(n).unwrap_or(1);
         }
         "server_id" => cfg.server_id = Some(narrow(number(1)?)),
+        "gtid_domain_id" => cfg.gtid_domain_id = narrow(number(0)?),
         "rpl_semi_sync_source_wait_point" => {
             cfg.rpl_semi_sync_source_wait_point = match &value {
                 Some(Setting::Word(w)) if w == "AFTER_COMMIT" => WaitPoint::AfterCommit,

@@ -9,6 +9,7 @@ mod backup;
 mod commit;
 mod crash;
 mod dba;
+mod mariadb;
 mod replica;
 mod source;
 
@@ -25,12 +26,14 @@ use super::config::NodeConfig;
 use super::effects::{Effects, NodeTimer, Timer};
 use super::gtid::{GtidSet, Uuid};
 use super::ids::{Addr, NodeId};
+use super::mariadb::MariaGtid;
 use super::message::{AdminCmd, Msg, QueryResult, Statement};
 use super::rows::Table;
 use super::status::NodeStatus;
 use crate::time::{Instant, ms, secs};
 use commit::Pipeline;
 use crash::Durability;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Process {
@@ -90,6 +93,9 @@ pub struct Node {
     /// The configuration the next start reads (my.cnf and mysqld-auto.cnf) when SET GLOBAL
     /// made the running one differ; `None` while they are the same.
     boot_cfg: Option<Box<NodeConfig>>,
+    /// MariaDB's `gtid_slave_pos` (the mysql.gtid_slave_pos table): per domain, the last
+    /// transaction the applier committed. Empty on a MySQL node.
+    pub slave_pos: BTreeMap<u32, MariaGtid>,
 }
 
 impl Node {
@@ -100,6 +106,12 @@ impl Node {
         uuid: Uuid,
         source: Option<NodeId>,
     ) -> Self {
+        // A MariaDB server's GTIDs name its domain and server_id, not a UUID (mariadb.rs).
+        let uuid = if cfg.flavor.is_mariadb() {
+            crate::mariadb::server_uuid(cfg.gtid_domain_id, server_id)
+        } else {
+            uuid
+        };
         let channel = source.map(|s| {
             let mut ch = Channel::new(s, cfg.auto_position, cfg.rpl_semi_sync_replica_enabled);
             ch.sql_delay = secs(cfg.source_delay_s);
@@ -129,6 +141,7 @@ impl Node {
             pending_undo: None,
             read_only_waiters: Vec::new(),
             boot_cfg: None,
+            slave_pos: BTreeMap::new(),
             cfg,
         }
     }

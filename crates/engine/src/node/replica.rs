@@ -3,6 +3,8 @@
 
 mod control;
 
+use super::mariadb::received_pos;
+
 pub use control::{ApplierUntil, ChannelChange};
 
 use super::Node;
@@ -10,6 +12,7 @@ use crate::binlog::{BinlogPos, Trx};
 use crate::effects::{Effects, NodeTimer, Note, ReplThread};
 use crate::gtid::GtidSet;
 use crate::ids::{Addr, NodeId};
+use crate::mariadb;
 use crate::message::{DumpStart, Msg};
 use crate::rows::RowEvent;
 use crate::status::{IoRunning, ReplicaStatus, ThreadError};
@@ -243,10 +246,17 @@ impl Node {
     pub(super) fn connect(&mut self, now: Instant, fx: &mut Effects) {
         let (server_id, uuid, me) = (self.server_id, self.uuid, self.addr());
         let executed = self.gtid_executed.clone();
+        let mariadb_pos = self.cfg.flavor.is_mariadb().then(|| self.use_gtid_pos());
         let net_timeout = self.cfg.net_timeout();
         let retry = self.cfg.connect_retry();
         let retry_count = self.cfg.source_retry_count;
+        // Each connection reads rpl_semi_sync_replica_enabled afresh, so SET GLOBAL takes
+        // effect at the next (re)start of the receiver, as the manual says (MySQL
+        // semisync_replica_plugin.cc repl_semi_replica_request_dump; MariaDB
+        // semisync_slave.cc Repl_semi_sync_slave::request_transmit).
+        let semi_sync_enabled = self.cfg.rpl_semi_sync_replica_enabled;
         let Some(ch) = &mut self.channel else { return };
+        ch.semi_sync = semi_sync_enabled;
         ch.connect_attempts += 1;
         if ch.connect_attempts > retry_count.saturating_add(1) {
             ch.io = IoRunning::No;
@@ -257,7 +267,12 @@ impl Node {
         ch.expect_seq = 0;
         // Whatever was received but not applied is still wanted only if kept: with GTIDs we
         // ask for all we lack (executed ∪ retrieved), by position from where we stopped reading.
-        let start = if ch.auto_position {
+        let start = if ch.auto_position && mariadb_pos.is_some() {
+            DumpStart::Gtids(mariadb::pos_gtids(&received_pos(
+                mariadb_pos.unwrap_or_default(),
+                ch,
+            )))
+        } else if ch.auto_position {
             DumpStart::Gtids(executed.union(&ch.retrieved_gtid_set))
         } else {
             DumpStart::Position(ch.read_source_pos)
@@ -492,7 +507,9 @@ impl Node {
             let Some(head) = ch.relay_log.front() else {
                 return;
             };
-            if self.gtid_executed.contains(head.trx.gtid) {
+            // MariaDB has no such skip: its source starts after the replica's position, and
+            // a transaction sent twice is applied twice (gtid_ignore_duplicates is OFF).
+            if !self.cfg.flavor.is_mariadb() && self.gtid_executed.contains(head.trx.gtid) {
                 ch.exec_source_pos = head.source_end;
                 ch.relay_log.pop_front();
                 continue;
@@ -527,38 +544,47 @@ impl Node {
         let Some(head) = ch.relay_log.front().cloned() else {
             return;
         };
+        if let Err((errno, message)) = self.check_strict_sequence(&head.trx) {
+            self.stop_applier_with(now, errno, message, fx);
+            return;
+        }
         if let Err((e, event)) = self.apply_rows(&head.trx) {
             let message = format!(
                 "Could not execute {event} event on table kv; {}, Error_code: {}",
                 e.message(),
                 e.errno()
             );
-            let errno = e.errno();
-            if let Some(ch) = &mut self.channel {
-                ch.sql_running = false;
-                ch.sql_epoch += 1;
-                ch.last_sql_error = Some(ThreadError {
-                    errno,
-                    message: message.clone(),
-                    at_us: now,
-                });
-            }
-            fx.note(Note::ReplicationError {
-                node: self.id,
-                thread: ReplThread::Sql,
-                errno,
-                message,
-            });
+            self.stop_applier_with(now, e.errno(), message, fx);
             return;
         }
         if let Some(ch) = &mut self.channel {
             ch.exec_source_pos = head.source_end;
             ch.relay_log.pop_front();
         }
+        self.record_slave_pos(head.trx.gtid);
         self.commit_applied(now, head.trx, fx);
         self.until_check_after();
         self.release_waiting_reads(fx);
         self.kick_applier(now, fx);
+    }
+
+    /// The applier stops with Last_SQL_Errno/Last_SQL_Error and the run notes it.
+    fn stop_applier_with(&mut self, now: Instant, errno: u16, message: String, fx: &mut Effects) {
+        if let Some(ch) = &mut self.channel {
+            ch.sql_running = false;
+            ch.sql_epoch += 1;
+            ch.last_sql_error = Some(ThreadError {
+                errno,
+                message: message.clone(),
+                at_us: now,
+            });
+        }
+        fx.note(Note::ReplicationError {
+            node: self.id,
+            thread: ReplThread::Sql,
+            errno,
+            message,
+        });
     }
 
     /// Skips the transaction the applier failed on by committing an empty one with its GTID
@@ -579,6 +605,7 @@ impl Node {
         };
         ch.exec_source_pos = head.source_end;
         self.gtid_executed.insert(head.trx.gtid);
+        self.record_slave_pos(head.trx.gtid);
         self.start_replica(now, fx)
     }
 }

@@ -98,6 +98,9 @@ impl Node {
             return Err((1593, msg.to_string()));
         }
         match start {
+            DumpStart::Gtids(asked) if self.cfg.flavor.is_mariadb() => {
+                self.mariadb_dump_start(&asked)
+            }
             DumpStart::Gtids(have) => {
                 let mine = have.retain_uuids(|u| u == self.uuid);
                 if !mine.is_subset_of(&self.gtid_executed) {

@@ -244,6 +244,9 @@ fn source_option(p: &mut Parser<'_>) -> Res<SourceOption> {
     let Some(name) = p.word() else {
         return Err(p.syntax());
     };
+    if name == "MASTER_USE_GTID" {
+        return use_gtid_option(p);
+    }
     let Some(&(canonical, _, kind)) = OPTIONS.iter().find(|(a, b, _)| name == *a || name == *b)
     else {
         let real = OTHER_OPTIONS.contains(&name.as_str())
@@ -283,6 +286,21 @@ fn source_option(p: &mut Parser<'_>) -> Res<SourceOption> {
         Value::Number => number_option(canonical, p.uint()?)?,
     };
     Ok(option)
+}
+
+/// MariaDB's `MASTER_USE_GTID = slave_pos | current_pos | no` (sql/sql_yacc.yy).
+fn use_gtid_option(p: &mut Parser<'_>) -> Res<SourceOption> {
+    use crate::mariadb::UseGtid;
+    p.advance();
+    p.expect_punct("=")?;
+    let value = match p.word().as_deref() {
+        Some("SLAVE_POS") => Some(UseGtid::SlavePos),
+        Some("CURRENT_POS") => Some(UseGtid::CurrentPos),
+        Some("NO") => None,
+        _ => return Err(p.syntax()),
+    };
+    p.advance();
+    Ok(SourceOption::UseGtid(value))
 }
 
 fn text_option(name: &str, text: String) -> SourceOption {

@@ -281,6 +281,8 @@ pub enum SourceOption {
     HeartbeatPeriodMs(u64),
     /// `GET_SOURCE_PUBLIC_KEY = 0 | 1`: accepted, not modelled.
     GetSourcePublicKey(bool),
+    /// MariaDB's `MASTER_USE_GTID = slave_pos | current_pos | no` (`None`: no, by position).
+    UseGtid(Option<crate::mariadb::UseGtid>),
 }
 
 impl SourceOption {
@@ -301,6 +303,7 @@ impl SourceOption {
             SourceOption::RetryCount(_) => "SOURCE_RETRY_COUNT",
             SourceOption::HeartbeatPeriodMs(_) => "SOURCE_HEARTBEAT_PERIOD",
             SourceOption::GetSourcePublicKey(_) => "GET_SOURCE_PUBLIC_KEY",
+            SourceOption::UseGtid(_) => "MASTER_USE_GTID",
         }
     }
 }

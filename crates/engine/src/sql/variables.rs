@@ -114,6 +114,19 @@ pub static VARIABLES: &[Variable] = &[
         true,
         Kind::Enum(&["OFF", "ON", "WARN"]),
     ),
+    // MariaDB's GTID variables (sql/sys_vars.cc), shown on a MariaDB node only.
+    var("gtid_binlog_pos", Scope::Global, false, Kind::Text),
+    var("gtid_binlog_state", Scope::Global, false, Kind::Text),
+    var("gtid_current_pos", Scope::Global, false, Kind::Text),
+    var(
+        "gtid_domain_id",
+        Scope::Both,
+        true,
+        Kind::Uint {
+            min: 0,
+            max: u32::MAX as u64,
+        },
+    ),
     var("gtid_executed", Scope::Global, false, Kind::GtidSet),
     var(
         "gtid_mode",
@@ -124,6 +137,8 @@ pub static VARIABLES: &[Variable] = &[
     var("gtid_next", Scope::Session, true, Kind::Text),
     var("gtid_owned", Scope::Both, false, Kind::Text),
     var("gtid_purged", Scope::Global, true, Kind::GtidSet),
+    var("gtid_slave_pos", Scope::Global, false, Kind::Text),
+    var("gtid_strict_mode", Scope::Global, true, Kind::Bool),
     var("hostname", Scope::Global, false, Kind::Text),
     var(
         "innodb_flush_log_at_trx_commit",
@@ -232,6 +247,34 @@ pub static VARIABLES: &[Variable] = &[
 ];
 
 /// The variable called `name` (8.4 name or 8.0 alias, any case).
+/// Variables only a MariaDB server has.
+pub const MARIADB_ONLY: &[&str] = &[
+    "gtid_binlog_pos",
+    "gtid_binlog_state",
+    "gtid_current_pos",
+    "gtid_domain_id",
+    "gtid_slave_pos",
+    "gtid_strict_mode",
+];
+
+/// Variables MariaDB 10.11 does not have (its GTIDs are positions, not sets; read_only is
+/// its only read-only switch).
+pub const MYSQL_ONLY: &[&str] = &[
+    "enforce_gtid_consistency",
+    "gtid_executed",
+    "gtid_mode",
+    "gtid_owned",
+    "gtid_purged",
+    "server_uuid",
+    "super_read_only",
+];
+
+/// Whether a server of this flavor has the variable.
+pub fn exists_in(v: &Variable, mariadb: bool) -> bool {
+    let only = if mariadb { MYSQL_ONLY } else { MARIADB_ONLY };
+    !only.contains(&v.name)
+}
+
 pub fn lookup(name: &str) -> Option<&'static Variable> {
     let name = name.to_ascii_lowercase();
     VARIABLES

@@ -1,0 +1,180 @@
+//! Runs a case on both sides, compares, and writes the table of docs/conformance.md.
+
+use super::cases::{BLOCK_TOLERANCE_MS, Build, Case, Obs, Observed};
+use super::differences;
+use super::real::{Env, Real};
+use super::side::{Side, gtid_count};
+use super::sim::Sim;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+pub struct Row {
+    pub label: String,
+    pub real: String,
+    pub sim: String,
+    pub agree: bool,
+    pub reason: Option<&'static str>,
+}
+
+pub struct CaseResult {
+    pub name: &'static str,
+    pub what: &'static str,
+    pub rows: Vec<Row>,
+    /// A side that could not run the case at all (its panic message).
+    pub broke: Option<String>,
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        self.broke.is_none() && self.rows.iter().all(|r| r.agree || r.reason.is_some())
+    }
+
+    pub fn line(&self) -> String {
+        if let Some(b) = &self.broke {
+            return format!("FAIL  {}: {b}", self.name);
+        }
+        let listed = self.rows.iter().filter(|r| !r.agree).count();
+        let bad: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|r| !r.agree && r.reason.is_none())
+            .map(|r| format!("{}: real {} / sim {}", r.label, r.real, r.sim))
+            .collect();
+        match (bad.is_empty(), listed) {
+            (true, 0) => format!(
+                "ok    {} ({} observations agree)",
+                self.name,
+                self.rows.len()
+            ),
+            (true, n) => format!("ok    {} ({n} listed differences)", self.name),
+            (false, _) => format!("FAIL  {}: {}", self.name, bad.join("; ")),
+        }
+    }
+}
+
+fn shown(o: &Obs) -> String {
+    match o {
+        Obs::Exact(s) | Obs::Gtid(s) => s.clone(),
+        Obs::Ms(ms) => format!("{ms} ms"),
+    }
+}
+
+fn agree(a: &Obs, b: &Obs, same_flavor: bool) -> bool {
+    match (a, b) {
+        (Obs::Exact(x), Obs::Exact(y)) => x == y,
+        (Obs::Gtid(x), Obs::Gtid(y)) if same_flavor => x == y,
+        (Obs::Gtid(x), Obs::Gtid(y)) => gtid_count(x) == gtid_count(y),
+        (Obs::Ms(x), Obs::Ms(y)) => x.abs_diff(*y) <= BLOCK_TOLERANCE_MS,
+        _ => false,
+    }
+}
+
+fn guarded(side: &mut dyn Side, case: &Case) -> Result<Observed, String> {
+    catch_unwind(AssertUnwindSafe(|| (case.run)(side))).map_err(|p| {
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+pub fn run_case(env: &mut Env, case: &Case) -> CaseResult {
+    let (real, mut s) = match &case.build {
+        Build::Blank(topo) => {
+            let topo = topo();
+            let mut r = Real::build(env, case.name, &topo);
+            (guarded(&mut r, case), Sim::build(&topo))
+        }
+        Build::Export(cfg) => {
+            let built = catch_unwind(AssertUnwindSafe(|| {
+                Real::from_export(env, case.name, &cfg())
+            }));
+            let real = match built {
+                Ok(mut r) => guarded(&mut r, case),
+                Err(_) => Err("the exported files did not build a cluster".to_string()),
+            };
+            (real, Sim::from_config(cfg()))
+        }
+    };
+    let sim = guarded(&mut s, case);
+    if std::env::var_os("RPLAY_CONFORMANCE_TRACE").is_some() {
+        eprintln!("{}", s.transcript());
+    }
+    let same = s.flavor() == "mariadb";
+    let (real, sim) = match (real, sim) {
+        (Ok(r), Ok(s)) => (r, s),
+        (r, s) => {
+            let broke = [("real", r.err()), ("sim", s.err())]
+                .into_iter()
+                .filter_map(|(k, e)| e.map(|e| format!("{k}: {e}")))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return CaseResult {
+                name: case.name,
+                what: case.what,
+                rows: vec![],
+                broke: Some(broke),
+            };
+        }
+    };
+    let rows = real
+        .iter()
+        .zip(sim.iter())
+        .map(|((label, a), (_, b))| Row {
+            label: label.clone(),
+            real: shown(a),
+            sim: shown(b),
+            agree: agree(a, b, same),
+            reason: differences::reason(case.name, label),
+        })
+        .collect();
+    CaseResult {
+        name: case.name,
+        what: case.what,
+        rows,
+        broke: None,
+    }
+}
+
+pub fn markdown(results: &[CaseResult], secs: u64) -> String {
+    let passed = results.iter().filter(|r| r.passed()).count();
+    let mut md = String::from(HEADER);
+    md += &format!(
+        "\nLast run: {passed} passed, {} failed, in {secs} s (every case on real servers and \
+         in the simulator).\n",
+        results.len() - passed
+    );
+    for r in results {
+        md += &format!("\n## {}\n\n{}.\n\n", r.name, r.what);
+        if let Some(b) = &r.broke {
+            md += &format!("**Could not run:** {b}\n");
+            continue;
+        }
+        md += "| observation | real mariadbd | simulator | |\n|---|---|---|---|\n";
+        for row in &r.rows {
+            let verdict = match (row.agree, row.reason) {
+                (true, _) => "agree".to_string(),
+                (false, Some(why)) => format!("differ (listed: {why})"),
+                (false, None) => "**DIFFER (not listed)**".to_string(),
+            };
+            let cell = |s: &str| s.replace('|', "\\|");
+            md += &format!(
+                "| {} | {} | {} | {verdict} |\n",
+                row.label,
+                cell(&row.real),
+                cell(&row.sim)
+            );
+        }
+    }
+    md
+}
+
+const HEADER: &str = "# Conformance: the simulator against real MariaDB\n\n\
+Written by the conformance tier (`make conformance`, tests/conformance/): each case below runs \
+on real `mariadbd` 10.11 processes on 127.0.0.1 (Debian's `mariadb-server`, one data directory \
+and port per server, every server stopped by its PID) and, the same steps, in the simulator; \
+the observations are compared. Rows and replication error codes (`Last_IO_Errno` / \
+`Last_SQL_Errno`), semi-sync status and whether another session sees a waiting commit must be \
+equal; commit blocking times equal within 300 ms; GTID positions equal as text when the \
+simulator speaks MariaDB's GTIDs, otherwise equal in the number of transactions they hold. A \
+difference fails the tier unless tests/conformance/differences.rs lists it with its reason \
+(shown in the table).\n";

@@ -1,0 +1,243 @@
+//! The MariaDB 10.11 flavor (issue 14, docs/semantics.md "MariaDB flavor"): GTIDs per
+//! domain, replica positions, the 1236 refusals of `check_slave_start_position` and
+//! gtid_strict_mode's 1950. Each story cites the MariaDB function (MariaDB/server,
+//! sql/rpl_gtid.cc and sql/sql_repl.cc) that implies what it asserts.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod story;
+
+use replication_playground::engine::Command;
+use replication_playground::engine::config::*;
+use replication_playground::engine::mariadb::{self, MariaGtid};
+use replication_playground::engine::status::IoRunning;
+use story::*;
+
+fn mariadb(mut cfg: ClusterConfig) -> ClusterConfig {
+    for n in &mut cfg.nodes {
+        n.flavor = Flavor::Mariadb;
+    }
+    cfg
+}
+
+fn binlog_pos(s: &Story, n: &str) -> String {
+    mariadb::pos_text(&s.node(n).gtid_binlog_pos())
+}
+
+fn slave_pos(s: &Story, n: &str) -> String {
+    mariadb::pos_text(&s.node(n).slave_pos)
+}
+
+fn sql_error(s: &Story, n: &str) -> (u16, String) {
+    let ch = s.node(n).channel.as_ref().expect("a channel");
+    let e = ch.last_sql_error.clone().expect("an SQL thread error");
+    (e.errno, e.message)
+}
+
+/// `rpl_binlog_state::update_with_next_gtid`: each write takes the domain's counter + 1 and
+/// the server's own server_id; replicas keep the primary's GTIDs in their slave position.
+#[test]
+fn gtids_are_domain_server_seq_and_replicas_record_the_slave_position() {
+    let mut s = Story::new(mariadb(primary_with(2, 20)));
+    s.run_to(3.0);
+    let pos = binlog_pos(&s, "db1");
+    let last: MariaGtid = pos.parse().expect("one domain");
+    assert_eq!((last.domain_id, last.server_id), (0, 1), "{pos}");
+    assert!(last.seq_no >= 40, "{pos}");
+    s.act(Command::SetWorkload {
+        client: 0,
+        writes_per_s: 0,
+        reads_per_s: 0,
+    })
+    .run_for(1.0);
+    let pos = binlog_pos(&s, "db1");
+    for r in ["db2", "db3"] {
+        assert_eq!(slave_pos(&s, r), pos, "{r} applied everything");
+        // log_slave_updates: the replica's binlog holds db1's GTIDs, not its own.
+        assert_eq!(binlog_pos(&s, r), pos);
+        assert_eq!(mariadb::pos_text(&s.node(r).gtid_current_pos()), pos);
+    }
+    assert_eq!(
+        slave_pos(&s, "db1"),
+        "",
+        "the primary never applied anything"
+    );
+    assert_eq!(mariadb::pos_text(&s.node("db1").gtid_current_pos()), pos);
+}
+
+/// gtid_strict_mode (OFF by default, `Sys_gtid_strict_mode` in sql/sys_vars.cc): a write
+/// made on a replica takes the domain's next seq_no; the primary's transaction with the same
+/// seq_no then arrives out of order. `rpl_binlog_state::check_strict_sequence` stops the
+/// strict replica's SQL thread with 1950; the replica without strict mode applies it and
+/// logs 0-3-N before 0-1-N.
+#[test]
+fn strict_mode_stops_the_applier_at_an_out_of_order_seq_no() {
+    let mut cfg = mariadb(primary_with(2, 20));
+    cfg.nodes[1].gtid_strict_mode = true;
+    let mut s = Story::new(cfg);
+    s.run_to(2.0);
+    s.direct_write("db2", 7_000_001)
+        .direct_write("db3", 7_000_002);
+    s.run_for(1.0);
+    let errant: MariaGtid = binlog_pos(&s, "db3").parse().unwrap();
+    let (errno, message) = sql_error(&s, "db2");
+    assert_eq!(errno, 1950, "{message}");
+    let mine: MariaGtid = slave_pos(&s, "db2").parse().unwrap();
+    let expected = format!(
+        "An attempt was made to binlog GTID 0-1-{n} which would create an out-of-order \
+         sequence number with existing GTID 0-2-{n}, and gtid strict mode is enabled",
+        n = mine.seq_no + 1
+    );
+    assert_eq!(message, expected);
+    // db3 is not strict: it went on, and its binlog has its own write among db1's.
+    assert!(
+        s.node("db3")
+            .channel
+            .as_ref()
+            .unwrap()
+            .last_sql_error
+            .is_none()
+    );
+    assert_eq!(
+        errant.server_id, 1,
+        "db1's later writes came after db3's own"
+    );
+    let db3_own = s
+        .node("db3")
+        .binlog
+        .entries()
+        .any(|e| MariaGtid::from_gtid(e.trx.gtid).is_some_and(|g| g.server_id == 3));
+    assert!(db3_own);
+}
+
+/// The MySQL story `old_primary_rejoining_keeps_its_unreplicated_tail_as_errant_gtids`
+/// (tests/engine_scenarios.rs) on MariaDB: the promoted replica continues domain 0 with its
+/// own server_id (`update_with_next_gtid`), so the old primary's lost tail 0-1-N… and the
+/// new writes 0-P-N… share seq_nos. Rejoining with MASTER_USE_GTID=current_pos it asks for
+/// its last 0-1-N; `check_slave_start_position` does not find it and, since the domain has
+/// higher seq_nos, `give_error_start_pos_missing_in_binlog` says it diverged: 1236, and the
+/// IO thread does not retry. MySQL accepts the same rejoin and keeps the errant GTIDs.
+#[test]
+fn the_old_primary_rejoining_after_a_lossy_failover_is_refused_with_1236() {
+    let mut cfg = mariadb(primary_with(2, 300));
+    cfg.nodes[0].master_use_gtid = UseGtid::CurrentPos;
+    let mut s = Story::new(cfg);
+    s.act(set_link("db1", "db2", 2_000, 300))
+        .act(set_link("db1", "db3", 2_000, 300));
+    s.run_to(6.0).power_off("db1").run_to(12.0);
+    let promoted = s.promoted()[0].clone();
+    let promoted_id = s.node(&promoted).server_id;
+    s.act(set_link("db1", "db2", 500, 0))
+        .act(set_link("db1", "db3", 500, 0));
+    s.restart("db1").run_to(15.0);
+    let old_last: MariaGtid = binlog_pos(&s, "db1").parse().unwrap();
+    assert_eq!(old_last.server_id, 1);
+    assert!(
+        !s.node(&promoted).gtid_executed.contains(old_last.to_gtid()),
+        "db1 kept a tail the new primary never received"
+    );
+    let rejoin = |s: &mut Story, until: f64| {
+        s.act(Command::ChangeSource {
+            node: "db1".into(),
+            source: promoted.clone(),
+        })
+        .run_to(until);
+        s.io_error("db1")
+    };
+    // The new primary has not yet reached db1's last seq_no: the position is just missing.
+    let new_last: MariaGtid = binlog_pos(&s, &promoted).parse().unwrap();
+    assert_eq!((new_last.domain_id, new_last.server_id), (0, promoted_id));
+    assert!(
+        new_last.seq_no < old_last.seq_no,
+        "{new_last} vs {old_last}"
+    );
+    let missing = format!(
+        "Error: connecting slave requested to start from GTID {old_last}, which is not in the \
+         master's binlog"
+    );
+    let e = rejoin(&mut s, 15.5);
+    assert_eq!((e.errno, e.message.as_str()), (1236, missing.as_str()));
+    assert_eq!(s.io("db1"), IoRunning::No, "1236 is fatal: no retry");
+    // Later the domain has passed it: the same request is now called a divergence.
+    s.run_to(25.0);
+    let new_last: MariaGtid = binlog_pos(&s, &promoted).parse().unwrap();
+    assert!(
+        new_last.seq_no >= old_last.seq_no,
+        "{new_last} vs {old_last}"
+    );
+    let e = rejoin(&mut s, 25.5);
+    let diverged = format!(
+        "{missing}. Since the master's binlog contains GTIDs with higher sequence numbers, it \
+         probably means that the slave has diverged due to executing extra erroneous \
+         transactions"
+    );
+    assert_eq!((e.errno, e.message.as_str()), (1236, diverged.as_str()));
+    assert!(slave_pos(&s, "db1").is_empty(), "db1 applied nothing");
+}
+
+/// The other replica, repointed by the manager, asks with its gtid_slave_pos (a GTID of
+/// db1 that the promoted replica also applied and logged), is found, and goes on.
+#[test]
+fn a_replica_repointed_after_failover_continues_from_its_slave_position() {
+    let mut s = Story::new(mariadb(primary_with(2, 50)));
+    s.run_to(3.0).crash("db1").run_to(15.0);
+    let promoted = s.promoted()[0].clone();
+    let other = if promoted == "db2" { "db3" } else { "db2" };
+    assert_eq!(s.io(other), IoRunning::Yes, "{}", s.audit());
+    s.run_to(18.0);
+    assert_eq!(slave_pos(&s, other), binlog_pos(&s, &promoted));
+    let last: MariaGtid = slave_pos(&s, other).parse().unwrap();
+    assert_eq!(
+        last.server_id,
+        s.node(&promoted).server_id,
+        "the new primary's writes"
+    );
+}
+
+/// The console of a MariaDB node speaks MariaDB: its GTID variables, CHANGE MASTER TO …
+/// MASTER_USE_GTID, START SLAVE and SHOW SLAVE STATUS with Using_Gtid and Gtid_IO_Pos
+/// (sql/slave.cc `show_master_info_get_fields`); MySQL's variables are unknown there.
+#[test]
+fn the_console_of_a_mariadb_node_uses_mariadb_statements_and_columns() {
+    let mut s = Story::new(mariadb(primary_with(2, 20)));
+    s.run_to(2.0);
+    s.act(Command::SetWorkload {
+        client: 0,
+        writes_per_s: 0,
+        reads_per_s: 0,
+    })
+    .run_for(1.0);
+    let pos = binlog_pos(&s, "db1");
+    let out = type_at(
+        &mut s,
+        "db2",
+        "SELECT @@gtid_slave_pos, @@gtid_binlog_pos, @@gtid_strict_mode",
+    );
+    assert!(out[0].contains(&pos), "{out:?}");
+    let out = type_at(&mut s, "db2", "SELECT @@gtid_executed");
+    assert!(out[0].contains("1193"), "{out:?}");
+    let out = type_at(&mut s, "db3", "STOP SLAVE");
+    assert!(out[0].starts_with("Query OK"), "{out:?}");
+    let out = type_at(
+        &mut s,
+        "db3",
+        "CHANGE MASTER TO MASTER_HOST='db2', MASTER_USE_GTID=current_pos",
+    );
+    assert!(out[0].starts_with("Query OK"), "{out:?}");
+    type_at(&mut s, "db3", "START SLAVE");
+    s.run_for(0.5);
+    let out = type_at(&mut s, "db3", "SHOW SLAVE STATUS\\G").join("\n");
+    for want in [
+        "Master_Host: db2".to_string(),
+        "Slave_IO_Running: Yes".into(),
+        "Slave_IO_State: Waiting for master to send event".into(),
+        "Using_Gtid: Current_Pos".into(),
+        format!("Gtid_IO_Pos: {pos}"),
+        "Last_IO_Errno: 0".into(),
+    ] {
+        assert!(out.contains(&want), "{want} in {out}");
+    }
+    let mysql = type_at(&mut s, "db3", "SHOW REPLICA STATUS\\G").join("\n");
+    assert!(!mysql.contains("Executed_Gtid_Set"), "{mysql}");
+    let out = type_at(&mut s, "db2", "CHANGE MASTER TO MASTER_USE_GTID=bogus");
+    assert!(out[0].contains("1064"), "{out:?}");
+}
