@@ -1,5 +1,5 @@
 // Frame-time benchmark: requestAnimationFrame deltas in headless Chromium over 10 s of
-// playback at 1× and 100×, for clusters of 5, 16 and 32 nodes. Run with `make bench`
+// playback at 1× and 100×, for clusters of 5, 16, 32 and 64 nodes. Run with `make bench`
 // (after a release build in dist/). Prints p50/p95 per case and writes target/bench/frame-time.json.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,7 +47,7 @@ const browser = await launch();
 const results = [];
 const sizes = process.env.FRAME_NODES
   ? process.env.FRAME_NODES.split(',').map((n) => (n === 'sharded' ? n : Number(n)))
-  : [5, 16, 32, 'sharded'];
+  : [5, 16, 32, 64, 'sharded'];
 for (const nodes of sizes) {
   for (const [speed, slider] of [[1, 25], [100, 75]]) {
     const { page, context } = await newPage(browser);

@@ -913,3 +913,36 @@ fn without_heartbeats_a_quiet_source_looks_dead_to_its_replica() {
     assert_eq!(conn(&s, "db2"), db2_before + 2, "two reconnects");
     assert_eq!(conn(&s, "db3"), db3_before, "db3 still gets heartbeats");
 }
+
+/// An exported setup script (docs/export.md) pasted into a console: the accounts are read
+/// and answered (no accounts are modelled), the schema already exists.
+#[test]
+fn a_setup_scripts_accounts_and_schema_are_answered_as_on_a_server_that_has_them() {
+    let mut s = quiet_cluster();
+    let before = s.node("db1").gtid_executed.clone();
+    for sql in [
+        "CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'repl-pass'",
+        "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'",
+    ] {
+        let reply = say(&mut s, "db1", sql);
+        assert!(
+            reply.starts_with("Query OK, 0 rows affected"),
+            "{sql}: {reply}"
+        );
+    }
+    assert!(say(&mut s, "db1", "CREATE DATABASE IF NOT EXISTS playground").contains("1 warning"));
+    assert_eq!(
+        say(&mut s, "db1", "CREATE DATABASE playground"),
+        "ERROR 1007 (HY000): Can't create database 'playground'; database exists"
+    );
+    assert_eq!(
+        say(
+            &mut s,
+            "db1",
+            "CREATE TABLE kv (id BIGINT PRIMARY KEY, val BIGINT)"
+        ),
+        "ERROR 1050 (42S01): Table 'kv' already exists"
+    );
+    assert!(say(&mut s, "db1", "CREATE DATABASE shop").starts_with("ERROR 1235 (42000)"));
+    assert_eq!(s.node("db1").gtid_executed, before, "nothing was written");
+}

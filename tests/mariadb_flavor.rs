@@ -15,6 +15,7 @@ use story::*;
 fn mariadb(mut cfg: ClusterConfig) -> ClusterConfig {
     for n in &mut cfg.nodes {
         n.flavor = Flavor::Mariadb;
+        n.rpl_semi_sync_source_wait_point = WaitPoint::AfterCommit;
     }
     cfg
 }

@@ -381,3 +381,34 @@ fn delayed_replica_keeps_the_deleted_rows_and_is_promoted() {
             .all(|c| c.holds(&w))
     );
 }
+
+/// MariaDB flavor (docs/semantics.md "MariaDB flavor"): the failover loses writes, the new
+/// primary continues domain 0 under its own server_id, and refuses the old primary's
+/// MASTER_USE_GTID=current_pos with 1236 (`check_slave_start_position`, sql_repl.cc).
+#[test]
+fn mariadb_failover_rejoin_is_refused_with_1236() {
+    let (_, r) = run("mariadb-failover-rejoin-refused");
+    assert_eq!(promoted(&r), vec!["db2"]);
+    assert!(count(&r, FindingKind::LostWrite) > 0);
+    assert!(node(&r, "db2").gtid_executed.starts_with("0-2-"));
+    let db1 = &node(&r, "db1").channels[0];
+    assert_eq!(db1.last_io_errno, Some(1236));
+    let error = db1.last_io_error.clone().unwrap_or_default();
+    assert!(
+        error.contains("which is not in the master's binlog"),
+        "{error}"
+    );
+    assert!(error.contains("has diverged"), "{error}");
+}
+
+/// MariaDB flavor: a local write on a strict replica makes the primary's next seq_no out of
+/// order there: 1950 (`rpl_binlog_state::check_strict_sequence`); the lax replica goes on.
+#[test]
+fn mariadb_strict_mode_stops_only_the_strict_replica() {
+    let (_, r) = run("mariadb-strict-mode");
+    let db2 = &node(&r, "db2").channels[0];
+    assert_eq!(db2.last_sql_errno, Some(1950));
+    let db3 = &node(&r, "db3").channels[0];
+    assert_eq!(db3.last_sql_errno, None);
+    assert_eq!(node(&r, "db3").gtid_executed, node(&r, "db1").gtid_executed);
+}

@@ -296,3 +296,45 @@ fn a_sweep_of_a_scenario_file_varies_its_seed() {
         format!("rplay run {file} --seed 8 --invariants")
     );
 }
+
+/// `rplay export` (docs/export.md): stdout under headers, `--out DIR` as files, and a bad
+/// flavor or an unexportable scenario as a usage error.
+#[test]
+fn export_prints_or_writes_the_files_and_refuses_clearly() {
+    let out = rplay(&[
+        "export",
+        "free-play",
+        "--flavor",
+        "mariadb-10.11",
+        "--first-port",
+        "4000",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let all = text(&out.stdout);
+    assert!(all.starts_with("==> README.txt <==\n"), "{all}");
+    assert!(
+        all.contains("==> db2.sql <==\n") && all.contains("MASTER_PORT=4000"),
+        "{all}"
+    );
+    let dir = std::env::temp_dir().join(format!("rplay-export-{}", std::process::id()));
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let out = rplay(&[
+        "export",
+        "free-play",
+        "--flavor",
+        "mysql-8.4",
+        "--out",
+        &dir_arg,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let cnf = std::fs::read_to_string(dir.join("db1.cnf")).expect("db1.cnf written");
+    assert!(cnf.contains("[mysqld]\nserver_id = 1\n"), "{cnf}");
+    assert_eq!(text(&out.stdout).lines().count(), 10, "one path per file");
+    let _ = std::fs::remove_dir_all(&dir);
+    let bad = rplay(&["export", "free-play", "--flavor", "mysql-5.7"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("one of: mysql-8.4, mysql-8.0, mariadb-10.11"));
+    let random = rplay(&["export", "random-faults", "--flavor", "mysql-8.4"]);
+    assert_eq!(random.status.code(), Some(2));
+    assert!(text(&random.stderr).contains("draws a new cluster for every seed"));
+}

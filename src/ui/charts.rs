@@ -33,19 +33,63 @@ pub fn polyline(points: &[(f64, f64)], x0: f64, x1: f64, y_max: f64) -> String {
         .join(" ")
 }
 
-fn panel(title: String, series: Vec<Series>, x0: f64, x1: f64, unit: &str) -> Html {
-    let y_max = series
+/// Lines a legend names by colour; with more, the rest are drawn grey and counted.
+const NAMED: usize = 6;
+/// The colour of the lines the legend does not name.
+const OTHERS: &str = "#6b7480";
+
+fn peak(s: &Series) -> f64 {
+    s.2.iter().map(|p| p.1).fold(0.0, f64::max)
+}
+
+/// Up to eight series keep their own colours. More (a 64-node cluster has 63 lag lines, and
+/// the palette repeats after eight) would make a legend nobody can read: the `NAMED` with
+/// the highest peaks keep a colour each, highest first; the others turn grey, drawn under
+/// them, and the legend counts them as one entry.
+fn crowd(series: Vec<Series>) -> (Vec<Series>, Vec<Series>) {
+    if series.len() <= COLOURS.len() {
+        return (series, Vec::new());
+    }
+    let mut ranked: Vec<(usize, f64)> = series.iter().map(peak).enumerate().collect();
+    // Highest peak first; ties keep the nodes' order (a stable sort).
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let named: Vec<usize> = ranked.iter().take(NAMED).map(|(i, _)| *i).collect();
+    let mut slots: Vec<Option<Series>> = series.into_iter().map(Some).collect();
+    let top = named
         .iter()
-        .flat_map(|s| s.2.iter().map(|p| p.1))
-        .fold(0.0, f64::max);
+        .enumerate()
+        .filter_map(|(rank, i)| {
+            let (name, _, pts) = slots[*i].take()?;
+            Some((name, COLOURS[rank], pts))
+        })
+        .collect();
+    let rest = slots
+        .into_iter()
+        .flatten()
+        .map(|(name, _, pts)| (name, OTHERS, pts))
+        .collect();
+    (top, rest)
+}
+
+fn legend_item(name: &str, colour: &'static str) -> Html {
     // The colour is an SVG attribute, not a `style`: the page's CSP forbids inline styles.
-    let legend = series.iter().map(|(name, colour, _)| html! {
-        <span class="legend-item"><svg class="legend-dot" viewBox="0 0 10 10" aria-hidden="true"><circle cx="5" cy="5" r="4" fill={*colour} /></svg>{ format!(" {name} ") }</span>
-    });
-    let lines = series.iter().map(|(_, colour, pts)| html! { <polyline points={polyline(pts, x0, x1, y_max)} fill="none" stroke={*colour} stroke-width="2" /> });
+    html! {
+        <span class="legend-item"><svg class="legend-dot" viewBox="0 0 10 10" aria-hidden="true"><circle cx="5" cy="5" r="4" fill={colour} /></svg>{ format!(" {name} ") }</span>
+    }
+}
+
+fn panel(title: String, series: Vec<Series>, x0: f64, x1: f64, unit: &str) -> Html {
+    let y_max = series.iter().map(peak).fold(0.0, f64::max);
+    let (named, others) = crowd(series);
+    let legend = named
+        .iter()
+        .map(|(name, colour, _)| legend_item(name, colour));
+    let rest = (!others.is_empty())
+        .then(|| legend_item(&format!("{} others, grey", others.len()), OTHERS));
+    let lines = others.iter().chain(&named).map(|(_, colour, pts)| html! { <polyline points={polyline(pts, x0, x1, y_max)} fill="none" stroke={*colour} stroke-width="2" /> });
     html! {
         <figure class="chart">
-            <figcaption>{ format!("{title} (max {y_max:.1} {unit})") }<br />{ for legend }</figcaption>
+            <figcaption>{ format!("{title} (max {y_max:.1} {unit})") }<br />{ for legend }{ rest.unwrap_or_default() }</figcaption>
             <svg viewBox={format!("0 0 {W} {H}")} class="chart-svg" role="img" aria-label={title}>
                 <rect width={W.to_string()} height={H.to_string()} class="chart-bg" />
                 { for lines }
@@ -102,6 +146,42 @@ pub fn view(world: &World) -> Html {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn series(peaks: &[f64]) -> Vec<Series> {
+        peaks
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    format!("db{}", i + 2),
+                    COLOURS[0],
+                    vec![(0.0, 0.0), (1.0, *p)],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_crowded_chart_names_its_highest_lines_and_counts_the_rest() {
+        let (named, others) = crowd(series(&[0.5; 8]));
+        assert_eq!(
+            (named.len(), others.len()),
+            (8, 0),
+            "eight keep their colours"
+        );
+        let mut peaks = vec![0.0; 63];
+        peaks[40] = 9.0;
+        peaks[3] = 2.0;
+        let (named, others) = crowd(series(&peaks));
+        let names: Vec<&str> = named.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(names, ["db42", "db5", "db2", "db3", "db4", "db6"]);
+        assert_eq!(others.len(), 57);
+        assert!(others.iter().all(|s| s.1 == OTHERS));
+        let colours: Vec<&str> = named.iter().map(|s| s.1).collect();
+        assert_eq!(colours, COLOURS[..NAMED], "one colour each");
+    }
+
     #[test]
     fn polyline_scales_into_the_panel() {
         let s = super::polyline(&[(0.0, 0.0), (10.0, 5.0), (20.0, 10.0)], 0.0, 20.0, 10.0);

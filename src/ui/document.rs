@@ -112,6 +112,16 @@ impl App {
     }
 
     /// Opens the share dialog on the run as it is now (and autosaves that moment).
+    /// The export dialog for the running scenario's cluster.
+    pub(super) fn view_export(&self, link: &yew::html::Scope<App>) -> yew::Html {
+        let cluster = match &self.session {
+            Some(s) => s.document().scenario.cluster().map_err(|e| e.to_string()),
+            None => Err("no scenario is loaded".to_string()),
+        };
+        let on_close = link.callback(|()| super::Msg::ExportClose);
+        yew::html! { <super::export::ExportDialog {cluster} {on_close} /> }
+    }
+
     pub(super) fn open_share(&mut self) {
         let Some(s) = &mut self.session else { return };
         let export = s.export();

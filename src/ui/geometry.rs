@@ -214,6 +214,50 @@ pub fn manager_position() -> Point {
     }
 }
 
+/// The router↔manager link arcs over the top of the canvas (a straight line would run
+/// through the primary): the quadratic curve's control point.
+pub fn actor_curve_control() -> Point {
+    Point {
+        x: VIEW_W / 2.0,
+        y: -20.0,
+    }
+}
+
+/// The point halfway along the quadratic curve from `a` to `b` with control `c`.
+pub fn curve_mid(a: Point, c: Point, b: Point) -> Point {
+    Point {
+        x: 0.25 * a.x + 0.5 * c.x + 0.25 * b.x,
+        y: 0.25 * a.y + 0.5 * c.y + 0.25 * b.y,
+    }
+}
+
+/// The smallest convex polygon around `points` (Andrew's monotone chain), counter-clockwise
+/// in SVG's y-down space; fewer than three distinct points come back as they are.
+pub fn convex_hull(points: &[Point]) -> Vec<Point> {
+    let mut p: Vec<Point> = points.to_vec();
+    p.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+    p.dedup();
+    if p.len() < 3 {
+        return p;
+    }
+    let cross =
+        |o: Point, a: Point, b: Point| (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+    let mut hull: Vec<Point> = Vec::with_capacity(p.len() * 2);
+    for pass in [p.clone(), p.iter().rev().copied().collect()] {
+        let start = hull.len();
+        for q in pass {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], q) <= 0.0
+            {
+                hull.pop();
+            }
+            hull.push(q);
+        }
+        hull.pop();
+    }
+    hull
+}
+
 /// Where a message is at `now`, moving in a straight line from `from` to `to` between
 /// its send and arrival times (clamped to the ends).
 pub fn message_position(
@@ -309,6 +353,35 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{groups} shards of {size}: {e}"));
             }
         }
+    }
+
+    #[test]
+    fn a_hull_keeps_the_outside_points_only() {
+        let pt = |x, y| Point { x, y };
+        let square = [
+            pt(0.0, 0.0),
+            pt(10.0, 0.0),
+            pt(5.0, 5.0),
+            pt(10.0, 10.0),
+            pt(0.0, 10.0),
+        ];
+        let hull = convex_hull(&square);
+        assert_eq!(hull.len(), 4, "{hull:?}");
+        assert!(!hull.contains(&pt(5.0, 5.0)));
+        assert_eq!(
+            convex_hull(&[pt(1.0, 1.0), pt(1.0, 1.0)]),
+            vec![pt(1.0, 1.0)]
+        );
+        assert_eq!(
+            convex_hull(&[pt(0.0, 0.0), pt(4.0, 0.0), pt(2.0, 0.0)]).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn the_actor_curve_passes_above_the_primary() {
+        let mid = curve_mid(router_position(), actor_curve_control(), manager_position());
+        assert!(mid.y < node_position(0, 4).y - NODE_R - 7.0, "{mid:?}");
     }
 
     #[test]

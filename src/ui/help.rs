@@ -28,12 +28,14 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                         <h3>{ "Links and messages" }</h3>
                         <ul class="legend">
                             <li><span class="swatch line-ok"></span>{ "replication channel, both threads running" }</li>
-                            <li><span class="swatch line-connecting"></span>{ "receiver reconnecting" }</li>
+                            <li><span class="swatch line-starting"></span>{ "receiver connecting for the first time (nothing has failed)" }</li>
+                            <li><span class="swatch line-connecting"></span>{ "receiver reconnecting after an error" }</li>
+                            <li><span class="swatch line-wire"></span>{ "network link of the router or the orchestrator (brighter with a message on it)" }</li>
                             <li><span class="swatch line-broken"></span>{ "stopped or broken" }</li>
                             <li><span class="dot binlog"></span>{ "binlog event" }<span class="dot ack"></span>{ "semi-sync ack" }</li>
                             <li><span class="dot heartbeat"></span>{ "heartbeat" }<span class="dot client"></span>{ "client query / reply" }</li>
                             <li><span class="dot probe"></span>{ "probe" }<span class="dot admin"></span>{ "admin command" }<span class="dot connection"></span>{ "connect / reset" }</li>
-                            <li><span class="cut-x">{ "✕" }</span>{ "a cut link" }</li>
+                            <li><span class="cut-x">{ "✕" }</span>{ "a cut link, on its line; a partition's sides are shaded and named" }</li>
                             <li><span class="swatch line-stream"></span>{ "resharding stream (VReplication): copying, replicating, or red when stalled" }</li>
                         </ul>
                     </div>

@@ -17,6 +17,7 @@ pub mod controls;
 mod dialog;
 mod document;
 pub mod entry;
+pub mod export;
 pub mod geometry;
 pub mod help;
 pub mod keys;
@@ -118,6 +119,9 @@ pub enum Msg {
     TimelineAdd,
     ShareOpen,
     ShareClose,
+    /// The "Export for real servers" dialog.
+    ExportOpen,
+    ExportClose,
     CopyLink(String),
     Copied(bool),
     ImportFile(Option<web_sys::File>),
@@ -137,6 +141,7 @@ struct Overlays {
     help: bool,
     builder: Option<builder::Form>,
     share: Option<share::ShareView>,
+    export: bool,
 }
 
 /// What ties the app to the page: its next frame, its listeners, wall-clock marks.
@@ -238,7 +243,12 @@ impl App {
     /// nothing was open.
     fn close_top(&mut self) -> bool {
         let o = &mut self.overlays;
-        if std::mem::take(&mut o.help) || o.builder.take().is_some() || o.share.take().is_some() {
+        // The export dialog opens over the share dialog: Esc closes it alone.
+        if std::mem::take(&mut o.export)
+            || std::mem::take(&mut o.help)
+            || o.builder.take().is_some()
+            || o.share.take().is_some()
+        {
             return true;
         }
         std::mem::take(&mut self.consoles.wide)
@@ -372,6 +382,7 @@ impl App {
                 <div class="canvas">
                     { topology::view(&pb.world, &marks, link) }
                     { self.presenter_button(link) }
+                    { topology::view_warnings(&pb.world) }
                     { select_several_toggle(self.select_several, link) }
                 </div>
             </>
@@ -476,6 +487,8 @@ impl Component for App {
             Msg::TimelineAdd => self.add_timed_action(),
             Msg::ShareOpen => self.open_share(),
             Msg::ShareClose => self.overlays.share = None,
+            Msg::ExportOpen => self.overlays.export = true,
+            Msg::ExportClose => self.overlays.export = false,
             Msg::CopyLink(url) => share::copy(url, ctx.link().callback(Msg::Copied)),
             Msg::Copied(ok) => {
                 if let Some(s) = &mut self.overlays.share {
@@ -508,6 +521,7 @@ impl Component for App {
                 if self.overlays.help { { help::view(link) } }
                 if let Some(b) = &self.overlays.builder { { builder::view(b, link) } }
                 if let Some(s) = &self.overlays.share { { share::view(s, link) } }
+                if self.overlays.export { { self.view_export(link) } }
                 { chrome::notice(self.notice.as_deref(), link) }
             </div>
         }

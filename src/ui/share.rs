@@ -160,6 +160,11 @@ pub fn view(s: &ShareView, link: &Scope) -> Html {
                                 <input type="file" accept=".json,application/json" onchange={on_import} aria-label="import a scenario file" />
                             </label>
                         </div>
+                        <h3>{ "Real servers" }</h3>
+                        <p class="hint">{ "The option files, setup SQL, Orchestrator and ProxySQL settings that build this cluster on MySQL 8.4, 8.0 or MariaDB 10.11." }</p>
+                        <div class="actions">
+                            <button type="button" class={super::export::OPENER_CLASS} onclick={link.callback(|_| Msg::ExportOpen)}>{ "Export for real servers…" }</button>
+                        </div>
                     </div>
                     <figure>
                         { view_qr(&s.url) }

@@ -4,8 +4,9 @@
 //! Everything drawn is engine state; positions come from [`super::geometry`].
 
 use super::geometry::{
-    Detail, NodeLook, Point, VIEW_H, VIEW_W, manager_position, message_position, node_look,
-    node_position, plain_cell, router_position, shard_band, shard_cell, shard_node_position,
+    Detail, NodeLook, Point, VIEW_H, VIEW_W, actor_curve_control, convex_hull, curve_mid,
+    manager_position, message_position, node_look, node_position, plain_cell, router_position,
+    shard_band, shard_cell, shard_node_position,
 };
 use super::selection::Selection;
 use super::{Msg, keys};
@@ -96,6 +97,82 @@ pub fn health(n: &Node) -> &'static str {
     }
 }
 
+/// The receiver's first attempt to connect, nothing failed yet (at 0 s, or after START
+/// REPLICA): the engine truly reports `Connecting` and a NULL lag, but the canvas draws it
+/// in a neutral style, not in the colours of a broken link.
+fn first_connect(c: &crate::engine::node::Channel) -> bool {
+    c.io == IoRunning::Connecting && c.last_io_error.is_none() && c.connect_attempts <= 1
+}
+
+/// A soft warning under the canvas: what is risky, in a few words, and one sentence of why.
+#[derive(Debug, PartialEq)]
+pub struct Warning {
+    pub title: String,
+    pub why: &'static str,
+}
+
+/// Writable nodes where a class should not have them: two writable primaries in one
+/// cluster (or shard), and replicas with `read_only` off. Engine state only.
+pub fn warnings(world: &World) -> Vec<Warning> {
+    let mut primaries: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut replicas = Vec::new();
+    for n in world
+        .nodes
+        .iter()
+        .filter(|n| n.is_running() && !n.read_only)
+    {
+        let group = if world.shard_map.is_sharded() {
+            world.shard_of(n.id).index()
+        } else {
+            0
+        };
+        match role(world, n) {
+            Role::Replica | Role::Intermediate => replicas.push(n.name().to_string()),
+            Role::Primary | Role::CoPrimary | Role::Standalone => {
+                match primaries.iter_mut().find(|p| p.0 == group) {
+                    Some(p) => p.1.push(n.name().to_string()),
+                    None => primaries.push((group, vec![n.name().to_string()])),
+                }
+            }
+        }
+    }
+    let mut out: Vec<Warning> = primaries
+        .into_iter()
+        .map(|p| p.1)
+        .filter(|names| names.len() > 1)
+        .map(|names| Warning {
+            title: format!("{} writable primaries: {}", names.len(), names.join(", ")),
+            why: "each accepts writes the other never sees, so the data diverges and no replication can merge it back.",
+        })
+        .collect();
+    if !replicas.is_empty() {
+        out.push(Warning {
+            title: format!(
+                "writable replica{}: {}",
+                if replicas.len() > 1 { "s" } else { "" },
+                replicas.join(", ")
+            ),
+            why: "read_only is off, so a write made there is an errant transaction that the next failover trips over.",
+        });
+    }
+    out
+}
+
+/// The warnings over the canvas's bottom corner (HTML, so they wrap), or nothing.
+pub fn view_warnings(world: &World) -> Html {
+    let list = warnings(world);
+    if list.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <div class="canvas-warnings" role="status">
+            { for list.into_iter().map(|w| html! {
+                <p class="canvas-warning"><strong>{ format!("⚠ {}", w.title) }</strong>{ format!(" — {}", w.why) }</p>
+            }) }
+        </div>
+    }
+}
+
 /// What the canvas marks, besides the world itself.
 pub struct Marks<'a> {
     /// Playback speed (simulated seconds per wall second).
@@ -120,6 +197,21 @@ impl Marks<'_> {
 
 pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
     let look = look(world);
+    let cuts = cut_pairs(world);
+    let channels = channel_pairs(world);
+    let wires = wires(world, &cuts, &channels);
+    let busy = busy_pairs(world);
+    let addrs: Vec<Addr> = world
+        .nodes
+        .iter()
+        .map(Node::addr)
+        .chain([Addr::Router, Addr::Manager])
+        .collect();
+    let sides = if cuts.is_empty() {
+        Vec::new()
+    } else {
+        partition_sides(&addrs, |a, b| world.net.link(a, b).cut)
+    };
     html! {
         <svg class="topology" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group" aria-label="Cluster topology: Tab to a node or link, Enter to select it">
             <defs>
@@ -131,13 +223,16 @@ pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> H
                 </marker>
             </defs>
             <rect width="100%" height="100%" fill="url(#grid)" onclick={link.callback(|_| Msg::ClearSelection)} />
+            { view_partition(world, look, &sides) }
             { view_shards(world) }
+            { view_wires(world, &wires, &busy) }
             { for view_links(world, sel, look, link) }
-            { view_cuts(world) }
+            // Messages under the crosses, boxes and nodes, so every label stays readable.
+            { view_messages(world, if sel.speed > 20.0 { MAX_MESSAGES_FAST } else { MAX_MESSAGES }) }
+            { view_cuts(world, &cuts, sides.len() > 1) }
             { view_actor(world, "app + router", &format!("router{}", sel.watched("router")), Addr::Router, link) }
             { view_actor(world, "orchestrator", &format!("manager{}", sel.watched("manager")), Addr::Manager, link) }
             { for world.nodes.iter().map(|n| view_node(world, n, sel, look, link)) }
-            { view_messages(world, if sel.speed > 20.0 { MAX_MESSAGES_FAST } else { MAX_MESSAGES }) }
         </svg>
     }
 }
@@ -225,6 +320,7 @@ fn view_links<'a>(
         let (a, b) = shorten(position(world, from), position(world, to), look.r);
         let state = match (c.io, c.sql_running && n.is_running()) {
             (IoRunning::Yes, true) => "ok",
+            _ if first_connect(c) => "starting",
             (IoRunning::Connecting, _) => "connecting",
             _ => "broken",
         };
@@ -251,28 +347,195 @@ fn view_links<'a>(
     })
 }
 
-/// Cut links drawn as red crosses halfway, so a partition is visible at a glance.
-fn view_cuts(world: &World) -> Html {
-    let mut seen: Vec<(Addr, Addr)> = Vec::new();
-    let marks = world.net.cuts().into_iter().filter_map(|(a, b)| {
-        if seen.contains(&(b, a)) {
-            return None;
-        }
-        seen.push((a, b));
+/// A pair of network addresses, lower first: a link drawn once for both directions.
+type Pair = (Addr, Addr);
+
+fn pair(a: Addr, b: Addr) -> Pair {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// Sorted and without repeats. Plain vectors, not B-trees: a new B-tree instantiation
+/// costs the page kilobytes of WebAssembly.
+fn sorted(mut pairs: Vec<Pair>) -> Vec<Pair> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Pairs with a message on the wire now (either way), sorted: their lines are brighter.
+fn busy_pairs(world: &World) -> Vec<Pair> {
+    sorted(world.in_flight().map(|m| pair(m.from, m.to)).collect())
+}
+
+/// Pairs joined by a replication channel (drawn by [`view_links`]).
+fn channel_pairs(world: &World) -> Vec<Pair> {
+    world
+        .nodes
+        .iter()
+        .filter_map(|n| Some(pair(Addr::Node(n.channel.as_ref()?.source), n.addr())))
+        .collect()
+}
+
+/// Each cut pair once, sorted, with whether only one direction is cut.
+fn cut_pairs(world: &World) -> Vec<(Pair, bool)> {
+    sorted(
+        world
+            .net
+            .cuts()
+            .into_iter()
+            .map(|(a, b)| pair(a, b))
+            .collect(),
+    )
+    .into_iter()
+    .map(|(a, b)| {
+        (
+            (a, b),
+            !(world.net.link(a, b).cut && world.net.link(b, a).cut),
+        )
+    })
+    .collect()
+}
+
+/// The network lines besides replication channels: the router and the manager to every
+/// node (the application's queries, the manager's probes), and any other pair while it is
+/// cut, so that every cut has a line to sit on.
+fn wires(world: &World, cuts: &[(Pair, bool)], channels: &[Pair]) -> Vec<Pair> {
+    let mut out: Vec<Pair> = world
+        .nodes
+        .iter()
+        .flat_map(|n| [pair(n.addr(), Addr::Router), pair(n.addr(), Addr::Manager)])
+        .collect();
+    out.extend(cuts.iter().map(|c| c.0).filter(|p| !channels.contains(p)));
+    sorted(out)
+}
+
+/// Where a line's middle is (its cross goes there); the router↔manager line is a curve.
+fn line_mid(world: &World, (a, b): Pair) -> Point {
+    let (p, q) = (position(world, a), position(world, b));
+    if (a, b) == (Addr::Router, Addr::Manager) {
+        return curve_mid(p, actor_curve_control(), q);
+    }
+    Point {
+        x: (p.x + q.x) / 2.0,
+        y: (p.y + q.y) / 2.0,
+    }
+}
+
+/// Router, manager and cut peer links: faint while idle, brighter with a message on them.
+fn view_wires(world: &World, wires: &[Pair], busy: &[Pair]) -> Html {
+    let lines = wires.iter().map(|&(a, b)| {
         let (p, q) = (position(world, a), position(world, b));
-        let m = Point {
-            x: (p.x + q.x) / 2.0,
-            y: (p.y + q.y) / 2.0,
+        let class = format!(
+            "wire{}",
+            if busy.binary_search(&(a, b)).is_ok() {
+                " busy"
+            } else {
+                ""
+            }
+        );
+        let d = if (a, b) == (Addr::Router, Addr::Manager) {
+            let c = actor_curve_control();
+            format!(
+                "M {:.1} {:.1} Q {:.1} {:.1} {:.1} {:.1}",
+                p.x, p.y, c.x, c.y, q.x, q.y
+            )
+        } else {
+            format!("M {:.1} {:.1} L {:.1} {:.1}", p.x, p.y, q.x, q.y)
         };
-        Some(html! {
-            <g class="cut-mark" transform={format!("translate({:.1} {:.1})", m.x, m.y)}>
+        html! { <path {class} {d} data-link={format!("{}–{}", world.name(a), world.name(b))} /> }
+    });
+    html! { <g class="wires">{ for lines }</g> }
+}
+
+/// Each cut as a red cross on its line. A cut inside a partition is explained by the
+/// shaded sides; any other cut says so in words beside its cross.
+fn view_cuts(world: &World, cuts: &[(Pair, bool)], split: bool) -> Html {
+    let marks = cuts.iter().map(|&((a, b), one_way)| {
+        let m = line_mid(world, (a, b));
+        let words = if one_way { "cut one way" } else { "cut" };
+        html! {
+            <g class="cut-mark" transform={format!("translate({:.1} {:.1})", m.x, m.y)} data-link={format!("{}–{}", world.name(a), world.name(b))}>
                 <line x1="-9" y1="-9" x2="9" y2="9" />
                 <line x1="-9" y1="9" x2="9" y2="-9" />
-                <title>{ format!("link {} → {} is cut", world.name(a), world.name(b)) }</title>
+                if !split { <text class="cut-label" x="14" y="6">{ words }</text> }
+                <title>{ format!("link {} ↔ {}: {words}", world.name(a), world.name(b)) }</title>
             </g>
-        })
+        }
     });
     html! { <g class="cuts">{ for marks }</g> }
+}
+
+/// The sides of a partition: addresses that still reach each other (both directions up),
+/// by union–find over every pair; one side when nothing is split.
+pub fn partition_sides(addrs: &[Addr], cut: impl Fn(Addr, Addr) -> bool) -> Vec<Vec<Addr>> {
+    let mut root: Vec<usize> = (0..addrs.len()).collect();
+    fn find(root: &mut [usize], i: usize) -> usize {
+        let mut i = i;
+        while root[i] != i {
+            root[i] = root[root[i]];
+            i = root[i];
+        }
+        i
+    }
+    for i in 0..addrs.len() {
+        for j in i + 1..addrs.len() {
+            if !cut(addrs[i], addrs[j]) && !cut(addrs[j], addrs[i]) {
+                let (a, b) = (find(&mut root, i), find(&mut root, j));
+                root[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    // Roots are each side's first member, so sides come out in the addresses' order.
+    let mut sides: Vec<(usize, Vec<Addr>)> = Vec::new();
+    for (i, a) in addrs.iter().enumerate() {
+        let r = find(&mut root, i);
+        match sides.iter_mut().find(|s| s.0 == r) {
+            Some(side) => side.1.push(*a),
+            None => sides.push((r, vec![*a])),
+        }
+    }
+    sides.into_iter().map(|s| s.1).collect()
+}
+
+/// A partition's sides shaded, each with the names of what is on it.
+fn view_partition(world: &World, look: NodeLook, sides: &[Vec<Addr>]) -> Html {
+    if sides.len() < 2 {
+        return Html::default();
+    }
+    let shaded = sides.iter().enumerate().map(|(i, side)| {
+        // An actor's box corners, so the shading covers the whole box.
+        let points: Vec<Point> = side
+            .iter()
+            .flat_map(|&a| {
+                let p = position(world, a);
+                let (w, h) = if a.node().is_some() { (0.0, 0.0) } else { (85.0, 26.0) };
+                [(-w, -h), (w, -h), (w, h), (-w, h)].map(|(dx, dy)| Point { x: p.x + dx, y: p.y + dy })
+            })
+            .collect();
+        let hull = convex_hull(&points);
+        let d: String = hull
+            .iter()
+            .enumerate()
+            .map(|(k, p)| format!("{}{:.1} {:.1} ", if k == 0 { "M " } else { "L " }, p.x, p.y))
+            .collect();
+        let top = hull.iter().copied().fold(hull[0], |t, p| if p.y < t.y { p } else { t });
+        let names: Vec<String> = side.iter().map(|&a| short_name(world, a)).collect();
+        html! {
+            <g class={format!("partition-side side-{}", i % 2)}>
+                <g class="side-shade"><path d={format!("{d}Z")} stroke-width={format!("{:.0}", 2.0 * (look.r + 14.0))} /></g>
+                <text class="side-label" x={format!("{:.1}", top.x.clamp(20.0, VIEW_W - 20.0))} y={format!("{:.1}", (top.y - look.r - 22.0).max(24.0))} text-anchor={if top.x < VIEW_W / 2.0 { "start" } else { "end" }}>{ fit(&[format!("cut off from the rest: {}", names.join(", ")), names.join(", "), format!("{} on this side", names.len())], 300.0) }</text>
+            </g>
+        }
+    });
+    html! { <g class="partition">{ for shaded }</g> }
+}
+
+fn short_name(world: &World, a: Addr) -> String {
+    match a {
+        Addr::Router => "router".into(),
+        Addr::Manager => "orchestrator".into(),
+        Addr::Node(_) => world.name(a),
+    }
 }
 
 /// The segment between two nodes' rims (radius `r`), so arrow heads stay visible.
@@ -385,11 +648,11 @@ fn view_bars(world: &World, n: &Node, r: f64) -> Html {
         }
     };
     html! {
-        <g class="bars" transform={format!("translate({} {})", -bw / 2.0 + 34.0, r + 36.0)}>
+        <g class="bars" transform={format!("translate({} {})", -bw / 2.0 + 34.0, r + 38.0)}>
             { row("binlog", "binlog", 0.0, bar(n.binlog.end().pos, n.cfg.max_binlog_size, bw)) }
             if let Some(total) = source_count {
-                { row("received", "received", 20.0, bar(received, total, bw)) }
-                { row("applied", "applied", 40.0, bar(executed, total, bw)) }
+                { row("received", "received", 22.0, bar(received, total, bw)) }
+                { row("applied", "applied", 44.0, bar(executed, total, bw)) }
             }
         </g>
     }
@@ -470,7 +733,7 @@ fn view_node(
         Detail::Full => html! {
             <>
                 if !lag.is_empty() {
-                    <g class="lag-badge" transform={format!("translate({} {})", r - 4.0, -r + 2.0)}>
+                    <g class={if n.channel.as_ref().is_some_and(first_connect) { "lag-badge starting" } else { "lag-badge" }} transform={format!("translate({} {})", r - 4.0, -r + 2.0)}>
                         <rect x="0" y="-15" width="96" height="26" rx="13" />
                         <text x="48" y="4">{ lag.clone() }</text>
                     </g>
@@ -504,4 +767,68 @@ fn view_messages(world: &World, max: usize) -> Html {
         html! { <circle class={format!("msg {}", kind_class(m.kind))} cx={format!("{:.1}", p.x)} cy={format!("{:.1}", p.y)} r="5" /> }
     });
     html! { <g class="messages">{ for dots }</g> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::NodeId;
+
+    fn world(preset: &str) -> World {
+        crate::scenario::Scenario::from_json(crate::scenario::presets::preset(preset).unwrap())
+            .unwrap()
+            .world()
+            .unwrap()
+    }
+
+    #[test]
+    fn writable_primaries_and_replicas_are_warned_about() {
+        assert_eq!(warnings(&world("free-play")), vec![], "a healthy cluster");
+        let mut w = world("free-play");
+        w.nodes[1].read_only = false;
+        let warned = warnings(&w);
+        assert_eq!(warned.len(), 1);
+        assert_eq!(warned[0].title, "writable replica: db2");
+        let both = warnings(&world("dual-primary-conflict"));
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(
+            both[0].title.starts_with("2 writable primaries: db1, db2"),
+            "{both:?}"
+        );
+        assert_eq!(warnings(&world("dual-primary-active-passive")), vec![]);
+    }
+
+    #[test]
+    fn replicas_start_in_a_neutral_style_until_a_connect_fails() {
+        let w = world("free-play");
+        let c = w.nodes[1].channel.as_ref().unwrap();
+        assert_eq!(
+            c.io,
+            IoRunning::Connecting,
+            "what the engine reports at 0 s"
+        );
+        assert!(first_connect(c));
+    }
+
+    #[test]
+    fn a_partition_has_two_sides_and_a_single_cut_has_one() {
+        let n = |i| Addr::Node(NodeId(i));
+        let addrs = [n(0), n(1), n(2), n(3), Addr::Router, Addr::Manager];
+        let left = [n(0), n(1), Addr::Router];
+        let split = |a: Addr, b: Addr| left.contains(&a) != left.contains(&b);
+        let sides = partition_sides(&addrs, split);
+        assert_eq!(
+            sides,
+            vec![
+                vec![n(0), n(1), Addr::Router],
+                vec![n(2), n(3), Addr::Manager]
+            ]
+        );
+        // One link cut both ways: the other paths still join everything.
+        let one = |a: Addr, b: Addr| pair(a, b) == (n(0), n(1));
+        assert_eq!(partition_sides(&addrs, one).len(), 1);
+        // One direction cut is not a split either: the way back is up.
+        let one_way = |a: Addr, b: Addr| (a, b) == (n(0), n(2));
+        assert_eq!(partition_sides(&addrs, one_way).len(), 1);
+    }
 }

@@ -156,7 +156,82 @@ for (const [file, name, topology, count] of [
     // One status line for the whole cluster, not a word per shard.
     const status = await page.textContent('svg g.actor.manager .actor-sub');
     assert.ok(!/NoProblem · NoProblem/.test(status), status);
+    // The lag chart's legend names a few lines and counts the rest.
+    assert.ok((await page.locator('.chart >> nth=0 >> .legend-item').count()) <= 8);
     assert.deepEqual(errors, []);
     await context.close();
   });
 }
+
+test('split brain: every cut sits on a drawn line, the sides are shaded, messages stay under labels', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'partition-split-brain');
+  await page.waitForSelector('svg g.node[data-node=db4]');
+  // Router and manager links are drawn before anything is cut.
+  assert.equal(await page.locator('svg path.wire').count(), 8, 'router and manager to each of 4 nodes');
+  await page.click('button.fast-forward');
+  await page.waitForFunction(() => parseFloat(document.querySelector('.clock').textContent) >= 30, null, { timeout: 60000 });
+  const crosses = await page.evaluate(() => {
+    const svg = document.querySelector('svg.topology');
+    // Every drawn line in user units: wires (paths; the router–manager one is a curve) and channels.
+    const lines = [...svg.querySelectorAll('path.wire, line.channel')];
+    const m = svg.getScreenCTM();
+    return [...svg.querySelectorAll('g.cut-mark')].map((g) => {
+      const r = g.getBoundingClientRect();
+      const at = new DOMPoint(r.x + r.width / 2, r.y + r.height / 2).matrixTransform(m.inverse());
+      const on = lines.filter((l) => {
+        if (l.tagName === 'path') {
+          const n = 64, len = l.getTotalLength();
+          return Array.from({ length: n + 1 }, (_, i) => l.getPointAtLength((len * i) / n)).some((p) => Math.hypot(p.x - at.x, p.y - at.y) < 3);
+        }
+        const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((a) => parseFloat(l.getAttribute(a)));
+        const t = Math.max(0, Math.min(1, ((at.x - x1) * (x2 - x1) + (at.y - y1) * (y2 - y1)) / ((x2 - x1) ** 2 + (y2 - y1) ** 2)));
+        return Math.hypot(x1 + t * (x2 - x1) - at.x, y1 + t * (y2 - y1) - at.y) < 3;
+      });
+      return { link: g.dataset.link, lines: on.length };
+    });
+  });
+  assert.equal(crosses.length, 9, JSON.stringify(crosses));
+  for (const c of crosses) assert.ok(c.lines >= 1, `the cross on ${c.link} sits on no drawn line`);
+  assert.equal(await page.locator('svg g.partition-side').count(), 2);
+  assert.match(await page.textContent('svg g.partition-side.side-0 .side-label'), /db1, db2, router/);
+  // Messages are drawn before (under) every label.
+  const order = await page.evaluate(() => {
+    const all = [...document.querySelectorAll('svg.topology *')];
+    return { messages: all.indexOf(document.querySelector('svg g.messages')), firstNode: all.indexOf(document.querySelector('svg g.node')), router: all.indexOf(document.querySelector('svg g.actor.router')) };
+  });
+  assert.ok(order.messages < order.router && order.messages < order.firstNode, JSON.stringify(order));
+  const { found } = await overlaps(page);
+  assert.deepEqual(found, []);
+  await screenshot(page, 'canvas-split-brain.png');
+  // Healed: the crosses go with the cuts, the shading with the partition.
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => document.querySelectorAll('svg g.cut-mark').length === 0);
+  assert.equal(await page.locator('svg g.partition-side').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the first frame does not look broken, and a writable pair of primaries gets a warning', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'free-play');
+  await page.waitForSelector('svg g.node[data-node=db3]');
+  // At 0 s the receivers are truly Connecting (the label says so), drawn neutral, not orange.
+  assert.equal(await page.locator('svg line.channel.connecting').count(), 0);
+  assert.equal(await page.locator('svg line.channel.starting').count(), 2);
+  assert.match(await page.textContent('g.node[data-node=db2] .node-health'), /connecting/);
+  assert.equal(await page.locator('.canvas-warning').count(), 0, 'a healthy cluster has no warning');
+  await page.click('button.fast-forward');
+  await page.waitForFunction(() => parseFloat(document.querySelector('.clock').textContent) >= 30, null, { timeout: 60000 });
+  assert.equal(await page.locator('svg line.channel.ok').count(), 2);
+  await page.selectOption('select[aria-label=scenario]', 'dual-primary-conflict');
+  await page.waitForSelector('.canvas-warning');
+  assert.match(await page.textContent('.canvas-warning'), /2 writable primaries: db1, db2 — .*diverges/);
+  await screenshot(page, 'canvas-warning.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -749,9 +749,10 @@ impl Checker {
         }
         seen.union_with(&new);
         let detail = format!(
-            "{} has transactions its source {} never executed: {new}. If {} is promoted they are shipped to every replica (or break replication if purged)",
+            "{} has transactions its source {} never executed: {}. If {} is promoted they are shipped to every replica (or break replication if purged)",
             r.name(),
             src.name(),
+            crate::mariadb::set_text(&new),
             r.name()
         );
         self.report(

@@ -138,6 +138,32 @@ pub fn gtid_text(g: Gtid) -> String {
     MariaGtid::from_gtid(g).map_or_else(|| g.to_string(), |m| m.to_string())
 }
 
+/// A GTID set as the flavor writes it: MySQL's `uuid:1-5` text unchanged; a MariaDB
+/// server's transactions as `0-1-460 to 0-1-2388` ranges (MariaDB itself has no set text).
+pub fn set_text(set: &GtidSet) -> String {
+    let mut parts = Vec::new();
+    let mut mysql = GtidSet::new();
+    for u in set.uuids() {
+        let Some((d, s)) = domain_server(u) else {
+            for &(a, b) in set.intervals(u) {
+                mysql.insert_interval(u, a, b);
+            }
+            continue;
+        };
+        for &(a, b) in set.intervals(u) {
+            parts.push(if a == b {
+                format!("{d}-{s}-{a}")
+            } else {
+                format!("{d}-{s}-{a} to {d}-{s}-{b}")
+            });
+        }
+    }
+    if !mysql.is_empty() {
+        parts.insert(0, mysql.to_string());
+    }
+    parts.join(", ")
+}
+
 /// A position (one GTID per domain) in MariaDB's text: `0-1-100,1-2-7`, domains ascending.
 pub fn pos_text(pos: &BTreeMap<u32, MariaGtid>) -> String {
     pos.values()
@@ -268,6 +294,17 @@ mod tests {
         };
         assert_eq!(MariaGtid::from_gtid(g), None);
         assert_eq!(gtid_text(g), "00000000-0000-0000-0000-000000000007:3");
+    }
+
+    #[test]
+    fn sets_print_as_ranges_of_mariadb_gtids_and_mysql_ones_unchanged() {
+        let set: GtidSet = (460..=2388)
+            .map(|n| mg(0, 1, n).to_gtid())
+            .chain([mg(0, 2, 69).to_gtid()])
+            .collect();
+        assert_eq!(set_text(&set), "0-1-460 to 0-1-2388, 0-2-69");
+        let mysql: GtidSet = "00000000-0000-0000-0000-000000000007:1-3".parse().unwrap();
+        assert_eq!(set_text(&mysql), mysql.to_string());
     }
 
     #[test]

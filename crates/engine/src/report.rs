@@ -109,6 +109,7 @@ pub struct NodeReport {
     pub super_read_only: bool,
     pub server_id: u32,
     pub server_uuid: String,
+    /// MySQL: @@gtid_executed. MariaDB: @@gtid_current_pos.
     pub gtid_executed: String,
     pub binlog_position: String,
     pub binlog_files: u32,
@@ -408,7 +409,7 @@ fn node_report(world: &World, n: &Node, now: Instant) -> NodeReport {
         super_read_only: n.super_read_only,
         server_id: n.server_id,
         server_uuid: n.uuid.to_string(),
-        gtid_executed: n.gtid_executed.to_string(),
+        gtid_executed: n.gtid_text(),
         binlog_position: n.binlog.end().to_string(),
         binlog_files: n.binlog.file_count(),
         rows: n.data.len(),

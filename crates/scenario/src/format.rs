@@ -286,6 +286,11 @@ impl Scenario {
                 merged
                     .entry("flavor")
                     .or_insert_with(|| Value::String("mariadb".into()));
+                // MariaDB's built-in semi-sync waits after the commit unless told otherwise
+                // (`rpl_semi_sync_master_wait_point` in sql/semisync_master.cc).
+                merged
+                    .entry("rpl_semi_sync_source_wait_point")
+                    .or_insert_with(|| Value::String("AFTER_COMMIT".into()));
             }
             let mut cfg: NodeConfig = serde_path_to_error::deserialize(Value::Object(merged))
                 .map_err(|e| ScenarioError {

@@ -52,6 +52,14 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../assets/scenarios/manager-cut-no-failover.json"),
     ),
     (
+        "mariadb-failover-rejoin-refused",
+        include_str!("../../../assets/scenarios/mariadb-failover-rejoin-refused.json"),
+    ),
+    (
+        "mariadb-strict-mode",
+        include_str!("../../../assets/scenarios/mariadb-strict-mode.json"),
+    ),
+    (
         "mysqld-crash",
         include_str!("../../../assets/scenarios/mysqld-crash.json"),
     ),

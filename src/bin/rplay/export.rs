@@ -11,9 +11,10 @@ use std::path::PathBuf;
 pub struct ExportArgs {
     /// A scenario file, share link or preset name.
     scenario: String,
-    /// The servers to write for: mysql-8.4, mysql-8.0 or mariadb-10.11.
+    /// The servers to write for: mysql-8.4, mysql-8.0 or mariadb-10.11 (default: the
+    /// scenario's own flavor, mysql-8.4 or mariadb-10.11).
     #[arg(long, value_name = "FLAVOR", value_parser = parse_flavor)]
-    flavor: Flavor,
+    flavor: Option<Flavor>,
     /// Write one file each into this directory (made if missing) instead of printing them
     /// all to stdout under `==> file <==` headers.
     #[arg(long, value_name = "DIR")]
@@ -42,7 +43,8 @@ pub fn export(args: &ExportArgs, out: &mut Out) -> Result<(), Exit> {
             first_port: args.first_port.unwrap_or(3306),
         }
     };
-    let files = export::bundle_at(&cluster, args.flavor, &plan)
+    let flavor = args.flavor.unwrap_or_else(|| Flavor::of(&cluster));
+    let files = export::bundle_at(&cluster, flavor, &plan)
         .map_err(|e| Exit::Usage(format!("{}: cannot export: {e}", args.scenario)))?;
     let Some(dir) = &args.out else {
         out.line(export::concatenated(&files).trim_end())?;

@@ -90,6 +90,11 @@ impl ClusterConfig {
         if self.nodes[..i].iter().any(|m| m.name == n.name) {
             return err(format!("nodes[{i}].name: '{}' is used twice", n.name));
         }
+        if n.flavor.is_mariadb() && n.rpl_semi_sync_source_wait_for_replica_count != 1 {
+            return err(format!(
+                "nodes[{i}].rpl_semi_sync_source_wait_for_replica_count: MariaDB's semi-sync waits for one replica's ack (it has no wait_for_slave_count)"
+            ));
+        }
         // One server kind per cluster: MySQL and MariaDB GTIDs do not replicate to each other.
         if n.flavor != self.nodes[0].flavor {
             return err(format!(

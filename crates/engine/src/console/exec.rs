@@ -34,6 +34,41 @@ pub(crate) fn lost_connection() -> SqlError {
     )
 }
 
+/// Accounts are not modelled (any login works), so CREATE USER and GRANT only answer; the
+/// schema and its one table always exist, so creating them answers as MySQL does for an
+/// existing one: 1007 / 1050, or a note with IF NOT EXISTS (sql/sql_db.cc
+/// `mysql_create_db_internal`, sql/sql_table.cc `mysql_create_table_no_lock`).
+fn schema_statement(stmt: &SqlStmt) -> Outcome {
+    match stmt {
+        SqlStmt::CreateDatabase { name, .. } if name != "playground" => Err(SqlError::new(
+            1235,
+            "42000",
+            format!(
+                "This version of MySQL doesn't yet support 'CREATE DATABASE {name}' (the \
+                 playground has one schema, playground)"
+            ),
+        )),
+        SqlStmt::CreateDatabase {
+            if_not_exists: false,
+            ..
+        } => Err(SqlError::new(
+            1007,
+            "HY000",
+            "Can't create database 'playground'; database exists",
+        )),
+        SqlStmt::CreateTable {
+            if_not_exists: false,
+        } => Err(SqlError::new(1050, "42S01", "Table 'kv' already exists")),
+        SqlStmt::CreateDatabase { .. } | SqlStmt::CreateTable { .. } => {
+            Ok(Answer::Warned { warnings: 1 })
+        }
+        _ => Ok(Answer::Ok {
+            affected: 0,
+            info: None,
+        }),
+    }
+}
+
 /// `ERROR 2002 (HY000)`: nothing listens on the socket (mysqld is down or still starting).
 fn cant_connect() -> SqlError {
     SqlError::new(
@@ -173,6 +208,10 @@ impl World {
                 info: None,
             }),
             SqlStmt::PurgeBinaryLogs(p) => self.purge_binary_logs(id, p),
+            SqlStmt::CreateUser { .. }
+            | SqlStmt::Grant { .. }
+            | SqlStmt::CreateDatabase { .. }
+            | SqlStmt::CreateTable { .. } => schema_statement(stmt),
             SqlStmt::Shutdown | SqlStmt::Restart => {
                 self.shut_down(id, *stmt == SqlStmt::Restart);
                 Ok(Answer::Ok {

@@ -171,18 +171,20 @@ impl World {
         pattern: Option<&str>,
     ) -> ResultSet {
         let mut rs = ResultSet::new(&[("Variable_name", false), ("Value", false)]);
-        for v in VARIABLES {
-            if pattern.is_some_and(|p| !like(p, v.name)) {
-                continue;
-            }
-            if global && v.scope == Scope::Session {
-                continue;
-            }
-            if !variables::exists_in(v, self.nodes[id.index()].cfg.flavor.is_mariadb()) {
-                continue;
-            }
+        let mariadb = self.nodes[id.index()].cfg.flavor.is_mariadb();
+        let mut shown_vars: Vec<(&str, &variables::Variable)> = VARIABLES
+            .iter()
+            .filter(|v| variables::exists_in(v, mariadb))
+            .filter(|v| !(global && v.scope == Scope::Session))
+            // MariaDB 10.11 keeps the master/slave names (log_slave_updates,
+            // rpl_semi_sync_master_enabled, …).
+            .map(|v| (v.alias.filter(|_| mariadb).unwrap_or(v.name), v))
+            .filter(|(shown, _)| pattern.is_none_or(|p| like(p, shown)))
+            .collect();
+        shown_vars.sort_by_key(|(shown, _)| *shown);
+        for (shown, v) in shown_vars {
             let value = self.variable_value(id, v.name, !global);
-            rs.push(vec![Some(v.name.to_string()), Some(value)]);
+            rs.push(vec![Some(shown.to_string()), Some(value)]);
         }
         rs
     }
@@ -214,8 +216,14 @@ impl World {
         ];
         let mut rs = ResultSet::new(&[("Variable_name", false), ("Value", false)]);
         for (name, value) in all {
-            if pattern.is_none_or(|p| like(p, name)) {
-                rs.push(vec![Some(name.to_string()), Some(value)]);
+            // MariaDB's semi-sync is built in with the Rpl_semi_sync_master_* counters.
+            let name = if n.cfg.flavor.is_mariadb() {
+                name.replace("source", "master").replace("replica", "slave")
+            } else {
+                name.to_string()
+            };
+            if pattern.is_none_or(|p| like(p, &name)) {
+                rs.push(vec![Some(name), Some(value)]);
             }
         }
         rs

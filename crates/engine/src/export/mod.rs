@@ -81,6 +81,15 @@ impl Flavor {
     pub fn is_mariadb(self) -> bool {
         self == Flavor::Mariadb1011
     }
+
+    /// The flavor a scenario runs as: MariaDB 10.11 if its nodes are MariaDB, else MySQL 8.4.
+    pub fn of(cfg: &ClusterConfig) -> Flavor {
+        if cfg.nodes.iter().any(|n| n.flavor.is_mariadb()) {
+            Flavor::Mariadb1011
+        } else {
+            Flavor::Mysql84
+        }
+    }
 }
 
 impl fmt::Display for Flavor {
@@ -195,8 +204,8 @@ pub struct Node<'a> {
     /// The node a workload writes to at the start (the primary, a shard's primary, or an
     /// active–active co-primary).
     pub writer: bool,
-    /// MariaDB's gtid_domain_id: 0, or 1, 2, … for each active–active co-primary so that
-    /// each keeps its own sequence (docs/export.md).
+    /// MariaDB's gtid_domain_id: the node's own if set, else 0, or 1, 2, … for each
+    /// active–active co-primary so that each keeps its own sequence (docs/export.md).
     pub domain_id: u32,
 }
 
@@ -243,7 +252,12 @@ impl<'a> Plan<'a> {
                 server_id: node.server_id.unwrap_or(i as u32 + 1),
                 source,
                 writer: writers.contains(&node.name.as_str()),
-                domain_id: domain.map_or(0, |d| d as u32 + 1),
+                // The scenario's own domain (a MariaDB scenario sets it), else one per
+                // co-primary.
+                domain_id: match node.gtid_domain_id {
+                    0 => domain.map_or(0, |d| d as u32 + 1),
+                    set => set,
+                },
             });
         }
         Ok(Plan { cfg, flavor, nodes })

@@ -41,7 +41,10 @@ pub fn option_file(plan: &Plan<'_>, node: &Node<'_>) -> String {
     // The playground logs rows (Write_rows, Update_rows); MariaDB's default is MIXED.
     set("binlog_format", "ROW".into());
     if flavor.is_mariadb() {
-        set("gtid_strict_mode", "ON".into());
+        // A MariaDB scenario's own setting; a MySQL one gets strict mode, the nearest to
+        // MySQL's refusal of an out-of-order GTID.
+        let strict = n.gtid_strict_mode || !n.flavor.is_mariadb();
+        set("gtid_strict_mode", on(strict).into());
         set("gtid_domain_id", node.domain_id.to_string());
         set("log_slave_updates", on(n.log_replica_updates).into());
         // MariaDB 10.11 has no super_read_only: read_only also stops SUPER, only READ ONLY

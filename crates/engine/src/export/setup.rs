@@ -14,6 +14,7 @@ use super::{
     ORCHESTRATOR_PASSWORD, ORCHESTRATOR_USER, Plan, REPL_PASSWORD, REPL_USER,
 };
 use crate::config::InsertMode;
+use crate::mariadb::UseGtid;
 
 /// The nodes in the order their setup runs: every source before its replicas; a ring
 /// (dual-primary) is entered at the configured primary.
@@ -156,7 +157,10 @@ fn channel(flavor: Flavor, node: &Node<'_>) -> String {
     opts.push(format!("{word}_USER='{REPL_USER}'"));
     opts.push(format!("{word}_PASSWORD='{REPL_PASSWORD}'"));
     match (flavor.is_mariadb(), n.auto_position) {
-        (true, true) => opts.push("MASTER_USE_GTID=slave_pos".into()),
+        (true, true) => opts.push(match n.master_use_gtid {
+            UseGtid::SlavePos => "MASTER_USE_GTID=slave_pos".into(),
+            UseGtid::CurrentPos => "MASTER_USE_GTID=current_pos".into(),
+        }),
         (false, true) => opts.push("SOURCE_AUTO_POSITION=1".into()),
         (true, false) => opts.push("MASTER_USE_GTID=no".into()),
         (false, false) => opts.push("SOURCE_AUTO_POSITION=0".into()),

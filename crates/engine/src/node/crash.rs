@@ -407,7 +407,8 @@ impl Node {
             self.binlog.set_max_file_size(self.cfg.max_binlog_size);
         }
         // read_only is not persisted: it comes back as configured (my.cnf).
-        self.super_read_only = self.cfg.super_read_only;
+        // MariaDB has no super_read_only: read_only with the READ ONLY ADMIN privilege.
+        self.super_read_only = self.cfg.super_read_only && !self.cfg.flavor.is_mariadb();
         self.read_only = self.cfg.read_only || self.cfg.super_read_only;
         self.semi_sync.on = self.semi_sync.enabled;
         // A new file at every start. After a crash the old one was last written now

@@ -30,6 +30,16 @@ pub(super) fn received_pos(mut pos: Position, ch: &Channel) -> Position {
 }
 
 impl Node {
+    /// The server's GTID state as its flavor shows it: MySQL's gtid_executed set, MariaDB's
+    /// `@@gtid_current_pos` (one GTID per domain, `0-2-5493`).
+    pub fn gtid_text(&self) -> String {
+        if self.cfg.flavor.is_mariadb() {
+            mariadb::pos_text(&self.gtid_current_pos())
+        } else {
+            self.gtid_executed.to_string()
+        }
+    }
+
     /// `@@gtid_binlog_pos`.
     pub fn gtid_binlog_pos(&self) -> Position {
         mariadb::binlog_pos(&self.binlog)

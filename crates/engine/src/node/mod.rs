@@ -123,7 +123,7 @@ impl Node {
             uuid,
             process: Process::Running,
             read_only: cfg.read_only || cfg.super_read_only,
-            super_read_only: cfg.super_read_only,
+            super_read_only: cfg.super_read_only && !cfg.flavor.is_mariadb(),
             data: Table::default(),
             binlog: Binlog::new(cfg.max_binlog_size),
             gtid_executed: GtidSet::new(),
@@ -347,14 +347,7 @@ impl Node {
             self.read_only
         };
         if blocked {
-            let option = if self.super_read_only {
-                "--super-read-only"
-            } else {
-                "--read-only"
-            };
-            let message = format!(
-                "The MySQL server is running with the {option} option so it cannot execute this statement"
-            );
+            let message = self.read_only_message();
             fx.send(
                 self.addr(),
                 from,
@@ -367,6 +360,23 @@ impl Node {
             return;
         }
         self.enqueue_write(now, from, req, commit::Write::Client(stmt), fx);
+    }
+
+    /// ER_OPTION_PREVENTS_STATEMENT (1290) for a write refused by (super_)read_only.
+    fn read_only_message(&self) -> String {
+        let option = if self.super_read_only {
+            "--super-read-only"
+        } else {
+            "--read-only"
+        };
+        let server = if self.cfg.flavor.is_mariadb() {
+            "MariaDB"
+        } else {
+            "MySQL"
+        };
+        format!(
+            "The {server} server is running with the {option} option so it cannot execute this statement"
+        )
     }
 
     /// Answers SET GLOBAL read_only sessions once no commit is pending.
@@ -440,7 +450,9 @@ impl Node {
                 super_read_only,
             } => {
                 // super_read_only forces read_only on; read_only off forces super_read_only off.
-                self.super_read_only = super_read_only;
+                // MariaDB has no super_read_only: a fence sets read_only only, which a
+                // session with READ ONLY ADMIN (root's ALL PRIVILEGES) still passes.
+                self.super_read_only = super_read_only && !self.cfg.flavor.is_mariadb();
                 self.read_only = read_only || super_read_only;
                 Ok(())
             }

@@ -107,11 +107,33 @@ pub enum SqlStmt {
     /// `PURGE BINARY LOGS TO 'file' | BEFORE datetime` / `PURGE MASTER LOGS …`.
     PurgeBinaryLogs(Purge),
 
+    // ----- accounts and the schema (what an exported setup script runs) -----
+    /// `CREATE USER [IF NOT EXISTS] user [IDENTIFIED [WITH plugin] BY 'password']`.
+    CreateUser { user: UserSpec, if_not_exists: bool },
+    /// `GRANT priv[, priv …] ON what TO user`; privileges upper-cased, `on` as typed
+    /// without spaces (`*.*`, `playground.*`).
+    Grant {
+        privileges: Vec<String>,
+        on: String,
+        user: UserSpec,
+    },
+    /// `CREATE DATABASE | SCHEMA [IF NOT EXISTS] name`.
+    CreateDatabase { name: String, if_not_exists: bool },
+    /// `CREATE TABLE [IF NOT EXISTS] [playground.]kv …` (the rest is not read).
+    CreateTable { if_not_exists: bool },
+
     // ----- the server -----
     /// `SHUTDOWN`: a clean stop (unlike a crash, nothing is lost).
     Shutdown,
     /// `RESTART`: a clean stop, then start again.
     Restart,
+}
+
+/// An account: `'user'@'host'` (a bare `'user'` is `'user'@'%'`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserSpec {
+    pub user: String,
+    pub host: String,
 }
 
 /// Which rows a SELECT, UPDATE or DELETE touches (`id` is the primary key).

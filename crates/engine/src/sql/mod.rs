@@ -9,6 +9,7 @@
 //! [`deprecated_spelling`] the warning an 8.0 server prints for a `SLAVE`/`MASTER` spelling.
 //! docs/sql.md lists the syntax read and what is refused.
 
+mod account;
 mod admin;
 pub mod ast;
 mod complete;
@@ -21,7 +22,7 @@ pub mod variables;
 
 pub use ast::{
     Column, EventsQuery, Limit, Parsed, Projection, Purge, RowTarget, SetScope, SourceOption,
-    SqlError, SqlStmt, SqlValue, Threads, Until, VarRef, VarScope,
+    SqlError, SqlStmt, SqlValue, Threads, Until, UserSpec, VarRef, VarScope,
 };
 
 pub use complete::complete;

@@ -10,7 +10,7 @@
 
 use super::ast::{SqlError, SqlStmt};
 use super::lex::{Tok, Token};
-use super::{admin, dml, set};
+use super::{account, admin, dml, set};
 
 /// The statement families a console runs, for the hint of a 1235.
 pub(crate) const SUPPORTED: &str = "SELECT/INSERT/REPLACE/UPDATE/DELETE on kv, BEGIN/COMMIT/\
@@ -375,6 +375,8 @@ pub(crate) fn statement(p: &mut Parser<'_>) -> Res<SqlStmt> {
         "RESET" => admin::reset(p),
         "FLUSH" => admin::flush(p),
         "PURGE" => admin::purge(p),
+        "CREATE" => account::create(p),
+        "GRANT" => account::grant(p),
         "SHUTDOWN" | "RESTART" => {
             p.advance();
             p.done()?;

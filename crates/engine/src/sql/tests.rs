@@ -891,7 +891,9 @@ fn other_statements_are_refused_by_name_with_what_is_supported() {
         "DROP TABLE kv",
         "USE playground",
         "TRUNCATE kv",
-        "GRANT ALL ON *.* TO x",
+        "REVOKE ALL ON *.* FROM x",
+        "CREATE TEMPORARY TABLE t (a INT)",
+        "CREATE TABLE other.kv (a INT)",
     ] {
         assert_eq!(errno(text), 1235, "{text}");
     }
@@ -976,4 +978,57 @@ fn the_examples_of_docs_sql_md() {
         statements >= 30 && errors >= 10,
         "{statements} examples, {errors} errors"
     );
+}
+
+#[test]
+fn accounts_and_the_schema_of_a_setup_script_are_read() {
+    let repl = UserSpec {
+        user: "repl".into(),
+        host: "%".into(),
+    };
+    assert_eq!(
+        one("CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY 'pw'"),
+        SqlStmt::CreateUser {
+            user: repl.clone(),
+            if_not_exists: true
+        }
+    );
+    assert_eq!(
+        one("create user repl IDENTIFIED WITH caching_sha2_password BY 'pw'"),
+        SqlStmt::CreateUser {
+            user: repl.clone(),
+            if_not_exists: false
+        }
+    );
+    assert_eq!(
+        one("GRANT REPLICATION SLAVE, read only admin ON *.* TO 'repl'@'%'"),
+        SqlStmt::Grant {
+            privileges: vec!["REPLICATION SLAVE".into(), "READ ONLY ADMIN".into()],
+            on: "*.*".into(),
+            user: repl
+        }
+    );
+    assert_eq!(
+        one("CREATE DATABASE IF NOT EXISTS playground"),
+        SqlStmt::CreateDatabase {
+            name: "playground".into(),
+            if_not_exists: true
+        }
+    );
+    assert_eq!(
+        one(
+            "CREATE TABLE playground.kv (id BIGINT UNSIGNED NOT NULL, PRIMARY KEY (id)) ENGINE=InnoDB"
+        ),
+        SqlStmt::CreateTable {
+            if_not_exists: false
+        }
+    );
+    for bad in [
+        "GRANT ON *.* TO x",
+        "GRANT ALL ON TO x",
+        "CREATE USER 'x'@",
+        "GRANT ALL ON *.* TO x y",
+    ] {
+        assert_eq!(errno(bad), 1064, "{bad}");
+    }
 }

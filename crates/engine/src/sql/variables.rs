@@ -265,6 +265,7 @@ pub const MYSQL_ONLY: &[&str] = &[
     "gtid_mode",
     "gtid_owned",
     "gtid_purged",
+    "rpl_semi_sync_source_wait_for_replica_count",
     "server_uuid",
     "super_read_only",
 ];
