@@ -19,6 +19,7 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                             <li><span class="swatch co-primary"></span>{ "co-primary: replicates from a node that replicates from it" }</li>
                             <li><span class="swatch crashed"></span>{ "crashed or recovering (dashed)" }</li>
                             <li><span class="swatch broken"></span>{ "thick orange ring: replication broken (an error stopped a thread)" }</li>
+                            <li><span class="swatch watched"></span>{ "white dotted glow: what the lesson step says to watch (a node, the router, the orchestrator, a link, a panel), or a finding's nodes" }</li>
                         </ul>
                         <p>{ "Bars under a node: its binlog file filling up; for a replica, how much of its source's transactions it has received (relay log) and applied. The badge is Seconds_Behind_Source." }</p>
                         <p>{ "Sharded clusters: one column per shard; the bar at its top is its key range within the whole keyspace, the warmer the column the larger its share of the traffic. A dashed column serves nothing yet (a resharding target) or any more (a retired source)." }</p>
@@ -49,7 +50,7 @@ pub fn view(link: &html::Scope<super::App>) -> Html {
                             <li><kbd>{ "r" }</kbd>{ " restart the selected node" }</li>
                             <li><kbd>{ "x" }</kbd>{ " cut the selected link both ways" }</li>
                             <li><kbd>{ "h" }</kbd>{ " heal every link" }</li>
-                            <li><kbd>{ "n" }</kbd>{ " / " }<kbd>{ "b" }</kbd>{ " next / previous lesson step" }</li>
+                            <li><kbd>{ "n" }</kbd>{ " / " }<kbd>{ "b" }</kbd>{ " next / previous lesson step, and the run to its moment" }</li>
                             <li><kbd>{ "[" }</kbd>{ " / " }<kbd>{ "]" }</kbd>{ " previous / next timeline mark (fault, failover, finding, lesson step)" }</li>
                             <li><kbd>{ "p" }</kbd>{ " presenter mode: the canvas fills the screen" }</li>
                             <li><kbd>{ "?" }</kbd>{ " this help" }</li>

@@ -448,10 +448,12 @@ impl App {
             return html! { <p class="error" role="alert">{ "The scenario could not be loaded." }</p> };
         };
         let pb = &s.playback;
+        let watch = s.watched_names();
         let marks = topology::Marks {
             speed: pb.speed,
             selection: &self.selection,
             highlight: &self.highlight,
+            watch: &watch,
         };
         html! {
             <>

@@ -313,8 +313,31 @@ impl Session {
     /// A share link's fragment (without `#`): the same scenario, the sender's hand actions,
     /// at the moment the sender was looking at.
     pub fn from_link(fragment: &str) -> Result<Session, LinkError> {
-        let (document, actions, at) = Document::from_shared(link::decode(fragment)?);
-        Session::start(document, actions, at).map_err(|e| LinkError::Impossible(e.to_string()))
+        let (shared, view) = link::decode_viewed(fragment)?;
+        let (document, actions, at) = Document::from_shared(shared);
+        let mut s = Session::start(document, actions, at)
+            .map_err(|e| LinkError::Impossible(e.to_string()))?;
+        // The sender's step and speed: a teacher's link opens where the class is.
+        let steps = s.scenario().lesson.as_ref().map_or(0, |l| l.steps.len());
+        if let Some(step) = view.step.filter(|_| steps > 0) {
+            s.narration = Narration::keep(step.min(steps - 1));
+        }
+        if let Some(speed) = view.speed {
+            s.playback.set_speed(speed);
+        }
+        Ok(s)
+    }
+
+    /// How the reader looks at the run, for their link: the lesson step and the speed.
+    fn view(&self) -> link::View {
+        link::View {
+            step: self
+                .scenario()
+                .lesson
+                .is_some()
+                .then(|| self.narration.step()),
+            speed: Some(self.playback.speed),
+        }
     }
 
     /// Builds the run and moves it to `at`, replaying `actions` on the way.
@@ -425,9 +448,10 @@ impl Session {
         }
     }
 
-    /// The run as a link fragment: what the page autosaves.
+    /// The run as a link fragment, with the lesson step and the speed: what the page
+    /// autosaves.
     pub fn fragment(&self) -> String {
-        link::encode(&self.shared())
+        link::encode_viewed(&self.shared(), self.view())
     }
 
     /// The run as a link and as a file. Moves to a whole millisecond first, where a link
@@ -444,7 +468,7 @@ impl Session {
             .map(|(_, text)| text)
             .unwrap_or_else(|_| self.document.source.clone());
         Export {
-            fragment: link::encode(&shared),
+            fragment: link::encode_viewed(&shared, self.view()),
             json,
             file_name: file_name(&self.document.scenario.name),
             hand_actions: shared.actions.len(),
@@ -499,6 +523,15 @@ impl Session {
     pub fn follow_lesson(&mut self) -> Followed {
         self.narration
             .follow(&mut self.playback, &self.document.scenario)
+    }
+
+    /// Everything the current lesson step says to watch, as written: nodes, `router`,
+    /// `manager`, links (`db1->db2`) and panels (`failover`).
+    pub fn watched_names(&self) -> Vec<String> {
+        (self.scenario().lesson.as_ref())
+            .and_then(|l| l.steps.get(self.narration.step()))
+            .map(|s| s.watch.clone())
+            .unwrap_or_default()
     }
 
     /// The nodes the current lesson step says to watch.
@@ -653,6 +686,31 @@ mod tests {
         assert_eq!(moment(&receiver), moment(&sender));
         assert_eq!(receiver.playback.actions, sender.playback.actions);
         assert_eq!(receiver.document(), sender.document());
+    }
+
+    #[test]
+    fn a_link_reopens_at_the_senders_lesson_step_and_speed() {
+        let mut sender = Session::preset(LESSON).unwrap();
+        assert!(sender.move_lesson(1));
+        settle(&mut sender);
+        sender.playback.set_speed(10.0);
+        let receiver = Session::from_link(&sender.fragment()).unwrap();
+        assert_eq!(receiver.lesson_step(), 1);
+        assert_eq!(receiver.playback.speed, 10.0);
+        assert_eq!(receiver.world().now(), Instant::from_secs(5));
+        // A link without them (every link made before) opens at step 1, at 1×.
+        let old = link::encode(&sender.shared());
+        let opened = Session::from_link(&old).unwrap();
+        assert_eq!((opened.lesson_step(), opened.playback.speed), (0, 1.0));
+        // A step past the lesson opens at its last step.
+        let far = link::encode_viewed(
+            &sender.shared(),
+            link::View {
+                step: Some(99),
+                speed: None,
+            },
+        );
+        assert_eq!(Session::from_link(&far).unwrap().lesson_step(), 3);
     }
 
     #[test]

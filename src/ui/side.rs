@@ -92,15 +92,21 @@ pub fn view(
         lesson::view(&scenario.name, l, session.lesson_step(), run, link)
     });
     let names = timeline::node_names(w);
+    let watch = session.watched_names();
+    // A panel the lesson step says to watch is framed in the watch colour.
+    let framed = |panel: &str, content: Html| {
+        let watched = watch.iter().any(|n| n == panel);
+        html! { <div class={classes!("panel-frame", watched.then_some("watched"))}>{ content }</div> }
+    };
     html! {
         <>
             { lesson.unwrap_or_default() }
             { reshard::view(w, link) }
             { inspector(session, selection, consoles, link) }
             { timeline::view(&scenario.timeline, &names, draft, link) }
-            { panels::view_findings(w, link) }
-            { panels::view_failover(w, link) }
-            { charts::view(w) }
+            { framed("findings", panels::view_findings(w, link)) }
+            { framed("failover", panels::view_failover(w, link)) }
+            { framed("charts", charts::view(w)) }
         </>
     }
 }

@@ -180,6 +180,19 @@ pub struct Marks<'a> {
     pub selection: &'a Selection,
     /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     pub highlight: &'a [NodeId],
+    /// Everything else the lesson step says to watch: `router`, `manager`, a link `db1->db2`.
+    pub watch: &'a [String],
+}
+
+impl Marks<'_> {
+    /// " watched" when the lesson step names `what` (a link either way round).
+    fn watched(&self, what: &str) -> &'static str {
+        if self.watch.iter().any(|w| w == what) {
+            " watched"
+        } else {
+            ""
+        }
+    }
 }
 
 pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> Html {
@@ -217,8 +230,8 @@ pub fn view(world: &World, sel: &Marks<'_>, link: &html::Scope<super::App>) -> H
             // Messages under the crosses, boxes and nodes, so every label stays readable.
             { view_messages(world, if sel.speed > 20.0 { MAX_MESSAGES_FAST } else { MAX_MESSAGES }) }
             { view_cuts(world, &cuts, sides.len() > 1) }
-            { view_actor(world, "app + router", "router", Addr::Router, link) }
-            { view_actor(world, "orchestrator", "manager", Addr::Manager, link) }
+            { view_actor(world, "app + router", &format!("router{}", sel.watched("router")), Addr::Router, link) }
+            { view_actor(world, "orchestrator", &format!("manager{}", sel.watched("manager")), Addr::Manager, link) }
             { for world.nodes.iter().map(|n| view_node(world, n, sel, look, link)) }
         </svg>
     }
@@ -313,7 +326,13 @@ fn view_links<'a>(
         };
         let selected = sel.selection.has_link(from, to);
         let cut = world.net.link(from, to).cut;
-        let class = format!("channel {state}{}{}", if selected { " selected" } else { "" }, if cut { " cut" } else { "" });
+        let names = (world.name(from), world.name(to));
+        let watched = [format!("{}->{}", names.0, names.1), format!("{}->{}", names.1, names.0)]
+            .iter()
+            .map(|w| sel.watched(w))
+            .max()
+            .unwrap_or_default();
+        let class = format!("channel {state}{}{}{watched}", if selected { " selected" } else { "" }, if cut { " cut" } else { "" });
         let onclick = link.callback(move |e: MouseEvent| {
             e.stop_propagation();
             Msg::Select(Selection::Link(from, to))

@@ -72,9 +72,16 @@ test('played at 10×, the same', async () => {
 test('Next / Back and n / b move the run to each step; scrubbing keeps the step in sync', async () => {
   const { page, errors, context } = await newPage(env.browser);
   await open(page, LESSON);
+  // Step 1 watches db1, the healthy primary: pointed at in the watch colour, not ringed in
+  // the orange of a broken node.
+  const ring = await page.$eval('g.node[data-node=db1].highlighted .node-ring', (r) => getComputedStyle(r).stroke);
+  assert.equal(ring, 'rgb(255, 255, 255)');
+  await screenshot(page, 'lesson-step1-watch.png');
   await page.click('.lesson button:has-text("Next")');
   await page.waitForFunction(() => document.querySelector('.clock').textContent.startsWith('5.00'));
   assert.equal(await stepNo(page), 2);
+  assert.equal(await page.locator('.channel.watched').count(), 2, 'the two lossy links are watched');
+  await screenshot(page, 'lesson-step2-links.png');
   assert.match(await page.textContent('.lesson .step-when'), /at 5\.00 s/);
   // Step 3 waits for the failover, which this run has not reached: the page runs ahead and
   // lands half a second after the promotion.
@@ -85,6 +92,8 @@ test('Next / Back and n / b move the run to each step; scrubbing keeps the step 
   const landed = await clockS(page);
   assert.ok(landed > 10 && landed < 12, `lands after the promotion: ${landed}`);
   assert.equal(await page.locator('g.node.primary:not([data-node=db1])').count(), 1, 'a replica was promoted');
+  assert.equal(await page.locator('g.actor.manager.watched').count(), 1, 'the orchestrator is watched');
+  assert.equal(await page.locator('.panel-frame.watched .failover').count(), 1, 'the Failover panel is watched');
   await page.setViewportSize({ width: 1280, height: 720 });
   await screenshot(page, 'lesson-mid-class.png');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -108,4 +117,26 @@ test('Next / Back and n / b move the run to each step; scrubbing keeps the step 
   await page.waitForFunction(() => document.querySelector('.lesson .step-count').textContent.includes('Step 3'));
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a link reopens at the sender’s lesson step and speed', async () => {
+  const sender = await newPage(env.browser);
+  await open(sender.page, LESSON);
+  await setRange(sender.page, 'speed', 50); // 10×
+  await sender.page.keyboard.press('n');
+  await sender.page.waitForFunction(() => document.querySelector('.clock').textContent.startsWith('5.00'));
+  await sender.page.click('button.share-button');
+  await sender.page.waitForSelector('input[aria-label="share link"]');
+  const url = await sender.page.inputValue('input[aria-label="share link"]');
+  const speed = await sender.page.textContent('.speed-value');
+  const receiver = await newPage(env.browser);
+  await receiver.page.goto(url);
+  await receiver.page.waitForSelector('.lesson');
+  await receiver.page.waitForFunction(() => document.querySelector('.clock').textContent.startsWith('5.00'));
+  assert.equal(await stepNo(receiver.page), 2);
+  assert.equal(await receiver.page.textContent('.speed-value'), speed);
+  assert.match(speed, /10/);
+  assert.deepEqual([...sender.errors, ...receiver.errors], []);
+  await sender.context.close();
+  await receiver.context.close();
 });

@@ -14,6 +14,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::TimedAction;
 
+/// Side panels a step may say to watch.
+pub const PANELS: [&str; 3] = ["failover", "findings", "charts"];
+
+/// Whether a step may watch `what`: a node or actor the cluster knows, one of the
+/// [`PANELS`], or a link between two nodes it knows (`db1->db2`).
+fn watchable(what: &str, known: &impl Fn(&str) -> bool) -> bool {
+    match what.split_once("->") {
+        Some((a, b)) => known(a) && known(b),
+        None => known(what) || PANELS.contains(&what),
+    }
+}
+
 /// Steps a lesson may have (a lesson is a short story, not a book).
 pub const MAX_STEPS: usize = 30;
 /// Checks a goal may have.
@@ -30,7 +42,8 @@ pub struct Lesson {
 #[serde(deny_unknown_fields)]
 pub struct LessonStep {
     pub text: String,
-    /// Nodes (or `router`, `manager`) to highlight while this step is shown.
+    /// What to highlight while this step is shown: nodes, `router`, `manager`, a
+    /// replication link `db1->db2`, or a side panel (`failover`, `findings`, `charts`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub watch: Vec<String>,
     /// The step's moment: it shows when the run reaches it, and Next / Back go there.
@@ -441,10 +454,13 @@ impl Lesson {
             if s.text.len() > 2_000 {
                 return fail(format!("lesson.steps[{i}].text"), "is too long".into());
             }
-            if let Some(bad) = s.watch.iter().find(|n| !known(n)) {
+            if let Some(bad) = s.watch.iter().find(|n| !watchable(n, &known)) {
                 return fail(
                     format!("lesson.steps[{i}].watch"),
-                    format!("there is no node called '{bad}'"),
+                    format!(
+                        "there is no node, link or panel called '{bad}' (panels: {})",
+                        PANELS.join(", ")
+                    ),
                 );
             }
             if let Some(a) = &s.after {
@@ -515,6 +531,15 @@ mod tests {
         };
         let known = |n: &str| n == "db1";
         assert!(lesson(r#"[{"failover": true}]"#).validate(known, 0).is_ok());
+        let watching = |what: &str| -> Result<(), (String, String)> {
+            let mut l = lesson(r#"[{"failover": true}]"#);
+            l.steps[0].watch = vec![what.to_string()];
+            l.validate(|n: &str| n == "db1" || n == "db2", 0)
+        };
+        assert!(watching("failover").is_ok());
+        assert!(watching("db1->db2").is_ok());
+        assert!(watching("db1->db9").unwrap_err().1.contains("db1->db9"));
+        assert!(watching("inspector").is_err());
         let two = lesson(r#"[{"failover": true, "writer": "db1"}]"#).validate(known, 0);
         assert_eq!(two.unwrap_err().0, "lesson.goal.checks[0]");
         let ghost = lesson(r#"[{"writer_not": "db9"}]"#).validate(known, 0);

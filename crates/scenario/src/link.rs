@@ -109,6 +109,21 @@ struct Payload {
     a: Vec<(u64, Command)>,
     #[serde(default)]
     t: u64,
+    /// The lesson step the sender was reading (0-based); optional, so older links open as
+    /// before, at the step the clock shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n: Option<u32>,
+    /// The sender's playback speed, when not 1×.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    v: Option<f64>,
+}
+
+/// How the sender was looking at the run, besides the moment: the lesson step and the
+/// speed. A link without them opens at the clock's step at 1×.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct View {
+    pub step: Option<usize>,
+    pub speed: Option<f64>,
 }
 
 /// The scenario text without insignificant whitespace (links are short).
@@ -140,6 +155,11 @@ fn minify(json: &str) -> String {
 
 /// Encodes a share link's fragment (without the `#`).
 pub fn encode(shared: &Shared) -> String {
+    encode_viewed(shared, View::default())
+}
+
+/// Encodes a share link's fragment with the sender's lesson step and speed.
+pub fn encode_viewed(shared: &Shared, view: View) -> String {
     let base = shared
         .preset
         .as_deref()
@@ -164,6 +184,8 @@ pub fn encode(shared: &Shared) -> String {
             .map(|(t, c)| (t.as_millis(), c.clone()))
             .collect(),
         t: shared.at_us.as_millis(),
+        n: view.step.map(|n| n as u32),
+        v: view.speed.filter(|v| v.is_finite() && *v != 1.0),
     };
     let json = serde_json::to_vec(&payload).unwrap_or_default();
     let packed = lz4_flex::block::compress_prepend_size(&json);
@@ -172,7 +194,17 @@ pub fn encode(shared: &Shared) -> String {
 
 /// Decodes a share link: a whole URL, a fragment with or without `#`, all accepted.
 pub fn decode(link: &str) -> Result<Shared, LinkError> {
+    decode_viewed(link).map(|(shared, _)| shared)
+}
+
+/// Decodes a share link with the sender's lesson step and speed (a step past the lesson
+/// or a speed out of 0.1× … 1000× is dropped, not an error: the run still opens).
+pub fn decode_viewed(link: &str) -> Result<(Shared, View), LinkError> {
     let payload = unpack(versioned_body(link)?)?;
+    let view = View {
+        step: payload.n.map(|n| n as usize),
+        speed: payload.v.filter(|v| (0.1..=1_000.0).contains(v)),
+    };
     let (scenario, source, preset_name) = payload_scenario(&payload)?;
     check_moments(&payload)?;
     let actions = payload
@@ -180,13 +212,14 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
         .into_iter()
         .map(|(t, c)| (Instant::from_millis(t), c))
         .collect();
-    Ok(Shared {
+    let shared = Shared {
         scenario,
         source,
         preset: preset_name,
         actions,
         at_us: Instant::from_millis(payload.t),
-    })
+    };
+    Ok((shared, view))
 }
 
 /// The part after `#v1.`, once it is known to be a link of a version this reader knows.
@@ -314,6 +347,41 @@ mod tests {
                 .collect(),
             at_us: Instant::from_secs(12),
         }
+    }
+
+    #[test]
+    fn the_senders_step_and_speed_travel_and_old_links_have_none() {
+        let shared = sample();
+        let viewed = encode_viewed(
+            &shared,
+            View {
+                step: Some(2),
+                speed: Some(10.0),
+            },
+        );
+        let (back, view) = decode_viewed(&viewed).unwrap();
+        assert_eq!(back, shared);
+        assert_eq!((view.step, view.speed), (Some(2), Some(10.0)));
+        assert_eq!(decode_viewed(&encode(&shared)).unwrap().1, View::default());
+        // 1× is the default and is left out; an impossible speed is dropped on reading.
+        assert_eq!(
+            encode_viewed(
+                &shared,
+                View {
+                    step: None,
+                    speed: Some(1.0)
+                }
+            ),
+            encode(&shared)
+        );
+        let wild = encode_viewed(
+            &shared,
+            View {
+                step: None,
+                speed: Some(1e9),
+            },
+        );
+        assert_eq!(decode_viewed(&wild).unwrap().1.speed, None);
     }
 
     #[test]
