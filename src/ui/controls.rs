@@ -31,10 +31,17 @@ fn marker(g: &Group, end: Instant, link: &Scope) -> Html {
         _ => "middle",
     };
     let merged = (g.marks > 1).then_some("merged");
+    // The name a screen reader says is the tooltip's text (axe counts an SVG <title> as the
+    // element's visible text), starting with the short label drawn under the dot.
+    let tooltip = std::iter::once(g.title()).chain(g.lines.iter().cloned());
+    let (tooltip, name) = (
+        tooltip.clone().collect::<Vec<_>>().join("\n"),
+        tooltip.collect::<Vec<_>>().join(" "),
+    );
     // Placed by an SVG percentage, not a `style`: the page's CSP forbids inline styles.
     html! {
-        <g class={classes!("marker", g.kind.class(), merged)} role="button" tabindex="0" aria-label={g.title()} data-at-ms={g.at.as_millis().to_string()} onclick={link.callback(move |_| Msg::Seek(at))} onkeydown={super::keys::click_on_enter}>
-            <title>{ g.lines.join("\n") }</title>
+        <g class={classes!("marker", g.kind.class(), merged)} role="button" tabindex="0" aria-label={name} data-at-ms={g.at.as_millis().to_string()} onclick={link.callback(move |_| Msg::Seek(at))} onkeydown={super::keys::click_on_enter}>
+            <title>{ tooltip }</title>
             <circle cx={format!("{left:.2}%")} cy="6" r={if merged.is_some() { "6.5" } else { "5" }} />
             <text class="marker-label" x={format!("{left:.2}%")} y="30" text-anchor={anchor}>{ g.title() }</text>
         </g>

@@ -175,14 +175,16 @@ pub fn term(key: &'static str, shown: impl Into<Html>, link: &Scope) -> Html {
 }
 
 /// A term on the canvas: SVG content wrapped so hover shows the text and a click opens
-/// the entry (without selecting the node under it).
-pub fn svg_term(key: &'static str, shown: Html, link: &Scope) -> Html {
+/// the entry (without selecting the node under it). Its accessible name starts with the
+/// `visible` text, so a screen reader says what a sighted user reads (axe's
+/// label-content-name-mismatch).
+pub fn svg_term(key: &'static str, visible: &str, shown: Html, link: &Scope) -> Html {
     let onclick = link.callback(move |e: MouseEvent| {
         e.stop_propagation();
         Msg::Glossary(Some(key))
     });
     html! {
-        <g class="term" data-term={key} role="button" aria-label={format!("glossary: {key}")} {onclick}>
+        <g class="term" data-term={key} role="button" aria-label={format!("{visible} (glossary: {key})")} {onclick}>
             <title>{ hover(key) }</title>
             { shown }
         </g>

@@ -667,7 +667,7 @@ fn bar_term(
 ) -> Html {
     let text =
         html! { <text class="bar-label" x="-6" y={format!("{:.0}", y + 10.0)}>{ label }</text> };
-    super::glossary::svg_term(key, text, link)
+    super::glossary::svg_term(key, label, text, link)
 }
 
 fn node_class(world: &World, n: &Node, sel: &Marks<'_>, look: NodeLook) -> String {
@@ -746,7 +746,7 @@ fn view_node(
             <>
                 if !lag.is_empty() {
                     <g class={if n.channel.as_ref().is_some_and(first_connect) { "lag-badge starting" } else { "lag-badge" }} transform={format!("translate({} {})", r - 4.0, -r + 2.0)}>
-                        { super::glossary::svg_term("lag", html! { <>
+                        { super::glossary::svg_term("lag", &lag, html! { <>
                             <rect x="0" y="-15" width="96" height="26" rx="13" />
                             <text x="48" y="4">{ lag.clone() }</text>
                         </> }, link) }
