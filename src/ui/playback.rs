@@ -222,6 +222,13 @@ impl Playback {
     /// Goes back one event (the ← key): to just before the time of the last event
     /// processed, by an exact seek (several events at that very microsecond go together).
     pub fn step_back(&mut self) {
+        // A seek still running (the last ← restored a snapshot and replays towards its
+        // moment, a slice a frame): finish it first, so this step goes back one event from
+        // where the reader asked to be, not from wherever the replay has got to. Keys come
+        // faster than frames on a slow machine.
+        while let Some(t) = self.target {
+            self.run_slice(t);
+        }
         let last = self
             .world
             .trace
@@ -423,6 +430,32 @@ mod tests {
         assert!(p.world.events() < seen.last().unwrap().1);
         p.step();
         assert_eq!(p.now(), last_at, "→ does the undone event again");
+    }
+
+    #[test]
+    fn steps_back_pressed_faster_than_frames_land_where_slow_ones_do() {
+        let forward = || {
+            let mut p = playback();
+            p.seek(Instant::from_secs(3));
+            finish(&mut p);
+            (0..40).for_each(|_| p.step());
+            p
+        };
+        let mut slow = forward();
+        for _ in 0..40 {
+            slow.step_back();
+            finish(&mut slow);
+        }
+        let mut fast = forward();
+        // One event a slice: every ← but the last finds the one before still replaying,
+        // as when no frame runs between two key presses.
+        fast.slice = 1;
+        (0..40).for_each(|_| fast.step_back());
+        finish(&mut fast);
+        assert_eq!(
+            (fast.now(), fast.world.events()),
+            (slow.now(), slow.world.events())
+        );
     }
 
     #[test]
