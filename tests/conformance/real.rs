@@ -400,17 +400,10 @@ impl Side for Real {
     }
 
     fn semi_sync(&mut self, primary: &str, replica: &str, wait: WaitPoint, timeout_ms: u64) {
-        let p = format!(
-            "SET GLOBAL rpl_semi_sync_master_enabled = ON; \
-             SET GLOBAL rpl_semi_sync_master_timeout = {timeout_ms}; \
-             SET GLOBAL rpl_semi_sync_master_wait_point = {}",
-            wait.word()
-        );
+        let (p, r) = wait.semi_sync_statements(timeout_ms);
         self.s(primary)
             .client(&p)
             .expect("semi-sync on the primary");
-        let r = "SET GLOBAL rpl_semi_sync_slave_enabled = ON; \
-                 STOP SLAVE IO_THREAD; START SLAVE IO_THREAD";
         self.s(replica).client(r).expect("semi-sync on the replica");
     }
 

@@ -41,6 +41,20 @@ impl WaitPoint {
             WaitPoint::AfterCommit => "AFTER_COMMIT",
         }
     }
+
+    /// The statements that turn semi-sync on, for the primary and for its replica (whose
+    /// receiver reconnects to ask for it): both sides send these same texts.
+    pub fn semi_sync_statements(self, timeout_ms: u64) -> (String, &'static str) {
+        let primary = format!(
+            "SET GLOBAL rpl_semi_sync_master_enabled = ON; \
+             SET GLOBAL rpl_semi_sync_master_timeout = {timeout_ms}; \
+             SET GLOBAL rpl_semi_sync_master_wait_point = {}",
+            self.word()
+        );
+        let replica = "SET GLOBAL rpl_semi_sync_slave_enabled = ON; \
+                       STOP SLAVE IO_THREAD; START SLAVE IO_THREAD";
+        (primary, replica)
+    }
 }
 
 /// A write that waited: could another session read it while it waited, how long its
