@@ -210,35 +210,44 @@ impl Playback {
         }
     }
 
-    /// Processes exactly one event (the → key).
+    /// Processes exactly one event (the → key), from where the reader asked to be: a seek
+    /// still replaying towards its moment is finished first.
     pub fn step(&mut self) {
+        self.finish_seek();
         self.playing = false;
-        self.target = None;
         self.world.step();
         self.horizon = self.horizon.max(self.now());
         self.marks.record(&self.world);
     }
 
-    /// Goes back one event (the ← key): to just before the time of the last event
-    /// processed, by an exact seek (several events at that very microsecond go together).
+    /// Goes back one event (the ← key): to the time of the event before the last one
+    /// processed, with every event of that microsecond done (events at one microsecond go
+    /// together). Landing on an event's own time, not just before the undone one, puts the
+    /// clock back at or before where → started, even from a pause between two events.
     pub fn step_back(&mut self) {
-        // A seek still running (the last ← restored a snapshot and replays towards its
-        // moment, a slice a frame): finish it first, so this step goes back one event from
-        // where the reader asked to be, not from wherever the replay has got to. Keys come
-        // faster than frames on a slow machine.
-        while let Some(t) = self.target {
-            self.run_slice(t);
-        }
-        let last = self
+        self.finish_seek();
+        let mut times = self
             .world
             .trace
             .recent()
             .rev()
-            .find(|l| l.kind != TraceKind::Command)
+            .filter(|l| l.kind != TraceKind::Command)
             .map(|l| l.at_us);
-        match last {
-            Some(at) if at > Instant::ZERO => self.seek(at - Duration::from_micros(1)),
+        let last = times.next();
+        let earlier = last.and_then(|last| times.find(|at| *at < last));
+        drop(times);
+        match (last, earlier) {
+            (_, Some(at)) => self.seek(at),
+            (Some(at), None) if at > Instant::ZERO => self.seek(at - Duration::from_micros(1)),
             _ => self.playing = false,
+        }
+    }
+
+    /// Runs a seek still replaying (a slice a frame) to its end. Keys come faster than
+    /// frames on a slow machine, and each must act from the moment the last one asked for.
+    fn finish_seek(&mut self) {
+        while let Some(t) = self.target {
+            self.run_slice(t);
         }
     }
 
@@ -427,9 +436,34 @@ mod tests {
             (p.world.trace.hash(), p.world.events()),
             (before.0, before.1)
         );
+        assert_eq!(p.now(), before.2, "on the earlier event's own time");
         assert!(p.world.events() < seen.last().unwrap().1);
         p.step();
         assert_eq!(p.now(), last_at, "→ does the undone event again");
+    }
+
+    #[test]
+    fn step_then_step_back_from_a_pause_between_events_goes_no_later_than_the_pause() {
+        let mut p = playback();
+        // 3 s sharp is a pause between two events: the clock stands past the last one.
+        p.seek(Instant::from_secs(3));
+        finish(&mut p);
+        let paused = p.now();
+        p.step();
+        assert!(p.now() > paused);
+        p.step_back();
+        finish(&mut p);
+        assert!(p.now() <= paused, "{:?} is past the pause {:?}", p.now(), paused);
+    }
+
+    #[test]
+    fn a_step_during_a_seek_steps_from_the_seeks_moment() {
+        let mut p = playback();
+        p.slice = 1;
+        p.seek(Instant::from_secs(2));
+        p.step();
+        assert!(p.now() > Instant::from_secs(2));
+        assert!(!p.busy());
     }
 
     #[test]
