@@ -767,7 +767,7 @@ fn view_node(
             <circle class="node-body" r={r.to_string()} />
             { inside }
             { below }
-            <title>{ format!("{} — {role_word} — {}{}{} — {} — {}", n.name(), health(n), if lag.is_empty() { "" } else { " — " }, lag, n.binlog.end(), n.gtid_executed) }</title>
+            <title>{ format!("{} — {role_word} — {}{}{} — {} — {}", n.name(), health(n), if lag.is_empty() { "" } else { " — " }, lag, n.binlog.end(), super::dialect::gtid_state(n)) }</title>
         </g>
     }
 }
