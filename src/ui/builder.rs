@@ -372,7 +372,7 @@ pub fn view(form: &Form, link: &html::Scope<super::App>) -> Html {
                     { field("semi-sync timeout (ms) ", Field::SemiSyncTimeoutMs, b.semi_sync_timeout_ms.to_string(), form, link) }
                     { field("sync_binlog ", Field::SyncBinlog, b.sync_binlog.to_string(), form, link) }
                     { field("innodb_flush_log_at_trx_commit ", Field::InnodbFlushLogAtTrxCommit, b.innodb_flush_log_at_trx_commit.to_string(), form, link) }
-                    { field("replica_net_timeout (s) ", Field::ReplicaNetTimeoutS, b.replica_net_timeout_s.to_string(), form, link) }
+                    { field(if b.flavor == "mariadb" { "slave_net_timeout (s) " } else { "replica_net_timeout (s) " }, Field::ReplicaNetTimeoutS, b.replica_net_timeout_s.to_string(), form, link) }
                     { choice("automatic failover ", Field::AutomaticFailover, if b.automatic_failover { "true" } else { "false" }, &yes_no, form, link) }
                     { field("orchestrator poll (ms) ", Field::InstancePollMs, b.instance_poll_ms.to_string(), form, link) }
                     { field("writes per second ", Field::WritesPerS, b.writes_per_s.to_string(), form, link) }

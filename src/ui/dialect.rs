@@ -175,11 +175,26 @@ pub const MARIADB_EXTRA_TRX_MEANING: &str = "a replica logged a transaction of i
 /// The Failover panel's ranking note, in the flavor's option names: how Orchestrator
 /// reads the candidate table (go/inst/instance_utils.go `InstancesSorterByExec`,
 /// go/inst/instance_topology.go `chooseCandidateReplica`), rows in ranked order.
-pub fn candidate_order(world: &World) -> &'static str {
-    if world_is_mariadb(world) {
-        "Ranked as Orchestrator does: executed position first; only on a tie log_slave_updates, then no extra transactions of its own, then the promotion rule. The first reachable replica with log_slave_updates that is not must_not is chosen; replicas ahead of it or unable to replicate from it are lost. Lag and applier errors rank nothing."
+pub fn candidate_order(world: &World) -> String {
+    let (updates, extra) = if world_is_mariadb(world) {
+        ("log_slave_updates", "no extra transactions of its own")
     } else {
-        "Ranked as Orchestrator does: executed position first; only on a tie log_replica_updates, then no errant GTIDs, then the promotion rule. The first reachable replica with log_replica_updates that is not must_not is chosen; replicas ahead of it or unable to replicate from it are lost. Lag and applier errors rank nothing."
+        ("log_replica_updates", "no errant GTIDs")
+    };
+    format!(
+        "Ranked as Orchestrator does: executed position first; only on a tie {updates}, then \
+         {extra}, then the promotion rule. The first reachable replica with {updates} that is \
+         not must_not is chosen; replicas ahead of it or unable to replicate from it are lost. \
+         Lag and applier errors rank nothing."
+    )
+}
+
+/// Why a writable replica is warned about, in the flavor's terms.
+pub fn writable_replica_why(world: &World) -> &'static str {
+    if world_is_mariadb(world) {
+        "read_only is off, so a write made there is an extra transaction its source never had: it takes the domain's next seq_no, which gtid_strict_mode refuses (1950) and a repointed or promoted replica trips over (1236)."
+    } else {
+        "read_only is off, so a write made there is an errant transaction that the next failover trips over."
     }
 }
 
@@ -259,5 +274,8 @@ mod tests {
         assert_eq!(words(node(&m, "db2")).stop_replica, "STOP SLAVE");
         assert!(finding_words(&m, FindingKind::ErrantGtid).is_some());
         assert!(candidate_order(&m).contains("log_slave_updates"));
+        assert!(!candidate_order(&m).contains("errant"));
+        assert!(writable_replica_why(&m).contains("1950"));
+        assert!(writable_replica_why(&w).contains("errant transaction"));
     }
 }

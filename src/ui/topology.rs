@@ -152,7 +152,7 @@ pub fn warnings(world: &World) -> Vec<Warning> {
                 if replicas.len() > 1 { "s" } else { "" },
                 replicas.join(", ")
             ),
-            why: "read_only is off, so a write made there is an errant transaction that the next failover trips over.",
+            why: super::dialect::writable_replica_why(world),
         });
     }
     out

@@ -97,6 +97,7 @@ test('the builder makes a MariaDB cluster', async () => {
   await page.click('button.build-button');
   await page.selectOption('.builder label:has-text("server") select', 'mariadb');
   assert.equal(await page.$eval('.builder label:has-text("wait point") select', (s) => s.value), 'AFTER_COMMIT');
+  assert.ok(await page.$('.builder label:has-text("slave_net_timeout (s)")'), 'MariaDB\'s name for the net timeout');
   await screenshot(page, 'mariadb-builder.png');
   await page.click('button:text-is("Start this cluster")');
   await page.waitForSelector('.builder', { state: 'detached' });
