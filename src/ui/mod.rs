@@ -15,6 +15,7 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+pub mod dialect;
 mod dialog;
 mod document;
 pub mod entry;
