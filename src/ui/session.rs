@@ -11,6 +11,7 @@ use super::narration::{Followed, Narration};
 use super::playback::{self, Playback};
 use crate::engine::time::{Instant, fmt_secs};
 use crate::engine::{Command, CommandError, NodeId, World};
+use crate::scenario::lesson::Lesson;
 use crate::scenario::link::{self, LinkError, Shared};
 use crate::scenario::presets::{PRESETS, preset};
 use crate::scenario::{Scenario, ScenarioError, TimedAction};
@@ -493,6 +494,12 @@ impl Session {
         next.narration = Narration::keep(self.narration.step());
         *self = next;
         Ok(())
+    }
+
+    /// The lesson with the timeline its steps' `after: {action}` read; none without a lesson.
+    pub fn lesson_and_timeline(&self) -> Option<(&Lesson, &[TimedAction])> {
+        let s = self.scenario();
+        s.lesson.as_ref().map(|l| (l, s.timeline.as_slice()))
     }
 
     pub fn lesson_step(&self) -> usize {
