@@ -402,7 +402,7 @@ fn a_switchover_points_the_demoted_mariadb_primary_with_current_pos() {
     assert!(out.contains("Last_IO_Errno: 0"), "{out}");
 }
 
-// ---- Moving GTID positions by hand (docs/semantics.md §13.3, §13.5) ----
+// ---- Moving GTID positions by hand (docs/semantics.md §13.3) ----
 
 /// A quiet MariaDB cluster: db1 wrote for a second, then stopped; everyone caught up.
 fn quiet_mariadb() -> Story {

@@ -1,5 +1,5 @@
 //! The two MariaDB 10.11 settings that move GTID positions by hand (docs/semantics.md
-//! §13.3, §13.5): `SET GLOBAL gtid_slave_pos = '…'` (`Sys_var_gtid_slave_pos::do_check`
+//! §13.3): `SET GLOBAL gtid_slave_pos = '…'` (`Sys_var_gtid_slave_pos::do_check`
 //! and `global_update`, sql/sys_vars.cc; `rpl_gtid_pos_check`, sql/sql_repl.cc) and
 //! `SET gtid_seq_no = N` (`check_gtid_seq_no`, sql/sys_vars.cc), with the errors and
 //! texts of sql/share/errmsg-utf8.txt.
