@@ -303,7 +303,9 @@ fn orchestrator_stops_mariadb_replicas_without_applying_their_relay_logs() {
             .take(2)
             .collect();
         if flavor.is_mariadb() {
-            assert_eq!(stops[0], "STOP REPLICA;", "{stops:?}");
+            // Orchestrator's `stop slave`, not STOP SLAVE IO_THREAD; START SLAVE SQL_THREAD.
+            assert_eq!(stops[0], "STOP SLAVE;", "{stops:?}");
+            assert!(!stops.iter().any(|t| t.contains("SQL_THREAD")), "{stops:?}");
             assert!(s.audit().contains("plain STOP SLAVE"), "{}", s.audit());
             // Its SQL thread applied some while the manager detected the failure; STOP
             // SLAVE then stopped it and RESET SLAVE ALL discarded the rest.
@@ -373,7 +375,8 @@ fn orchestrator_sees_no_errant_gtids_on_mariadb() {
 /// `ChangeMasterTo(…, GTIDHintForce)` (go/logic/topology_recovery.go
 /// `GracefulMasterTakeover`); for a MariaDB server with no replication threads
 /// (go/inst/instance_topology_dao.go `ChangeMasterTo`) that is `master_use_gtid=current_pos`,
-/// so it asks from its own last write and goes on replicating.
+/// so it asks from its own last write and goes on replicating. The whole recovery is
+/// recorded in MariaDB's statements (go/inst/instance_topology_dao.go).
 #[test]
 fn a_switchover_points_the_demoted_mariadb_primary_with_current_pos() {
     let mut s = Story::new(mariadb(primary_with(2, 50)));
@@ -382,20 +385,34 @@ fn a_switchover_points_the_demoted_mariadb_primary_with_current_pos() {
         .run_to(15.0);
     let r = s.w.recoveries()[0].clone();
     assert!(r.success && r.planned, "{:?}", r.steps);
-    let got = recovery_statements(&s);
-    let on_db1: Vec<&str> = (got.iter())
-        .filter(|(n, _)| n == "db1")
-        .map(|(_, t)| t.as_str())
+    // Every statement in MariaDB's words, as Orchestrator sends them: `set global
+    // read_only` (no super_read_only), `stop slave`, `reset slave all`, and `change master
+    // to master_host=?, master_port=?` for db2, which keeps its MASTER_USE_GTID mode.
+    let got: Vec<String> = recovery_statements(&s)
+        .into_iter()
+        .filter(|(n, _)| !n.is_empty())
+        .map(|(n, t)| format!("{n}: {t}"))
         .collect();
-    let tail = &on_db1[on_db1.len() - 3..];
-    assert_eq!(
-        tail,
-        [
-            "STOP SLAVE;",
-            "CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306, MASTER_USE_GTID=current_pos;",
-            "START SLAVE;"
-        ]
+    let wait = got[2].clone();
+    assert!(
+        wait.starts_with("db3: SELECT MASTER_GTID_WAIT('0-1-") && wait.ends_with("', 30);"),
+        "{wait}"
     );
+    let want = [
+        "db1: SET GLOBAL read_only=ON;",
+        "db1: SELECT @@GLOBAL.gtid_binlog_pos;",
+        &wait,
+        "db3: STOP SLAVE;",
+        "db3: RESET SLAVE ALL;",
+        "db3: SET GLOBAL read_only=OFF;",
+        "db2: STOP SLAVE;",
+        "db2: CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306;",
+        "db2: START SLAVE;",
+        "db1: STOP SLAVE;",
+        "db1: CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306, MASTER_USE_GTID=current_pos;",
+        "db1: START SLAVE;",
+    ];
+    assert_eq!(got, want);
     assert_eq!(s.io("db1"), IoRunning::Yes);
     let out = type_at(&mut s, "db1", "SHOW SLAVE STATUS\\G").join("\n");
     assert!(out.contains("Using_Gtid: Current_Pos"), "{out}");
