@@ -189,10 +189,22 @@ pub fn candidate_order(world: &World) -> String {
     )
 }
 
+/// A candidate's reason (the manager's ranking text, manager/ranking.rs) in the flavor's
+/// terms: MariaDB's option is log_slave_updates and it has no "errant GTID".
+pub fn candidate_reason(world: &World, reason: &str) -> String {
+    if !world_is_mariadb(world) {
+        return reason.to_string();
+    }
+    reason
+        .replace("log_replica_updates", "log_slave_updates")
+        .replace("no errant GTIDs", "no extra transactions of its own")
+        .replace("errant GTIDs", "extra transactions")
+}
+
 /// Why a writable replica is warned about, in the flavor's terms.
 pub fn writable_replica_why(world: &World) -> &'static str {
     if world_is_mariadb(world) {
-        "read_only is off, so a write made there is an extra transaction its source never had: it takes the domain's next seq_no, which gtid_strict_mode refuses (1950) and a repointed or promoted replica trips over (1236)."
+        "read_only is off, so a write made there is an extra transaction of its own: strict mode stops on it (1950), a repoint refuses it (1236)."
     } else {
         "read_only is off, so a write made there is an errant transaction that the next failover trips over."
     }
@@ -276,6 +288,16 @@ mod tests {
         assert!(candidate_order(&m).contains("log_slave_updates"));
         assert!(!candidate_order(&m).contains("errant"));
         assert!(writable_replica_why(&m).contains("1950"));
+        let why = "errant GTIDs 0-2-5: they would be shipped to every replica";
+        assert_eq!(
+            candidate_reason(&m, why),
+            "extra transactions 0-2-5: they would be shipped to every replica"
+        );
+        assert_eq!(
+            candidate_reason(&m, "log_replica_updates=ON"),
+            "log_slave_updates=ON"
+        );
+        assert_eq!(candidate_reason(&w, why), why);
         assert!(writable_replica_why(&w).contains("errant transaction"));
     }
 }

@@ -484,7 +484,7 @@ pub fn view_failover(world: &World, link: &Scope) -> Html {
                         <tr class={if c.chosen { "chosen" } else if c.kept { "kept" } else { "dropped" }}>
                             <td>{ world.name(c.node.into()) }</td>
                             <td>{ candidate_verdict(c) }</td>
-                            <td><ul>{ for c.reasons.iter().map(|x| html! { <li>{ x.clone() }</li> }) }</ul></td>
+                            <td><ul>{ for c.reasons.iter().map(|x| html! { <li>{ dialect::candidate_reason(world, x) }</li> }) }</ul></td>
                         </tr>
                     }) }
                 </table>
