@@ -8,6 +8,7 @@
 use crate::engine::checker::FindingKind;
 use crate::engine::mariadb;
 use crate::engine::node::Node;
+use crate::engine::steps::Tool;
 use crate::engine::{NodeId, World};
 
 /// One inspector row: its name (a glossary term when `term` is set) and value.
@@ -189,6 +190,15 @@ pub fn candidate_order(world: &World) -> String {
     )
 }
 
+/// The client's prompt before a statement the manager or router ran: the `mariadb`
+/// client prints `MariaDB [(none)]>` where `mysql` prints `mysql>`.
+pub fn prompt(world: &World, tool: Tool) -> &'static str {
+    match tool {
+        Tool::Mysql if world_is_mariadb(world) => "MariaDB [(none)]>",
+        _ => tool.prompt(),
+    }
+}
+
 /// A candidate's reason (the manager's ranking text, manager/ranking.rs) in the flavor's
 /// terms: MariaDB's option is log_slave_updates and it has no "errant GTID".
 pub fn candidate_reason(world: &World, reason: &str) -> String {
@@ -288,6 +298,9 @@ mod tests {
         assert!(candidate_order(&m).contains("log_slave_updates"));
         assert!(!candidate_order(&m).contains("errant"));
         assert!(writable_replica_why(&m).contains("1950"));
+        assert_eq!(prompt(&m, Tool::Mysql), "MariaDB [(none)]>");
+        assert_eq!(prompt(&w, Tool::Mysql), "mysql>");
+        assert_eq!(prompt(&m, Tool::ProxysqlAdmin), "ProxySQL Admin>");
         let why = "errant GTIDs 0-2-5: they would be shipped to every replica";
         assert_eq!(
             candidate_reason(&m, why),

@@ -549,7 +549,11 @@ fn view_statements<S: std::borrow::Borrow<crate::engine::steps::StepStatement>>(
         return Html::default();
     };
     let place = match first.node {
-        Some(n) => format!("{} {}", world.name(n.into()), first.tool.prompt()),
+        Some(n) => format!(
+            "{} {}",
+            world.name(n.into()),
+            dialect::prompt(world, first.tool)
+        ),
         None => first.tool.prompt().to_string(),
     };
     html! {

@@ -86,6 +86,9 @@ test('rejoin refused: the old primary shows 1236 from master as SHOW SLAVE STATU
   const reasons = await page.textContent('table.candidates');
   assert.match(reasons, /log_slave_updates=ON/);
   assert.doesNotMatch(reasons, /log_replica_updates|errant/);
+  // The manager's statements on db1 carry the mariadb client's prompt.
+  const places = await page.$$eval('.where', (w) => w.map((x) => x.textContent));
+  assert.ok(places.some((p) => p.endsWith('MariaDB [(none)]>')) && !places.some((p) => p.endsWith('mysql>')), places.join(' | '));
   await why.scrollIntoViewIfNeeded();
   await screenshot(page, 'mariadb-failover-panel.png');
 
