@@ -447,6 +447,68 @@ fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
         .unwrap_or_default()
 }
 
+/// One shard's trouble in words, none when it is healthy: a recovery still running, else
+/// what the manager's analysis found.
+fn shard_trouble(m: &crate::engine::manager::Manager) -> Option<String> {
+    use crate::engine::manager::Analysis;
+    // A recovery runs (or drains replicas first) until it is pushed, finished, to `recoveries`.
+    if m.busy() {
+        return Some("failover in progress".into());
+    }
+    (m.analysis != Analysis::NoProblem).then(|| format!("{:?}", m.analysis))
+}
+
+/// The manager's one status line for the whole cluster, like the canvas's orchestrator
+/// line: a single cluster's analysis, or for a sharded one how many shards are healthy
+/// and the first troubled ones by key range ("8 shards: 7 healthy, shard -40: failover
+/// in progress"), never a word per shard.
+pub fn failover_status(world: &World) -> String {
+    let managers = &world.managers;
+    if !world.shard_map.is_sharded() || managers.len() < 2 {
+        let state = managers.first().and_then(shard_trouble);
+        return format!("analysis: {}", state.as_deref().unwrap_or("NoProblem"));
+    }
+    let troubled: Vec<String> = (managers.iter())
+        .filter_map(|m| {
+            let trouble = shard_trouble(m)?;
+            let range = world.router.route(m.shard).map(|s| s.range.to_string());
+            Some(format!("shard {}: {trouble}", range.unwrap_or_default()))
+        })
+        .collect();
+    let (n, healthy) = (managers.len(), managers.len() - troubled.len());
+    match troubled.as_slice() {
+        [] => format!("{n} shards: all healthy"),
+        [a] => format!("{n} shards: {healthy} healthy, {a}"),
+        [a, b] => format!("{n} shards: {healthy} healthy, {a}, {b}"),
+        [a, b, rest @ ..] => format!(
+            "{n} shards: {healthy} healthy, {a}, {b} and {} more",
+            rest.len()
+        ),
+    }
+}
+
+/// Each shard's primary and analysis, folded under the status line: details on demand.
+fn view_shard_details(world: &World) -> Html {
+    if !world.shard_map.is_sharded() || world.managers.len() < 2 {
+        return Html::default();
+    }
+    html! {
+        <details class="failover-shards">
+            <summary>{ "each shard" }</summary>
+            <table class="kv">
+                <tr><th>{ "shard" }</th><th>{ "primary (as it knows)" }</th><th>{ "state" }</th></tr>
+                { for world.managers.iter().map(|m| html! {
+                    <tr>
+                        <td>{ world.router.route(m.shard).map(|s| s.range.to_string()).unwrap_or_default() }</td>
+                        <td>{ m.primary.map(|p| world.name(p.into())).unwrap_or_else(|| "none".into()) }</td>
+                        <td>{ shard_trouble(m).unwrap_or_else(|| "healthy".into()) }</td>
+                    </tr>
+                }) }
+            </table>
+        </details>
+    }
+}
+
 pub fn view_failover(world: &World, link: &Scope) -> Html {
     let m = world.manager();
     let mut audit: Vec<_> = world
@@ -468,7 +530,8 @@ pub fn view_failover(world: &World, link: &Scope) -> Html {
     html! {
         <section class="panel-section failover">
             <h2>{ glossary::term("failover", "Failover", link) }</h2>
-            <p class="hint">{ format!("analysis: {} · automatic: {} · {} recoveries", world.managers.iter().map(|m| format!("{:?}", m.analysis)).collect::<Vec<_>>().join(" · "), if m.cfg.automatic { "on" } else { "off" }, recoveries.len()) }</p>
+            <p class="hint failover-status">{ format!("{} · automatic: {} · {} {}", failover_status(world), if m.cfg.automatic { "on" } else { "off" }, recoveries.len(), if recoveries.len() == 1 { "recovery" } else { "recoveries" }) }</p>
+            { view_shard_details(world) }
             <ul class="audit-log">{ for entries }</ul>
             { view_recovery_statements(world) }
             if !monitor.is_empty() {
@@ -606,13 +669,14 @@ fn finding_meaning_mariadb(kind: FindingKind) -> &'static str {
     }
 }
 
-pub fn view_findings(world: &World, link: &Scope) -> Html {
+/// The findings, filtered to the kinds `picked` by their chips (none: all).
+pub fn view_findings(world: &World, picked: &[FindingKind], link: &Scope) -> Html {
     let meaning = if dialect::world_is_mariadb(world) {
         finding_meaning_mariadb
     } else {
         finding_meaning
     };
-    super::findings::view(world, meaning, link)
+    super::findings::view(world, meaning, picked, link)
 }
 
 pub fn view_actor_inspector(world: &World, a: Addr, link: &Scope) -> Html {
@@ -683,4 +747,52 @@ pub fn view_selection_actions(names: &[String], link: &Scope) -> Html {
 
 pub fn selected_names(world: &World, ids: &[NodeId]) -> Vec<String> {
     ids.iter().map(|n| world.name((*n).into())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::time::Instant;
+
+    fn world(preset: &str) -> World {
+        crate::scenario::Scenario::from_json(crate::scenario::presets::preset(preset).unwrap())
+            .unwrap()
+            .world()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_sharded_cluster_has_one_failover_status_line() {
+        let mut w = world("shard-failover");
+        assert_eq!(failover_status(&w), "2 shards: all healthy");
+        // Each 100 ms through the crash of b1 at 6 s and shard 80-'s recovery.
+        let mut seen: Vec<String> = Vec::new();
+        for tenth in 1..=200 {
+            w.run_until(Instant::from_millis(tenth * 100));
+            let line = failover_status(&w);
+            if seen.last() != Some(&line) {
+                seen.push(line);
+            }
+        }
+        assert!(
+            seen.iter()
+                .any(|l| l.starts_with("2 shards: 1 healthy, shard 80-: ")),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter()
+                .any(|l| l == "2 shards: 1 healthy, shard 80-: failover in progress"),
+            "{seen:?}"
+        );
+        assert!(seen.iter().all(|l| !l.contains("-80:")), "{seen:?}");
+        assert_eq!(
+            seen.last().map(String::as_str),
+            Some("2 shards: all healthy")
+        );
+    }
+
+    #[test]
+    fn a_single_cluster_reads_as_its_analysis() {
+        assert_eq!(failover_status(&world("free-play")), "analysis: NoProblem");
+    }
 }
