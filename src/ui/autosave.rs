@@ -17,6 +17,21 @@ pub fn load() -> Option<String> {
     LocalStorage::get::<String>(KEY).ok()
 }
 
+/// The other branches of the autosaved run (branches.rs: a versioned record beside it).
+const BRANCHES_KEY: &str = "replication-playground.branches.v1";
+
+/// Keeps the branch record, or drops it when the run has one branch.
+pub fn save_branches(record: Option<&str>) {
+    match record {
+        Some(r) => _ = LocalStorage::set(BRANCHES_KEY, r),
+        None => LocalStorage::delete(BRANCHES_KEY),
+    }
+}
+
+pub fn load_branches() -> Option<String> {
+    LocalStorage::get::<String>(BRANCHES_KEY).ok()
+}
+
 /// The URL fragment without its `#`, if it is meant as a share link (links start with
 /// their version, `v1.`; other fragments, like a page anchor, are not links).
 pub fn url_fragment() -> Option<String> {

@@ -159,6 +159,15 @@ fn view_group(
         .take(SHOWN_PER_KIND)
         .collect();
     let total = world.checker.count(kind);
+    // MariaDB's own word where it has one (ui/dialect.rs).
+    let heading = match super::dialect::finding_words(world, kind) {
+        Some((one, many)) => format!(
+            "{} {}",
+            thousands(total),
+            if total == 1 { one } else { many }
+        ),
+        None => count_words(kind, total),
+    };
     let listed: u64 = latest.iter().map(|f| f.count).sum();
     let items = latest.into_iter().map(|f| {
         let (at, nodes) = (f.at_us, f.nodes.clone());
@@ -172,7 +181,7 @@ fn view_group(
     });
     html! {
         <details key={kind.name()} class={format!("finding-group {}", kind.name())} {open}>
-            <summary><span class="count" title={meaning(kind)}>{ count_words(kind, total) }</span></summary>
+            <summary><span class="count" title={meaning(kind)}>{ heading }</span></summary>
             <ul class="finding-list">{ for items }</ul>
             if total > listed {
                 <p class="hint">{ format!("and {} more: the report lists them all.", thousands(total - listed)) }</p>

@@ -15,6 +15,7 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+pub mod dialect;
 mod dialog;
 mod document;
 pub mod entry;
@@ -113,6 +114,8 @@ pub enum Msg {
     BuilderClose,
     /// Move through the lesson's steps (−1 back, +1 next).
     LessonStep(i32),
+    /// Go to lesson step `i` (0-based) and its moment (a timeline mark of a step not reached).
+    LessonGoTo(usize),
     /// Go to the timeline's next (+1) or previous (−1) marker.
     JumpMark(i32),
     /// Drop the branch the last hand action in the past started; back to the old run.
@@ -332,7 +335,7 @@ impl App {
         let Some(s) = &mut self.session else {
             return false;
         };
-        let groups = marks::shown(&s.playback, s.scenario().lesson.as_ref());
+        let groups = marks::shown(&s.playback, s.lesson_and_timeline());
         let now = s.playback.now();
         let to = if delta > 0 {
             marks::next_moment(&groups, now)
@@ -463,7 +466,7 @@ impl App {
         html! {
             <>
                 <div class="time-area">
-                    { controls::view(pb, s.scenario().lesson.as_ref(), link) }
+                    { controls::view(pb, s.lesson_and_timeline(), link) }
                     { branches::view(s, self.overlays.branches, link) }
                 </div>
                 <div class="canvas">
@@ -557,6 +560,10 @@ impl Component for App {
             Msg::BuilderSet(field, value) => self.set_builder_field(field, &value),
             Msg::BuilderApply => self.apply_builder(),
             Msg::LessonStep(delta) => _ = self.move_lesson(delta),
+            Msg::LessonGoTo(i) => {
+                let step = self.session.as_ref().map_or(0, Session::lesson_step);
+                _ = self.move_lesson(i as i32 - step as i32);
+            }
             Msg::JumpMark(delta) => return self.jump_mark(delta),
             m @ (Msg::BranchUndo | Msg::BranchSettle | Msg::BranchSwitch(_)) => self.on_branch(m),
             Msg::TimelineMove { index, secs } => self.edit_timeline(

@@ -152,7 +152,7 @@ pub fn warnings(world: &World) -> Vec<Warning> {
                 if replicas.len() > 1 { "s" } else { "" },
                 replicas.join(", ")
             ),
-            why: "read_only is off, so a write made there is an errant transaction that the next failover trips over.",
+            why: super::dialect::writable_replica_why(world),
         });
     }
     out
@@ -798,7 +798,7 @@ fn view_node(
             <circle class="node-body" r={r.to_string()} />
             { inside }
             { below }
-            <title>{ format!("{} — {role_word} — {}{}{} — {} — {}", n.name(), health(n), if lag.is_empty() { "" } else { " — " }, lag, n.binlog.end(), n.gtid_executed) }</title>
+            <title>{ format!("{} — {role_word} — {}{}{} — {} — {}", n.name(), health(n), if lag.is_empty() { "" } else { " — " }, lag, n.binlog.end(), super::dialect::gtid_state(n)) }</title>
         </g>
     }
 }
