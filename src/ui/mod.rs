@@ -338,6 +338,9 @@ impl App {
         };
         let Some(at) = to else { return false };
         s.seek(at);
+        // A short jump arrives at once, and a frame that moves nothing follows no lesson:
+        // the step the mark stands for shows now.
+        self.follow_lesson();
         self.side.changed();
         true
     }
