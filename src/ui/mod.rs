@@ -15,6 +15,7 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+pub mod dialect;
 mod dialog;
 mod document;
 pub mod entry;
@@ -146,6 +147,8 @@ pub enum Msg {
     ReadFailed(String),
     /// Presenter mode on or off: the side panel and footer fold away, the canvas fills the page.
     TogglePresenter,
+    /// A finding chip pressed: list that kind too, or no longer; `None`: list every kind.
+    PickFindings(Option<crate::engine::checker::FindingKind>),
 }
 
 /// Wall milliseconds between autosaves while the run moves.
@@ -175,10 +178,11 @@ struct PageHooks {
     hash_listener: Option<EventListener>,
     /// An import in progress (dropping it cancels the read).
     reader: Option<FileReader>,
-    /// Where focus was when a dialog opened, to give it back when the dialog closes.
-    dialog_opener: Option<web_sys::HtmlElement>,
-    /// Whether a dialog was open at the last render.
-    dialog_was_open: bool,
+    /// The dialogs open at the last render, bottom first, each with where focus was when
+    /// it opened (to give it back when it closes).
+    dialogs: Vec<dialog::Opened>,
+    /// Keeps Tab inside an open dialog.
+    tab_trap: Option<EventListener>,
     /// Something was just selected on the canvas: show its inspector after the render.
     reveal_inspector: bool,
 }
@@ -193,6 +197,8 @@ pub struct App {
     select_several: bool,
     /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     highlight: Vec<NodeId>,
+    /// The finding kinds whose chips are pressed: the findings list shows only these (none: all).
+    finding_kinds: Vec<crate::engine::checker::FindingKind>,
     side: SidePanel,
     overlays: Overlays,
     notice: Option<String>,
@@ -501,16 +507,7 @@ impl Component for App {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
-        let open =
-            self.overlays.help || self.overlays.builder.is_some() || self.overlays.share.is_some();
-        if open != self.page.dialog_was_open {
-            self.page.dialog_was_open = open;
-            if open {
-                self.page.dialog_opener = dialog::focus_dialog();
-            } else if let Some(opener) = self.page.dialog_opener.take() {
-                let _ = opener.focus();
-            }
-        }
+        dialog::follow_focus(&mut self.page.dialogs);
         if std::mem::take(&mut self.page.reveal_inspector) {
             dialog::reveal_inspector();
         }
@@ -519,6 +516,7 @@ impl Component for App {
         }
         self.request_frame(ctx);
         self.page.keys = keys::listen(ctx.link().clone());
+        self.page.tab_trap = dialog::listen_tab();
         // A link pasted into the address bar of an open page changes only the fragment.
         let link = ctx.link().clone();
         self.page.hash_listener =
@@ -554,6 +552,7 @@ impl Component for App {
             Msg::ConsoleSend { node, sql } => self.console_send(node, sql),
             Msg::SetLink { from, to, setting } => self.set_link(from, to, setting),
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
+            Msg::PickFindings(kind) => findings::pick(&mut self.finding_kinds, kind),
             Msg::Escape => {
                 if !self.close_top() {
                     self.clear_selection();
@@ -597,7 +596,16 @@ impl Component for App {
         let side = self.side.view(|| {
             self.session
                 .as_ref()
-                .map(|s| side::view(s, &self.selection, &self.draft, &self.consoles, link))
+                .map(|s| {
+                    side::view(
+                        s,
+                        &self.selection,
+                        &self.draft,
+                        &self.consoles,
+                        &self.finding_kinds,
+                        link,
+                    )
+                })
                 .unwrap_or_default()
         });
         html! {
