@@ -344,6 +344,9 @@ impl App {
         };
         let Some(at) = to else { return false };
         s.seek(at);
+        // A short jump arrives at once, and a frame that moves nothing follows no lesson:
+        // the step the mark stands for shows now.
+        self.follow_lesson();
         self.side.changed();
         true
     }
@@ -609,7 +612,7 @@ impl Component for App {
             <div class={classes!("app", self.consoles.wide.then_some("console-wide"), self.presenter.then_some("presenter"))}>
                 { chrome::header(self.session.as_ref().map(Session::document), link) }
                 <main class="playground" aria-label="Playground">{ self.view_main(link) }</main>
-                <aside class="side-panel" aria-label="Details">{ side }</aside>
+                <aside class="side-panel" aria-label="Details" onclick={glossary::on_panel_click(link)}>{ side }</aside>
                 { chrome::footer() }
                 if self.overlays.help { { help::view(link) } }
                 if let Some(b) = &self.overlays.builder { { builder::view(b, link) } }
