@@ -453,7 +453,12 @@ mod tests {
         assert!(p.now() > paused);
         p.step_back();
         finish(&mut p);
-        assert!(p.now() <= paused, "{:?} is past the pause {:?}", p.now(), paused);
+        assert!(
+            p.now() <= paused,
+            "{:?} is past the pause {:?}",
+            p.now(),
+            paused
+        );
     }
 
     #[test]
