@@ -2,19 +2,29 @@
 //! (the same compact form a link uses), and the page URL's fragment opens a shared run.
 
 use gloo::events::EventListener;
-use gloo::storage::{LocalStorage, Storage};
 use wasm_bindgen::JsValue;
 
 /// Versioned with the link format it holds.
 const KEY: &str = "replication-playground.autosave.v1";
 
+/// The page's localStorage, if it may be used. A private window or blocked site data
+/// throws on the mere access (gloo's `LocalStorage` then throws too, and the page did not
+/// start): without storage the page runs, it only remembers nothing.
+pub fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
 pub fn save(fragment: &str) {
+    // Kept as a JSON string, as gloo's storage wrote it, so earlier autosaves still open.
     // A full or disabled storage (private mode) only means no autosave; the run goes on.
-    let _ = LocalStorage::set(KEY, fragment);
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(fragment)) {
+        let _ = s.set_item(KEY, &json);
+    }
 }
 
 pub fn load() -> Option<String> {
-    LocalStorage::get::<String>(KEY).ok()
+    let json = storage()?.get_item(KEY).ok()??;
+    serde_json::from_str(&json).ok()
 }
 
 /// The URL fragment without its `#`, if it is meant as a share link (links start with

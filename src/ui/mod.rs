@@ -15,6 +15,7 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+pub mod course;
 mod dialog;
 mod document;
 pub mod entry;
@@ -144,6 +145,13 @@ pub enum Msg {
     ReadFailed(String),
     /// Presenter mode on or off: the side panel and footer fold away, the canvas fills the page.
     TogglePresenter,
+    /// The lesson list, open or closed.
+    LessonsToggle,
+    /// A lesson from the course (the list, the welcome card, "Next lesson"): opens it and
+    /// closes what covered the page.
+    OpenLesson(String),
+    /// The welcome card dismissed: it stays dismissed.
+    WelcomeClose,
 }
 
 /// Wall milliseconds between autosaves while the run moves.
@@ -160,6 +168,10 @@ struct Overlays {
     /// The glossary entry open, by key.
     glossary: Option<&'static str>,
     export: bool,
+    /// The lesson list.
+    lessons: bool,
+    /// The welcome card of a first visit.
+    welcome: bool,
 }
 
 /// What ties the app to the page: its next frame, its listeners, wall-clock marks.
@@ -179,6 +191,9 @@ struct PageHooks {
     dialog_was_open: bool,
     /// Something was just selected on the canvas: show its inspector after the render.
     reveal_inspector: bool,
+    /// One dialog replaced another (the welcome card by the lesson list): focus moves
+    /// into the new one.
+    refocus: bool,
 }
 
 #[derive(Default)]
@@ -263,8 +278,13 @@ impl App {
     /// nothing was open.
     fn close_top(&mut self) -> bool {
         let o = &mut self.overlays;
+        if std::mem::take(&mut o.welcome) {
+            course::remember_welcomed();
+            return true;
+        }
         // The export dialog opens over the share dialog: Esc closes it alone.
         if std::mem::take(&mut o.export)
+            || std::mem::take(&mut o.lessons)
             || std::mem::take(&mut o.help)
             || o.builder.take().is_some()
             || o.share.take().is_some()
@@ -272,6 +292,26 @@ impl App {
             return true;
         }
         std::mem::take(&mut self.consoles.wide)
+    }
+
+    /// Closes the welcome card, if open, for good.
+    fn close_welcome(&mut self) {
+        if std::mem::take(&mut self.overlays.welcome) {
+            course::remember_welcomed();
+        }
+    }
+
+    /// A lesson chosen from the course: what covered the page closes.
+    fn open_lesson(&mut self, name: &str) {
+        self.close_welcome();
+        self.overlays.lessons = false;
+        self.load_preset(name);
+    }
+
+    /// Play or pause; Space on the welcome card does what the card says (the run plays).
+    fn play_pause(&mut self) {
+        self.close_welcome();
+        self.with_playback(|p| p.playing = !p.playing);
     }
 
     fn clear_selection(&mut self) {
@@ -387,9 +427,21 @@ impl App {
             Msg::ExportOpen => self.overlays.export = true,
             Msg::ExportClose => self.overlays.export = false,
             Msg::TogglePresenter => self.presenter = !self.presenter,
+            Msg::WelcomeClose => self.close_welcome(),
+            Msg::LessonsToggle => {
+                // From the welcome card: the list takes its place, and it is dismissed.
+                self.page.refocus |= self.overlays.welcome;
+                self.close_welcome();
+                self.overlays.lessons = !self.overlays.lessons;
+            }
             // Every other message is handled in `update` before it comes here.
             _ => {}
         }
+    }
+
+    /// The preset the run is (or was made from, by editing its timeline).
+    fn current_preset(&self) -> Option<&str> {
+        self.session.as_ref()?.document().preset.as_deref()
     }
 
     fn direct_write(&mut self, node: String) {
@@ -496,15 +548,23 @@ impl Component for App {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
-        let open =
-            self.overlays.help || self.overlays.builder.is_some() || self.overlays.share.is_some();
+        let open = self.overlays.help
+            || self.overlays.builder.is_some()
+            || self.overlays.share.is_some()
+            || self.overlays.lessons
+            || self.overlays.welcome;
         if open != self.page.dialog_was_open {
             self.page.dialog_was_open = open;
             if open {
                 self.page.dialog_opener = dialog::focus_dialog();
+                course::focus_current();
             } else if let Some(opener) = self.page.dialog_opener.take() {
                 let _ = opener.focus();
             }
+        }
+        if std::mem::take(&mut self.page.refocus) && open {
+            dialog::focus_dialog();
+            course::focus_current();
         }
         if std::mem::take(&mut self.page.reveal_inspector) {
             dialog::reveal_inspector();
@@ -526,7 +586,7 @@ impl Component for App {
             Msg::Key(key) => return self.on_key(ctx, key),
             Msg::ImportFile(None) => return false,
             Msg::ImportFile(Some(file)) => self.import_file(ctx, file),
-            Msg::TogglePlay => self.with_playback(|p| p.playing = !p.playing),
+            Msg::TogglePlay => self.play_pause(),
             Msg::Step => self.with_playback(Playback::step),
             Msg::StepBack => self.with_playback(Playback::step_back),
             Msg::Speed(pos) => self.with_playback(|p| p.set_speed(speed_from_slider(pos))),
@@ -555,6 +615,7 @@ impl Component for App {
                 }
             }
             Msg::LoadPreset(name) => self.load_preset(&name),
+            Msg::OpenLesson(name) => self.open_lesson(&name),
             Msg::LoadScenario(json) => self.import_scenario(&json),
             Msg::BuilderSet(field, value) => self.set_builder_field(field, &value),
             Msg::BuilderApply => self.apply_builder(),
@@ -602,6 +663,8 @@ impl Component for App {
                 if let Some(s) = &self.overlays.share { { share::view(s, link) } }
                 if let Some(key) = self.overlays.glossary { { glossary::view_open(key, link) } }
                 if self.overlays.export { { self.view_export(link) } }
+                if self.overlays.lessons { { course::view_list(self.current_preset(), link) } }
+                if self.overlays.welcome { { course::view_welcome(link) } }
                 { chrome::notice(self.notice.as_deref(), link) }
             </div>
         }

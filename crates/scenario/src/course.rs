@@ -17,6 +17,9 @@ use crate::presets::PRESETS;
 pub struct Group {
     /// As the picker and the lesson list show it.
     pub title: &'static str,
+    /// Its presets are lessons (narrated steps and a goal); free play is not, so the
+    /// lesson before it finishes the course.
+    pub scripted: bool,
     pub lessons: &'static [CourseLesson],
 }
 
@@ -35,6 +38,7 @@ const fn lesson(preset: &'static str, teaches: &'static str) -> CourseLesson {
 pub const COURSE: &[Group] = &[
     Group {
         title: "Primary–replica",
+        scripted: true,
         lessons: &[
             lesson(
                 "async-lag",
@@ -76,6 +80,7 @@ pub const COURSE: &[Group] = &[
     },
     Group {
         title: "Semi-sync",
+        scripted: true,
         lessons: &[
             lesson(
                 "semi-sync-after-sync",
@@ -101,6 +106,7 @@ pub const COURSE: &[Group] = &[
     },
     Group {
         title: "Dual-primary",
+        scripted: true,
         lessons: &[
             lesson(
                 "dual-primary-active-passive",
@@ -114,6 +120,7 @@ pub const COURSE: &[Group] = &[
     },
     Group {
         title: "Failover manager and partitions",
+        scripted: true,
         lessons: &[
             lesson(
                 "planned-switchover",
@@ -143,6 +150,7 @@ pub const COURSE: &[Group] = &[
     },
     Group {
         title: "MariaDB",
+        scripted: true,
         lessons: &[
             lesson(
                 "mariadb-strict-mode",
@@ -156,6 +164,7 @@ pub const COURSE: &[Group] = &[
     },
     Group {
         title: "Sharding",
+        scripted: true,
         lessons: &[
             lesson(
                 "shard-failover",
@@ -181,6 +190,7 @@ pub const COURSE: &[Group] = &[
     },
     Group {
         title: "Free play",
+        scripted: false,
         lessons: &[lesson(
             "free-play",
             "Nothing scripted: crash nodes, cut links and try what you learned.",
@@ -207,6 +217,14 @@ pub fn position(preset: &str) -> Option<(usize, usize)> {
         let i = group.lessons.iter().position(|l| l.preset == preset)?;
         Some((g, i))
     })
+}
+
+/// A lesson's number in the course (1, 2, …), the one a teacher calls out; none for a
+/// preset in no scripted group (free play) or in none at all.
+pub fn number(preset: &str) -> Option<usize> {
+    let scripted = in_order().filter(|(g, _)| COURSE[*g].scripted);
+    let i = scripted.map(|(_, l)| l.preset).position(|p| p == preset)?;
+    Some(i + 1)
 }
 
 /// The lesson after `preset` in the course; none after the last one, or for a scenario
@@ -266,6 +284,24 @@ mod tests {
         assert_eq!(position("semi-sync-after-sync"), Some((1, 0)));
         assert_eq!(position("not-a-preset"), None);
         assert_eq!(in_order().count(), PRESETS.len());
+        assert_eq!(number("async-lag"), Some(1));
+        assert_eq!(number("semi-sync-after-sync"), Some(10));
+        assert_eq!(number("free-play"), None);
+    }
+
+    /// A scripted group holds only presets with a lesson, and free play none: so "Next
+    /// lesson" never opens a preset with nothing to follow, and the course ends where the
+    /// lessons do.
+    #[test]
+    fn scripted_groups_hold_the_lessons_and_only_them() {
+        for (g, l) in in_order() {
+            let s = Scenario::from_json(preset(l.preset).unwrap()).unwrap();
+            assert_eq!(s.lesson.is_some(), COURSE[g].scripted, "{}", l.preset);
+        }
+        // Free play follows the last lesson and is the end.
+        let last = in_order().filter(|(g, _)| COURSE[*g].scripted).last();
+        let after = last.and_then(|(_, l)| next(l.preset));
+        assert_eq!(after.map(|l| l.preset), Some("free-play"));
     }
 
     /// Every text a preset shows a student: its description and its lesson's steps and goal.
