@@ -309,15 +309,7 @@ fn add_replica_from_backup_catches_the_new_server_up_with_identical_data() {
     assert_eq!(db4.data.checksum(), db1.data.checksum());
     assert_eq!(count(&r, FindingKind::ReplicationError), 0);
     let s = load("add-replica-from-backup");
-    assert!(
-        s.lesson
-            .as_ref()
-            .unwrap()
-            .goal
-            .checks
-            .iter()
-            .all(|c| c.holds(&w))
-    );
+    assert!(goal_holds(&s, &w), "the lesson's goal");
 }
 
 #[test]
@@ -338,15 +330,7 @@ fn replica_after_purge_stops_with_1236_until_it_is_restored_from_a_backup() {
     assert!(db3.status(w.now()).replicating());
     assert!(db3.gtid_executed.is_subset_of(&db1.gtid_executed));
     assert!(db3.data.len() > 1_000);
-    assert!(
-        s.lesson
-            .as_ref()
-            .unwrap()
-            .goal
-            .checks
-            .iter()
-            .all(|c| c.holds(&w))
-    );
+    assert!(goal_holds(&s, &w), "the lesson's goal");
 }
 
 #[test]
@@ -371,15 +355,7 @@ fn delayed_replica_keeps_the_deleted_rows_and_is_promoted() {
     let db3 = node_of(&w, "db3");
     assert_eq!(db3.data.len(), 30, "recovered up to just before the DELETE");
     assert!(!db3.gtid_executed.contains(delete));
-    assert!(
-        s.lesson
-            .as_ref()
-            .unwrap()
-            .goal
-            .checks
-            .iter()
-            .all(|c| c.holds(&w))
-    );
+    assert!(goal_holds(&s, &w), "the lesson's goal");
 }
 
 /// MariaDB flavor (docs/semantics.md "MariaDB flavor"): the failover loses writes, the new
@@ -411,4 +387,10 @@ fn mariadb_strict_mode_stops_only_the_strict_replica() {
     let db3 = &node(&r, "db3").channels[0];
     assert_eq!(db3.last_sql_errno, None);
     assert_eq!(node(&r, "db3").gtid_executed, node(&r, "db1").gtid_executed);
+}
+
+/// Whether every check of the preset's lesson goal holds in `w`.
+fn goal_holds(s: &Scenario, w: &World) -> bool {
+    let lesson = s.lesson.as_ref().expect("the preset is a lesson");
+    lesson.goal.checks.iter().all(|c| c.holds(w))
 }

@@ -114,6 +114,22 @@ export async function newPage(browser) {
   return { page, errors, context };
 }
 
+/** Opens the page and a preset in it (a new 1280×720 page from `newPage`), ready once the
+ * preset's third node is drawn. */
+export async function openPreset(env, preset) {
+  const opened = await newPage(env.browser);
+  await showPreset(opened.page, env.server.url, preset);
+  return opened;
+}
+
+/** Loads the page at `url` and picks `preset` in the scenario list. */
+export async function showPreset(page, url, preset) {
+  await page.goto(url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', preset);
+  await page.waitForSelector('svg .node[data-node=db3]');
+}
+
 export async function screenshot(page, name) {
   fs.mkdirSync(shots, { recursive: true });
   const file = path.join(shots, name);

@@ -4,7 +4,7 @@
 // closes every dialog and focus goes into a dialog and back to its opener.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, newPage, screenshot, setRange } from './harness.mjs';
+import { useBrowser, newPage, openPreset, showPreset, screenshot, setRange } from './harness.mjs';
 
 const env = useBrowser(before, after);
 
@@ -18,11 +18,10 @@ async function openAt(size, preset) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(env.server.url);
-  await page.waitForSelector('svg.topology .node');
-  if (preset) {
-    await page.selectOption('select[aria-label=scenario]', preset);
-    await page.waitForSelector('svg .node[data-node=db3]');
+  if (preset) await showPreset(page, env.server.url, preset);
+  else {
+    await page.goto(env.server.url);
+    await page.waitForSelector('svg.topology .node');
   }
   return { page, errors, context };
 }
@@ -131,11 +130,7 @@ async function tabTo(page, selector, max = 60) {
 }
 
 test('keyboard only: Tab to a node, Enter selects it, c crashes it; a link with Enter, x cuts it', async () => {
-  const { page, errors, context } = await newPage(env.browser);
-  await page.goto(env.server.url);
-  await page.waitForSelector('svg .node');
-  await page.selectOption('select[aria-label=scenario]', 'free-play');
-  await page.waitForSelector('svg .node[data-node=db3]');
+  const { page, errors, context } = await openPreset(env, 'free-play');
   await page.focus('select[aria-label=scenario]');
   await tabTo(page, 'g.node[data-node=db2]');
   // A screen reader names the node by its title: name, role, health, position.
@@ -163,11 +158,7 @@ test('keyboard only: Tab to a node, Enter selects it, c crashes it; a link with 
 });
 
 test('keyboard: Space, → and ← work after the scenario list and the speed slider; a timeline mark takes Enter', async () => {
-  const { page, errors, context } = await newPage(env.browser);
-  await page.goto(env.server.url);
-  await page.waitForSelector('svg .node');
-  await page.selectOption('select[aria-label=scenario]', 'free-play');
-  await page.waitForSelector('svg .node[data-node=db3]');
+  const { page, errors, context } = await openPreset(env, 'free-play');
   await page.focus('select[aria-label=scenario]');
   await page.keyboard.press('Space');
   await page.waitForFunction(() => document.querySelector('button.play').textContent.includes('Pause'));
@@ -283,11 +274,7 @@ test('builder: a refused value stays in its field with the reason beside it; irr
 });
 
 test('side panel: findings grouped by kind, most severe first, counted in words; table values unbroken; the inspector scrolls into view', async () => {
-  const { page, errors, context } = await newPage(env.browser);
-  await page.goto(env.server.url);
-  await page.waitForSelector('svg .node');
-  await page.selectOption('select[aria-label=scenario]', 'async-failover-loses-writes');
-  await page.waitForSelector('svg .node[data-node=db3]');
+  const { page, errors, context } = await openPreset(env, 'async-failover-loses-writes');
   await page.click('button.fast-forward');
   await page.waitForFunction(() => document.querySelector('.finding-group.stale_read') && parseFloat(document.querySelector('.clock').textContent) >= 25, null, { timeout: 90000 });
   const groups = await page.$$eval('.finding-group', (gs) => gs.map((g) => ({ kind: g.classList[1], count: g.querySelector('summary').textContent, open: g.open })));
@@ -326,11 +313,7 @@ test('side panel: findings grouped by kind, most severe first, counted in words;
 });
 
 test('side panel: a split brain is said once', async () => {
-  const { page, errors, context } = await newPage(env.browser);
-  await page.goto(env.server.url);
-  await page.waitForSelector('svg .node');
-  await page.selectOption('select[aria-label=scenario]', 'partition-split-brain');
-  await page.waitForSelector('svg .node[data-node=db3]');
+  const { page, errors, context } = await openPreset(env, 'partition-split-brain');
   for (let i = 0; i < 2; i += 1) await page.click('button.fast-forward');
   await page.waitForSelector('.finding-group.split_brain', { timeout: 90000 });
   await page.click('.finding-group.split_brain summary');
@@ -346,10 +329,7 @@ test('README views: a lesson after its failover on a projector, and on a phone',
   for (const size of [{ name: 'projector', width: 1280, height: 720, mobile: false }, { name: 'phone', width: 390, height: 844, mobile: true }]) {
     const context = await env.browser.newContext({ viewport: { width: size.width, height: size.height }, isMobile: size.mobile, hasTouch: size.mobile });
     const page = await context.newPage();
-    await page.goto(env.server.url);
-    await page.waitForSelector('svg .node');
-    await page.selectOption('select[aria-label=scenario]', 'async-failover-loses-writes');
-    await page.waitForSelector('svg .node[data-node=db3]');
+    await showPreset(page, env.server.url, 'async-failover-loses-writes');
     await page.evaluate(() => {
       const input = document.querySelector('input[aria-label=timeline]');
       input.max = '12000';
