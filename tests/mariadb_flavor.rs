@@ -242,3 +242,162 @@ fn the_console_of_a_mariadb_node_uses_mariadb_statements_and_columns() {
     let out = type_at(&mut s, "db2", "CHANGE MASTER TO MASTER_USE_GTID=bogus");
     assert!(out[0].contains("1064"), "{out:?}");
 }
+
+// ---- Orchestrator and MariaDB (docs/semantics.md §13.7) ----
+
+/// Two replicas that apply more slowly than the primary writes, so their relay logs hold
+/// a backlog when the primary dies; the manager promotes without waiting unless told.
+fn slow_appliers(flavor: Flavor, wait_for_relay_log_apply: bool) -> ClusterConfig {
+    let mut cfg = primary_with(2, 200);
+    for n in &mut cfg.nodes {
+        n.flavor = flavor;
+        if n.source.is_some() {
+            n.apply_us = 12_000;
+        }
+    }
+    cfg.failover.wait_for_relay_log_apply = wait_for_relay_log_apply;
+    cfg
+}
+
+/// The GTIDs each replica had received but not yet applied.
+fn relay_backlog(s: &Story, n: &str) -> replication_playground::engine::gtid::GtidSet {
+    let ch = s.node(n).channel.as_ref().expect("a replica");
+    ch.relay_log.iter().map(|e| e.trx.gtid).collect()
+}
+
+fn recovery_statements(s: &Story) -> Vec<(String, String)> {
+    let w = &s.w;
+    let r = w.recoveries()[0].clone();
+    w.recovery_statements(w.manager().shard, r.id)
+        .map(|st| {
+            let node = st.node.map(|n| w.name(n.into())).unwrap_or_default();
+            (node, st.text.clone())
+        })
+        .collect()
+}
+
+/// `StopReplicas` (go/inst/instance_topology_dao.go) calls `StopReplicationNicely` only
+/// `if … !replica.IsMariaDB()`: on MariaDB the replicas of the dead primary get a plain
+/// `STOP SLAVE`, are ranked by what they executed, and the promoted one's unapplied relay
+/// log goes with RESET SLAVE ALL. The same cluster on MySQL is stopped nicely (STOP
+/// REPLICA IO_THREAD; START REPLICA SQL_THREAD) and the promoted replica keeps everything
+/// it had received.
+#[test]
+fn orchestrator_stops_mariadb_replicas_without_applying_their_relay_logs() {
+    let mut kept = Vec::new();
+    for flavor in [Flavor::Mysql, Flavor::Mariadb] {
+        let mut s = Story::new(slow_appliers(flavor, false));
+        s.run_to(2.0);
+        let backlog = [relay_backlog(&s, "db2"), relay_backlog(&s, "db3")];
+        assert!(backlog.iter().all(|b| b.count() > 20), "{backlog:?}");
+        s.crash("db1").run_to(25.0);
+        let promoted = s.promoted();
+        assert_eq!(promoted.len(), 1, "{flavor:?}: {}", s.audit());
+        let p = &promoted[0];
+        let own = &backlog[usize::from(p == "db3")];
+        let executed = &s.node(p).gtid_executed;
+        let stops: Vec<String> = recovery_statements(&s)
+            .into_iter()
+            .filter(|(n, _)| n == "db3")
+            .map(|(_, t)| t)
+            .take(2)
+            .collect();
+        if flavor.is_mariadb() {
+            assert_eq!(stops[0], "STOP REPLICA;", "{stops:?}");
+            assert!(s.audit().contains("plain STOP SLAVE"), "{}", s.audit());
+            // Its SQL thread applied some while the manager detected the failure; STOP
+            // SLAVE then stopped it and RESET SLAVE ALL discarded the rest.
+            assert!(
+                !own.is_subset_of(executed),
+                "the promoted replica's relay log was discarded before it was applied"
+            );
+        } else {
+            assert_eq!(
+                stops,
+                ["STOP REPLICA IO_THREAD;", "START REPLICA SQL_THREAD;"]
+            );
+            assert!(own.is_subset_of(executed), "the nice stop applied it all");
+        }
+        kept.push(own.intersection(executed).count());
+    }
+    assert!(kept[0] > kept[1], "{kept:?}");
+}
+
+/// With DelayMasterPromotionIfSQLThreadNotUpToDate (the playground's default),
+/// `overrideMasterPromotion` (go/logic/topology_recovery.go) waits in
+/// `WaitForSQLThreadUpToDate` — but STOP SLAVE stopped the MariaDB candidate's SQL thread,
+/// so its executed coordinates never move: after ReasonableReplicationLagSeconds of no
+/// progress the wait fails and the promotion is cancelled. Nobody is promoted.
+#[test]
+fn a_mariadb_candidate_stopped_with_a_backlog_is_not_promoted_when_the_manager_waits_for_it() {
+    let mut s = Story::new(slow_appliers(Flavor::Mariadb, true));
+    s.run_to(2.0).crash("db1").run_to(40.0);
+    let r = s.w.recoveries()[0].clone();
+    assert!(!r.success, "{:?}", r.steps);
+    assert!(s.promoted().is_empty());
+    let why = r.steps.iter().find(|t| t.contains("promotion cancelled"));
+    let why = why.unwrap_or_else(|| panic!("{:?}", r.steps));
+    assert!(why.contains("ReasonableReplicationLagSeconds"), "{why}");
+    for n in ["db2", "db3"] {
+        assert!(s.node(n).read_only, "{n} was never made writable");
+    }
+    // The same wait on MySQL follows the nice stop, which applied the relay logs.
+    let mut s = Story::new(slow_appliers(Flavor::Mysql, true));
+    s.run_to(2.0).crash("db1").run_to(40.0);
+    assert_eq!(s.promoted().len(), 1, "{}", s.audit());
+}
+
+/// Orchestrator reads `gtid_executed` only from Oracle MySQL and Percona
+/// (`ReadTopologyInstanceBufferable`, go/inst/instance_dao.go), so `GtidErrant` stays empty
+/// on MariaDB: a replica with a transaction of its own is ranked, shown and promoted as if
+/// it had none.
+#[test]
+fn orchestrator_sees_no_errant_gtids_on_mariadb() {
+    let mut s = Story::new(mariadb(primary_with(2, 20)));
+    s.run_to(2.0).direct_write("db3", 7_000_001).run_to(3.0);
+    s.crash("db1").run_to(20.0);
+    let r = s.w.recoveries()[0].clone();
+    let row = r
+        .candidates
+        .iter()
+        .find(|c| s.w.name(c.node.into()) == "db3");
+    let reasons = row.expect("db3 was ranked").reasons.join("; ");
+    assert!(
+        reasons.contains("errant GTIDs not checked: Orchestrator reads no GTID set from MariaDB"),
+        "{reasons}"
+    );
+    assert!(!reasons.contains("would be shipped"), "{reasons}");
+}
+
+/// A graceful takeover points the demoted primary at the new one with
+/// `ChangeMasterTo(…, GTIDHintForce)` (go/logic/topology_recovery.go
+/// `GracefulMasterTakeover`); for a MariaDB server with no replication threads
+/// (go/inst/instance_topology_dao.go `ChangeMasterTo`) that is `master_use_gtid=current_pos`,
+/// so it asks from its own last write and goes on replicating.
+#[test]
+fn a_switchover_points_the_demoted_mariadb_primary_with_current_pos() {
+    let mut s = Story::new(mariadb(primary_with(2, 50)));
+    s.run_to(3.0)
+        .act(Command::Switchover { to: "db3".into() })
+        .run_to(15.0);
+    let r = s.w.recoveries()[0].clone();
+    assert!(r.success && r.planned, "{:?}", r.steps);
+    let got = recovery_statements(&s);
+    let on_db1: Vec<&str> = (got.iter())
+        .filter(|(n, _)| n == "db1")
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let tail = &on_db1[on_db1.len() - 3..];
+    assert_eq!(
+        tail,
+        [
+            "STOP SLAVE;",
+            "CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306, MASTER_USE_GTID=current_pos;",
+            "START SLAVE;"
+        ]
+    );
+    assert_eq!(s.io("db1"), IoRunning::Yes);
+    let out = type_at(&mut s, "db1", "SHOW SLAVE STATUS\\G").join("\n");
+    assert!(out.contains("Using_Gtid: Current_Pos"), "{out}");
+    assert!(out.contains("Last_IO_Errno: 0"), "{out}");
+}

@@ -14,17 +14,41 @@ pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-pub fn save(fragment: &str) {
-    // Kept as a JSON string, as gloo's storage wrote it, so earlier autosaves still open.
-    // A full or disabled storage (private mode) only means no autosave; the run goes on.
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(fragment)) {
-        let _ = s.set_item(KEY, &json);
+/// Keeps `text` under `key` as a JSON string, as gloo's storage wrote it, so what earlier
+/// versions saved still opens. A full or disabled storage (private mode) only means
+/// nothing is kept; the run goes on.
+fn set(key: &str, text: &str) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(text)) {
+        let _ = s.set_item(key, &json);
     }
 }
 
-pub fn load() -> Option<String> {
-    let json = storage()?.get_item(KEY).ok()??;
+fn get(key: &str) -> Option<String> {
+    let json = storage()?.get_item(key).ok()??;
     serde_json::from_str(&json).ok()
+}
+
+pub fn save(fragment: &str) {
+    set(KEY, fragment);
+}
+
+pub fn load() -> Option<String> {
+    get(KEY)
+}
+
+/// The other branches of the autosaved run (branches.rs: a versioned record beside it).
+const BRANCHES_KEY: &str = "replication-playground.branches.v1";
+
+/// Keeps the branch record, or drops it when the run has one branch.
+pub fn save_branches(record: Option<&str>) {
+    match record {
+        Some(r) => set(BRANCHES_KEY, r),
+        None => _ = storage().map(|s| s.remove_item(BRANCHES_KEY)),
+    }
+}
+
+pub fn load_branches() -> Option<String> {
+    get(BRANCHES_KEY)
 }
 
 /// The URL fragment without its `#`, if it is meant as a share link (links start with

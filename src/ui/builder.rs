@@ -9,6 +9,9 @@ use yew::prelude::*;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Builder {
+    /// The server: `mysql` (MySQL 8.4, the default) or `mariadb` (MariaDB 10.11), the
+    /// scenario's `flavor`.
+    pub flavor: String,
     pub kind: String,
     pub replicas: u32,
     /// Sharded kinds: how many equal key ranges (2, 4 or 8).
@@ -32,6 +35,7 @@ pub struct Builder {
 impl Default for Builder {
     fn default() -> Self {
         Builder {
+            flavor: "mysql".into(),
             kind: "primary_replicas".into(),
             replicas: 2,
             shards: 2,
@@ -55,6 +59,7 @@ impl Default for Builder {
 /// A field of the builder's form.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
+    Flavor,
     Kind,
     Replicas,
     Shards,
@@ -77,6 +82,7 @@ impl Field {
     /// The setting's name as the scenario format spells it (for errors).
     pub fn name(self) -> &'static str {
         match self {
+            Field::Flavor => "flavor",
             Field::Kind => "kind",
             Field::Replicas => "replicas",
             Field::Shards => "shards",
@@ -96,6 +102,9 @@ impl Field {
         }
     }
 }
+
+/// The servers the form offers: (the scenario's `flavor`, label).
+const FLAVORS: &[(&str, &str)] = &[("mysql", "MySQL 8.4"), ("mariadb", "MariaDB 10.11")];
 
 /// Topology kinds the form offers: (value, label).
 const KINDS: &[(&str, &str)] = &[
@@ -125,6 +134,17 @@ impl Builder {
     /// Sets one field from a form value, validating it; on error nothing changes.
     pub fn set(&mut self, field: Field, v: &str) -> Result<(), String> {
         match field {
+            Field::Flavor if FLAVORS.iter().any(|(f, _)| *f == v) => {
+                // Each server's own default wait point: AFTER_SYNC in MySQL, AFTER_COMMIT
+                // in MariaDB (docs/semantics.md §13.4); the form shows the change.
+                self.wait_point = if v == "mariadb" {
+                    "AFTER_COMMIT"
+                } else {
+                    "AFTER_SYNC"
+                }
+                .into();
+                self.flavor = v.into();
+            }
             Field::Kind if KINDS.iter().any(|(k, _)| *k == v) => self.kind = v.into(),
             Field::Replicas => self.replicas = num(v, 0, 31, "replicas")?,
             Field::Shards if ["2", "4", "8"].contains(&v) => self.shards = num(v, 2, 8, "shards")?,
@@ -150,7 +170,7 @@ impl Builder {
             Field::ReadsPerS => self.reads_per_s = num(v, 0, 5_000, "reads per second")?,
             Field::LatencyMs => self.latency_ms = num(v, 0, 10_000, "latency")?,
             Field::Seed => self.seed = num(v, 0, u64::MAX, "seed")?,
-            Field::Kind | Field::Shards | Field::WaitPoint => {
+            Field::Flavor | Field::Kind | Field::Shards | Field::WaitPoint => {
                 return Err(format!("{}: '{v}' is not allowed", field.name()));
             }
         }
@@ -199,9 +219,14 @@ impl Builder {
                 json!({ "writes_per_s": self.writes_per_s, "reads_per_s": self.reads_per_s, "key_space": 1000 }),
             ]
         };
-        json!({
+        let server = if self.flavor == "mariadb" {
+            ", MariaDB 10.11"
+        } else {
+            ""
+        };
+        let mut doc = json!({
             "version": 1,
-            "name": format!("Built: {} ({} replicas)", self.kind.replace('_', " "), self.replicas),
+            "name": format!("Built: {} ({} replicas{server})", self.kind.replace('_', " "), self.replicas),
             "description": "A cluster made with the topology builder.",
             "seed": self.seed,
             "topology": topology,
@@ -219,7 +244,12 @@ impl Builder {
             "failover": { "automatic": self.automatic_failover, "instance_poll_ms": self.instance_poll_ms },
             "workload": { "clients": writers },
             "run_ms": 3_600_000,
-        })
+        });
+        // Only a MariaDB cluster names its flavor, so a MySQL build reads as it always did.
+        if self.flavor == "mariadb" {
+            doc["flavor"] = json!("mariadb");
+        }
+        doc
     }
 }
 
@@ -332,6 +362,7 @@ pub fn view(form: &Form, link: &html::Scope<super::App>) -> Html {
             <div class="help-box builder">
                 <h2>{ "Build a cluster" }</h2>
                 <div class="builder-grid">
+                    { choice("server ", Field::Flavor, &b.flavor, FLAVORS, form, link) }
                     { choice("kind ", Field::Kind, &b.kind, KINDS, form, link) }
                     { field("replicas (per shard) ", Field::Replicas, b.replicas.to_string(), form, link) }
                     { choice("shards ", Field::Shards, &b.shards.to_string(), &[("2", "2"), ("4", "4"), ("8", "8")], form, link) }
@@ -341,7 +372,7 @@ pub fn view(form: &Form, link: &html::Scope<super::App>) -> Html {
                     { field("semi-sync timeout (ms) ", Field::SemiSyncTimeoutMs, b.semi_sync_timeout_ms.to_string(), form, link) }
                     { field("sync_binlog ", Field::SyncBinlog, b.sync_binlog.to_string(), form, link) }
                     { field("innodb_flush_log_at_trx_commit ", Field::InnodbFlushLogAtTrxCommit, b.innodb_flush_log_at_trx_commit.to_string(), form, link) }
-                    { field("replica_net_timeout (s) ", Field::ReplicaNetTimeoutS, b.replica_net_timeout_s.to_string(), form, link) }
+                    { field(if b.flavor == "mariadb" { "slave_net_timeout (s) " } else { "replica_net_timeout (s) " }, Field::ReplicaNetTimeoutS, b.replica_net_timeout_s.to_string(), form, link) }
                     { choice("automatic failover ", Field::AutomaticFailover, if b.automatic_failover { "true" } else { "false" }, &yes_no, form, link) }
                     { field("orchestrator poll (ms) ", Field::InstancePollMs, b.instance_poll_ms.to_string(), form, link) }
                     { field("writes per second ", Field::WritesPerS, b.writes_per_s.to_string(), form, link) }
@@ -381,6 +412,30 @@ mod tests {
                 assert!(s.world().is_ok());
             }
         }
+    }
+
+    #[test]
+    fn a_mariadb_build_runs_as_mariadb_with_its_own_wait_point_default() {
+        for (kind, _) in KINDS {
+            let mut b = Builder::default();
+            b.set(Field::Flavor, "mariadb").unwrap();
+            b.set(Field::Kind, kind).unwrap();
+            b.set(Field::SemiSync, "true").unwrap();
+            assert_eq!(b.wait_point, "AFTER_COMMIT");
+            let json = b.to_scenario().to_string();
+            let s = Scenario::from_json(&json).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            let w = s.world().unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert!(w.nodes.iter().all(|n| n.cfg.flavor.is_mariadb()), "{kind}");
+        }
+        let mut b = Builder::default();
+        assert!(
+            b.to_scenario().get("flavor").is_none(),
+            "MySQL builds unchanged"
+        );
+        b.set(Field::Flavor, "mariadb").unwrap();
+        b.set(Field::Flavor, "mysql").unwrap();
+        assert_eq!(b, Builder::default());
+        assert!(b.set(Field::Flavor, "postgres").is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::Msg;
 use super::marks::{self, Group};
 use super::playback::{Playback, slider_from_speed};
 use crate::engine::time::{Duration, Instant, fmt_secs, secs};
+use crate::scenario::TimedAction;
 use crate::scenario::lesson::Lesson;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -24,6 +25,8 @@ fn speed_label(s: f64) -> String {
 fn marker(g: &Group, end: Instant, link: &Scope) -> Html {
     let left = g.at.as_micros() as f64 / end.as_micros() as f64 * 100.0;
     let at = g.at;
+    // A step not reached yet is looked for, as Next does; anything else is at its moment.
+    let pending = g.pending_step;
     // Near an end the label grows inwards, so it stays on the page.
     let anchor = match left {
         l if l < 25.0 => "start",
@@ -40,7 +43,7 @@ fn marker(g: &Group, end: Instant, link: &Scope) -> Html {
     );
     // Placed by an SVG percentage, not a `style`: the page's CSP forbids inline styles.
     html! {
-        <g class={classes!("marker", g.kind.class(), merged)} role="button" tabindex="0" aria-label={name} data-at-ms={g.at.as_millis().to_string()} onclick={link.callback(move |_| Msg::Seek(at))} onkeydown={super::keys::click_on_enter}>
+        <g class={classes!("marker", g.kind.class(), merged)} role="button" tabindex="0" aria-label={name} data-at-ms={g.at.as_millis().to_string()} onclick={link.callback(move |_| pending.map_or(Msg::Seek(at), Msg::LessonGoTo))} onkeydown={super::keys::click_on_enter}>
             <title>{ tooltip }</title>
             <circle cx={format!("{left:.2}%")} cy="6" r={if merged.is_some() { "6.5" } else { "5" }} />
             <text class="marker-label" x={format!("{left:.2}%")} y="30" text-anchor={anchor}>{ g.title() }</text>
@@ -48,7 +51,7 @@ fn marker(g: &Group, end: Instant, link: &Scope) -> Html {
     }
 }
 
-pub fn view(p: &Playback, lesson: Option<&Lesson>, link: &Scope) -> Html {
+pub fn view(p: &Playback, lesson: Option<(&Lesson, &[TimedAction])>, link: &Scope) -> Html {
     let on_speed = link.callback(|e: InputEvent| {
         let v: f64 = e
             .target_unchecked_into::<HtmlInputElement>()

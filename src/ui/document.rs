@@ -5,10 +5,16 @@
 
 use super::selection::Selection;
 use super::session::{self, Session, TimelineEdit};
-use super::{App, autosave, share, timeline};
+use super::{App, autosave, branches, share, timeline};
 use crate::engine::Command;
 use std::fmt::Display;
 use yew::prelude::*;
+
+/// Autosaves the run shown as `fragment`, and its other branches beside it.
+fn save_run(s: &Session, fragment: &str) {
+    autosave::save(fragment);
+    autosave::save_branches(branches::encode(s, fragment).as_deref());
+}
 
 impl App {
     /// The value, or None with the error said in the notice line after `context`.
@@ -32,7 +38,7 @@ impl App {
 
     pub(super) fn autosave(&self) {
         if let Some(s) = &self.session {
-            autosave::save(&s.fragment());
+            save_run(s, &s.fragment());
         }
     }
 
@@ -54,7 +60,15 @@ impl App {
         self.notice = opening.notice;
         // A link opens on the sender's run: no card covers it on that visit.
         self.overlays.welcome = !opening.from_url && super::course::first_visit();
-        if let Some(s) = opening.session {
+        if let Some(mut s) = opening.session {
+            if let (true, Some(run), Some(record)) =
+                (opening.restored, saved, autosave::load_branches())
+                && let Err(e) = branches::restore(&mut s, &run, &record)
+            {
+                self.notice = Some(format!(
+                    "Your other branches could not be restored ({e}); the run you were on opens alone."
+                ));
+            }
             self.begin(s);
         }
         if opening.from_url {
@@ -129,7 +143,7 @@ impl App {
     pub(super) fn open_share(&mut self) {
         let Some(s) = &mut self.session else { return };
         let export = s.export();
-        autosave::save(&export.fragment);
+        save_run(s, &export.fragment);
         self.overlays.share = Some(share::ShareView::new(&autosave::page_url(), export));
     }
 

@@ -2,16 +2,16 @@
 //! MySQL 8.4 / 8.0 or MariaDB 10.11 servers ([`crate::engine::export`], docs/export.md),
 //! one tab per file, each to copy or download, or all as one text with headers.
 //!
-//! A component of its own so the dialog keeps its flavor and tab while the run plays, and
-//! moves focus in when it opens and back to its button when it closes; Esc closes it
+//! A component of its own so the dialog keeps its flavor and tab while the run plays; focus
+//! moves in and back as for every dialog (`super::dialog`); Esc closes it
 //! (`App::close_top`, before the share dialog under it).
 
 use crate::engine::config::ClusterConfig;
 use crate::engine::export::{self, Flavor};
-use web_sys::{HtmlElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-/// The button in the share dialog that opens this one (focus returns to it).
+/// The button in the share dialog that opens this one (focus returns to it, e2e finds it).
 pub const OPENER_CLASS: &str = "export-real-button";
 
 #[derive(Properties, PartialEq)]
@@ -30,16 +30,6 @@ fn data_url(text: &str) -> String {
     )
 }
 
-fn focus_selector(selector: &str) {
-    let el = gloo::utils::document()
-        .query_selector(selector)
-        .ok()
-        .flatten();
-    if let Some(el) = el.and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok()) {
-        let _ = el.focus();
-    }
-}
-
 #[function_component(ExportDialog)]
 pub fn export_dialog(props: &Props) -> Html {
     // The flavor the scenario runs as, to begin with.
@@ -47,11 +37,8 @@ pub fn export_dialog(props: &Props) -> Html {
     let flavor = use_state(|| first);
     let tab = use_state(|| 0usize);
     let copied = use_state(|| None::<bool>);
-    // Focus moves into the dialog when it opens and back to its button when it closes.
-    use_effect_with((), |()| {
-        focus_selector(".export-real select");
-        || focus_selector(&format!(".{OPENER_CLASS}"))
-    });
+    // Focus moves in when it opens and back to its button when it closes as for every
+    // dialog (`dialog::follow_focus`), which knows it is on top of the share dialog.
     let close = props.on_close.reform(|_| ());
     let on_flavor = {
         let (flavor, tab, copied) = (flavor.clone(), tab.clone(), copied.clone());

@@ -1,6 +1,7 @@
 //! The findings panel: what the checker found, grouped by kind, most severe first, each
 //! group headed by a grammatical count ("1,930 lost writes"), so hundreds of stale reads
-//! never bury the lost writes. A finding clicked shows its moment.
+//! never bury the lost writes. A chip per kind, with its count, filters the list to the
+//! kinds pressed. A finding clicked shows its moment.
 
 use super::Msg;
 use crate::engine::World;
@@ -75,24 +76,73 @@ pub fn detail_text(kind: FindingKind, detail: &str) -> &str {
     }
 }
 
-pub fn view(world: &World, meaning: fn(FindingKind) -> &'static str, link: &Scope) -> Html {
-    let groups = SEVERITY
+/// The kinds picked to show (none: all) after `kind`'s chip is pressed, or all of them
+/// again after "show all" (`None`).
+pub fn pick(picked: &mut Vec<FindingKind>, kind: Option<FindingKind>) {
+    match kind {
+        None => picked.clear(),
+        Some(k) => match picked.iter().position(|p| *p == k) {
+            Some(i) => _ = picked.remove(i),
+            None => picked.push(k),
+        },
+    }
+}
+
+/// The findings counted in the kinds shown, and in all: "showing 3 of 246".
+fn shown_of(world: &World, picked: &[FindingKind]) -> (u64, u64) {
+    let count = |k: &FindingKind| world.checker.count(*k);
+    let all = SEVERITY.iter().map(count).sum();
+    let shown = SEVERITY
         .iter()
-        .filter(|k| world.checker.count(**k) > 0)
+        .filter(|k| picked.contains(k))
+        .map(count)
+        .sum();
+    (if picked.is_empty() { all } else { shown }, all)
+}
+
+/// The section: a chip per kind found with its count (pressing chips filters the list to
+/// their kinds, and says how many of all are shown), then the groups shown.
+pub fn view(
+    world: &World,
+    meaning: fn(FindingKind) -> &'static str,
+    picked: &[FindingKind],
+    link: &Scope,
+) -> Html {
+    let found: Vec<FindingKind> = (SEVERITY.iter().copied())
+        .filter(|k| world.checker.count(*k) > 0)
+        .collect();
+    let chips = found.iter().map(|&k| {
+        let on = picked.contains(&k);
+        html! {
+            <button type="button" class={format!("count chip {}", k.name())} aria-pressed={on.to_string()}
+                title={format!("show only these: {}", meaning(k))} onclick={link.callback(move |_| Msg::PickFindings(Some(k)))}>{ count_words(k, world.checker.count(k)) }</button>
+        }
+    });
+    let groups = (found.iter())
+        .filter(|k| picked.is_empty() || picked.contains(k))
         .enumerate()
         .map(|(i, k)| view_group(world, *k, i == 0, meaning, link));
+    let (shown, all) = shown_of(world, picked);
     html! {
         <section class="panel-section findings">
             <h2>{ super::glossary::term("finding", "Findings", link) }</h2>
             if world.checker.findings.is_empty() {
                 <p class="hint">{ "Nothing wrong so far: no lost writes, no divergence, no split brain." }</p>
+            } else {
+                <div class="finding-counts" role="group" aria-label="Show findings of one kind">{ for chips }</div>
+            }
+            if !picked.is_empty() {
+                <p class="hint finding-filter" role="status">
+                    { format!("showing {} of {} findings ", thousands(shown), thousands(all)) }
+                    <button type="button" class="link-button" onclick={link.callback(|_| Msg::PickFindings(None))}>{ "show all" }</button>
+                </p>
             }
             { for groups }
         </section>
     }
 }
 
-/// One kind: its count as the heading (the most severe kind open), its latest findings.
+/// One kind: its count as the heading (the first kind shown open), its latest findings.
 fn view_group(
     world: &World,
     kind: FindingKind,
@@ -109,6 +159,15 @@ fn view_group(
         .take(SHOWN_PER_KIND)
         .collect();
     let total = world.checker.count(kind);
+    // MariaDB's own word where it has one (ui/dialect.rs).
+    let heading = match super::dialect::finding_words(world, kind) {
+        Some((one, many)) => format!(
+            "{} {}",
+            thousands(total),
+            if total == 1 { one } else { many }
+        ),
+        None => count_words(kind, total),
+    };
     let listed: u64 = latest.iter().map(|f| f.count).sum();
     let items = latest.into_iter().map(|f| {
         let (at, nodes) = (f.at_us, f.nodes.clone());
@@ -122,7 +181,7 @@ fn view_group(
     });
     html! {
         <details key={kind.name()} class={format!("finding-group {}", kind.name())} {open}>
-            <summary><span class="count" title={meaning(kind)}>{ count_words(kind, total) }</span></summary>
+            <summary><span class="count" title={meaning(kind)}>{ heading }</span></summary>
             <ul class="finding-list">{ for items }</ul>
             if total > listed {
                 <p class="hint">{ format!("and {} more: the report lists them all.", thousands(total - listed)) }</p>
@@ -168,6 +227,18 @@ mod tests {
             detail_text(FindingKind::LostWrite, "write #2 to key 2 is missing"),
             "write #2 to key 2 is missing"
         );
+    }
+
+    #[test]
+    fn chips_pick_kinds_and_show_all_drops_them() {
+        let mut picked = Vec::new();
+        pick(&mut picked, Some(FindingKind::LostWrite));
+        pick(&mut picked, Some(FindingKind::StaleRead));
+        assert_eq!(picked, [FindingKind::LostWrite, FindingKind::StaleRead]);
+        pick(&mut picked, Some(FindingKind::LostWrite));
+        assert_eq!(picked, [FindingKind::StaleRead], "a pressed chip unpresses");
+        pick(&mut picked, None);
+        assert!(picked.is_empty());
     }
 
     #[test]

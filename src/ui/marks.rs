@@ -7,9 +7,11 @@
 //! the furthest moment computed, and the timeline draws from it whatever moment is shown.
 
 use crate::engine::World;
-use crate::engine::time::{Duration, Instant, fmt_secs};
+use crate::engine::checker::FindingKind;
+use crate::engine::time::{Duration, Instant, fmt_secs, ms};
 use crate::engine::world::LogKind;
-use crate::scenario::lesson::Lesson;
+use crate::scenario::TimedAction;
+use crate::scenario::lesson::{Anchor, Lesson, LessonStep, StepMoment};
 use crate::ui::playback::Playback;
 
 /// What a mark stands for, in the order a merged mark takes its colour from.
@@ -44,6 +46,54 @@ pub struct Mark {
     pub text: String,
     /// How many cases it stands for (a summarised finding stands for several).
     pub count: u64,
+    /// A lesson step whose moment the computed run has not reached: a click goes looking
+    /// for it (Next does the same) rather than to the end of the bar where it is drawn.
+    pub pending_step: Option<usize>,
+}
+
+/// The first moments of the events a lesson step can wait for (`"after": …`), as far as
+/// the run was computed: a world scrubbed back has forgotten them, the timeline has not.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Firsts {
+    failover: Option<Instant>,
+    switchover: Option<Instant>,
+    findings: Vec<(FindingKind, Instant)>,
+}
+
+impl Firsts {
+    /// What `world` has seen happen, the way `Anchor::happened_at` reads it.
+    fn of(world: &World) -> Firsts {
+        let now = world.now();
+        let recovered = |planned: bool| {
+            (world.recoveries().iter())
+                .filter(|r| r.planned == planned && r.success)
+                .find_map(|r| r.finished_us)
+                .filter(|t| *t <= now)
+        };
+        Firsts {
+            failover: recovered(false),
+            switchover: recovered(true),
+            findings: FindingKind::ALL
+                .into_iter()
+                .filter_map(|k| Some((k, world.checker.first_at(k).filter(|t| *t <= now)?)))
+                .collect(),
+        }
+    }
+
+    /// When `anchor`'s event happened in the computed run; an action's moment is its
+    /// scripted time, whether or not the run got there.
+    fn happened(&self, anchor: &Anchor, timeline: &[TimedAction]) -> Option<Instant> {
+        if anchor.failover == Some(true) {
+            self.failover
+        } else if anchor.switchover == Some(true) {
+            self.switchover
+        } else if let Some(k) = anchor.finding {
+            self.findings.iter().find(|(f, _)| *f == k).map(|(_, t)| *t)
+        } else {
+            let action = anchor.action.and_then(|i| timeline.get(i))?;
+            Some(Instant::from_millis(action.at_ms))
+        }
+    }
 }
 
 /// The marks of the run up to the furthest moment computed, kept across seeks back.
@@ -58,6 +108,8 @@ pub struct RunMarks {
     logged: Vec<Mark>,
     findings: Vec<Mark>,
     until: Instant,
+    /// The events lesson steps wait for, up to `until`.
+    firsts: Firsts,
 }
 
 impl RunMarks {
@@ -72,6 +124,7 @@ impl RunMarks {
         let seen = self.findings.len();
         self.findings.extend(findings_from(world, seen));
         self.until = world.now();
+        self.firsts = Firsts::of(world);
     }
 
     /// Forgets the future after `world`'s moment: a hand action there starts a new one.
@@ -81,6 +134,16 @@ impl RunMarks {
         self.logged.retain(|m| m.at < now);
         self.findings.truncate(findings_before);
         self.until = self.until.min(now);
+        self.firsts = Firsts::of(world);
+    }
+
+    /// The first moments of what lesson steps wait for, in the whole computed run.
+    pub fn firsts(&self, world: &World) -> Firsts {
+        if world.now() >= self.until {
+            Firsts::of(world)
+        } else {
+            self.firsts.clone()
+        }
     }
 
     /// Every mark of the run, oldest first: those kept, and when `world` is at the end of
@@ -129,6 +192,7 @@ fn logged_since(world: &World, from: Instant, before: Option<Instant>) -> Vec<Ma
                 noun: noun.into(),
                 text: e.text.clone(),
                 count: 1,
+                pending_step: None,
             })
         })
         .collect();
@@ -147,26 +211,71 @@ fn findings_from(world: &World, from: usize) -> Vec<Mark> {
             noun: f.kind.name().replace('_', " "),
             text: format!("{}: {}", f.kind.name(), f.detail),
             count: f.count.max(1),
+            pending_step: None,
         })
         .collect()
 }
 
-/// The lesson's steps that name a moment, as marks.
-pub fn lesson_marks(lesson: &Lesson) -> Vec<Mark> {
-    lesson
-        .steps
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            Some(Mark {
-                at: Instant::from_millis(s.at_ms?),
-                kind: MarkKind::LessonStep,
-                noun: format!("lesson step {}", i + 1),
-                text: s.text.clone(),
-                count: 1,
-            })
-        })
-        .collect()
+/// Where a step lands in the computed run: its time, or its event's moment plus its wait.
+/// Only the first step may have neither (it starts the lesson, at time zero); the others
+/// without a moment are reached by Next alone and get no mark.
+fn step_moment(
+    i: usize,
+    step: &LessonStep,
+    firsts: &Firsts,
+    timeline: &[TimedAction],
+) -> StepMoment {
+    if let Some(t) = step.at_ms {
+        return StepMoment::At(Instant::from_millis(t));
+    }
+    match &step.after {
+        Some(a) => firsts
+            .happened(a, timeline)
+            .map_or(StepMoment::Pending, |t| StepMoment::At(t + ms(a.wait_ms))),
+        None if i == 0 => StepMoment::At(Instant::ZERO),
+        None => StepMoment::Unset,
+    }
+}
+
+/// Every lesson step as a mark at the moment it lands in the computed run (up to `end`).
+/// A step the run has not reached — its time is later, or its event has not happened —
+/// is drawn at `end`, saying so: "lesson step 3 — after the first failover, not reached
+/// yet".
+pub fn lesson_marks(
+    lesson: &Lesson,
+    firsts: &Firsts,
+    timeline: &[TimedAction],
+    end: Instant,
+) -> Vec<Mark> {
+    let mut out = Vec::new();
+    for (i, s) in lesson.steps.iter().enumerate() {
+        let noun = format!("lesson step {}", i + 1);
+        let (at, noun, pending_step) = match step_moment(i, s, firsts, timeline) {
+            StepMoment::At(t) if t <= end => (t, noun, None),
+            StepMoment::Unset => continue,
+            _ => {
+                let when = s.after.as_ref().map_or_else(
+                    || {
+                        format!(
+                            "at {}",
+                            fmt_secs(Instant::from_millis(s.at_ms.unwrap_or(0)))
+                        )
+                    },
+                    |a| format!("after {}", a.label()),
+                );
+                (end, format!("{noun} — {when}, not reached yet"), Some(i))
+            }
+        };
+        out.push(Mark {
+            at,
+            kind: MarkKind::LessonStep,
+            noun,
+            text: s.text.clone(),
+            count: 1,
+            pending_step,
+        });
+    }
+    out
 }
 
 /// Marks close enough to cover each other on the timeline, drawn as one.
@@ -182,6 +291,8 @@ pub struct Group {
     pub label: String,
     /// Its marks' log lines, the first few.
     pub lines: Vec<String>,
+    /// A lesson step among its marks that the run has not reached: a click goes to it.
+    pub pending_step: Option<usize>,
 }
 
 impl Group {
@@ -242,6 +353,7 @@ fn merge(marks: &[&Mark]) -> Group {
         marks: marks.len(),
         label,
         lines,
+        pending_step: marks.iter().find_map(|m| m.pending_step),
     }
 }
 
@@ -283,13 +395,15 @@ pub fn timeline_end(p: &Playback) -> Instant {
     p.horizon.max(p.now()).max(Instant::from_micros(1))
 }
 
-/// The markers the timeline draws (and the keys jump between): the run's marks and the
-/// lesson's step moments within the computed run, merged where they would overlap.
-pub fn shown(p: &Playback, lesson: Option<&Lesson>) -> Vec<Group> {
+/// The markers the timeline draws (and the keys jump between): the run's marks and every
+/// lesson step, merged where they would overlap. `lesson` comes with the scenario's
+/// timeline, which steps waiting for an action read.
+pub fn shown(p: &Playback, lesson: Option<(&Lesson, &[TimedAction])>) -> Vec<Group> {
     let end = timeline_end(p);
     let mut marks = p.marks.all(&p.world);
-    if let Some(lesson) = lesson {
-        for m in lesson_marks(lesson).into_iter().filter(|m| m.at <= end) {
+    if let Some((lesson, timeline)) = lesson {
+        let firsts = p.marks.firsts(&p.world);
+        for m in lesson_marks(lesson, &firsts, timeline, end) {
             insert_in_order(&mut marks, m);
         }
     }
@@ -308,6 +422,7 @@ mod tests {
             noun: noun.into(),
             text: format!("{noun} at {at_ms}"),
             count,
+            pending_step: None,
         }
     }
 
@@ -365,5 +480,83 @@ mod tests {
         assert_eq!(previous_moment(&groups, t(9)), Some(t(2)));
         assert_eq!(previous_moment(&groups, t(2)), None);
         assert_eq!(marker_span(t(80)), ms(1_000));
+    }
+
+    /// The async-failover lesson: step 3 waits for the failover (plus half a second).
+    fn lesson_run() -> (Playback, crate::scenario::Scenario) {
+        let json = crate::scenario::presets::preset("async-failover-loses-writes").unwrap();
+        let s = crate::scenario::Scenario::from_json(json).unwrap();
+        (Playback::new(s.world().unwrap()), s)
+    }
+
+    /// Seeks and lets the frames run until it got there.
+    fn seek_done(p: &mut Playback, t: Instant) {
+        p.seek(t);
+        while p.busy() {
+            p.frame(16.0);
+        }
+    }
+
+    fn step_groups(p: &Playback, s: &crate::scenario::Scenario) -> Vec<Group> {
+        let lesson = s.lesson.as_ref().map(|l| (l, s.timeline.as_slice()));
+        shown(p, lesson)
+            .into_iter()
+            .filter(|g| g.label.contains("lesson step"))
+            .collect()
+    }
+
+    #[test]
+    fn a_step_waiting_for_an_event_not_computed_yet_says_so_at_the_end() {
+        let (mut p, s) = lesson_run();
+        seek_done(&mut p, Instant::from_secs(6));
+        let groups = step_groups(&p, &s);
+        let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "lesson step 1",
+                "lesson step 2",
+                "lesson step 3 — after the first failover, not reached yet + lesson step 4 — at 20.00 s, not reached yet"
+            ]
+        );
+        let end = &groups[2];
+        assert_eq!(end.at, Instant::from_secs(6), "drawn at the end of the bar");
+        assert_eq!(end.pending_step, Some(2), "a click goes looking for step 3");
+        assert_eq!(groups[1].at, Instant::from_secs(5));
+        assert_eq!(groups[0].pending_step, None);
+    }
+
+    #[test]
+    fn a_step_after_an_event_is_marked_where_it_lands_also_after_scrubbing_back() {
+        let (mut p, s) = lesson_run();
+        seek_done(&mut p, Instant::from_millis(s.run_ms));
+        let mut w = s.world().unwrap();
+        w.run_until(Instant::from_millis(s.run_ms));
+        let failover = (w.recoveries().iter())
+            .find(|r| !r.planned && r.success)
+            .and_then(|r| r.finished_us)
+            .unwrap();
+        let whole = step_groups(&p, &s);
+        let step3 = whole
+            .iter()
+            .find(|g| g.label.contains("lesson step 3"))
+            .unwrap();
+        assert_eq!(step3.at, failover + ms(500));
+        assert_eq!(step3.pending_step, None);
+        assert!(
+            whole.iter().all(|g| !g.label.contains("not reached")),
+            "{whole:?}"
+        );
+        // The world shown forgets the failover; the timeline does not.
+        seek_done(&mut p, Instant::from_secs(1));
+        assert_eq!(p.now(), Instant::from_secs(1));
+        assert_eq!(step_groups(&p, &s), whole);
+        // ] walks onto it like any other mark.
+        let all = shown(&p, s.lesson.as_ref().map(|l| (l, s.timeline.as_slice())));
+        let mut at = Instant::from_secs(5);
+        while at < step3.at {
+            at = next_moment(&all, at).unwrap();
+        }
+        assert_eq!(at, step3.at);
     }
 }

@@ -16,6 +16,7 @@ pub mod chrome;
 pub mod console;
 pub mod controls;
 pub mod course;
+pub mod dialect;
 mod dialog;
 mod document;
 pub mod entry;
@@ -114,6 +115,8 @@ pub enum Msg {
     BuilderClose,
     /// Move through the lesson's steps (−1 back, +1 next).
     LessonStep(i32),
+    /// Go to lesson step `i` (0-based) and its moment (a timeline mark of a step not reached).
+    LessonGoTo(usize),
     /// Go to the timeline's next (+1) or previous (−1) marker.
     JumpMark(i32),
     /// Drop the branch the last hand action in the past started; back to the old run.
@@ -145,6 +148,8 @@ pub enum Msg {
     ReadFailed(String),
     /// Presenter mode on or off: the side panel and footer fold away, the canvas fills the page.
     TogglePresenter,
+    /// A finding chip pressed: list that kind too, or no longer; `None`: list every kind.
+    PickFindings(Option<crate::engine::checker::FindingKind>),
     /// The lesson list, open or closed.
     LessonsToggle,
     /// A lesson from the course (the list, the welcome card, "Next lesson"): opens it and
@@ -185,15 +190,16 @@ struct PageHooks {
     hash_listener: Option<EventListener>,
     /// An import in progress (dropping it cancels the read).
     reader: Option<FileReader>,
-    /// Where focus was when a dialog opened, to give it back when the dialog closes.
-    dialog_opener: Option<web_sys::HtmlElement>,
-    /// Whether a dialog was open at the last render.
-    dialog_was_open: bool,
+    /// The dialogs open at the last render, bottom first, each with where focus was when
+    /// it opened (to give it back when it closes).
+    dialogs: Vec<dialog::Opened>,
+    /// Keeps Tab inside an open dialog.
+    tab_trap: Option<EventListener>,
     /// Something was just selected on the canvas: show its inspector after the render.
     reveal_inspector: bool,
-    /// One dialog replaced another (the welcome card by the lesson list): focus moves
-    /// into the new one.
-    refocus: bool,
+    /// The lesson list just opened: focus goes to the lesson open now, after the list
+    /// took focus as every dialog does.
+    focus_current_lesson: bool,
 }
 
 #[derive(Default)]
@@ -206,6 +212,8 @@ pub struct App {
     select_several: bool,
     /// Nodes to point at: what a lesson step says to watch, or a finding's nodes.
     highlight: Vec<NodeId>,
+    /// The finding kinds whose chips are pressed: the findings list shows only these (none: all).
+    finding_kinds: Vec<crate::engine::checker::FindingKind>,
     side: SidePanel,
     overlays: Overlays,
     notice: Option<String>,
@@ -367,7 +375,7 @@ impl App {
         let Some(s) = &mut self.session else {
             return false;
         };
-        let groups = marks::shown(&s.playback, s.scenario().lesson.as_ref());
+        let groups = marks::shown(&s.playback, s.lesson_and_timeline());
         let now = s.playback.now();
         let to = if delta > 0 {
             marks::next_moment(&groups, now)
@@ -430,9 +438,9 @@ impl App {
             Msg::WelcomeClose => self.close_welcome(),
             Msg::LessonsToggle => {
                 // From the welcome card: the list takes its place, and it is dismissed.
-                self.page.refocus |= self.overlays.welcome;
                 self.close_welcome();
                 self.overlays.lessons = !self.overlays.lessons;
+                self.page.focus_current_lesson = self.overlays.lessons;
             }
             // Every other message is handled in `update` before it comes here.
             _ => {}
@@ -510,7 +518,7 @@ impl App {
         html! {
             <>
                 <div class="time-area">
-                    { controls::view(pb, s.scenario().lesson.as_ref(), link) }
+                    { controls::view(pb, s.lesson_and_timeline(), link) }
                     { branches::view(s, self.overlays.branches, link) }
                 </div>
                 <div class="canvas">
@@ -548,22 +556,9 @@ impl Component for App {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
-        let open = self.overlays.help
-            || self.overlays.builder.is_some()
-            || self.overlays.share.is_some()
-            || self.overlays.lessons
-            || self.overlays.welcome;
-        if open != self.page.dialog_was_open {
-            self.page.dialog_was_open = open;
-            if open {
-                self.page.dialog_opener = dialog::focus_dialog();
-                course::focus_current();
-            } else if let Some(opener) = self.page.dialog_opener.take() {
-                let _ = opener.focus();
-            }
-        }
-        if std::mem::take(&mut self.page.refocus) && open {
-            dialog::focus_dialog();
+        dialog::follow_focus(&mut self.page.dialogs);
+        // The lesson list opens where the reader is: on the lesson open now.
+        if std::mem::take(&mut self.page.focus_current_lesson) {
             course::focus_current();
         }
         if std::mem::take(&mut self.page.reveal_inspector) {
@@ -574,6 +569,7 @@ impl Component for App {
         }
         self.request_frame(ctx);
         self.page.keys = keys::listen(ctx.link().clone());
+        self.page.tab_trap = dialog::listen_tab();
         // A link pasted into the address bar of an open page changes only the fragment.
         let link = ctx.link().clone();
         self.page.hash_listener =
@@ -609,6 +605,7 @@ impl Component for App {
             Msg::ConsoleSend { node, sql } => self.console_send(node, sql),
             Msg::SetLink { from, to, setting } => self.set_link(from, to, setting),
             Msg::ShowFinding(at, nodes) => self.show_finding(at, nodes),
+            Msg::PickFindings(kind) => findings::pick(&mut self.finding_kinds, kind),
             Msg::Escape => {
                 if !self.close_top() {
                     self.clear_selection();
@@ -620,6 +617,10 @@ impl Component for App {
             Msg::BuilderSet(field, value) => self.set_builder_field(field, &value),
             Msg::BuilderApply => self.apply_builder(),
             Msg::LessonStep(delta) => _ = self.move_lesson(delta),
+            Msg::LessonGoTo(i) => {
+                let step = self.session.as_ref().map_or(0, Session::lesson_step);
+                _ = self.move_lesson(i as i32 - step as i32);
+            }
             Msg::JumpMark(delta) => return self.jump_mark(delta),
             m @ (Msg::BranchUndo | Msg::BranchSettle | Msg::BranchSwitch(_)) => self.on_branch(m),
             Msg::TimelineMove { index, secs } => self.edit_timeline(
@@ -649,7 +650,16 @@ impl Component for App {
         let side = self.side.view(|| {
             self.session
                 .as_ref()
-                .map(|s| side::view(s, &self.selection, &self.draft, &self.consoles, link))
+                .map(|s| {
+                    side::view(
+                        s,
+                        &self.selection,
+                        &self.draft,
+                        &self.consoles,
+                        &self.finding_kinds,
+                        link,
+                    )
+                })
                 .unwrap_or_default()
         });
         html! {

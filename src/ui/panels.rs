@@ -3,6 +3,7 @@
 //! with its "why this candidate?" table, and the checker's findings.
 
 use super::Msg;
+use super::dialect;
 use super::glossary;
 use super::topology::health;
 use crate::engine::checker::FindingKind;
@@ -46,10 +47,13 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
     html! {
         <section class="panel-section inspector">
             <h2>{ format!("Inspector — {name}") }</h2>
-            <p class="node-state">{ format!("{:?} · {} · server_id {} · uuid {}", role(world, n), health(n), n.server_id, n.uuid.short()) }</p>
+            <p class="node-state">{ format!("{:?} · {} · {}", role(world, n), health(n), dialect::identity(n)) }</p>
             { view_node_actions(world, n, link) }
             { view_backups(world, n, link) }
             { console }
+            if dialect::is_mariadb(n) {
+                { view_mariadb_state(world, n, link) }
+            } else {
             <table class="kv">
                 { term_row("read_only", "read_only / super_read_only", format!("{} / {}", n.read_only, n.super_read_only), link) }
                 { row("binlog position", n.binlog.end().to_string()) }
@@ -62,7 +66,8 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
                 }
                 { row("rows · checksum", format!("{} · {:016x}", n.data.len(), n.data.checksum())) }
             </table>
-            if let Some(s) = st {
+            }
+            if let Some(s) = st.filter(|_| !dialect::is_mariadb(n)) {
                 <h3>{ "SHOW REPLICA STATUS" }</h3>
                 <table class="kv">
                     { row("Source", world.name(s.source.into())) }
@@ -86,6 +91,39 @@ pub fn view_node_inspector(world: &World, n: &Node, console: Html, link: &Scope)
             { view_relay_log(n, link) }
             { view_data(world, n) }
         </section>
+    }
+}
+
+fn dialect_rows(rows: Vec<dialect::Row>, link: &Scope) -> Html {
+    html! {
+        { for rows.into_iter().map(|r| match r.term {
+            Some(key) => term_row(key, &r.name, r.value, link),
+            None => row(&r.name, r.value),
+        }) }
+    }
+}
+
+/// A MariaDB node's state as MariaDB shows it: `@@gtid_binlog_pos`, `@@gtid_slave_pos`,
+/// `@@gtid_current_pos`, `read_only`, and SHOW SLAVE STATUS's own columns.
+fn view_mariadb_state(world: &World, n: &Node, link: &Scope) -> Html {
+    let replica = dialect::mariadb_replica_rows(world, n.id);
+    html! {
+        <>
+            <table class="kv">
+                { dialect_rows(dialect::mariadb_server_rows(n), link) }
+                { row("binlog position", n.binlog.end().to_string()) }
+                { row("binlog files", format!("binlog.{:06} … ({} kept)", n.binlog.first_file(), n.binlog.file_count())) }
+                if n.semi_sync.enabled {
+                    { term_row("semi_sync", "Rpl_semi_sync_master_status", if n.semi_sync.on { "ON" } else { "OFF" }, link) }
+                    { row("semi-sync yes_tx / no_tx", format!("{} / {}", n.semi_sync.yes_tx, n.semi_sync.no_tx)) }
+                }
+                { row("rows · checksum", format!("{} · {:016x}", n.data.len(), n.data.checksum())) }
+            </table>
+            if !replica.is_empty() {
+                <h3>{ "SHOW SLAVE STATUS" }</h3>
+                <table class="kv">{ dialect_rows(replica, link) }</table>
+            }
+        </>
     }
 }
 
@@ -120,17 +158,18 @@ fn view_node_actions(world: &World, n: &Node, link: &Scope) -> Html {
         let name = name.clone();
         link.callback(move |_| Msg::DirectWrite(name.clone()))
     };
+    let w = dialect::words(n);
     html! {
         <div class="actions">
             if n.is_running() {
-                { button(link, "Crash", "kill mysqld; the host stays up and resets connections (c)", Command::Crash { node: name.clone(), power_loss: false }) }
+                { button(link, "Crash", &format!("kill {}; the host stays up and resets connections (c)", w.server), Command::Crash { node: name.clone(), power_loss: false }) }
                 { button(link, "Power off", "the host dies: un-fsynced binlog and redo are lost", Command::Crash { node: name.clone(), power_loss: true }) }
             } else {
-                { button(link, "Restart", "start mysqld: crash recovery, then serve (r)", Command::Restart { node: name.clone() }) }
+                { button(link, "Restart", &format!("start {}: crash recovery, then serve (r)", w.server), Command::Restart { node: name.clone() }) }
             }
             if ch.is_some() && n.is_running() {
-                { button(link, "Stop replica", "STOP REPLICA", Command::StopReplica { node: name.clone() }) }
-                { button(link, "Start replica", "START REPLICA", Command::StartReplica { node: name.clone() }) }
+                { button(link, "Stop replica", w.stop_replica, Command::StopReplica { node: name.clone() }) }
+                { button(link, "Start replica", w.start_replica, Command::StartReplica { node: name.clone() }) }
                 { button(link, "Switchover here", "planned, lossless takeover by this replica", Command::Switchover { to: name.clone() }) }
                 if n.apply_slowdown > 1 {
                     { button(link, "Normal applier", "the applier at normal speed", Command::SlowApplier { node: name.clone(), factor: 1 }) }
@@ -142,7 +181,7 @@ fn view_node_actions(world: &World, n: &Node, link: &Scope) -> Html {
                 }
             }
             if n.is_running() {
-                <button type="button" title="a DBA with SUPER writes directly here (errant transaction on a replica)" onclick={direct_write}>{ "Direct write" }</button>
+                <button type="button" title={w.direct_write} onclick={direct_write}>{ "Direct write" }</button>
                 { button(link, "Promote now", "by hand: stop replication, make writable, send writes here", Command::Promote { node: name.clone() }) }
             }
             <label class="inline">{ "promotion rule " }
@@ -175,12 +214,13 @@ fn view_backups(world: &World, n: &Node, link: &Scope) -> Html {
     let name = n.name().to_string();
     let empty = n.gtid_executed.is_empty();
     let mine: Vec<_> = world.backups().iter().filter(|b| b.node == name).collect();
+    let w = dialect::words(n);
     html! {
         <div class="actions backups">
             if n.is_running() {
-                { button(link, "Back up", "mysqldump --single-transaction --source-data=2 --set-gtid-purged=ON: rows, gtid_executed and binlog coordinates now", Command::Backup { node: name.clone() }) }
+                { button(link, "Back up", w.backup, Command::Backup { node: name.clone() }) }
                 if empty {
-                    { for world.backups().iter().map(|b| button(link, &format!("Restore {} here", b.name), &format!("load {}'s dump of {} here: its rows, and GTID_PURGED = its set", b.name, b.node), Command::Restore { backup: b.name.clone(), node: name.clone() })) }
+                    { for world.backups().iter().map(|b| button(link, &format!("Restore {} here", b.name), &format!("load {}'s dump of {} here: its rows, and {}", b.name, b.node, w.restore_gtid), Command::Restore { backup: b.name.clone(), node: name.clone() })) }
                 }
             }
             { add_server_button(world, link) }
@@ -381,10 +421,6 @@ fn view_rebalance_cost(world: &World) -> Html {
     }
 }
 
-/// How Orchestrator reads the table (go/inst/instance_utils.go `InstancesSorterByExec`,
-/// go/inst/instance_topology.go `chooseCandidateReplica`): rows are in ranked order.
-const CANDIDATE_ORDER: &str = "Ranked as Orchestrator does: executed position first; only on a tie log_replica_updates, then no errant GTIDs, then the promotion rule. The first reachable replica with log_replica_updates that is not must_not is chosen; replicas ahead of it or unable to replicate from it are lost. Lag and applier errors rank nothing.";
-
 /// The verdict column: chosen, moved under the new primary, lost, or excluded.
 fn candidate_verdict(c: &CandidateRow) -> &'static str {
     let last = c.reasons.last().map_or("", String::as_str);
@@ -411,6 +447,68 @@ fn shard_label(world: &World, m: &crate::engine::manager::Manager) -> String {
         .unwrap_or_default()
 }
 
+/// One shard's trouble in words, none when it is healthy: a recovery still running, else
+/// what the manager's analysis found.
+fn shard_trouble(m: &crate::engine::manager::Manager) -> Option<String> {
+    use crate::engine::manager::Analysis;
+    // A recovery runs (or drains replicas first) until it is pushed, finished, to `recoveries`.
+    if m.busy() {
+        return Some("failover in progress".into());
+    }
+    (m.analysis != Analysis::NoProblem).then(|| format!("{:?}", m.analysis))
+}
+
+/// The manager's one status line for the whole cluster, like the canvas's orchestrator
+/// line: a single cluster's analysis, or for a sharded one how many shards are healthy
+/// and the first troubled ones by key range ("8 shards: 7 healthy, shard -40: failover
+/// in progress"), never a word per shard.
+pub fn failover_status(world: &World) -> String {
+    let managers = &world.managers;
+    if !world.shard_map.is_sharded() || managers.len() < 2 {
+        let state = managers.first().and_then(shard_trouble);
+        return format!("analysis: {}", state.as_deref().unwrap_or("NoProblem"));
+    }
+    let troubled: Vec<String> = (managers.iter())
+        .filter_map(|m| {
+            let trouble = shard_trouble(m)?;
+            let range = world.router.route(m.shard).map(|s| s.range.to_string());
+            Some(format!("shard {}: {trouble}", range.unwrap_or_default()))
+        })
+        .collect();
+    let (n, healthy) = (managers.len(), managers.len() - troubled.len());
+    match troubled.as_slice() {
+        [] => format!("{n} shards: all healthy"),
+        [a] => format!("{n} shards: {healthy} healthy, {a}"),
+        [a, b] => format!("{n} shards: {healthy} healthy, {a}, {b}"),
+        [a, b, rest @ ..] => format!(
+            "{n} shards: {healthy} healthy, {a}, {b} and {} more",
+            rest.len()
+        ),
+    }
+}
+
+/// Each shard's primary and analysis, folded under the status line: details on demand.
+fn view_shard_details(world: &World) -> Html {
+    if !world.shard_map.is_sharded() || world.managers.len() < 2 {
+        return Html::default();
+    }
+    html! {
+        <details class="failover-shards">
+            <summary>{ "each shard" }</summary>
+            <table class="kv">
+                <tr><th>{ "shard" }</th><th>{ "primary (as it knows)" }</th><th>{ "state" }</th></tr>
+                { for world.managers.iter().map(|m| html! {
+                    <tr>
+                        <td>{ world.router.route(m.shard).map(|s| s.range.to_string()).unwrap_or_default() }</td>
+                        <td>{ m.primary.map(|p| world.name(p.into())).unwrap_or_else(|| "none".into()) }</td>
+                        <td>{ shard_trouble(m).unwrap_or_else(|| "healthy".into()) }</td>
+                    </tr>
+                }) }
+            </table>
+        </details>
+    }
+}
+
 pub fn view_failover(world: &World, link: &Scope) -> Html {
     let m = world.manager();
     let mut audit: Vec<_> = world
@@ -432,7 +530,8 @@ pub fn view_failover(world: &World, link: &Scope) -> Html {
     html! {
         <section class="panel-section failover">
             <h2>{ glossary::term("failover", "Failover", link) }</h2>
-            <p class="hint">{ format!("analysis: {} · automatic: {} · {} recoveries", world.managers.iter().map(|m| format!("{:?}", m.analysis)).collect::<Vec<_>>().join(" · "), if m.cfg.automatic { "on" } else { "off" }, recoveries.len()) }</p>
+            <p class="hint failover-status">{ format!("{} · automatic: {} · {} {}", failover_status(world), if m.cfg.automatic { "on" } else { "off" }, recoveries.len(), if recoveries.len() == 1 { "recovery" } else { "recoveries" }) }</p>
+            { view_shard_details(world) }
             <ul class="audit-log">{ for entries }</ul>
             { view_recovery_statements(world) }
             if !monitor.is_empty() {
@@ -441,7 +540,7 @@ pub fn view_failover(world: &World, link: &Scope) -> Html {
             }
             if let Some(r) = last {
                 <h3>{ format!("Why {}?", r.promoted.map(|p| world.name(p.into())).unwrap_or_else(|| "no candidate".into())) }</h3>
-                <p class="hint">{ CANDIDATE_ORDER }</p>
+                <p class="hint">{ dialect::candidate_order(world) }</p>
                 <table class="candidates">
                     <tr><th>{ "replica" }</th><th>{ "verdict" }</th><th>{ "rules, in the order they weigh" }</th></tr>
                     { for r.candidates.iter().map(|c| html! {
@@ -558,8 +657,22 @@ fn finding_meaning(kind: FindingKind) -> &'static str {
     }
 }
 
-pub fn view_findings(world: &World, link: &Scope) -> Html {
-    super::findings::view(world, finding_meaning, link)
+/// The same, where MariaDB words a kind its own way (ui/dialect.rs).
+fn finding_meaning_mariadb(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::ErrantGtid => dialect::MARIADB_EXTRA_TRX_MEANING,
+        _ => finding_meaning(kind),
+    }
+}
+
+/// The findings, filtered to the kinds `picked` by their chips (none: all).
+pub fn view_findings(world: &World, picked: &[FindingKind], link: &Scope) -> Html {
+    let meaning = if dialect::world_is_mariadb(world) {
+        finding_meaning_mariadb
+    } else {
+        finding_meaning
+    };
+    super::findings::view(world, meaning, picked, link)
 }
 
 pub fn view_actor_inspector(world: &World, a: Addr, link: &Scope) -> Html {
@@ -630,4 +743,52 @@ pub fn view_selection_actions(names: &[String], link: &Scope) -> Html {
 
 pub fn selected_names(world: &World, ids: &[NodeId]) -> Vec<String> {
     ids.iter().map(|n| world.name((*n).into())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::time::Instant;
+
+    fn world(preset: &str) -> World {
+        crate::scenario::Scenario::from_json(crate::scenario::presets::preset(preset).unwrap())
+            .unwrap()
+            .world()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_sharded_cluster_has_one_failover_status_line() {
+        let mut w = world("shard-failover");
+        assert_eq!(failover_status(&w), "2 shards: all healthy");
+        // Each 100 ms through the crash of b1 at 6 s and shard 80-'s recovery.
+        let mut seen: Vec<String> = Vec::new();
+        for tenth in 1..=200 {
+            w.run_until(Instant::from_millis(tenth * 100));
+            let line = failover_status(&w);
+            if seen.last() != Some(&line) {
+                seen.push(line);
+            }
+        }
+        assert!(
+            seen.iter()
+                .any(|l| l.starts_with("2 shards: 1 healthy, shard 80-: ")),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter()
+                .any(|l| l == "2 shards: 1 healthy, shard 80-: failover in progress"),
+            "{seen:?}"
+        );
+        assert!(seen.iter().all(|l| !l.contains("-80:")), "{seen:?}");
+        assert_eq!(
+            seen.last().map(String::as_str),
+            Some("2 shards: all healthy")
+        );
+    }
+
+    #[test]
+    fn a_single_cluster_reads_as_its_analysis() {
+        assert_eq!(failover_status(&world("free-play")), "analysis: NoProblem");
+    }
 }

@@ -11,6 +11,7 @@ use super::narration::{Followed, Narration};
 use super::playback::{self, Playback};
 use crate::engine::time::{Instant, fmt_secs};
 use crate::engine::{Command, CommandError, NodeId, World};
+use crate::scenario::lesson::Lesson;
 use crate::scenario::link::{self, LinkError, Shared};
 use crate::scenario::presets::{PRESETS, preset};
 use crate::scenario::{Scenario, ScenarioError, TimedAction};
@@ -158,16 +159,19 @@ pub struct Branch {
     pub left_at: Instant,
     /// The moment it parted from the branch it was started from; none for the first.
     pub forked_at: Option<Instant>,
+    /// The lesson step the user was reading in it (0-based), shown again on return.
+    pub step: usize,
 }
 
 impl Branch {
-    fn of(p: &Playback, forked_at: Option<Instant>) -> Branch {
+    fn of(p: &Playback, forked_at: Option<Instant>, step: usize) -> Branch {
         Branch {
             actions: p.actions.clone(),
             horizon: p.horizon,
             marks: p.marks.clone(),
             left_at: p.target.unwrap_or(p.now()),
             forked_at,
+            step,
         }
     }
 
@@ -202,10 +206,10 @@ impl Branch {
 pub struct Branches {
     /// Every branch, in the order they were started. The one shown is `current`; its
     /// entry is brought up to date whenever it is left.
-    list: Vec<Branch>,
-    current: usize,
+    pub(super) list: Vec<Branch>,
+    pub(super) current: usize,
     /// The branch the last fork left, while undoing the fork can still go back to it.
-    undo_to: Option<usize>,
+    pub(super) undo_to: Option<usize>,
 }
 
 impl Default for Branches {
@@ -219,13 +223,14 @@ impl Default for Branches {
 }
 
 impl Branch {
-    fn of_nothing() -> Branch {
+    pub(super) fn of_nothing() -> Branch {
         Branch {
             actions: Vec::new(),
             horizon: Instant::ZERO,
             marks: RunMarks::default(),
             left_at: Instant::ZERO,
             forked_at: None,
+            step: 0,
         }
     }
 }
@@ -377,7 +382,7 @@ impl Session {
         // Where `Playback::apply` acts: the next whole millisecond of the moment shown.
         let at = playback::whole_ms(pb.now());
         let in_the_past = at < pb.horizon;
-        let left = Branch::of(pb, None);
+        let left = Branch::of(pb, None, self.narration.step());
         self.playback.apply(cmd)?;
         if in_the_past {
             let forked_at = self.branches.list[self.branches.current].forked_at;
@@ -388,6 +393,12 @@ impl Session {
 
     pub fn branches(&self) -> &Branches {
         &self.branches
+    }
+
+    /// Puts back a branch store kept by the autosave (`branches::restore` checked it
+    /// against this run).
+    pub(super) fn set_branches(&mut self, branches: Branches) {
+        self.branches = branches;
     }
 
     /// Forgets that the last branch can be undone (its notice was dismissed).
@@ -426,12 +437,12 @@ impl Session {
 
     fn left_branch(&self) -> Branch {
         let forked_at = self.branches.list[self.branches.current].forked_at;
-        Branch::of(&self.playback, forked_at)
+        Branch::of(&self.playback, forked_at, self.narration.step())
     }
 
     fn load(&mut self, b: Branch) {
-        // The reader moved the run: the lesson step follows the clock in the branch.
-        self.narration.scrubbed();
+        // The step the reader was on in that branch, as a link keeps the sender's step.
+        self.narration = Narration::keep(b.step);
         self.playback.load(b.actions, b.horizon, b.marks, b.left_at);
     }
 
@@ -495,6 +506,12 @@ impl Session {
         Ok(())
     }
 
+    /// The lesson with the timeline its steps' `after: {action}` read; none without a lesson.
+    pub fn lesson_and_timeline(&self) -> Option<(&Lesson, &[TimedAction])> {
+        let s = self.scenario();
+        s.lesson.as_ref().map(|l| (l, s.timeline.as_slice()))
+    }
+
     pub fn lesson_step(&self) -> usize {
         self.narration.step()
     }
@@ -554,6 +571,8 @@ pub struct Opening {
     pub notice: Option<String>,
     /// The run is the address bar's link (the page then drops it from the address).
     pub from_url: bool,
+    /// The run is the autosaved one (its other branches may be restored too).
+    pub restored: bool,
 }
 
 /// The page's first run: the link in the address bar (`url_fragment`); else the autosaved
@@ -568,6 +587,7 @@ pub fn open_page(url_fragment: Option<&str>, saved: Option<&str>) -> Opening {
                     session: Some(s),
                     notice,
                     from_url: true,
+                    restored: false,
                 };
             }
             Err(e) => notice = Some(link_notice(&e)),
@@ -579,6 +599,7 @@ pub fn open_page(url_fragment: Option<&str>, saved: Option<&str>) -> Opening {
             session: Some(s),
             notice,
             from_url: false,
+            restored: true,
         };
     }
     if restored.is_some() {
@@ -592,6 +613,7 @@ pub fn open_page(url_fragment: Option<&str>, saved: Option<&str>) -> Opening {
         session,
         notice,
         from_url: false,
+        restored: false,
     }
 }
 

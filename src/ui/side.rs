@@ -4,6 +4,7 @@
 use super::selection::Selection;
 use super::session::Session;
 use super::{App, charts, console, lesson, panels, reshard, timeline};
+use crate::engine::checker::FindingKind;
 use crate::engine::{Addr, World};
 use std::cell::RefCell;
 use yew::html::Scope;
@@ -83,6 +84,7 @@ pub fn view(
     selection: &Selection,
     draft: &timeline::Draft,
     consoles: &console::Consoles,
+    picked: &[FindingKind],
     link: &Scope<App>,
 ) -> Html {
     let w = session.world();
@@ -111,7 +113,7 @@ pub fn view(
             { reshard::view(w, link) }
             { inspector(session, selection, consoles, link) }
             { timeline::view(&scenario.timeline, &names, draft, link) }
-            { framed("findings", panels::view_findings(w, link)) }
+            { framed("findings", panels::view_findings(w, picked, link)) }
             { framed("failover", panels::view_failover(w, link)) }
             { framed("charts", charts::view(w)) }
         </>

@@ -152,7 +152,7 @@ pub fn warnings(world: &World) -> Vec<Warning> {
                 if replicas.len() > 1 { "s" } else { "" },
                 replicas.join(", ")
             ),
-            why: "read_only is off, so a write made there is an errant transaction that the next failover trips over.",
+            why: super::dialect::writable_replica_why(world),
         });
     }
     out
@@ -497,7 +497,32 @@ pub fn partition_sides(addrs: &[Addr], cut: impl Fn(Addr, Addr) -> bool) -> Vec<
     sides.into_iter().map(|s| s.1).collect()
 }
 
-/// A partition's sides shaded, each with the names of what is on it.
+/// How wide a side's caption may be, in user units: two captions anchored at opposite
+/// edges of the 1000-unit canvas leave a gap between them.
+const SIDE_LABEL_W: f64 = 440.0;
+
+/// A side's caption, longest first (`fit` takes the longest that fits): what is on it and
+/// what it is cut off from. Its ✕ is the crosses' legend: every cut link between the sides
+/// carries one on its line, so the one label per side names them all without a label on
+/// each line (248 of them when 4 of 64 nodes are cut off).
+fn side_caption(names: &[String], others: &[String]) -> Vec<String> {
+    let (mine, theirs) = (names.join(", "), others.join(", "));
+    // The other side's caption names its own members, so a side's names matter more than
+    // saying again what it is cut off from.
+    vec![
+        format!("{mine} ✕ cut off from {theirs}"),
+        format!("{mine} ✕ cut off"),
+        format!(
+            "{} here ✕ cut off from the other {}",
+            names.len(),
+            others.len()
+        ),
+        format!("{} here ✕ cut off", names.len()),
+    ]
+}
+
+/// A partition's sides shaded, each with the names of what is on it and what it is cut
+/// off from.
 fn view_partition(world: &World, look: NodeLook, sides: &[Vec<Addr>]) -> Html {
     if sides.len() < 2 {
         return Html::default();
@@ -520,10 +545,16 @@ fn view_partition(world: &World, look: NodeLook, sides: &[Vec<Addr>]) -> Html {
             .collect();
         let top = hull.iter().copied().fold(hull[0], |t, p| if p.y < t.y { p } else { t });
         let names: Vec<String> = side.iter().map(|&a| short_name(world, a)).collect();
+        let others: Vec<String> = (sides.iter().enumerate())
+            .filter(|(j, _)| *j != i)
+            .flat_map(|(_, s)| s.iter().map(|&a| short_name(world, a)))
+            .collect();
+        let caption = fit(&side_caption(&names, &others), SIDE_LABEL_W);
+        let (before, after) = caption.split_once('✕').unwrap_or((&caption, ""));
         html! {
             <g class={format!("partition-side side-{}", i % 2)}>
                 <g class="side-shade"><path d={format!("{d}Z")} stroke-width={format!("{:.0}", 2.0 * (look.r + 14.0))} /></g>
-                <text class="side-label" x={format!("{:.1}", top.x.clamp(20.0, VIEW_W - 20.0))} y={format!("{:.1}", (top.y - look.r - 22.0).max(24.0))} text-anchor={if top.x < VIEW_W / 2.0 { "start" } else { "end" }}>{ fit(&[format!("cut off from the rest: {}", names.join(", ")), names.join(", "), format!("{} on this side", names.len())], 300.0) }</text>
+                <text class="side-label" x={format!("{:.1}", top.x.clamp(20.0, VIEW_W - 20.0))} y={format!("{:.1}", (top.y - look.r - 22.0).max(24.0))} text-anchor={if top.x < VIEW_W / 2.0 { "start" } else { "end" }}>{ before.to_string() }<tspan class="cut-glyph">{ "✕" }</tspan>{ after.to_string() }</text>
             </g>
         }
     });
@@ -767,7 +798,7 @@ fn view_node(
             <circle class="node-body" r={r.to_string()} />
             { inside }
             { below }
-            <title>{ format!("{} — {role_word} — {}{}{} — {} — {}", n.name(), health(n), if lag.is_empty() { "" } else { " — " }, lag, n.binlog.end(), n.gtid_executed) }</title>
+            <title>{ format!("{} — {role_word} — {}{}{} — {} — {}", n.name(), health(n), if lag.is_empty() { "" } else { " — " }, lag, n.binlog.end(), super::dialect::gtid_state(n)) }</title>
         </g>
     }
 }
@@ -821,6 +852,40 @@ mod tests {
             "what the engine reports at 0 s"
         );
         assert!(first_connect(c));
+    }
+
+    #[test]
+    fn a_side_says_what_it_is_cut_off_from_in_the_room_it_has() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (a, b) = (
+            names(&["db1", "db2", "router"]),
+            names(&["db3", "db4", "orchestrator"]),
+        );
+        assert_eq!(
+            fit(
+                &side_caption(&names(&["db1"]), &names(&["db2", "db3"])),
+                SIDE_LABEL_W
+            ),
+            "db1 ✕ cut off from db2, db3"
+        );
+        // Split brain: both sides' names would run into each other.
+        assert_eq!(
+            fit(&side_caption(&a, &b), SIDE_LABEL_W),
+            "db1, db2, router ✕ cut off"
+        );
+        assert_eq!(
+            fit(&side_caption(&b, &a), SIDE_LABEL_W),
+            "db3, db4, orchestrator ✕ cut off"
+        );
+        let many: Vec<String> = (1..=60).map(|i| format!("db{i}")).collect();
+        assert_eq!(
+            fit(&side_caption(&a, &many), SIDE_LABEL_W),
+            "db1, db2, router ✕ cut off"
+        );
+        assert_eq!(
+            fit(&side_caption(&many, &a), SIDE_LABEL_W),
+            "60 here ✕ cut off from the other 3"
+        );
     }
 
     #[test]

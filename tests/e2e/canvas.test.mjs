@@ -197,6 +197,9 @@ test('split brain: every cut sits on a drawn line, the sides are shaded, message
   for (const c of crosses) assert.ok(c.lines >= 1, `the cross on ${c.link} sits on no drawn line`);
   assert.equal(await page.locator('svg g.partition-side').count(), 2);
   assert.match(await page.textContent('svg g.partition-side.side-0 .side-label'), /db1, db2, router/);
+  // Each side's label says what is cut off, its ✕ the crosses' legend.
+  assert.equal(await page.textContent('svg g.partition-side.side-0 .side-label'), 'db1, db2, router ✕ cut off');
+  assert.equal(await page.textContent('svg g.partition-side.side-1 .side-label'), 'db3, db4, orchestrator ✕ cut off');
   // Messages are drawn before (under) every label.
   const order = await page.evaluate(() => {
     const all = [...document.querySelectorAll('svg.topology *')];
@@ -232,6 +235,54 @@ test('the first frame does not look broken, and a writable pair of primaries get
   await page.waitForSelector('.canvas-warning');
   assert.match(await page.textContent('.canvas-warning'), /2 writable primaries: db1, db2 — .*diverges/);
   await screenshot(page, 'canvas-warning.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('64 nodes, 4 cut off: each side says it is cut off, no label on another', async () => {
+  for (const viewport of [{ width: 1280, height: 720 }, { width: 390, height: 844 }]) {
+    const context = await env.browser.newContext({ viewport });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(env.server.url);
+    await page.waitForSelector('svg .node');
+    assert.equal(await page.evaluate((json) => window.wasmBindings.playground_load(json), cluster('64 nodes', { kind: 'primary_replicas', replicas: 63 })), true);
+    await page.waitForFunction(() => document.querySelectorAll('svg g.node').length === 64);
+    await page.click('button.select-several');
+    for (const n of ['db1', 'db5', 'db9', 'db20']) await page.click(`svg g.node[data-node=${n}] .node-body`);
+    await page.click('button:has-text("Partition them from the rest")');
+    await page.waitForSelector('svg g.partition-side.side-1');
+    const labels = await page.$$eval('svg g.partition-side .side-label', (ts) => ts.map((t) => t.textContent));
+    assert.equal(labels.length, 2);
+    assert.ok(labels.some((l) => l === 'db1, db5, db9, db20 ✕ cut off'), JSON.stringify(labels));
+    assert.ok(labels.some((l) => l === '62 here ✕ cut off from the other 4'), JSON.stringify(labels));
+    // Every cut link carries its cross, and no label sits on another label or a node.
+    assert.equal(await page.locator('svg g.cut-mark').count(), 4 * 62);
+    const { found } = await overlaps(page);
+    assert.deepEqual(found, []);
+    await screenshot(page, `canvas-partition-64-${viewport.width}.png`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('presenter mode fills the screen at 1280×720: the drawing at full scale', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  const scale = () => page.evaluate(() => document.querySelector('svg.topology').getScreenCTM().a);
+  const normal = await scale();
+  await page.keyboard.press('p');
+  await page.waitForSelector('.app.presenter');
+  await page.waitForFunction(() => document.querySelector('.app-header').getBoundingClientRect().bottom <= 6);
+  const presenter = await scale();
+  console.log(`canvas scale at 1280×720: ${normal.toFixed(2)} normal, ${presenter.toFixed(2)} presenter`);
+  assert.ok(presenter >= 1, `presenter mode draws the canvas at ${presenter.toFixed(2)}`);
+  // The header comes back with focus in it, and the scenario list still works.
+  await page.focus('select[aria-label=scenario]');
+  await page.waitForFunction(() => document.querySelector('.app-header').getBoundingClientRect().top >= 0);
+  await screenshot(page, 'presenter-header-focused.png');
   assert.deepEqual(errors, []);
   await context.close();
 });

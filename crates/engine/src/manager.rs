@@ -17,6 +17,7 @@ use crate::time::{Duration, Instant, fmt_secs, ms, secs, us};
 use serde::Serialize;
 use std::collections::VecDeque;
 
+mod mariadb;
 mod ranking;
 mod takeover;
 
@@ -570,17 +571,26 @@ impl Manager {
         let replicas: Vec<NodeId> = (self.replicas_of(failed).into_iter())
             .filter(|r| self.instances[r.index()].valid)
             .collect();
+        let how = if replicas.iter().all(|&r| self.probed_mariadb(r)) {
+            // StopReplicas skips the nice stop on MariaDB (docs/semantics.md §13.7).
+            "with a plain STOP SLAVE (MariaDB: no nice stop, relay logs stay unapplied)".into()
+        } else {
+            format!(
+                "nicely, up to {} for their relay logs",
+                fmt_secs(BULK_OPERATIONS_WAIT)
+            )
+        };
         let text = format!(
-            "recovery of {} ({:?}): stopping {} replicas nicely, up to {} for their relay logs",
+            "recovery of {} ({:?}): stopping {} replicas {how}",
             self.name(failed),
             recovery.analysis,
             replicas.len(),
-            fmt_secs(BULK_OPERATIONS_WAIT)
         );
         self.log(now, "recovery", text.clone());
         recovery.steps.push(text);
         for &r in &replicas {
-            self.recovery_admin(now, id, r, AdminCmd::DrainRelayLog, fx);
+            let stop = self.stop_for_sorting(r);
+            self.recovery_admin(now, id, r, stop, fx);
         }
         self.drain = Some(Drain {
             recovery,
@@ -596,9 +606,17 @@ impl Manager {
         let Some(d) = self.drain.take() else { return };
         let drained = |r: &NodeId| {
             let inst = &self.instances[r.index()];
+            let mariadb = inst.status.as_ref().is_some_and(mariadb::is_mariadb);
             let pending = inst.status.as_ref().and_then(|s| s.replica.as_ref());
-            !inst.valid
-                || inst.last_seen > d.since && pending.is_none_or(|x| x.relay_log_pending == 0)
+            // MariaDB's plain STOP SLAVE is done once the threads are seen stopped.
+            let done = |x: &crate::status::ReplicaStatus| {
+                if mariadb {
+                    !x.sql_running
+                } else {
+                    x.relay_log_pending == 0
+                }
+            };
+            !inst.valid || inst.last_seen > d.since && pending.is_none_or(done)
         };
         let done = d.replicas.iter().all(drained);
         if !done && now < d.since + BULK_OPERATIONS_WAIT {
@@ -972,12 +990,12 @@ impl Manager {
         });
         let fresh = self.instances[cand.index()].last_seen > since || since == Instant::ZERO;
         let timeout = ms(self.cfg.relay_log_apply_timeout_ms);
-        let waiting = if planned {
-            true
-        } else {
-            self.cfg.wait_for_relay_log_apply
-        };
+        let waiting = planned || self.cfg.wait_for_relay_log_apply;
         if waiting && !(caught_up && fresh) {
+            if let Some(reason) = self.stalled_mariadb_candidate(&run, since, now) {
+                run.recovery.steps.push(reason);
+                return self.finish(now, run, false, fx);
+            }
             if now >= since + timeout {
                 run.recovery.steps.push(format!(
                     "{}: still not caught up after {}; promoting anyway",
@@ -1054,16 +1072,8 @@ impl Manager {
         }
         self.detach_lost(now, run, fx);
         if run.recovery.planned {
-            self.recovery_admin(
-                now,
-                id,
-                failed,
-                AdminCmd::ChangeSource {
-                    source: cand,
-                    auto_position: true,
-                },
-                fx,
-            );
+            let change = self.demoted_primary_change(failed, cand);
+            self.recovery_admin(now, id, failed, change, fx);
             run.recovery.steps.push(format!(
                 "{}: old primary now replicates from {}",
                 self.name(failed),

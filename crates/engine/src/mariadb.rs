@@ -58,6 +58,14 @@ impl UseGtid {
             UseGtid::CurrentPos => "Current_Pos",
         }
     }
+
+    /// The word CHANGE MASTER TO … MASTER_USE_GTID takes.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            UseGtid::SlavePos => "slave_pos",
+            UseGtid::CurrentPos => "current_pos",
+        }
+    }
 }
 
 /// Marks a [`Uuid`] as a MariaDB (domain, server_id) pair: the bytes spell "MariaDB".

@@ -81,6 +81,12 @@ pub enum AdminCmd {
     },
     /// Inject an empty transaction for the failing GTID so the applier can go on.
     SkipFailedTransaction,
+    /// MariaDB: CHANGE MASTER TO … MASTER_USE_GTID = slave_pos | current_pos; START SLAVE
+    /// (Orchestrator's `ChangeMasterTo` turning a MariaDB server to GTID).
+    ChangeMasterUseGtid {
+        source: NodeId,
+        use_gtid: crate::mariadb::UseGtid,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -140,6 +140,15 @@ pub fn admin_statements(cmd: &AdminCmd, host: impl Fn(NodeId) -> String) -> Vec<
             ),
             "START REPLICA;".into(),
         ],
+        AdminCmd::ChangeMasterUseGtid { source, use_gtid } => vec![
+            "STOP SLAVE;".into(),
+            format!(
+                "CHANGE MASTER TO MASTER_HOST='{}', MASTER_PORT={MYSQL_PORT}, MASTER_USE_GTID={};",
+                host(*source),
+                use_gtid.keyword()
+            ),
+            "START SLAVE;".into(),
+        ],
         AdminCmd::SkipFailedTransaction => vec![
             "STOP REPLICA;".into(),
             "SET GTID_NEXT='<failed GTID>'; BEGIN; COMMIT; SET GTID_NEXT='AUTOMATIC';".into(),

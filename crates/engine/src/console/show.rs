@@ -237,6 +237,21 @@ impl World {
         rs
     }
 
+    /// The node's SHOW REPLICA STATUS (MariaDB: SHOW SLAVE STATUS) as (column, value)
+    /// pairs in its flavor's own column names, `NULL` for a missing value; empty without a
+    /// channel. The page's inspector shows these, so it and the console never disagree.
+    pub fn replica_status_fields(&self, id: NodeId) -> Vec<(String, String)> {
+        let rs = self.show_replica_status(id);
+        let Some(row) = rs.rows.first() else {
+            return Vec::new();
+        };
+        rs.columns
+            .iter()
+            .zip(row)
+            .map(|(c, v)| (c.name.clone(), v.clone().unwrap_or_else(|| "NULL".into())))
+            .collect()
+    }
+
     /// SHOW REPLICA STATUS from Replica_IO_State to Seconds_Behind_Source.
     fn connection_cells(
         &self,

@@ -268,8 +268,9 @@ impl<'a> Plan<'a> {
         self.nodes.iter().find(|n| n.cfg.name == name)
     }
 
-    /// The nodes whose setup makes the schema: the primary of each replication cluster.
-    pub fn schema_nodes(&self) -> Vec<&Node<'a>> {
+    /// The primary of each replication cluster (a shard is one): where Orchestrator
+    /// discovers the cluster.
+    pub fn cluster_primaries(&self) -> Vec<&Node<'a>> {
         let primaries: Vec<&str> = if self.cfg.shards.is_empty() {
             vec![self.cfg.primary.as_str()]
         } else {

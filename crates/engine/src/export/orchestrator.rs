@@ -107,7 +107,7 @@ pub fn commands(plan: &Plan<'_>) -> String {
          each node's promotion rule.\n# Rules expire after CandidateInstanceExpireMinutes \
          (60): run this again from cron.\nset -e\n",
     );
-    for node in plan.schema_nodes() {
+    for node in plan.cluster_primaries() {
         s.push_str(&format!(
             "orchestrator-client -c discover -i {}:{}\n",
             node.address.host, node.address.port

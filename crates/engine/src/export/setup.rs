@@ -1,6 +1,8 @@
-//! Per-node setup SQL, in the order it runs: the accounts (made with `sql_log_bin=0`, so
-//! they are no transactions of their own and no replica ever sees an errant GTID), the
-//! schema on each replication cluster's primary, then the node's replication channel.
+//! Per-node setup SQL, in the order it runs: the accounts and the schema, made on every
+//! node with `sql_log_bin=0` (so they are no transactions of their own: no GTID is spent,
+//! no replica ever sees an errant one, and every node starts at an empty GTID position as
+//! the playground's nodes do, whose table exists from the start), then the node's
+//! replication channel.
 //!
 //! MySQL 8.4 / 8.0.23+: `CHANGE REPLICATION SOURCE TO … SOURCE_AUTO_POSITION=1` and
 //! `START REPLICA` (8.0.22+), with `GET_SOURCE_PUBLIC_KEY=1` because the replication
@@ -59,17 +61,40 @@ pub fn setup_sql(plan: &Plan<'_>, node: &Node<'_>) -> String {
         flavor.title(),
         node.cfg.name
     );
-    s.push_str(&accounts(flavor));
-    if plan
-        .schema_nodes()
-        .iter()
-        .any(|n| n.cfg.name == node.cfg.name)
-    {
-        s.push_str(&schema(plan));
+    // MySQL's super_read_only also stops an administrator's CREATE USER and CREATE
+    // TABLE (ER_OPTION_PREVENTS_STATEMENT, 1290); MariaDB has none, and its read_only lets
+    // root (ALL PRIVILEGES includes READ ONLY ADMIN) through.
+    let fenced = !flavor.is_mariadb() && node.cfg.super_read_only;
+    if fenced {
+        s.push_str(
+            "-- super_read_only (from the option file) would refuse the setup: off while it \
+             runs.\nSET GLOBAL super_read_only = OFF;\n",
+        );
+    }
+    s.push_str(&unlogged_setup(plan, flavor));
+    if fenced {
+        s.push_str("SET GLOBAL super_read_only = ON;\n");
     }
     if node.source.is_some() {
         s.push_str(&channel(flavor, node));
     }
+    s
+}
+
+/// The accounts and the schema between `SET SESSION sql_log_bin = 0` and `= 1`: setting
+/// it needs SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN in MySQL (a restricted
+/// session variable, MySQL 8.4 manual "SET sql_log_bin Statement"), BINLOG ADMIN or SUPER
+/// in MariaDB 10.5.2+ (MDEV-21957, mysql-test/suite/binlog/r/binlog_grant.result); the
+/// administrator running the setup has them.
+fn unlogged_setup(plan: &Plan<'_>, flavor: Flavor) -> String {
+    let mut s = String::from(
+        "-- Accounts and schema: made on every node with the binary log off for this session, \
+         so they are no transactions of their own (no GTID is spent, nothing replicates).\n\
+         SET SESSION sql_log_bin = 0;\n",
+    );
+    s.push_str(&accounts(flavor));
+    s.push_str(&schema(plan));
+    s.push_str("SET SESSION sql_log_bin = 1;\n");
     s
 }
 
@@ -92,11 +117,7 @@ fn accounts(flavor: Flavor) -> String {
             "REPLICATION CLIENT",
         )
     };
-    let mut s = String::from(
-        "-- Accounts: made on every node with the binary log off for this session, so they \
-         are no transactions of their own.\nSET SESSION sql_log_bin = 0;\n",
-    );
-    s.push_str(&user(REPL_USER, REPL_PASSWORD));
+    let mut s = user(REPL_USER, REPL_PASSWORD);
     s.push_str(&format!(
         "GRANT REPLICATION SLAVE ON *.* TO '{REPL_USER}'@'%';\n"
     ));
@@ -119,11 +140,11 @@ fn accounts(flavor: Flavor) -> String {
     s.push_str(&format!(
         "GRANT SELECT, INSERT, UPDATE, DELETE ON playground.* TO '{APP_USER}'@'%';\n"
     ));
-    s.push_str("SET SESSION sql_log_bin = 1;\n");
     s
 }
 
-/// The playground's one table, made on the primary and replicated from there.
+/// The playground's one table, made on every node (as the playground's exists on every
+/// node from the start).
 fn schema(plan: &Plan<'_>) -> String {
     let auto = plan
         .cfg
@@ -131,8 +152,7 @@ fn schema(plan: &Plan<'_>) -> String {
         .iter()
         .any(|c| c.insert_mode == InsertMode::AutoIncrement);
     format!(
-        "\n-- The schema: made here and replicated to every other node.\n\
-         CREATE DATABASE IF NOT EXISTS playground;\n\
+        "CREATE DATABASE IF NOT EXISTS playground;\n\
          CREATE TABLE IF NOT EXISTS playground.kv (id BIGINT UNSIGNED NOT NULL{}, \
          val BIGINT UNSIGNED NOT NULL, PRIMARY KEY (id)) ENGINE=InnoDB;\n",
         if auto { " AUTO_INCREMENT" } else { "" }

@@ -47,8 +47,15 @@ fn a_replica_points_at_its_sources_address_in_each_flavor() {
     assert!(file(&my, "db3.sql").contains("SOURCE_AUTO_POSITION=1"));
     assert!(file(&my, "db3.sql").ends_with("START REPLICA;\n"));
     assert!(!file(&my, "db1.sql").contains("CHANGE"));
-    assert!(file(&my, "db1.sql").contains("CREATE TABLE IF NOT EXISTS playground.kv"));
-    assert!(!file(&my, "db2.sql").contains("CREATE TABLE"));
+    // Every node makes the schema itself, unlogged: the playground's table exists on every
+    // node from the start and no node's GTID position counts the DDL.
+    for db in ["db1.sql", "db2.sql", "db3.sql"] {
+        let unlogged = unlogged_part(file(&my, db));
+        assert!(
+            unlogged.contains("CREATE TABLE IF NOT EXISTS playground.kv"),
+            "{db}"
+        );
+    }
     let maria = bundle_at(
         &cfg,
         Flavor::Mariadb1011,
@@ -143,4 +150,44 @@ fn concatenated_files_carry_headers() {
         },
     ];
     assert_eq!(concatenated(&files), "==> a <==\nx\n\n==> b <==\ny\n");
+}
+
+/// What a setup script runs between `sql_log_bin = 0` and `= 1`; nothing of the schema or
+/// the accounts may be outside it.
+fn unlogged_part(sql: &str) -> &str {
+    let off = sql
+        .find("SET SESSION sql_log_bin = 0;")
+        .expect("binlog off");
+    let on = sql
+        .find("SET SESSION sql_log_bin = 1;")
+        .expect("binlog back on");
+    assert!(!sql[on..].contains("CREATE "), "{sql}");
+    assert!(!sql[..off].contains("CREATE "), "{sql}");
+    &sql[off..on]
+}
+
+#[test]
+fn a_super_read_only_mysql_replica_lifts_it_only_around_its_setup() {
+    let mut replica = node("db2", Some("db1"));
+    replica.super_read_only = true;
+    let cfg = cluster(vec![node("db1", None), replica]);
+    for flavor in [Flavor::Mysql84, Flavor::Mysql80] {
+        let db2 = file(&bundle(&cfg, flavor).unwrap(), "db2.sql").to_string();
+        let off = db2
+            .find("SET GLOBAL super_read_only = OFF;")
+            .expect("lifted");
+        let on = db2
+            .find("SET GLOBAL super_read_only = ON;")
+            .expect("back on");
+        let create = db2.find("CREATE USER").unwrap();
+        let table = db2.find("CREATE TABLE").unwrap();
+        let change = db2.find("CHANGE REPLICATION SOURCE TO").unwrap();
+        assert!(off < create && table < on && on < change, "{db2}");
+        let db1 = file(&bundle(&cfg, flavor).unwrap(), "db1.sql").to_string();
+        assert!(!db1.contains("super_read_only"), "{db1}");
+    }
+    // MariaDB has no super_read_only; its read_only lets the administrator through.
+    let maria = bundle(&cfg, Flavor::Mariadb1011).unwrap();
+    assert!(!file(&maria, "db2.sql").contains("super_read_only"));
+    unlogged_part(file(&maria, "db2.sql"));
 }

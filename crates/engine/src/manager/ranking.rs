@@ -136,14 +136,21 @@ impl Manager {
         let rule = rule.unwrap_or_default();
         let rep = s.replica.as_ref();
         let executed = rep.map(|x| x.exec_source_pos).unwrap_or_default();
-        let errant = source.map(|src| self.errant(s, src)).unwrap_or_default();
+        // Orchestrator reads gtid_executed only from Oracle MySQL and Percona: a MariaDB
+        // replica has no errant GTIDs for it (docs/semantics.md §13.7).
+        let mariadb = super::mariadb::is_mariadb(s);
+        let errant = (source.filter(|_| !mariadb))
+            .map(|src| self.errant(s, src))
+            .unwrap_or_default();
         let mut reasons = vec![format!("executed up to {executed}")];
         reasons.push(if s.log_replica_updates {
             "log_replica_updates=ON".into()
         } else {
             "log_replica_updates=OFF: cannot serve as a source".into()
         });
-        reasons.push(if errant.is_empty() {
+        reasons.push(if mariadb {
+            "errant GTIDs not checked: Orchestrator reads no GTID set from MariaDB".into()
+        } else if errant.is_empty() {
             "no errant GTIDs".into()
         } else {
             format!("errant GTIDs {errant}: they would be shipped to every replica")

@@ -480,6 +480,11 @@ impl Node {
                 auto_position,
             } => self.change_source(now, source, auto_position, fx),
             AdminCmd::SkipFailedTransaction => self.skip_failed_transaction(now, fx),
+            AdminCmd::ChangeMasterUseGtid { source, use_gtid } => {
+                // The mode is the channel's, kept by later CHANGE MASTER TO that omit it.
+                self.cfg.master_use_gtid = use_gtid;
+                self.change_source(now, source, true, fx)
+            }
         }
     }
 
