@@ -127,26 +127,27 @@ pub fn view_next(preset: Option<&str>, link: &Scope) -> Html {
     };
     let to = next.preset;
     let open = link.callback(move |_| Msg::OpenLesson(to.to_string()));
-    if course::number(to).is_some() {
-        return html! {
-            <div class="next-lesson">
-                <button type="button" class="next-lesson-button primary-action" onclick={open}>
-                    { format!("Next lesson: {} ▸", numbered(to)) }
-                </button>
-            </div>
-        };
-    }
+    // After the last lesson comes free play, which is no lesson: the course is finished.
+    let finished = course::number(to).is_none();
+    let label = if finished {
+        format!("{} ▸", title(to))
+    } else {
+        format!("Next lesson: {} ▸", numbered(to))
+    };
     html! {
         <div class="next-lesson">
-            <p class="course-finished">{ "That was the last lesson: the course is finished ✓" }</p>
-            <button type="button" class="next-lesson-button primary-action" onclick={open}>{ format!("{} ▸", title(to)) }</button>
-            <button type="button" onclick={link.callback(|_| Msg::LessonsToggle)}>{ "Lessons…" }</button>
+            if finished { <p class="course-finished">{ "That was the last lesson: the course is finished ✓" }</p> }
+            <button type="button" class="next-lesson-button primary-action" onclick={open}>{ label }</button>
         </div>
     }
 }
 
-/// What to press, for the welcome card: our own constant markup, no user text.
-const WELCOME_KEYS: &str = "<ul class=\"welcome-keys\">\
+/// What the page is and what to press, for the welcome card: our own constant markup, no
+/// user text.
+const WELCOME_TEXT: &str = "<h2>Welcome to the Replication Playground</h2>\
+<p>A simulated MySQL cluster you can break on purpose: a primary, its replicas, a router \
+and a failover manager, replayed one event at a time, the same way every time.</p>\
+<ul class=\"welcome-keys\">\
 <li><strong>▶ Play</strong> (or <kbd>Space</kbd>) runs the cluster; <kbd>→</kbd> steps one event.</li>\
 <li><strong>Click a node</strong> to see inside it, crash it or restart it; click a link to cut it.</li>\
 <li>A lesson tells you what to watch, step by step, and checks its goal; <kbd>n</kbd> / <kbd>b</kbd> go to its next / previous step.</li>\
@@ -159,11 +160,9 @@ pub fn view_welcome(link: &Scope) -> Html {
     html! {
         <div class="help-overlay" role="dialog" aria-modal="true" aria-label="Welcome">
             <div class="help-box welcome-box">
-                <h2>{ "Welcome to the Replication Playground" }</h2>
-                <p>{ "A simulated MySQL cluster you can break on purpose: a primary, its replicas, a router and a failover manager, replayed one event at a time, the same way every time." }</p>
                 // Static text with its key caps: one string is far smaller in the bundle
                 // than an element tree.
-                { Html::from_html_unchecked(WELCOME_KEYS.into()) }
+                { Html::from_html_unchecked(WELCOME_TEXT.into()) }
                 <div class="actions">
                     <button type="button" class="primary-action" onclick={start}>{ format!("Start lesson 1: {}", title(first)) }</button>
                     <button type="button" onclick={link.callback(|_| Msg::LessonsToggle)}>{ "All lessons…" }</button>
