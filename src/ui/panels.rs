@@ -28,8 +28,9 @@ fn button(link: &Scope, label: &str, title: &str, cmd: Command) -> Html {
     html! { <button type="button" title={title.to_string()} onclick={act(link, cmd)}>{ label.to_string() }</button> }
 }
 
+/// A row; its name is a glossary term when the glossary lists it (`glossary::SHOWN`).
 fn row(k: &str, v: impl Into<String>) -> Html {
-    html! { <tr><th>{ k.to_string() }</th><td>{ v.into() }</td></tr> }
+    html! { <tr><th>{ glossary::row_name(k) }</th><td>{ v.into() }</td></tr> }
 }
 
 /// A row whose name is a glossary term.
