@@ -64,6 +64,14 @@ pub fn count_words(kind: FindingKind, n: u64) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// The same in the world's flavor: MariaDB's own word where it has one (ui/dialect.rs).
+pub fn count_words_in(world: &World, kind: FindingKind, n: u64) -> String {
+    match super::dialect::finding_words(world, kind) {
+        Some((one, many)) => format!("{} {}", thousands(n), if n == 1 { one } else { many }),
+        None => count_words(kind, n),
+    }
+}
+
 /// A finding's detail without the kind's name it may open with ("split brain: both …"
 /// under the heading "split brain" would say it twice).
 pub fn detail_text(kind: FindingKind, detail: &str) -> &str {
@@ -115,7 +123,7 @@ pub fn view(
         let on = picked.contains(&k);
         html! {
             <button type="button" class={format!("count chip {}", k.name())} aria-pressed={on.to_string()}
-                title={format!("show only these: {}", meaning(k))} onclick={link.callback(move |_| Msg::PickFindings(Some(k)))}>{ count_words(k, world.checker.count(k)) }</button>
+                title={format!("show only these: {}", meaning(k))} onclick={link.callback(move |_| Msg::PickFindings(Some(k)))}>{ count_words_in(world, k, world.checker.count(k)) }</button>
         }
     });
     let groups = (found.iter())
@@ -159,15 +167,7 @@ fn view_group(
         .take(SHOWN_PER_KIND)
         .collect();
     let total = world.checker.count(kind);
-    // MariaDB's own word where it has one (ui/dialect.rs).
-    let heading = match super::dialect::finding_words(world, kind) {
-        Some((one, many)) => format!(
-            "{} {}",
-            thousands(total),
-            if total == 1 { one } else { many }
-        ),
-        None => count_words(kind, total),
-    };
+    let heading = count_words_in(world, kind, total);
     let listed: u64 = latest.iter().map(|f| f.count).sum();
     let items = latest.into_iter().map(|f| {
         let (at, nodes) = (f.at_us, f.nodes.clone());
