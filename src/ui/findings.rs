@@ -76,6 +76,19 @@ pub fn detail_text(kind: FindingKind, detail: &str) -> &str {
     }
 }
 
+/// A kind's count in words, in MariaDB's own word where it has one (ui/dialect.rs): the
+/// group's heading and its chip say the same.
+fn heading(world: &World, kind: FindingKind, total: u64) -> String {
+    match super::dialect::finding_words(world, kind) {
+        Some((one, many)) => format!(
+            "{} {}",
+            thousands(total),
+            if total == 1 { one } else { many }
+        ),
+        None => count_words(kind, total),
+    }
+}
+
 /// The kinds picked to show (none: all) after `kind`'s chip is pressed, or all of them
 /// again after "show all" (`None`).
 pub fn pick(picked: &mut Vec<FindingKind>, kind: Option<FindingKind>) {
@@ -115,7 +128,7 @@ pub fn view(
         let on = picked.contains(&k);
         html! {
             <button type="button" class={format!("count chip {}", k.name())} aria-pressed={on.to_string()}
-                title={format!("show only these: {}", meaning(k))} onclick={link.callback(move |_| Msg::PickFindings(Some(k)))}>{ count_words(k, world.checker.count(k)) }</button>
+                title={format!("show only these: {}", meaning(k))} onclick={link.callback(move |_| Msg::PickFindings(Some(k)))}>{ heading(world, k, world.checker.count(k)) }</button>
         }
     });
     let groups = (found.iter())
@@ -159,15 +172,7 @@ fn view_group(
         .take(SHOWN_PER_KIND)
         .collect();
     let total = world.checker.count(kind);
-    // MariaDB's own word where it has one (ui/dialect.rs).
-    let heading = match super::dialect::finding_words(world, kind) {
-        Some((one, many)) => format!(
-            "{} {}",
-            thousands(total),
-            if total == 1 { one } else { many }
-        ),
-        None => count_words(kind, total),
-    };
+    let heading = heading(world, kind, total);
     let listed: u64 = latest.iter().map(|f| f.count).sum();
     let items = latest.into_iter().map(|f| {
         let (at, nodes) = (f.at_us, f.nodes.clone());
