@@ -4,15 +4,14 @@
 //! And the branches' place in the autosave. The run shown is autosaved as a link fragment
 //! (autosave.rs, unchanged: an older page, or the crash page, still reads it); the other
 //! branches go beside it as a small versioned record ([`encode`], [`restore`]): each
-//! branch's hand actions, where the user left it, where it parted and the lesson step. A
+//! branch's hand actions, where the user left it, where it parted and its lesson step. A
 //! reload reopens the run shown and puts the others back, each recomputed from its actions
 //! when switched to. Share links stay one line of the run: they carry no branches.
 
 use super::Msg;
 use super::session::{Branch, Branches, Session};
-use crate::engine::Command;
 use crate::engine::time::{Instant, fmt_secs};
-use serde::{Deserialize, Serialize};
+use crate::scenario::link::{self, Shared};
 use yew::prelude::*;
 
 type Scope = html::Scope<super::App>;
@@ -61,132 +60,125 @@ pub fn view(s: &Session, open: bool, link: &Scope) -> Html {
     }
 }
 
-/// The record's version: a record of another version is not read (the run still opens).
-const VERSION: u32 = 1;
+/// The record's first line, with its version: a record of another version is not read
+/// (the run still opens).
+const HEADER: &str = "rplay-branches 1";
 /// Branches a record may hold: a hand-edited record cannot make the page build thousands.
 const MAX_BRANCHES: usize = 64;
-/// The longest run a scenario may ask for, in ms (one day, as scenario/src/format.rs).
-const MAX_RUN_MS: u64 = 24 * 3_600 * 1_000;
-/// Hand actions one branch may hold, as a link may.
-const MAX_ACTIONS: usize = crate::scenario::link::MAX_ACTIONS;
 
-/// The autosave's branch record. Short keys, like a link's.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Saved {
-    v: u32,
-    /// The autosaved fragment of the run shown when this was written: a record beside
-    /// another run (an older page saved over it) is not this run's.
-    run: String,
-    current: usize,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    undo: Option<usize>,
-    list: Vec<SavedBranch>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SavedBranch {
-    /// Hand actions, at whole milliseconds.
-    #[serde(default)]
-    a: Vec<(u64, Command)>,
-    /// Where the user left it, in ms.
-    #[serde(default)]
-    t: u64,
-    /// Where it parted from the branch it started from, in ms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    f: Option<u64>,
-    /// The lesson step.
-    #[serde(default)]
-    n: usize,
-}
-
-/// The record of `s`'s branches beside the autosaved fragment `run`; none while the run
-/// has one branch (the fragment alone is the whole run).
+/// The record of `s`'s branches beside the autosaved fragment `run` (the branch shown);
+/// none while the run has one branch (the fragment alone is the whole run).
+///
+/// Plain lines, each branch a share-link fragment of its own (the link format already
+/// carries hand actions, a moment and a lesson step, and checks them when read — a JSON
+/// record of its own cost the download 6 KB):
+/// `rplay-branches 1` / `<shown> <undo to or ->` / per branch `<parted at, ms, or -> <fragment>`.
 pub fn encode(s: &Session, run: &str) -> Option<String> {
     let list = s.branch_list();
     if list.len() < 2 {
         return None;
     }
-    let saved = Saved {
-        v: VERSION,
-        run: run.to_string(),
-        current: s.branches().current(),
-        undo: s.branches().undo_to,
-        list: (list.iter())
-            .map(|b| SavedBranch {
-                a: (b.actions.iter())
-                    .map(|(at, c)| (at.as_millis(), c.clone()))
-                    .collect(),
-                t: b.left_at.as_millis_ceil(),
-                f: b.forked_at.map(Instant::as_millis),
-                n: b.step,
-            })
-            .collect(),
+    let (current, undo) = (s.branches().current(), s.branches().undo_to);
+    let mut out = format!(
+        "{HEADER}\n{current} {}\n",
+        ms_or_dash(undo.map(|u| u as u64))
+    );
+    for (i, b) in list.iter().enumerate() {
+        let fragment = if i == current {
+            run.to_string()
+        } else {
+            fragment_of(s, b)
+        };
+        let parted = ms_or_dash(b.forked_at.map(Instant::as_millis));
+        out.push_str(&format!("{parted} {fragment}\n"));
+    }
+    Some(out)
+}
+
+fn ms_or_dash(n: Option<u64>) -> String {
+    n.map_or_else(|| "-".into(), |n| n.to_string())
+}
+
+/// A branch as a link: the document, its actions, where it was left, its lesson step.
+fn fragment_of(s: &Session, b: &Branch) -> String {
+    let d = s.document();
+    let shared = Shared {
+        scenario: d.scenario.clone(),
+        source: d.source.clone(),
+        preset: d.preset.clone(),
+        actions: b.actions.clone(),
+        at_us: Instant::from_millis(b.left_at.as_millis_ceil()),
     };
-    serde_json::to_string(&saved).ok()
+    let step = d.scenario.lesson.is_some().then_some(b.step);
+    link::encode_viewed(&shared, link::View { step, speed: None })
 }
 
 /// Puts back the branches in `record` into `s`, the run reopened from the autosaved
 /// fragment `run`. Ok(false) when the record belongs to another run (it is stale, not
 /// wrong); an error, in words, when it cannot be read — then `s` is left as it was.
 pub fn restore(s: &mut Session, run: &str, record: &str) -> Result<bool, String> {
-    let saved: Saved = serde_json::from_str(record).map_err(|e| e.to_string())?;
-    if saved.v != VERSION {
-        return Err(format!(
-            "they were saved by another version of the playground ({})",
-            saved.v
-        ));
+    let mut lines = record.lines();
+    match lines.next() {
+        Some(HEADER) => {}
+        Some(h) if h.starts_with("rplay-branches ") => {
+            return Err("they were saved by another version of the playground".into());
+        }
+        _ => return Err("the record is not a list of branches".into()),
     }
-    if saved.run != run {
+    let number = |w: Option<&str>| w.and_then(|w| w.parse::<usize>().ok());
+    let mut head = lines.next().unwrap_or_default().split(' ');
+    let (current, undo) = (number(head.next()), head.next());
+    let undo = (undo != Some("-")).then(|| number(undo));
+    let rows: Vec<(&str, &str)> = lines.filter_map(|l| l.split_once(' ')).collect();
+    let n = rows.len();
+    let (Some(current), Some(undo)) = (
+        current.filter(|c| *c < n),
+        undo.map_or(Some(None), |u| u.map(Some)),
+    ) else {
+        return Err(format!(
+            "its first lines do not say which of its {n} branches is shown"
+        ));
+    };
+    if n > MAX_BRANCHES || undo.is_some_and(|u| u >= n || u == current) {
+        return Err(format!("{n} branches, the one to undo to not among them"));
+    }
+    if rows[current].1 != run {
         return Ok(false);
     }
-    let n = saved.list.len();
-    if !(1..=MAX_BRANCHES).contains(&n) || saved.current >= n {
-        return Err(format!(
-            "{n} branches, the one shown being {}",
-            saved.current + 1
-        ));
-    }
-    if saved.undo.is_some_and(|u| u >= n || u == saved.current) {
-        return Err("the branch to undo to is not there".into());
-    }
-    let steps = s.scenario().lesson.as_ref().map_or(1, |l| l.steps.len());
     let mut list = Vec::with_capacity(n);
-    for (i, b) in saved.list.into_iter().enumerate() {
-        list.push(branch(b, steps).map_err(|e| format!("branch {}: {e}", i + 1))?);
-    }
-    if list[saved.current].actions != s.playback.actions {
-        return Err("the branch shown is not the run that reopened".into());
+    for (i, (parted, fragment)) in rows.into_iter().enumerate() {
+        list.push(branch(s, parted, fragment).map_err(|e| format!("branch {}: {e}", i + 1))?);
     }
     s.set_branches(Branches {
         list,
-        current: saved.current,
-        undo_to: saved.undo,
+        current,
+        undo_to: undo,
     });
     Ok(true)
 }
 
-/// One saved branch, checked as a link's actions are: in time order, within a day.
-fn branch(b: SavedBranch, steps: usize) -> Result<Branch, String> {
-    if b.a.len() > MAX_ACTIONS {
-        return Err(format!("{} hand actions; at most {MAX_ACTIONS}", b.a.len()));
+/// One saved branch, read as the link it is; it must be a line of the same scenario.
+fn branch(s: &Session, parted: &str, fragment: &str) -> Result<Branch, String> {
+    let forked_at = match parted {
+        "-" => None,
+        ms => Some(Instant::from_millis(
+            ms.parse::<u64>()
+                .map_err(|_| format!("'{ms}' is not a moment"))?,
+        )),
+    };
+    let (shared, view) = link::decode_viewed(fragment).map_err(|e| e.to_string())?;
+    if shared.scenario != *s.scenario() {
+        return Err("it is a run of another scenario".into());
     }
-    let moments = b.a.iter().map(|(t, _)| *t).chain([b.t]).chain(b.f);
-    if moments.clone().any(|t| t > MAX_RUN_MS) || b.a.windows(2).any(|w| w[0].0 > w[1].0) {
-        return Err("its moments are out of order or past one day".into());
-    }
-    let left_at = Instant::from_millis(b.t);
+    let steps = s.scenario().lesson.as_ref().map_or(1, |l| l.steps.len());
     Ok(Branch {
-        actions: (b.a.into_iter())
-            .map(|(t, c)| (Instant::from_millis(t), c))
-            .collect(),
+        actions: shared.actions,
         // Nothing of it is computed after a reload: it is run again from its actions up to
         // where the user left it when it is switched to.
-        horizon: left_at,
-        left_at,
-        forked_at: b.f.map(Instant::from_millis),
-        step: b.n.min(steps.saturating_sub(1)),
+        horizon: shared.at_us,
+        left_at: shared.at_us,
+        forked_at,
+        step: view.step.unwrap_or(0).min(steps.saturating_sub(1)),
         ..Branch::of_nothing()
     })
 }
@@ -194,6 +186,7 @@ fn branch(b: SavedBranch, steps: usize) -> Result<Branch, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Command;
     use crate::scenario::presets::preset;
     use crate::ui::session::open_page;
 
@@ -299,31 +292,31 @@ mod tests {
     #[test]
     fn a_damaged_record_is_said_and_changes_nothing() {
         let (_, run, record) = two_branches();
-        let edited = |from: &str, to: &str| {
-            assert!(record.contains(from), "{from} in {record}");
-            record.replacen(from, to, 1)
+        let lines: Vec<&str> = record.lines().collect();
+        assert_eq!(lines.len(), 4, "{record}");
+        assert_eq!(lines[1], "1 0", "branch 2 shown, undo to branch 1");
+        let with = |i: usize, line: &str| {
+            let mut l = lines.clone();
+            l[i] = line;
+            l.join("\n")
         };
+        let damaged_link = format!("- {}", &lines[2][2..lines[2].len() - 6]);
+        let other_scenario = format!(
+            "- {}",
+            Session::preset("planned-switchover").unwrap().fragment()
+        );
         let bad = [
-            ("{".to_string(), "EOF"),
-            (edited("\"v\":1", "\"v\":2"), "another version"),
-            (edited("\"current\":1", "\"current\":5"), "2 branches"),
-            (edited("\"undo\":0", "\"undo\":1"), "undo"),
+            ("{".to_string(), "not a list of branches"),
+            (with(0, "rplay-branches 2"), "another version"),
+            (with(1, "5 0"), "which of its 2 branches"),
+            (with(1, "1 x"), "which of its 2 branches"),
+            (with(1, "1 1"), "undo to"),
+            (with(2, "soon v1.AAAA"), "branch 1: 'soon' is not a moment"),
+            (with(2, &damaged_link), "branch 1: the link is damaged"),
             (
-                edited(
-                    "\"list\":[",
-                    "\"list\":[{\"a\":[[9000,{\"action\":\"heal_all\"}],[10,{\"action\":\"heal_all\"}]]},",
-                ),
-                "out of order",
+                with(2, &other_scenario),
+                "branch 1: it is a run of another scenario",
             ),
-            (
-                edited("\"list\":[", "\"list\":[{\"t\":99999999999},"),
-                "past one day",
-            ),
-            (
-                edited("\"current\":1,\"undo\":0", "\"current\":0"),
-                "not the run",
-            ),
-            (edited("\"v\":1", "\"v\":1,\"x\":0"), "unknown field"),
         ];
         for (text, why) in bad {
             let (s, restored) = reopen(&run, Some(&text));

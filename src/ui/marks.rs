@@ -266,11 +266,16 @@ pub fn lesson_marks(
                 (end, format!("{noun} — {when}, not reached yet"), Some(i))
             }
         };
+        // Not reached: the hover and a screen reader say when it will be, then what it says.
+        let text = match pending_step {
+            Some(_) => format!("{noun}: {}", s.text),
+            None => s.text.clone(),
+        };
         out.push(Mark {
             at,
             kind: MarkKind::LessonStep,
             noun,
-            text: s.text.clone(),
+            text,
             count: 1,
             pending_step,
         });
@@ -327,18 +332,40 @@ fn merge(marks: &[&Mark]) -> Group {
         MarkKind::Finding,
         MarkKind::LessonStep,
     ] {
-        for m in marks.iter().filter(|m| m.kind == kind) {
+        for m in marks
+            .iter()
+            .filter(|m| m.kind == kind && m.pending_step.is_none())
+        {
             match nouns.iter_mut().find(|(_, n, _)| *n == m.noun) {
                 Some(entry) => entry.2 += m.count,
                 None => nouns.push((m.kind, &m.noun, m.count)),
             }
         }
     }
-    let label = nouns
-        .iter()
+    let mut parts: Vec<String> = (nouns.iter())
         .map(|(_, noun, n)| counted(*n, noun))
-        .collect::<Vec<_>>()
-        .join(" + ");
+        .collect();
+    // Steps not reached all wait at the end of the bar: one label for them, short enough
+    // to read there; each one's "when" is in the lines.
+    let pending: Vec<&Mark> = marks
+        .iter()
+        .copied()
+        .filter(|m| m.pending_step.is_some())
+        .collect();
+    match pending.as_slice() {
+        [] => {}
+        [one] => parts.push(one.noun.clone()),
+        many => {
+            let numbers: Vec<String> = (many.iter())
+                .filter_map(|m| m.pending_step.map(|i| (i + 1).to_string()))
+                .collect();
+            parts.push(format!(
+                "lesson steps {} — not reached yet",
+                numbers.join(", ")
+            ));
+        }
+    }
+    let label = parts.join(" + ");
     let mut lines: Vec<String> = marks
         .iter()
         .take(LINES_SHOWN)
@@ -349,7 +376,7 @@ fn merge(marks: &[&Mark]) -> Group {
     }
     Group {
         at: marks[0].at,
-        kind: nouns[0].0,
+        kind: nouns.first().map_or(MarkKind::LessonStep, |n| n.0),
         marks: marks.len(),
         label,
         lines,
@@ -516,10 +543,17 @@ mod tests {
             [
                 "lesson step 1",
                 "lesson step 2",
-                "lesson step 3 — after the first failover, not reached yet + lesson step 4 — at 20.00 s, not reached yet"
+                "lesson steps 3, 4 — not reached yet"
             ]
         );
         let end = &groups[2];
+        assert!(
+            end.lines[0]
+                .starts_with("lesson step 3 — after the first failover, not reached yet: At 8 s"),
+            "{:?}",
+            end.lines
+        );
+        assert!(end.lines[1].starts_with("lesson step 4 — at 20.00 s, not reached yet: "));
         assert_eq!(end.at, Instant::from_secs(6), "drawn at the end of the bar");
         assert_eq!(end.pending_step, Some(2), "a click goes looking for step 3");
         assert_eq!(groups[1].at, Instant::from_secs(5));

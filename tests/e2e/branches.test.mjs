@@ -86,3 +86,56 @@ test('acting in the past keeps the old branch reachable and undo restores it', a
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the branches survive a reload; a damaged record is said and the run opens alone', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await page.goto(env.server.url);
+  await page.waitForSelector('svg .node');
+  await page.selectOption('select[aria-label=scenario]', 'free-play');
+  await page.waitForSelector('svg .node[data-node=db3]');
+  await setRange(page, 'timeline', 0);
+  await crash(page, 'db3');
+  await page.click('button.fast-forward');
+  await settle(page, '>=', 30);
+  await setRange(page, 'timeline', 2000);
+  await settle(page, '~', 2);
+  await crash(page, 'db2');
+  await page.waitForSelector('.branch-notice');
+
+  await page.reload();
+  await page.waitForSelector('.branch-bar');
+  await settle(page, '~', 2);
+  assert.equal(await crashed(page, 'db2'), true, 'the branch shown reopens');
+  assert.match(await page.textContent('.branches-toggle'), /Branches \(2\)/);
+  assert.match(await page.textContent('.branch-notice'), /new branch started at 2\.0\d s/, 'Undo is still offered');
+  await page.click('.branches-toggle');
+  const rows = await page.locator('.branch-list li').allTextContents();
+  assert.match(rows[0], /crash db3 at 0\.00 s/);
+  assert.match(rows[1], /from 2\.0\d s: crash db3 at 0\.00 s, crash db2 at 2\.0\d s/);
+  await screenshot(page, 'branches-reloaded.png');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'branches-reloaded-phone.png');
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  // The other branch is recomputed from its actions: db3 down, db2 up.
+  await page.click('.branch-list li >> nth=0 >> button:has-text("Switch")');
+  await settle(page, '~', 2);
+  assert.equal(await crashed(page, 'db2'), false);
+  assert.equal(await crashed(page, 'db3'), true);
+
+  // A damaged record: said in words, the run shown opens alone, the page works.
+  await page.evaluate(() => localStorage.setItem('replication-playground.branches.v1', JSON.stringify('{"v":1,')));
+  await page.reload();
+  await page.waitForSelector('.notice');
+  assert.match(await page.textContent('.notice'), /other branches could not be restored/);
+  await page.waitForSelector('svg .node[data-node=db3].crashed');
+  assert.equal(await page.locator('.branch-bar').count(), 0);
+  await screenshot(page, 'branches-damaged.png');
+  // A record from a newer playground, the same.
+  await page.evaluate(() => localStorage.setItem('replication-playground.branches.v1', JSON.stringify('rplay-branches 9\n0 -\n')));
+  await page.reload();
+  await page.waitForSelector('.notice');
+  assert.match(await page.textContent('.notice'), /another version/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -28,6 +28,11 @@ test('a glossary term opens from the canvas and from a panel, and Help lists the
   await page.waitForSelector('.glossary-popup');
   assert.match(await page.textContent('.glossary-popup'), /receiver.*Replica_IO_Running/s);
   assert.match(await page.getAttribute('.inspector button.term[data-term=lag]', 'title'), /Seconds_Behind_Source|behind its source/);
+  await page.click('.glossary-popup button.close');
+  // A plain row whose name is a term (glossary SHOWN): the same, through the panel's listener.
+  await page.click('.inspector th button.term[data-term=binlog_position]');
+  await page.waitForSelector('.glossary-popup');
+  assert.match(await page.textContent('.glossary-popup'), /binlog position.*Exec_Source_Log_Pos/s);
   await screenshot(page, 'glossary-panel.png');
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'glossary-phone.png');

@@ -85,3 +85,45 @@ test('the timeline reads on a phone', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('every lesson step is a mark; one not reached yet says so, and Tab + Enter go looking for it', async () => {
+  const { page, errors, context } = await newPage(env.browser);
+  await open(page, 'async-failover-loses-writes');
+  await page.locator('.controls g.marker[aria-label*="lesson steps 2, 3, 4 — not reached yet"]').waitFor();
+  await page.click('.lesson button:has-text("Next")');
+  await settleAt(page, '~', 5000);
+  // Steps 3 and 4 wait at the end of the bar; each says when it comes.
+  const pending = page.locator('.controls g.marker[aria-label*="lesson steps 3, 4 — not reached yet"]');
+  await pending.waitFor();
+  const said = await pending.getAttribute('aria-label');
+  assert.match(said, /lesson step 3 — after the first failover, not reached yet: At 8 s/);
+  assert.match(said, /lesson step 4 — at 20\.00 s, not reached yet/);
+  await pending.focus();
+  await screenshot(page, 'timeline-step-pending.png');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Step 3 of/.test(document.querySelector('.lesson .step-count').textContent)
+    && !document.querySelector('.progress'), null, { timeout: 60000 });
+  const landed = await clock(page);
+  assert.ok(landed > 10 && landed < 12, `just after the failover: ${landed}`);
+
+  // Now it is where it landed, and stays after scrubbing back; ] walks onto it.
+  const step3 = page.locator('.controls g.marker.lesson-step[aria-label*="lesson step 3"]');
+  assert.doesNotMatch(await step3.getAttribute('aria-label'), /not reached/);
+  const atMs = Number(await step3.getAttribute('data-at-ms'));
+  assert.ok(Math.abs(atMs - landed * 1000) < 10, `${atMs} vs ${landed}`);
+  await setRange(page, 'timeline', 1000);
+  await settleAt(page, '<=', 1.05);
+  assert.equal(Number(await step3.getAttribute('data-at-ms')), atMs);
+  await screenshot(page, 'timeline-steps.png');
+  for (let i = 0; i < 10 && (await clock(page)) * 1000 < atMs - 10; i++) {
+    await page.keyboard.press(']');
+    await settleAt(page, '>=', 0);
+  }
+  await settleAt(page, '~', atMs);
+  await page.waitForFunction(() => /Step 3 of/.test(document.querySelector('.lesson .step-count').textContent));
+  await page.setViewportSize({ width: 390, height: 844 });
+  await step3.focus();
+  await screenshot(page, 'timeline-steps-phone.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
