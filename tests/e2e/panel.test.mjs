@@ -33,6 +33,7 @@ for (const [name, opener, dialog] of [
   ['Help', 'button.help-button', '.help-overlay[aria-label=Help]'],
   ['Share', 'button.share-button', '.help-overlay[aria-label="Share this run"]'],
   ['Build', 'button.build-button', '.help-overlay[aria-label="Build a cluster"]'],
+  ['Lessons', 'button.lessons-button', '.help-overlay[aria-label=Lessons]'],
 ]) {
   test(`dialogs: ${name} keeps Tab and Shift+Tab inside while open, then gives focus back`, async () => {
     const { page, errors, context } = await newPage(env.browser);
