@@ -303,7 +303,9 @@ fn orchestrator_stops_mariadb_replicas_without_applying_their_relay_logs() {
             .take(2)
             .collect();
         if flavor.is_mariadb() {
-            assert_eq!(stops[0], "STOP REPLICA;", "{stops:?}");
+            // Orchestrator's `stop slave`, not STOP SLAVE IO_THREAD; START SLAVE SQL_THREAD.
+            assert_eq!(stops[0], "STOP SLAVE;", "{stops:?}");
+            assert!(!stops.iter().any(|t| t.contains("SQL_THREAD")), "{stops:?}");
             assert!(s.audit().contains("plain STOP SLAVE"), "{}", s.audit());
             // Its SQL thread applied some while the manager detected the failure; STOP
             // SLAVE then stopped it and RESET SLAVE ALL discarded the rest.
@@ -373,7 +375,8 @@ fn orchestrator_sees_no_errant_gtids_on_mariadb() {
 /// `ChangeMasterTo(…, GTIDHintForce)` (go/logic/topology_recovery.go
 /// `GracefulMasterTakeover`); for a MariaDB server with no replication threads
 /// (go/inst/instance_topology_dao.go `ChangeMasterTo`) that is `master_use_gtid=current_pos`,
-/// so it asks from its own last write and goes on replicating.
+/// so it asks from its own last write and goes on replicating. The whole recovery is
+/// recorded in MariaDB's statements (go/inst/instance_topology_dao.go).
 #[test]
 fn a_switchover_points_the_demoted_mariadb_primary_with_current_pos() {
     let mut s = Story::new(mariadb(primary_with(2, 50)));
@@ -382,22 +385,251 @@ fn a_switchover_points_the_demoted_mariadb_primary_with_current_pos() {
         .run_to(15.0);
     let r = s.w.recoveries()[0].clone();
     assert!(r.success && r.planned, "{:?}", r.steps);
-    let got = recovery_statements(&s);
-    let on_db1: Vec<&str> = (got.iter())
-        .filter(|(n, _)| n == "db1")
-        .map(|(_, t)| t.as_str())
+    // Every statement in MariaDB's words, as Orchestrator sends them: `set global
+    // read_only` (no super_read_only), `stop slave`, `reset slave all`, and `change master
+    // to master_host=?, master_port=?` for db2, which keeps its MASTER_USE_GTID mode.
+    let got: Vec<String> = recovery_statements(&s)
+        .into_iter()
+        .filter(|(n, _)| !n.is_empty())
+        .map(|(n, t)| format!("{n}: {t}"))
         .collect();
-    let tail = &on_db1[on_db1.len() - 3..];
-    assert_eq!(
-        tail,
-        [
-            "STOP SLAVE;",
-            "CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306, MASTER_USE_GTID=current_pos;",
-            "START SLAVE;"
-        ]
+    let wait = got[2].clone();
+    assert!(
+        wait.starts_with("db3: SELECT MASTER_GTID_WAIT('0-1-") && wait.ends_with("', 30);"),
+        "{wait}"
     );
+    let want = [
+        "db1: SET GLOBAL read_only=ON;",
+        "db1: SELECT @@GLOBAL.gtid_binlog_pos;",
+        &wait,
+        "db3: STOP SLAVE;",
+        "db3: RESET SLAVE ALL;",
+        "db3: SET GLOBAL read_only=OFF;",
+        "db2: STOP SLAVE;",
+        "db2: CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306;",
+        "db2: START SLAVE;",
+        "db1: STOP SLAVE;",
+        "db1: CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306, MASTER_USE_GTID=current_pos;",
+        "db1: START SLAVE;",
+    ];
+    assert_eq!(got, want);
     assert_eq!(s.io("db1"), IoRunning::Yes);
     let out = type_at(&mut s, "db1", "SHOW SLAVE STATUS\\G").join("\n");
     assert!(out.contains("Using_Gtid: Current_Pos"), "{out}");
     assert!(out.contains("Last_IO_Errno: 0"), "{out}");
+}
+
+// ---- Moving GTID positions by hand (docs/semantics.md §13.3) ----
+
+/// A quiet MariaDB cluster: db1 wrote for a second, then stopped; everyone caught up.
+fn quiet_mariadb() -> Story {
+    let mut s = Story::new(mariadb(primary_with(2, 20)));
+    s.run_to(1.0);
+    s.act(Command::SetWorkload {
+        client: 0,
+        writes_per_s: 0,
+        reads_per_s: 0,
+    })
+    .run_for(1.0);
+    s
+}
+
+/// `Sys_var_gtid_slave_pos::do_check` (sql/sys_vars.cc) calls
+/// `give_error_if_slave_running`, which refuses while the SQL thread runs: 1198 with the
+/// (empty) connection name. Stopped, the new position replaces the slave state
+/// (`rpl_gtid_pos_update`), and START SLAVE asks from it: set ahead of what was applied,
+/// the replica skips everything in between (ER_SLAVE_SKIP_NOT_IN_GTID, 1966, recommends this
+/// to skip a transaction).
+#[test]
+fn set_global_gtid_slave_pos_needs_the_slave_stopped_and_moves_where_the_replica_starts() {
+    let mut s = quiet_mariadb();
+    let out = type_at(&mut s, "db2", "SET GLOBAL gtid_slave_pos = '0-1-5'");
+    assert_eq!(
+        out[0],
+        "ERROR 1198 (HY000): This operation cannot be performed as you have a running slave \
+         ''; run STOP SLAVE '' first"
+    );
+    let out = type_at(&mut s, "db2", "STOP SLAVE");
+    assert!(out[0].starts_with("Query OK"), "{out:?}");
+    // db1 writes while db2 is stopped; the DBA then moves db2 past all but the last write.
+    s.direct_write("db1", 7_000_001)
+        .direct_write("db1", 7_000_002)
+        .run_for(0.5);
+    let last: MariaGtid = binlog_pos(&s, "db1").parse().unwrap();
+    let skipped = MariaGtid {
+        seq_no: last.seq_no - 1,
+        ..last
+    };
+    let out = type_at(
+        &mut s,
+        "db2",
+        &format!("SET GLOBAL gtid_slave_pos = '{skipped}'"),
+    );
+    assert!(out[0].starts_with("Query OK"), "{out:?}");
+    let out = type_at(&mut s, "db2", "SELECT @@gtid_slave_pos");
+    assert!(out[0].contains(&skipped.to_string()), "{out:?}");
+    type_at(&mut s, "db2", "START SLAVE");
+    s.run_for(1.0);
+    assert_eq!(slave_pos(&s, "db2"), last.to_string());
+    let db2 = s.node("db2");
+    assert!(db2.gtid_executed.contains(last.to_gtid()));
+    assert!(
+        !db2.gtid_executed.contains(skipped.to_gtid()),
+        "never fetched"
+    );
+    assert_eq!(
+        db2.data.get(7_000_001),
+        None,
+        "the skipped row is not on db2"
+    );
+    let bad = type_at(
+        &mut s,
+        "db3",
+        "STOP SLAVE; SET GLOBAL gtid_slave_pos = '0-1'",
+    );
+    assert!(
+        bad[1].starts_with("ERROR 1941 (HY000): Could not parse GTID list"),
+        "{bad:?}"
+    );
+}
+
+/// `rpl_gtid_pos_check` (sql/sql_repl.cc): on a server whose binlog holds its own later
+/// transactions, a gtid_slave_pos behind them is a warning (1947), or without the domain
+/// (1948); with gtid_strict_mode both are errors and nothing changes.
+#[test]
+fn a_gtid_slave_pos_behind_the_servers_own_binlog_warns_or_fails_in_strict_mode() {
+    let mut s = quiet_mariadb();
+    let own: MariaGtid = binlog_pos(&s, "db1").parse().unwrap();
+    let out = type_at(&mut s, "db1", "SET GLOBAL gtid_slave_pos = '0-1-1'");
+    assert!(
+        out[0].starts_with("Query OK, 0 rows affected, 1 warning"),
+        "{out:?}"
+    );
+    assert_eq!(slave_pos(&s, "db1"), "0-1-1");
+    type_at(&mut s, "db1", "SET GLOBAL gtid_strict_mode = 1");
+    let out = type_at(&mut s, "db1", "SET GLOBAL gtid_slave_pos = '0-1-2'");
+    assert_eq!(
+        out[0],
+        format!(
+            "ERROR 1947 (HY000): Specified GTID 0-1-2 conflicts with the binary log which \
+             contains a more recent GTID {own}. If MASTER_GTID_POS=CURRENT_POS is used, the \
+             binlog position will override the new value of @@gtid_slave_pos"
+        )
+    );
+    let out = type_at(&mut s, "db1", "SET GLOBAL gtid_slave_pos = ''");
+    assert!(out[0].starts_with("ERROR 1948 (HY000): Specified value for @@gtid_slave_pos contains no value for replication domain 0."), "{out:?}");
+    assert_eq!(slave_pos(&s, "db1"), "0-1-1", "unchanged");
+}
+
+/// `SET gtid_seq_no` (MariaDB's rpl_gtid_strict test): under gtid_strict_mode a seq_no at
+/// or below the domain's last logged one is refused at once with 1950
+/// (`check_gtid_seq_no` → `check_strict_gtid_sequence`), and again when the transaction is
+/// binlogged if the domain passed it meanwhile (the row is not written). Without strict
+/// mode the transaction is logged with that seq_no, out of order; a seq_no above the
+/// domain's moves its counter on.
+#[test]
+fn set_gtid_seq_no_is_refused_out_of_order_in_strict_mode_and_logged_as_given_otherwise() {
+    let mut s = quiet_mariadb();
+    let last: MariaGtid = binlog_pos(&s, "db2").parse().unwrap();
+    let out = type_at(
+        &mut s,
+        "db2",
+        "SET gtid_seq_no = 3; INSERT INTO kv VALUES (9001, 1)",
+    );
+    assert!(out.iter().all(|o| o.starts_with("Query OK")), "{out:?}");
+    assert_eq!(
+        binlog_pos(&s, "db2"),
+        "0-2-3",
+        "logged out of order, as given"
+    );
+    type_at(&mut s, "db2", "SET GLOBAL gtid_strict_mode = 1");
+    let out = type_at(&mut s, "db2", "SET gtid_seq_no = 3");
+    assert_eq!(
+        out[0],
+        "ERROR 1950 (HY000): An attempt was made to binlog GTID 0-2-3 which would create an \
+         out-of-order sequence number with existing GTID 0-2-3, and gtid strict mode is enabled"
+    );
+    let ahead = last.seq_no + 100;
+    let out = type_at(
+        &mut s,
+        "db2",
+        &format!(
+            "SET gtid_seq_no = {ahead}; INSERT INTO kv VALUES (9002, 1); INSERT INTO kv VALUES (9003, 1)"
+        ),
+    );
+    assert!(out.iter().all(|o| o.starts_with("Query OK")), "{out:?}");
+    assert_eq!(
+        binlog_pos(&s, "db2"),
+        format!("0-2-{}", ahead + 1),
+        "the counter moved on"
+    );
+    // Accepted at SET time (strict mode off then), refused when binlogged (strict mode on
+    // by then): the transaction fails and its row is not written; the value is used up.
+    let out = type_at(
+        &mut s,
+        "db2",
+        "SET GLOBAL gtid_strict_mode = 0; SET gtid_seq_no = 4; SET GLOBAL gtid_strict_mode = 1; \
+         INSERT INTO kv VALUES (9004, 1)",
+    );
+    assert_eq!(
+        out[3],
+        format!(
+            "ERROR 1950 (HY000): An attempt was made to binlog GTID 0-2-4 which would create \
+             an out-of-order sequence number with existing GTID 0-2-{}, and gtid strict mode \
+             is enabled",
+            ahead + 1
+        )
+    );
+    assert_eq!(s.node("db2").data.get(9004), None);
+    let out = type_at(&mut s, "db2", "SELECT @@gtid_seq_no");
+    assert!(out[0].contains("|             0 |"), "used up: {out:?}");
+    let out = type_at(&mut s, "db3", "BEGIN; SET gtid_seq_no = 5");
+    assert!(out[1].starts_with("ERROR 1953 (HY000): Cannot modify @@session.gtid_domain_id or @@session.gtid_seq_no inside a transaction"), "{out:?}");
+}
+
+/// mysql.gtid_slave_pos is an InnoDB table that `rpl_slave_state::record_gtid`
+/// (sql/rpl_gtid.cc) updates inside the applied transaction: a power loss that rolls
+/// back the replica's last applied transactions (innodb_flush_log_at_trx_commit=2) rolls
+/// back its gtid_slave_pos with them, so after the restart the replica asks for them again
+/// and ends with everything its primary has.
+#[test]
+fn gtid_slave_pos_rolls_back_with_the_applied_transactions_a_crash_loses() {
+    let mut cfg = mariadb(primary_with(1, 200));
+    cfg.nodes[1].innodb_flush_log_at_trx_commit = 2;
+    cfg.nodes[1].sync_binlog = 0;
+    let mut s = Story::new(cfg);
+    s.run_to(2.5);
+    let before: MariaGtid = slave_pos(&s, "db2").parse().unwrap();
+    s.power_off("db2");
+    let after: MariaGtid = slave_pos(&s, "db2").parse().unwrap();
+    let db2 = s.node("db2");
+    assert!(
+        after.seq_no < before.seq_no,
+        "{after} vs {before}: the crash lost some"
+    );
+    assert!(
+        db2.gtid_executed.contains(after.to_gtid()),
+        "the row survived with its trx"
+    );
+    let next = MariaGtid {
+        seq_no: after.seq_no + 1,
+        ..after
+    };
+    assert!(
+        !db2.gtid_executed.contains(next.to_gtid()),
+        "and the next did not"
+    );
+    s.restart("db2");
+    s.act(Command::SetWorkload {
+        client: 0,
+        writes_per_s: 0,
+        reads_per_s: 0,
+    })
+    .run_for(5.0);
+    assert_eq!(slave_pos(&s, "db2"), binlog_pos(&s, "db1"));
+    let primary = s.node("db1").binlog.logged().clone();
+    assert!(
+        primary.is_subset_of(&s.node("db2").gtid_executed),
+        "nothing was skipped"
+    );
 }

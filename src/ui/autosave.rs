@@ -2,19 +2,38 @@
 //! (the same compact form a link uses), and the page URL's fragment opens a shared run.
 
 use gloo::events::EventListener;
-use gloo::storage::{LocalStorage, Storage};
 use wasm_bindgen::JsValue;
 
 /// Versioned with the link format it holds.
 const KEY: &str = "replication-playground.autosave.v1";
 
+/// The page's localStorage, if it may be used. A private window or blocked site data
+/// throws on the mere access (gloo's `LocalStorage` then throws too, and the page did not
+/// start): without storage the page runs, it only remembers nothing.
+pub fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Keeps `text` under `key` as a JSON string, as gloo's storage wrote it, so what earlier
+/// versions saved still opens. A full or disabled storage (private mode) only means
+/// nothing is kept; the run goes on.
+fn set(key: &str, text: &str) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(text)) {
+        let _ = s.set_item(key, &json);
+    }
+}
+
+fn get(key: &str) -> Option<String> {
+    let json = storage()?.get_item(key).ok()??;
+    serde_json::from_str(&json).ok()
+}
+
 pub fn save(fragment: &str) {
-    // A full or disabled storage (private mode) only means no autosave; the run goes on.
-    let _ = LocalStorage::set(KEY, fragment);
+    set(KEY, fragment);
 }
 
 pub fn load() -> Option<String> {
-    LocalStorage::get::<String>(KEY).ok()
+    get(KEY)
 }
 
 /// The other branches of the autosaved run (branches.rs: a versioned record beside it).
@@ -23,13 +42,13 @@ const BRANCHES_KEY: &str = "replication-playground.branches.v1";
 /// Keeps the branch record, or drops it when the run has one branch.
 pub fn save_branches(record: Option<&str>) {
     match record {
-        Some(r) => _ = LocalStorage::set(BRANCHES_KEY, r),
-        None => LocalStorage::delete(BRANCHES_KEY),
+        Some(r) => set(BRANCHES_KEY, r),
+        None => _ = storage().map(|s| s.remove_item(BRANCHES_KEY)),
     }
 }
 
 pub fn load_branches() -> Option<String> {
-    LocalStorage::get::<String>(BRANCHES_KEY).ok()
+    get(BRANCHES_KEY)
 }
 
 /// The URL fragment without its `#`, if it is meant as a share link (links start with

@@ -1,7 +1,7 @@
 //! The page around the playground: the header with the scenario picker and the dialog
 //! buttons, the footer, and the notice line where errors are said in words.
 
-use super::session::{Document, preset_titles};
+use super::session::Document;
 use super::{App, Msg};
 use web_sys::HtmlSelectElement;
 use yew::html::Scope;
@@ -23,9 +23,10 @@ pub fn header(document: Option<&Document>, link: &Scope<App>) -> Html {
             <label class="preset" title={about}>{ "scenario " }
                 <select onchange={on_preset} aria-label="scenario">
                     if let Some(c) = custom { <option value="" selected=true disabled=true>{ c }</option> }
-                    { for preset_titles().iter().map(|(n, title)| html! { <option value={*n} selected={*n == chosen}>{ title.clone() }</option> }) }
+                    { super::course::picker_options(chosen) }
                 </select>
             </label>
+            { super::course::lessons_button(link) }
             <button type="button" class="share-button" onclick={link.callback(|_| Msg::ShareOpen)} title="a link to this exact run, a QR code, and the scenario file">{ "Share…" }</button>
             <button type="button" class="build-button" onclick={link.callback(|_| Msg::BuilderOpen)} title="build your own cluster">{ "Build a cluster…" }</button>
             <button type="button" class="help-button" onclick={link.callback(|_| Msg::ToggleHelp)} title="help (?)">{ "? Help" }</button>

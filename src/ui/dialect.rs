@@ -8,6 +8,7 @@
 use crate::engine::checker::FindingKind;
 use crate::engine::mariadb;
 use crate::engine::node::Node;
+use crate::engine::steps::Tool;
 use crate::engine::{NodeId, World};
 
 /// One inspector row: its name (a glossary term when `term` is set) and value.
@@ -189,10 +190,31 @@ pub fn candidate_order(world: &World) -> String {
     )
 }
 
+/// The client's prompt before a statement the manager or router ran: the `mariadb`
+/// client prints `MariaDB [(none)]>` where `mysql` prints `mysql>`.
+pub fn prompt(world: &World, tool: Tool) -> &'static str {
+    match tool {
+        Tool::Mysql if world_is_mariadb(world) => "MariaDB [(none)]>",
+        _ => tool.prompt(),
+    }
+}
+
+/// A candidate's reason (the manager's ranking text, manager/ranking.rs) in the flavor's
+/// terms: MariaDB's option is log_slave_updates and it has no "errant GTID".
+pub fn candidate_reason(world: &World, reason: &str) -> String {
+    if !world_is_mariadb(world) {
+        return reason.to_string();
+    }
+    reason
+        .replace("log_replica_updates", "log_slave_updates")
+        .replace("no errant GTIDs", "no extra transactions of its own")
+        .replace("errant GTIDs", "extra transactions")
+}
+
 /// Why a writable replica is warned about, in the flavor's terms.
 pub fn writable_replica_why(world: &World) -> &'static str {
     if world_is_mariadb(world) {
-        "read_only is off, so a write made there is an extra transaction its source never had: it takes the domain's next seq_no, which gtid_strict_mode refuses (1950) and a repointed or promoted replica trips over (1236)."
+        "read_only is off, so a write made there is an extra transaction of its own: strict mode stops on it (1950), a repoint refuses it (1236)."
     } else {
         "read_only is off, so a write made there is an errant transaction that the next failover trips over."
     }
@@ -276,6 +298,19 @@ mod tests {
         assert!(candidate_order(&m).contains("log_slave_updates"));
         assert!(!candidate_order(&m).contains("errant"));
         assert!(writable_replica_why(&m).contains("1950"));
+        assert_eq!(prompt(&m, Tool::Mysql), "MariaDB [(none)]>");
+        assert_eq!(prompt(&w, Tool::Mysql), "mysql>");
+        assert_eq!(prompt(&m, Tool::ProxysqlAdmin), "ProxySQL Admin>");
+        let why = "errant GTIDs 0-2-5: they would be shipped to every replica";
+        assert_eq!(
+            candidate_reason(&m, why),
+            "extra transactions 0-2-5: they would be shipped to every replica"
+        );
+        assert_eq!(
+            candidate_reason(&m, "log_replica_updates=ON"),
+            "log_slave_updates=ON"
+        );
+        assert_eq!(candidate_reason(&w, why), why);
         assert!(writable_replica_why(&w).contains("errant transaction"));
     }
 }

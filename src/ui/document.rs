@@ -58,6 +58,8 @@ impl App {
         let saved = autosave::load();
         let opening = session::open_page(autosave::url_fragment().as_deref(), saved.as_deref());
         self.notice = opening.notice;
+        // A link opens on the sender's run: no card covers it on that visit.
+        self.overlays.welcome = !opening.from_url && super::course::first_visit();
         if let Some(mut s) = opening.session {
             if let (true, Some(run), Some(record)) =
                 (opening.restored, saved, autosave::load_branches())
@@ -119,6 +121,8 @@ impl App {
     pub(super) fn open_pasted_link(&mut self, fragment: &str) {
         let opened = Session::from_link(fragment).map_err(|e| session::link_notice(&e));
         if let Some(s) = self.or_notice(opened, "") {
+            // The sender's run is what the link is for: no welcome card covers it.
+            self.overlays.welcome = false;
             self.begin(s);
             autosave::clear_fragment();
             self.overlays.share = None;

@@ -23,8 +23,9 @@ fn when(s: &LessonStep, w: &World, timeline: &[TimedAction]) -> Option<String> {
     }
 }
 
+/// `preset` is the course lesson this is, if any: its end shows the next lesson.
 pub fn view(
-    title: &str,
+    (title, preset): (&str, Option<&str>),
     lesson: &Lesson,
     step: usize,
     (w, timeline): (&World, &[TimedAction]),
@@ -68,6 +69,7 @@ pub fn view(
                     }) }
                 </ul>
                 <p class="verdict">{ if passed { "Passed ✓" } else { "Not yet" } }</p>
+                if passed || step + 1 >= n { { super::course::view_next(preset, link) } }
             </div>
         </section>
     }

@@ -15,6 +15,7 @@ pub mod charts;
 pub mod chrome;
 pub mod console;
 pub mod controls;
+pub mod course;
 pub mod dialect;
 mod dialog;
 mod document;
@@ -149,6 +150,13 @@ pub enum Msg {
     TogglePresenter,
     /// A finding chip pressed: list that kind too, or no longer; `None`: list every kind.
     PickFindings(Option<crate::engine::checker::FindingKind>),
+    /// The lesson list, open or closed.
+    LessonsToggle,
+    /// A lesson from the course (the list, the welcome card, "Next lesson"): opens it and
+    /// closes what covered the page.
+    OpenLesson(String),
+    /// The welcome card dismissed: it stays dismissed.
+    WelcomeClose,
 }
 
 /// Wall milliseconds between autosaves while the run moves.
@@ -165,6 +173,10 @@ struct Overlays {
     /// The glossary entry open, by key.
     glossary: Option<&'static str>,
     export: bool,
+    /// The lesson list.
+    lessons: bool,
+    /// The welcome card of a first visit.
+    welcome: bool,
 }
 
 /// What ties the app to the page: its next frame, its listeners, wall-clock marks.
@@ -185,6 +197,9 @@ struct PageHooks {
     tab_trap: Option<EventListener>,
     /// Something was just selected on the canvas: show its inspector after the render.
     reveal_inspector: bool,
+    /// The lesson list just opened: focus goes to the lesson open now, after the list
+    /// took focus as every dialog does.
+    focus_current_lesson: bool,
 }
 
 #[derive(Default)]
@@ -271,8 +286,13 @@ impl App {
     /// nothing was open.
     fn close_top(&mut self) -> bool {
         let o = &mut self.overlays;
+        if std::mem::take(&mut o.welcome) {
+            course::remember_welcomed();
+            return true;
+        }
         // The export dialog opens over the share dialog: Esc closes it alone.
         if std::mem::take(&mut o.export)
+            || std::mem::take(&mut o.lessons)
             || std::mem::take(&mut o.help)
             || o.builder.take().is_some()
             || o.share.take().is_some()
@@ -280,6 +300,26 @@ impl App {
             return true;
         }
         std::mem::take(&mut self.consoles.wide)
+    }
+
+    /// Closes the welcome card, if open, for good.
+    fn close_welcome(&mut self) {
+        if std::mem::take(&mut self.overlays.welcome) {
+            course::remember_welcomed();
+        }
+    }
+
+    /// A lesson chosen from the course: what covered the page closes.
+    fn open_lesson(&mut self, name: &str) {
+        self.close_welcome();
+        self.overlays.lessons = false;
+        self.load_preset(name);
+    }
+
+    /// Play or pause; Space on the welcome card does what the card says (the run plays).
+    fn play_pause(&mut self) {
+        self.close_welcome();
+        self.with_playback(|p| p.playing = !p.playing);
     }
 
     fn clear_selection(&mut self) {
@@ -398,9 +438,21 @@ impl App {
             Msg::ExportOpen => self.overlays.export = true,
             Msg::ExportClose => self.overlays.export = false,
             Msg::TogglePresenter => self.presenter = !self.presenter,
+            Msg::WelcomeClose => self.close_welcome(),
+            Msg::LessonsToggle => {
+                // From the welcome card: the list takes its place, and it is dismissed.
+                self.close_welcome();
+                self.overlays.lessons = !self.overlays.lessons;
+                self.page.focus_current_lesson = self.overlays.lessons;
+            }
             // Every other message is handled in `update` before it comes here.
             _ => {}
         }
+    }
+
+    /// The preset the run is (or was made from, by editing its timeline).
+    fn current_preset(&self) -> Option<&str> {
+        self.session.as_ref()?.document().preset.as_deref()
     }
 
     fn direct_write(&mut self, node: String) {
@@ -508,6 +560,10 @@ impl Component for App {
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
         dialog::follow_focus(&mut self.page.dialogs);
+        // The lesson list opens where the reader is: on the lesson open now.
+        if std::mem::take(&mut self.page.focus_current_lesson) {
+            course::focus_current();
+        }
         if std::mem::take(&mut self.page.reveal_inspector) {
             dialog::reveal_inspector();
         }
@@ -529,7 +585,7 @@ impl Component for App {
             Msg::Key(key) => return self.on_key(ctx, key),
             Msg::ImportFile(None) => return false,
             Msg::ImportFile(Some(file)) => self.import_file(ctx, file),
-            Msg::TogglePlay => self.with_playback(|p| p.playing = !p.playing),
+            Msg::TogglePlay => self.play_pause(),
             Msg::Step => self.with_playback(Playback::step),
             Msg::StepBack => self.with_playback(Playback::step_back),
             Msg::Speed(pos) => self.with_playback(|p| p.set_speed(speed_from_slider(pos))),
@@ -559,6 +615,7 @@ impl Component for App {
                 }
             }
             Msg::LoadPreset(name) => self.load_preset(&name),
+            Msg::OpenLesson(name) => self.open_lesson(&name),
             Msg::LoadScenario(json) => self.import_scenario(&json),
             Msg::BuilderSet(field, value) => self.set_builder_field(field, &value),
             Msg::BuilderApply => self.apply_builder(),
@@ -619,6 +676,8 @@ impl Component for App {
                 if let Some(s) = &self.overlays.share { { share::view(s, link) } }
                 if let Some(key) = self.overlays.glossary { { glossary::view_open(key, link) } }
                 if self.overlays.export { { self.view_export(link) } }
+                if self.overlays.lessons { { course::view_list(self.current_preset(), link) } }
+                if self.overlays.welcome { { course::view_welcome(link) } }
                 { chrome::notice(self.notice.as_deref(), link) }
             </div>
         }

@@ -548,7 +548,7 @@ pub fn view_failover(world: &World, link: &Scope) -> Html {
                         <tr class={if c.chosen { "chosen" } else if c.kept { "kept" } else { "dropped" }}>
                             <td>{ world.name(c.node.into()) }</td>
                             <td>{ candidate_verdict(c) }</td>
-                            <td><ul>{ for c.reasons.iter().map(|x| html! { <li>{ x.clone() }</li> }) }</ul></td>
+                            <td><ul>{ for c.reasons.iter().map(|x| html! { <li>{ dialect::candidate_reason(world, x) }</li> }) }</ul></td>
                         </tr>
                     }) }
                 </table>
@@ -613,7 +613,11 @@ fn view_statements<S: std::borrow::Borrow<crate::engine::steps::StepStatement>>(
         return Html::default();
     };
     let place = match first.node {
-        Some(n) => format!("{} {}", world.name(n.into()), first.tool.prompt()),
+        Some(n) => format!(
+            "{} {}",
+            world.name(n.into()),
+            dialect::prompt(world, first.tool)
+        ),
         None => first.tool.prompt().to_string(),
     };
     html! {

@@ -91,7 +91,14 @@ pub fn view(
     let scenario = session.scenario();
     let lesson = scenario.lesson.as_ref().map(|l| {
         let run = (w, scenario.timeline.as_slice());
-        lesson::view(&scenario.name, l, session.lesson_step(), run, link)
+        let preset = session.document().preset.as_deref();
+        lesson::view(
+            (&scenario.name, preset),
+            l,
+            session.lesson_step(),
+            run,
+            link,
+        )
     });
     let names = timeline::node_names(w);
     let watch = session.watched_names();

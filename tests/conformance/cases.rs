@@ -370,6 +370,33 @@ fn replica_from_backup(s: &mut dyn Side) -> Observed {
     o
 }
 
+/// `SET GLOBAL gtid_slave_pos` (docs/semantics.md §13.3): refused while the replica's SQL
+/// thread runs (1198, `give_error_if_slave_running`); with the replica stopped, set to
+/// row 2's GTID, START SLAVE asks from there and row 2 is never fetched.
+fn slave_pos_skips(s: &mut dyn Side) -> Observed {
+    let mut o = Vec::new();
+    s.attach("db2", "db1", UseGtid::SlavePos, 0);
+    s.sql("db1", "INSERT INTO playground.kv VALUES (1, 1)")
+        .expect("insert");
+    s.catch_up("db2", "db1");
+    let running = answer(s, "db2", "SET GLOBAL gtid_slave_pos = '0-1-1'");
+    exact(&mut o, "set while running", running);
+    s.stop_replica("db2");
+    s.sql("db1", "INSERT INTO playground.kv VALUES (2, 2)")
+        .expect("insert");
+    let row_2 = s.gtid("db1");
+    s.sql("db1", "INSERT INTO playground.kv VALUES (3, 3)")
+        .expect("insert");
+    let set = answer(s, "db2", &format!("SET GLOBAL gtid_slave_pos = '{row_2}'"));
+    exact(&mut o, "set when stopped", set);
+    s.start_replica("db2");
+    s.catch_up("db2", "db1");
+    errnos(&mut o, s, "db2");
+    rows(&mut o, s, "db2");
+    gtid(&mut o, s, "db2");
+    o
+}
+
 pub const CASES: &[Case] = &[
     Case {
         name: "export-builds-cluster",
@@ -454,5 +481,11 @@ pub const CASES: &[Case] = &[
         what: "db3 is loaded from a dump of db1 and attached at the dump's GTID position",
         build: Build::Blank(three),
         run: replica_from_backup,
+    },
+    Case {
+        name: "gtid-slave-pos-skips",
+        what: "SET GLOBAL gtid_slave_pos while db2 runs, then stopped, past row 2: row 2 skipped",
+        build: Build::Blank(two),
+        run: slave_pos_skips,
     },
 ];

@@ -218,13 +218,15 @@ fn record_pid(pid: u32) {
     }
 }
 
-/// `ERROR 1062 (23000) at line 1: …` → 1062.
+/// `ERROR 1062 (23000) at line 1: …` → 1062. The client may echo the failed statement
+/// between `--------------` lines first (it did for 1198 on SET GLOBAL gtid_slave_pos), so
+/// the number is the word after `ERROR`, wherever that is.
 fn parse_client(stdout: &[u8], stderr: &[u8], ok: bool) -> Answer {
     if !ok {
         let err = String::from_utf8_lossy(stderr);
-        let code = err
-            .split_whitespace()
-            .nth(1)
+        let mut words = err.split_whitespace();
+        let code = (words.by_ref().find(|w| *w == "ERROR"))
+            .and_then(|_| words.next())
             .and_then(|c| c.parse().ok())
             .unwrap_or(9999);
         return Err(code);

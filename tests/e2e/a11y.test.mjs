@@ -87,3 +87,24 @@ test('axe: a node selected, with its console and a statement run', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('axe: the course (the welcome card, the lesson list, Next lesson)', { timeout: 120000 }, async () => {
+  // A real first visit: the other contexts have the welcome card dismissed (harness.mjs).
+  const context = await env.browser.newFirstVisitContext({ viewport: { width: 1280, height: 720 }, bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(env.server.url);
+  await page.waitForSelector('[role=dialog][aria-label=Welcome]');
+  assert.deepEqual(await audit(page), [], 'welcome card');
+  await page.click('[aria-label=Welcome] button:has-text("All lessons")');
+  await page.waitForSelector('[role=dialog][aria-label=Lessons]');
+  assert.deepEqual(await audit(page), [], 'lesson list');
+  await page.click('[aria-label=Lessons] button:has-text("mysqld crashes")');
+  await page.waitForSelector('[role=dialog][aria-label=Lessons]', { state: 'detached' });
+  await page.click('button.fast-forward');
+  await page.waitForSelector('.next-lesson-button', { timeout: 90000 });
+  assert.deepEqual(await audit(page), [], 'Next lesson');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -60,8 +60,32 @@ export function serve(prefix = '/') {
   });
 }
 
-/** Launches headless Chromium with the flags this machine needs (closed network, root). */
+/** Marks the welcome card as dismissed (the key src/ui/course.rs keeps), before the page
+ * loads: tests written for a first load with no card over it keep working. */
+function welcomed() {
+  try {
+    localStorage.setItem('replication-playground.welcome.v1', 'dismissed');
+  } catch {
+    // about:blank has no storage; the page under test does.
+  }
+}
+
+/** Launches headless Chromium with the flags this machine needs (closed network, root).
+ * Every context it makes has the welcome card dismissed; `browser.newFirstVisitContext`
+ * makes one without, for the test of a real first visit (tests/e2e/course.test.mjs). */
 export async function launch() {
+  const browser = await launchChromium();
+  const plain = browser.newContext.bind(browser);
+  browser.newFirstVisitContext = plain;
+  browser.newContext = async (options) => {
+    const context = await plain(options);
+    await context.addInitScript(welcomed);
+    return context;
+  };
+  return browser;
+}
+
+function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,

@@ -80,6 +80,17 @@ test('rejoin refused: the old primary shows 1236 from master as SHOW SLAVE STATU
   assert.match(await tooltip(page, 'db2'), /gtid_current_pos 0-2-\d+$/);
   await page.locator('.inspector h3:text-is("SHOW SLAVE STATUS")').scrollIntoViewIfNeeded();
   await screenshot(page, 'mariadb-rejoin-refused.png');
+  // The Failover panel's ranking note names MariaDB's option.
+  const why = page.locator('.panel-section h3:text-matches("^Why ") + p.hint');
+  assert.match(await why.textContent(), /only on a tie log_slave_updates, then no extra transactions of its own/);
+  const reasons = await page.textContent('table.candidates');
+  assert.match(reasons, /log_slave_updates=ON/);
+  assert.doesNotMatch(reasons, /log_replica_updates|errant/);
+  // The manager's statements on db1 carry the mariadb client's prompt.
+  const places = await page.$$eval('.where', (w) => w.map((x) => x.textContent));
+  assert.ok(places.some((p) => p.endsWith('MariaDB [(none)]>')) && !places.some((p) => p.endsWith('mysql>')), places.join(' | '));
+  await why.scrollIntoViewIfNeeded();
+  await screenshot(page, 'mariadb-failover-panel.png');
 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.locator('.inspector h3:text-is("SHOW SLAVE STATUS")').scrollIntoViewIfNeeded();

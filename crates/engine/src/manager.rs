@@ -296,7 +296,12 @@ impl Manager {
         fx: &mut Effects,
     ) -> u64 {
         let host = |m: NodeId| self.name(m).to_string();
-        for text in steps::admin_statements(&cmd, host) {
+        let texts = if self.probed_mariadb(n) {
+            steps::mariadb_admin_statements(&cmd, host)
+        } else {
+            steps::admin_statements(&cmd, host)
+        };
+        for text in texts {
             self.record(now, id, (Some(n), Tool::Mysql), text, fx);
         }
         let req = self.admin(n, cmd, fx);
@@ -916,7 +921,7 @@ impl Manager {
                 // is what the designated replica must reach.
                 run.probe = Some(self.probe(now, run.recovery.failed, fx));
                 let (id, failed) = (run.recovery.id, run.recovery.failed);
-                let text = "SELECT @@GLOBAL.gtid_executed;".to_string();
+                let text = self.reread_statement(failed);
                 self.record(now, id, (Some(failed), Tool::Mysql), text, fx);
                 run.step = Step::WaitApply {
                     since: now,
@@ -974,7 +979,7 @@ impl Manager {
                     target: Some(t.clone()),
                 };
                 let timeout_s = self.cfg.relay_log_apply_timeout_ms.div_ceil(1000);
-                let text = format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{t}', {timeout_s});");
+                let text = self.wait_statement(cand, &t, timeout_s);
                 self.record(now, run.recovery.id, (Some(cand), Tool::Mysql), text, fx);
                 Some(t)
             }

@@ -186,7 +186,7 @@ pub fn parse_pos(text: &str) -> Result<BTreeMap<u32, MariaGtid>, String> {
     for part in text.split(',').filter(|p| !p.trim().is_empty()) {
         let g: MariaGtid = part.parse()?;
         if pos.insert(g.domain_id, g).is_some() {
-            // ER_DUPLICATE_GTID_DOMAIN (1941), as `rpl_slave_state::tostring`'s parser says.
+            // ER_DUPLICATE_GTID_DOMAIN (1943), as `rpl_slave_state::tostring`'s parser says.
             return Err(format!(
                 "GTID {g} and {} conflict (duplicate domain id {})",
                 pos[&g.domain_id], g.domain_id

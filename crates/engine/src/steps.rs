@@ -157,6 +157,38 @@ pub fn admin_statements(cmd: &AdminCmd, host: impl Fn(NodeId) -> String) -> Vec<
     }
 }
 
+/// The same commands as Orchestrator sends them to a MariaDB 10.11 server
+/// (go/inst/instance_topology_dao.go): `stop slave`, `start slave`, `reset slave all`,
+/// `set global read_only = ?` (no super_read_only: UseSuperReadOnly is off for MariaDB),
+/// and `change master to master_host=?, master_port=?`, which keeps the replica's
+/// MASTER_USE_GTID mode (docs/semantics.md §13.7).
+pub fn mariadb_admin_statements(cmd: &AdminCmd, host: impl Fn(NodeId) -> String) -> Vec<String> {
+    match cmd {
+        AdminCmd::SetReadOnly {
+            read_only,
+            super_read_only,
+        } => vec![set_global("read_only", *read_only || *super_read_only)],
+        AdminCmd::StopReplica => vec!["STOP SLAVE;".into()],
+        AdminCmd::StartReplica => vec!["START SLAVE;".into()],
+        AdminCmd::DrainRelayLog => vec![
+            "STOP SLAVE IO_THREAD;".into(),
+            "START SLAVE SQL_THREAD;".into(),
+        ],
+        AdminCmd::ResetReplicaAll => vec!["RESET SLAVE ALL;".into()],
+        AdminCmd::ChangeSource { source, .. } => vec![
+            "STOP SLAVE;".into(),
+            format!(
+                "CHANGE MASTER TO MASTER_HOST='{}', MASTER_PORT={MYSQL_PORT};",
+                host(*source)
+            ),
+            "START SLAVE;".into(),
+        ],
+        AdminCmd::ChangeMasterUseGtid { .. } | AdminCmd::SkipFailedTransaction => {
+            admin_statements(cmd, host)
+        }
+    }
+}
+
 /// What a failover hook runs on ProxySQL's admin interface to move the writer: the old
 /// writer becomes a reader, the new one the writer, then the change is made live and kept.
 pub fn proxysql_writer_change(old: Option<&str>, new: &str) -> Vec<String> {
@@ -251,5 +283,54 @@ mod tests {
             vtctldclient_reshard("switchtraffic --tablet-types primary"),
             "vtctldclient Reshard --workflow reshard --target-keyspace playground switchtraffic --tablet-types primary"
         );
+    }
+
+    /// Orchestrator's statements to a MariaDB server (go/inst/instance_topology_dao.go):
+    /// no super_read_only anywhere, SLAVE/MASTER words, and a repoint that names no mode.
+    #[test]
+    fn a_mariadb_server_gets_orchestrators_mariadb_statements() {
+        let table: Vec<(AdminCmd, Vec<&str>)> = vec![
+            (
+                AdminCmd::SetReadOnly {
+                    read_only: true,
+                    super_read_only: true,
+                },
+                vec!["SET GLOBAL read_only=ON;"],
+            ),
+            (
+                AdminCmd::SetReadOnly {
+                    read_only: false,
+                    super_read_only: false,
+                },
+                vec!["SET GLOBAL read_only=OFF;"],
+            ),
+            (AdminCmd::StopReplica, vec!["STOP SLAVE;"]),
+            (AdminCmd::ResetReplicaAll, vec!["RESET SLAVE ALL;"]),
+            (
+                AdminCmd::ChangeSource {
+                    source: NodeId(2),
+                    auto_position: true,
+                },
+                vec![
+                    "STOP SLAVE;",
+                    "CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306;",
+                    "START SLAVE;",
+                ],
+            ),
+            (
+                AdminCmd::ChangeMasterUseGtid {
+                    source: NodeId(2),
+                    use_gtid: crate::mariadb::UseGtid::CurrentPos,
+                },
+                vec![
+                    "STOP SLAVE;",
+                    "CHANGE MASTER TO MASTER_HOST='db3', MASTER_PORT=3306, MASTER_USE_GTID=current_pos;",
+                    "START SLAVE;",
+                ],
+            ),
+        ];
+        for (cmd, want) in table {
+            assert_eq!(mariadb_admin_statements(&cmd, host), want, "{cmd:?}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! cluster, its settings, the network, the workload, a timeline of timed actions and how
 //! long to run. JSON is its file format (`assets/scenarios/*.json`); see `docs/scenario-format.md`.
 
+pub mod course;
 mod format;
 pub mod lesson;
 pub mod link;

@@ -10,6 +10,7 @@
 mod events;
 mod exec;
 pub mod format;
+mod mariadb_set;
 mod mariadb_show;
 mod repl;
 mod session;
@@ -84,6 +85,8 @@ pub(crate) struct Session {
     /// `SET SESSION sql_log_bin = 0`: writes are not binlogged and get no GTID.
     pub sql_log_bin_off: bool,
     pub gtid_next: GtidNext,
+    /// MariaDB's `@@SESSION.gtid_seq_no` (0: none): the next binlogged transaction's seq_no.
+    pub gtid_seq_no: u64,
     /// Statements typed and not yet run (each with its transcript entry): they wait
     /// while an earlier one is `busy`.
     pub queue: VecDeque<(u64, Result<crate::sql::Parsed, crate::sql::SqlError>)>,

@@ -298,6 +298,13 @@ impl World {
             }
             _ => None,
         };
+        let logged = !session.sql_log_bin_off;
+        // MariaDB's SET gtid_seq_no: the seq_no this transaction is binlogged with.
+        let gtid = match logged.then(|| self.take_seq_no_gtid(id)).transpose()? {
+            Some(Some(g)) => Some(g.to_gtid()),
+            _ => gtid,
+        };
+        let session = self.console.session(id);
         let ok = Answer::Ok {
             affected,
             info: info.clone(),

@@ -127,6 +127,8 @@ impl World {
             "gtid_next" => return self.set_gtid_next(id, value),
             "sql_log_bin" => return self.set_sql_log_bin(id, v, value),
             "gtid_purged" => return self.set_gtid_purged(id, value),
+            "gtid_slave_pos" => return self.set_gtid_slave_pos(id, value),
+            "gtid_seq_no" => return self.set_gtid_seq_no(id, value),
             "sql_replica_skip_counter" => {
                 return Err(SqlError::new(
                     1858,

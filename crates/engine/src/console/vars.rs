@@ -47,6 +47,7 @@ impl World {
                     };
                 }
                 ("sql_log_bin", s) => return on_off(!s.sql_log_bin_off),
+                ("gtid_seq_no", s) => return s.gtid_seq_no.to_string(),
                 ("gtid_owned", s) => {
                     return match (s.trx.is_some(), s.gtid_next) {
                         (true, GtidNext::Assigned(g)) => g.to_string(),
@@ -119,6 +120,7 @@ fn mariadb_value(n: &crate::node::Node, name: &str) -> Option<String> {
             .join(","),
         "gtid_current_pos" => pos_text(&n.gtid_current_pos()),
         "gtid_slave_pos" => pos_text(&n.slave_pos),
+        "gtid_seq_no" => "0".into(),
         "gtid_domain_id" => n.cfg.gtid_domain_id.to_string(),
         "gtid_strict_mode" => on_off(n.cfg.gtid_strict_mode),
         // 10.11's semi-sync is built in; its wait point defaults to AFTER_COMMIT.

@@ -14,10 +14,13 @@
 //!   has no replication threads (it was a primary), `slave_pos` otherwise.
 
 use super::{Manager, Run};
-use crate::mariadb::{self, UseGtid};
+use crate::gtid::GtidSet;
+use crate::ids::NodeId;
+use crate::mariadb::{self, MariaGtid, UseGtid};
 use crate::message::AdminCmd;
 use crate::status::NodeStatus;
 use crate::time::{Instant, fmt_secs, secs};
+use std::collections::BTreeMap;
 
 /// `Instance.IsMariaDB`. The engine's status names a MariaDB server by its tagged
 /// (domain, server_id) identity, where Orchestrator reads "MariaDB" in `@@version`.
@@ -27,7 +30,7 @@ pub(super) fn is_mariadb(s: &NodeStatus) -> bool {
 
 impl Manager {
     /// Whether the last probe of `n` showed a MariaDB server.
-    pub(super) fn probed_mariadb(&self, n: crate::ids::NodeId) -> bool {
+    pub(super) fn probed_mariadb(&self, n: NodeId) -> bool {
         self.instances[n.index()]
             .status
             .as_ref()
@@ -36,7 +39,7 @@ impl Manager {
 
     /// The command `StopReplicas` sends a replica of the dead primary: the nice stop
     /// (stop receiving, apply the relay log) on MySQL, a plain `STOP SLAVE` on MariaDB.
-    pub(super) fn stop_for_sorting(&self, r: crate::ids::NodeId) -> AdminCmd {
+    pub(super) fn stop_for_sorting(&self, r: NodeId) -> AdminCmd {
         if self.probed_mariadb(r) {
             AdminCmd::StopReplica
         } else {
@@ -47,11 +50,7 @@ impl Manager {
     /// How `ChangeMasterTo(…, GTIDHintForce)` points the demoted primary of a switchover
     /// at the new one: MariaDB with `master_use_gtid=current_pos` (it has no replication
     /// threads, and its own writes are only in its binlog), MySQL with auto-position.
-    pub(super) fn demoted_primary_change(
-        &self,
-        failed: crate::ids::NodeId,
-        to: crate::ids::NodeId,
-    ) -> AdminCmd {
+    pub(super) fn demoted_primary_change(&self, failed: NodeId, to: NodeId) -> AdminCmd {
         if self.probed_mariadb(failed) {
             AdminCmd::ChangeMasterUseGtid {
                 source: to,
@@ -63,6 +62,37 @@ impl Manager {
                 auto_position: true,
             }
         }
+    }
+
+    /// How a switchover re-reads the fenced primary's GTID state: `gtid_executed` on
+    /// MySQL, `gtid_binlog_pos` on MariaDB (it has no GTID set).
+    pub(super) fn reread_statement(&self, failed: NodeId) -> String {
+        let var = if self.probed_mariadb(failed) {
+            "gtid_binlog_pos"
+        } else {
+            "gtid_executed"
+        };
+        format!("SELECT @@GLOBAL.{var};")
+    }
+
+    /// The designated replica's wait for everything the fenced primary executed:
+    /// `WAIT_FOR_EXECUTED_GTID_SET` on MySQL, `MASTER_GTID_WAIT` with the position (each
+    /// domain's highest GTID) on MariaDB.
+    pub(super) fn wait_statement(&self, cand: NodeId, target: &GtidSet, timeout_s: u64) -> String {
+        if !self.probed_mariadb(cand) {
+            return format!("SELECT WAIT_FOR_EXECUTED_GTID_SET('{target}', {timeout_s});");
+        }
+        let mut pos: BTreeMap<u32, MariaGtid> = BTreeMap::new();
+        for g in target.iter().filter_map(MariaGtid::from_gtid) {
+            let slot = pos.entry(g.domain_id).or_insert(g);
+            if g.seq_no > slot.seq_no {
+                *slot = g;
+            }
+        }
+        format!(
+            "SELECT MASTER_GTID_WAIT('{}', {timeout_s});",
+            mariadb::pos_text(&pos)
+        )
     }
 
     /// `DelayMasterPromotionIfSQLThreadNotUpToDate` on a MariaDB candidate left stopped by

@@ -13,6 +13,7 @@ use super::{Node, Process};
 use crate::binlog::Trx;
 use crate::effects::{Effects, NodeTimer, Note};
 use crate::gtid::{Gtid, GtidSet};
+use crate::mariadb::MariaGtid;
 use crate::rows::{ApplyError, Key, RowEvent, Value};
 use crate::status::IoRunning;
 use crate::time::{Duration, Instant, ms, secs, us};
@@ -32,6 +33,10 @@ struct EngineTrx {
     /// When the commit record was written (the log flusher's next fsync covers it).
     committed_at: Instant,
     binlog_idx: Option<u64>,
+    /// MariaDB: the mysql.gtid_slave_pos row this applied transaction replaced (domain,
+    /// previous GTID). The table is InnoDB and `rpl_slave_state::record_gtid` writes it in
+    /// the applied transaction itself, so a crash that loses the transaction loses the row.
+    slave_pos_before: Option<(u32, Option<MariaGtid>)>,
 }
 
 impl EngineTrx {
@@ -196,6 +201,7 @@ impl Node {
             commit_lsn,
             committed_at: now,
             binlog_idx,
+            slave_pos_before: None,
         };
         if !self.durability.durable(&t) {
             self.durability.tail.push_back(t);
@@ -205,6 +211,18 @@ impl Node {
         if self.cfg.innodb_flush_log_at_trx_commit == 1 {
             let fsync = us(self.cfg.fsync_us.max(1));
             self.durability.wake_flusher(now, fsync);
+        }
+    }
+
+    /// Keeps the mysql.gtid_slave_pos row an applied transaction replaced with that
+    /// transaction, until it is durable (see `EngineTrx::slave_pos_before`).
+    pub(super) fn remember_slave_pos(
+        &mut self,
+        gtid: Gtid,
+        before: Option<(u32, Option<MariaGtid>)>,
+    ) {
+        if let Some(t) = self.durability.tail.back_mut().filter(|t| t.gtid == gtid) {
+            t.slave_pos_before = before;
         }
     }
 
@@ -353,6 +371,11 @@ impl Node {
             }
             for (k, old) in t.undo.into_iter().rev() {
                 self.data.put(k, old);
+            }
+            match t.slave_pos_before {
+                Some((domain, Some(g))) => _ = self.slave_pos.insert(domain, g),
+                Some((domain, None)) => _ = self.slave_pos.remove(&domain),
+                None => {}
             }
             lost.insert(t.gtid);
         }
@@ -533,6 +556,7 @@ mod tests {
                 commit_lsn: lsn,
                 committed_at: at,
                 binlog_idx: Some(lsn),
+                slave_pos_before: None,
             });
             d.wake_flusher(at, FSYNC);
         }

@@ -59,13 +59,13 @@ impl Node {
     }
 
     /// The applier committed `gtid`: the mysql.gtid_slave_pos row of its domain moves.
-    pub(super) fn record_slave_pos(&mut self, gtid: Gtid) {
+    /// Returns the domain and the GTID the row held before (for crash recovery to undo).
+    pub(super) fn record_slave_pos(&mut self, gtid: Gtid) -> Option<(u32, Option<MariaGtid>)> {
         if !self.cfg.flavor.is_mariadb() {
-            return;
+            return None;
         }
-        if let Some(g) = MariaGtid::from_gtid(gtid) {
-            self.slave_pos.insert(g.domain_id, g);
-        }
+        let g = MariaGtid::from_gtid(gtid)?;
+        Some((g.domain_id, self.slave_pos.insert(g.domain_id, g)))
     }
 
     /// gtid_strict_mode on a replica that logs what it applies: `Gtid_log_event::

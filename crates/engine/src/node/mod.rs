@@ -9,7 +9,7 @@ mod backup;
 mod commit;
 mod crash;
 mod dba;
-mod mariadb;
+pub(crate) mod mariadb;
 mod replica;
 mod source;
 

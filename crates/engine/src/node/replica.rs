@@ -561,8 +561,10 @@ impl Node {
             ch.exec_source_pos = head.source_end;
             ch.relay_log.pop_front();
         }
-        self.record_slave_pos(head.trx.gtid);
+        let gtid = head.trx.gtid;
+        let slave_pos_before = self.record_slave_pos(gtid);
         self.commit_applied(now, head.trx, fx);
+        self.remember_slave_pos(gtid, slave_pos_before);
         self.until_check_after();
         self.release_waiting_reads(fx);
         self.kick_applier(now, fx);

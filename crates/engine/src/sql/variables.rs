@@ -137,7 +137,16 @@ pub static VARIABLES: &[Variable] = &[
     var("gtid_next", Scope::Session, true, Kind::Text),
     var("gtid_owned", Scope::Both, false, Kind::Text),
     var("gtid_purged", Scope::Global, true, Kind::GtidSet),
-    var("gtid_slave_pos", Scope::Global, false, Kind::Text),
+    var(
+        "gtid_seq_no",
+        Scope::Session,
+        true,
+        Kind::Uint {
+            min: 0,
+            max: u64::MAX,
+        },
+    ),
+    var("gtid_slave_pos", Scope::Global, true, Kind::Text),
     var("gtid_strict_mode", Scope::Global, true, Kind::Bool),
     var("hostname", Scope::Global, false, Kind::Text),
     var(
@@ -253,6 +262,7 @@ pub const MARIADB_ONLY: &[&str] = &[
     "gtid_binlog_state",
     "gtid_current_pos",
     "gtid_domain_id",
+    "gtid_seq_no",
     "gtid_slave_pos",
     "gtid_strict_mode",
 ];
