@@ -28,7 +28,7 @@ pub fn header(document: Option<&Document>, link: &Scope<App>) -> Html {
             </label>
             { super::course::lessons_button(link) }
             <button type="button" class="share-button" onclick={link.callback(|_| Msg::ShareOpen)} title="a link to this exact run, a QR code, and the scenario file">{ "Share…" }</button>
-            <button type="button" class="build-button" onclick={link.callback(|_| Msg::BuilderOpen)} title="build your own cluster">{ "Build a cluster…" }</button>
+            <button type="button" class="build-button" onclick={link.callback(|_| Msg::BuilderOpen)} title="build your own cluster">{ "Build" }<span class="long">{ " a cluster" }</span>{ "…" }</button>
             <button type="button" class="help-button" onclick={link.callback(|_| Msg::ToggleHelp)} title="help (?)">{ "? Help" }</button>
         </header>
     }
