@@ -173,9 +173,12 @@ fn view_group(
         let (at, nodes) = (f.at_us, f.nodes.clone());
         let onclick = link.callback(move |_| Msg::ShowFinding(at, nodes.clone()));
         html! {
-            <li class={format!("finding {}", kind.name())} {onclick} title="show this moment">
-                <span class="t">{ fmt_secs(f.at_us) }</span>{ " " }
-                { detail_text(kind, &f.detail).to_string() }
+            // A button inside the row, so Tab reaches each finding and Enter shows it.
+            <li class={format!("finding {}", kind.name())}>
+                <button type="button" class="finding-go" {onclick} title="show this moment">
+                    <span class="t">{ fmt_secs(f.at_us) }</span>{ " " }
+                    { detail_text(kind, &f.detail).to_string() }
+                </button>
             </li>
         }
     });

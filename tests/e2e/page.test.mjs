@@ -286,6 +286,12 @@ test('side panel: findings grouped by kind, most severe first, counted in words;
   await page.locator('.findings').scrollIntoViewIfNeeded();
   await screenshot(page, 'findings-grouped.png');
 
+  // A finding reached by keyboard: focus its row, Enter goes to its moment.
+  const shownAt = await page.$eval('.finding-group.lost_write .finding-go .t', (t) => parseFloat(t.textContent));
+  await page.focus('.finding-group.lost_write .finding-go');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => Math.abs(parseFloat(document.querySelector('.clock').textContent) - t) < 0.011, shownAt, { timeout: 60000 });
+
   // Select a node: its inspector scrolls into view below the lesson, and the binlog
   // position reads on one line.
   await page.click('g.node[data-node=db1] .node-body');
