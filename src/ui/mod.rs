@@ -683,3 +683,12 @@ impl Component for App {
         }
     }
 }
+
+/// A preset's world at time zero, for the UI's unit tests.
+#[cfg(test)]
+pub(crate) fn preset_world(name: &str) -> crate::engine::World {
+    crate::scenario::Scenario::from_json(crate::scenario::presets::preset(name).unwrap())
+        .unwrap()
+        .world()
+        .unwrap()
+}

@@ -755,12 +755,7 @@ mod tests {
     use super::*;
     use crate::engine::time::Instant;
 
-    fn world(preset: &str) -> World {
-        crate::scenario::Scenario::from_json(crate::scenario::presets::preset(preset).unwrap())
-            .unwrap()
-            .world()
-            .unwrap()
-    }
+    use crate::ui::preset_world as world;
 
     #[test]
     fn a_sharded_cluster_has_one_failover_status_line() {

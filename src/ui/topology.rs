@@ -818,12 +818,7 @@ mod tests {
     use super::*;
     use crate::engine::NodeId;
 
-    fn world(preset: &str) -> World {
-        crate::scenario::Scenario::from_json(crate::scenario::presets::preset(preset).unwrap())
-            .unwrap()
-            .world()
-            .unwrap()
-    }
+    use crate::ui::preset_world as world;
 
     #[test]
     fn writable_primaries_and_replicas_are_warned_about() {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { useBrowser, screenshot } from './harness.mjs';
+import { useBrowser, screenshot, showPreset } from './harness.mjs';
 
 const env = useBrowser(before, after);
 const nodeModules = process.env.NODE_PATH || path.join(process.env.HOME, '.cache/replication-playground/node/node_modules');
@@ -33,12 +33,9 @@ async function newPage(browser) {
 }
 
 async function open(page, preset) {
+  if (preset) return showPreset(page, env.server.url, preset);
   await page.goto(env.server.url);
   await page.waitForSelector('svg .node');
-  if (preset) {
-    await page.selectOption('select[aria-label=scenario]', preset);
-    await page.waitForSelector('svg .node[data-node=db3]');
-  }
 }
 
 test('axe: first load, at 1280×720 and on a phone', async () => {
